@@ -1,0 +1,50 @@
+/** Turns decoded lines into validated frames, and frames into lines. */
+import { z } from 'zod';
+import { CLIENT_FRAME_SCHEMAS, ClientFrame, SERVER_FRAME_SCHEMAS, ServerFrame } from './frames';
+import { ErrorCode } from './errors';
+
+export type ParseResult<F> = { ok: true; frame: F } | { ok: false; code: ErrorCode; detail: string; id?: string; rid?: string };
+
+type SchemaTable = Record<string, z.ZodType>;
+
+function parseWith<F>(table: SchemaTable, line: string): ParseResult<F> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, code: 'bad_json', detail: 'not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'bad_json', detail: 'a frame must be a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  const type = record.type;
+  if (typeof type !== 'string') return { ok: false, code: 'invalid_frame', detail: '"type" must be a string' };
+  const schema = Object.prototype.hasOwnProperty.call(table, type) ? table[type] : undefined;
+  if (!schema) return { ok: false, code: 'unknown_type', detail: `unknown frame type "${type.slice(0, 32)}"` };
+  const parsed = schema.safeParse(value);
+  const id = typeof record.id === 'string' && record.id.length <= 64 ? record.id : undefined;
+  const rid = typeof record.rid === 'string' && record.rid.length <= 64 ? record.rid : undefined;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : type;
+    if (issue?.message === 'text_too_long') return { ok: false, code: 'text_too_long', detail: 'text is too long', id, rid };
+    return { ok: false, code: 'invalid_frame', detail: `${where}: ${issue?.message ?? 'invalid'}`, id, rid };
+  }
+  return { ok: true, frame: parsed.data as F };
+}
+
+/** Parses and validates one line a client sent. */
+export function parseClientFrame(line: string): ParseResult<ClientFrame> {
+  return parseWith<ClientFrame>(CLIENT_FRAME_SCHEMAS, line);
+}
+
+/** Parses and validates one line a server sent. */
+export function parseServerFrame(line: string): ParseResult<ServerFrame> {
+  return parseWith<ServerFrame>(SERVER_FRAME_SCHEMAS, line);
+}
+
+/** One frame as one line, newline included. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame) + '\n';
+}

@@ -1,0 +1,49 @@
+/**
+ * Error codes carried by `error` frames and by `ClassChatError` on the client.
+ * Shared by server, client and UI so each can act on the code, not the text.
+ */
+export const ERROR_CODES = {
+  bad_utf8: 'The line is not valid UTF-8.',
+  bad_json: 'The line is not a JSON object.',
+  line_too_long: 'The line is longer than the maximum line length.',
+  invalid_frame: 'A field of the frame is missing or has the wrong type.',
+  unknown_type: 'The frame type is not known to this server.',
+  unsupported_version: 'The server does not speak that protocol version.',
+  not_logged_in: 'Log in before sending this frame.',
+  already_logged_in: 'This connection is already logged in.',
+  login_timeout: 'No login arrived in time.',
+  invalid_name: 'User names are 1-32 characters of a-z, 0-9, "_", "." and "-".',
+  name_reserved: 'That name is reserved.',
+  name_taken: 'That name belongs to another key.',
+  bad_signature: 'The login signature does not match the challenge and key.',
+  join_code_required: 'A join code is needed to register a new name on this server.',
+  bad_join_code: 'The join code is wrong.',
+  unknown_user: 'There is no user with that name.',
+  no_key: 'That user has no key, so an encrypted message cannot be sent to them.',
+  text_too_long: 'The message is longer than the maximum text length.',
+  rate_limited: 'Too many messages; slow down and send again.',
+  too_many_connections: 'Too many connections from this address.',
+  slow_consumer: 'The connection read too slowly and was closed; missed messages stay queued.',
+  replaced: 'The same user logged in from another connection.',
+  abuse: 'Too many errors on this connection.',
+  storage_failed: 'The server could not store the message; send it again later.',
+  server_shutdown: 'The server is shutting down.',
+  internal: 'Internal server error.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** An error with a protocol error code; what the client library rejects and emits. */
+export class ClassChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CODES[code],
+  ) {
+    super(message);
+    this.name = 'ClassChatError';
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Every frame of ClassChat protocol v1, as zod schemas (runtime validation) and the
+ * TypeScript types inferred from them. PROTOCOL.md documents the same frames for implementers.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import { ERROR_CODES, ErrorCode } from './errors';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const base64 = (maxLength: number) => z.string().max(maxLength).regex(BASE64, 'must be base64');
+/** Base64 of exactly `bytes` bytes. */
+const base64Bytes = (bytes: number) => z.string().length(Math.ceil(bytes / 3) * 4).regex(BASE64, 'must be base64');
+
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const clientId = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxClientIdLength)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be 1-64 of A-Z a-z 0-9 _ -');
+/** Raw user name as sent; the server normalises and checks it (names.ts) to give a precise code. */
+const rawName = z.string().min(1).max(64);
+/** A recipient: a user name or "*" for everyone. */
+const recipient = z.string().min(1).max(64);
+
+export const publicKeySchema = base64Bytes(32);
+export const signatureSchema = base64Bytes(64);
+
+/** Text measured in UTF-8 bytes, not UTF-16 units. */
+export const textSchema = z
+  .string()
+  .refine((text) => Buffer.byteLength(text, 'utf8') <= LIMITS.maxTextBytes, { message: 'text_too_long' });
+
+/** An end-to-end encrypted payload: the server relays it and cannot read it. */
+export const boxSchema = z.strictObject({
+  nonce: base64(64),
+  ciphertext: base64(LIMITS.maxBoxBase64),
+});
+export type Box = z.infer<typeof boxSchema>;
+
+// ---- client → server ----
+
+export const loginFrame = z.object({
+  type: z.literal('login'),
+  v: z.number().int(),
+  name: rawName,
+  publicKey: publicKeySchema,
+  signature: signatureSchema,
+  joinCode: z.string().max(256).optional(),
+  ackedSeq: seq.optional(),
+  client: z.string().max(64).optional(),
+});
+
+export const sendFrame = z
+  .object({
+    type: z.literal('send'),
+    id: clientId,
+    to: recipient,
+    text: textSchema.optional(),
+    box: boxSchema.optional(),
+  })
+  .refine((frame) => (frame.text === undefined) !== (frame.box === undefined), {
+    message: 'exactly one of text and box is required',
+  });
+
+export const ackFrame = z.object({ type: z.literal('ack'), seq });
+
+export const historyFrame = z.object({
+  type: z.literal('history'),
+  rid: clientId,
+  with: recipient,
+  before: seq.optional(),
+  limit: z.number().int().min(1).max(LIMITS.maxHistoryPage).optional(),
+});
+
+export const pingFrame = z.object({ type: z.literal('ping'), rid: clientId.optional() });
+export const byeFrame = z.object({ type: z.literal('bye') });
+
+export const CLIENT_FRAME_SCHEMAS = {
+  login: loginFrame,
+  send: sendFrame,
+  ack: ackFrame,
+  history: historyFrame,
+  ping: pingFrame,
+  bye: byeFrame,
+} as const;
+
+export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
+export type ClientFrameOf<T extends ClientFrameType> = z.infer<(typeof CLIENT_FRAME_SCHEMAS)[T]>;
+export type ClientFrame = { [T in ClientFrameType]: ClientFrameOf<T> }[ClientFrameType];
+export type LoginFrame = ClientFrameOf<'login'>;
+export type SendFrame = ClientFrameOf<'send'>;
+
+// ---- server → client ----
+
+export const userInfoSchema = z.object({
+  name: z.string().min(1).max(32),
+  /** Ed25519 public key (base64); null for a plain-text user without a key. */
+  publicKey: publicKeySchema.nullable(),
+  online: z.boolean(),
+});
+export type UserInfo = z.infer<typeof userInfoSchema>;
+
+export const chatMessageSchema = z.object({
+  type: z.literal('msg'),
+  seq,
+  /** The sender's client-chosen id. */
+  id: clientId,
+  from: z.string().min(1).max(32),
+  to: recipient,
+  /** Server time in milliseconds since the epoch. */
+  ts: z.number().int().min(0),
+  text: z.string().optional(),
+  box: boxSchema.optional(),
+  /** Sent over the unauthenticated plain-text mode. */
+  plain: z.literal(true).optional(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+const helloFrame = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal('classchat'),
+  versions: z.array(z.number().int()).min(1).max(16),
+  server: z.string().max(64),
+  challenge: base64Bytes(32),
+  features: z.array(z.string().max(64)).max(64),
+  joinCodeRequired: z.boolean(),
+  limits: z.object({
+    maxLineBytes: z.number().int().positive(),
+    maxTextBytes: z.number().int().positive(),
+  }),
+  info: z.string().max(512).optional(),
+});
+
+const welcomeFrame = z.object({
+  type: z.literal('welcome'),
+  v: z.number().int(),
+  name: z.string().min(1).max(32),
+  registered: z.boolean(),
+  ackedSeq: seq,
+  users: z.array(userInfoSchema),
+});
+
+const sentFrame = z.object({ type: z.literal('sent'), id: clientId, seq, ts: z.number().int(), duplicate: z.boolean() });
+const syncedFrame = z.object({ type: z.literal('synced'), seq });
+const presenceFrame = z.object({ type: z.literal('presence'), user: userInfoSchema });
+const historyPageFrame = z.object({
+  type: z.literal('history_page'),
+  rid: clientId,
+  with: recipient,
+  messages: z.array(chatMessageSchema),
+  more: z.boolean(),
+});
+const pongFrame = z.object({ type: z.literal('pong'), rid: clientId.optional() });
+const errorCode = z.string().refine((code): code is ErrorCode => code in ERROR_CODES, 'unknown error code');
+const errorFrame = z.object({
+  type: z.literal('error'),
+  code: errorCode,
+  message: z.string().max(1024),
+  /** The client message id or request id the error is about. */
+  id: clientId.optional(),
+  rid: clientId.optional(),
+  /** The server closes the connection after a fatal error. */
+  fatal: z.boolean(),
+});
+const serverByeFrame = z.object({ type: z.literal('bye'), reason: errorCode });
+
+export const SERVER_FRAME_SCHEMAS = {
+  hello: helloFrame,
+  welcome: welcomeFrame,
+  msg: chatMessageSchema,
+  sent: sentFrame,
+  synced: syncedFrame,
+  presence: presenceFrame,
+  history_page: historyPageFrame,
+  pong: pongFrame,
+  error: errorFrame,
+  bye: serverByeFrame,
+} as const;
+
+export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
+export type ServerFrameOf<T extends ServerFrameType> = z.infer<(typeof SERVER_FRAME_SCHEMAS)[T]>;
+export type ServerFrame = { [T in ServerFrameType]: ServerFrameOf<T> }[ServerFrameType];
+export type HelloFrame = ServerFrameOf<'hello'>;
+export type WelcomeFrame = ServerFrameOf<'welcome'>;
+export type ErrorFrame = Omit<ServerFrameOf<'error'>, 'code'> & { code: ErrorCode };

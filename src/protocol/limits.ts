@@ -1,0 +1,19 @@
+/** Protocol version(s) this build speaks. Versions are negotiated in `hello` / `login`. */
+export const PROTOCOL_VERSIONS = [1] as const;
+export const PROTOCOL_NAME = 'classchat';
+
+/** Hard limits shared by server and client; also announced in `hello.limits`. */
+export const LIMITS = {
+  /** Longest accepted line in bytes, newline excluded. */
+  maxLineBytes: 128 * 1024,
+  /** Longest message text in UTF-8 bytes. */
+  maxTextBytes: 16 * 1024,
+  /** Longest base64 ciphertext in a private-message box. */
+  maxBoxBase64: 24 * 1024,
+  /** Client message ids: 1..64 of [A-Za-z0-9_-]. */
+  maxClientIdLength: 64,
+  /** Messages per history page. */
+  maxHistoryPage: 200,
+} as const;
+
+export type Limits = typeof LIMITS;

@@ -1,0 +1,86 @@
+/**
+ * Splits a byte stream into newline-terminated lines with a hard length limit.
+ * Splits on the byte 0x0A, which never occurs inside a multi-byte UTF-8 sequence, so a
+ * chunk boundary anywhere (even mid-character) is safe; each whole line is then decoded
+ * strictly. It knows nothing of sockets: it is fed bytes and returns results.
+ */
+export type LineResult =
+  | { kind: 'line'; text: string }
+  | { kind: 'error'; code: 'line_too_long' | 'bad_utf8' };
+
+const NEWLINE = 0x0a;
+
+export class LineDecoder {
+  private parts: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** True after an over-long line, until its newline has been skipped. */
+  private discarding = false;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  constructor(readonly maxLineBytes: number) {}
+
+  /** Feeds one chunk; returns the complete lines (and errors) it finished, in order. */
+  push(chunk: Buffer): LineResult[] {
+    const results: LineResult[] = [];
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      if (newline === -1) break;
+      this.finishLine(chunk.subarray(start, newline), results);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.subarray(start), results);
+    return results;
+  }
+
+  /** Bytes of the unfinished line (for callers that treat a pause as a line end). */
+  get pendingBytes(): number {
+    return this.bufferedBytes;
+  }
+
+  /** Returns the unfinished line as if a newline had arrived (plain-text mode). */
+  flushPending(): LineResult[] {
+    if (this.bufferedBytes === 0 && !this.discarding) return [];
+    const results: LineResult[] = [];
+    this.finishLine(Buffer.alloc(0), results);
+    return results;
+  }
+
+  private keep(part: Buffer, results: LineResult[]): void {
+    if (this.discarding) return;
+    if (this.bufferedBytes + part.length > this.maxLineBytes) {
+      this.reset();
+      this.discarding = true;
+      results.push({ kind: 'error', code: 'line_too_long' });
+      return;
+    }
+    // Copy: the caller's chunk buffer may be reused.
+    this.parts.push(Buffer.from(part));
+    this.bufferedBytes += part.length;
+  }
+
+  private finishLine(tail: Buffer, results: LineResult[]): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    const total = this.bufferedBytes + tail.length;
+    if (total > this.maxLineBytes) {
+      this.reset();
+      results.push({ kind: 'error', code: 'line_too_long' });
+      return;
+    }
+    const bytes = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail], total);
+    this.reset();
+    try {
+      results.push({ kind: 'line', text: this.utf8.decode(bytes) });
+    } catch {
+      results.push({ kind: 'error', code: 'bad_utf8' });
+    }
+  }
+
+  private reset(): void {
+    this.parts = [];
+    this.bufferedBytes = 0;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What the chat server needs from storage. The embedded default is `LogStore` (an append-only
+ * log in a data directory, pure JavaScript); a multi-node deployment would put a real database
+ * behind this same interface. Every implementation runs the shared suite in
+ * test/server/store/store-suite.ts.
+ */
+import type { Box } from '../../protocol/frames';
+
+export interface UserRecord {
+  /** Normalised (lower-case) name. */
+  name: string;
+  /** Ed25519 public key, base64; null for a plain-text (keyless) user. */
+  publicKey: string | null;
+  /** Highest sequence number this user's client acknowledged; delivery resumes after it. */
+  ackedSeq: number;
+}
+
+export interface NewMessage {
+  from: string;
+  /** The sender's client-chosen id; (from, id) is unique. */
+  id: string;
+  /** A user name, or "*" for everyone. */
+  to: string;
+  ts: number;
+  text?: string;
+  box?: Box;
+  plain?: true;
+}
+
+export interface StoredMessage extends NewMessage {
+  seq: number;
+}
+
+export interface AppendResult {
+  message: StoredMessage;
+  /** True when (from, id) was already stored: nothing new was written. */
+  duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  /** Whose view: private messages are visible only to their two parties. */
+  viewer: string;
+  /** "*" for messages to everyone, or the other party of a private conversation. */
+  with: string;
+  /** Only messages with seq < before (newest first paging). */
+  before?: number;
+  limit: number;
+}
+
+export interface Store {
+  /** Loads or creates the store; recovers after a crash. */
+  open(): Promise<void>;
+  /** Flushes everything and releases files. */
+  close(): Promise<void>;
+
+  listUsers(): Promise<UserRecord[]>;
+  /** Registers a user, or binds a key to a keyless user. Durable when it resolves. */
+  putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
+  /** Forgets a user (operator reset): the name can be registered again with a new key. */
+  deleteUser(name: string): Promise<boolean>;
+
+  /**
+   * Stores a message, assigning the next sequence number, or finds the earlier copy with the
+   * same (from, id). Resolves only once the message is durable.
+   */
+  append(message: NewMessage): Promise<AppendResult>;
+  /** Messages for `name`'s mailbox (private to them, and to everyone) with seq > afterSeq, oldest first. */
+  readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
+  /** A page of history, returned oldest first; `more` when older messages exist. */
+  readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;
+  /** Records that `name` acknowledged everything up to seq (never moves backwards). */
+  setAcked(name: string, seq: number): Promise<void>;
+  /** The highest sequence number assigned so far (0 when empty). */
+  headSeq(): number;
+}
