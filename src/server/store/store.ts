@@ -54,7 +54,11 @@ export interface Store {
   close(): Promise<void>;
 
   listUsers(): Promise<UserRecord[]>;
-  /** Registers a user, or binds a key to a keyless user. Durable when it resolves. */
+  /**
+   * Registers a user (ackedSeq starts at the current head: a newcomer's mailbox starts empty and
+   * older messages are reachable through history), or binds a key to an existing keyless user
+   * (keeping its ackedSeq). Durable when it resolves.
+   */
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
   /** Forgets a user (operator reset): the name can be registered again with a new key. */
   deleteUser(name: string): Promise<boolean>;
@@ -64,7 +68,10 @@ export interface Store {
    * same (from, id). Resolves only once the message is durable.
    */
   append(message: NewMessage): Promise<AppendResult>;
-  /** Messages for `name`'s mailbox (private to them, and to everyone) with seq > afterSeq, oldest first. */
+  /**
+   * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them and
+   * messages to everyone, except those they sent themselves.
+   */
   readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
   /** A page of history, returned oldest first; `more` when older messages exist. */
   readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;

@@ -1,0 +1,130 @@
+/**
+ * `classchat-server`: the standalone chat server on the embedded store, and operator commands
+ * that work on its data directory.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ChatServer } from '../server/chat-server';
+import { createLogger, isLogLevel } from '../server/logger';
+import { LogStore } from '../server/store/log-store';
+import { checkName } from '../protocol/names';
+import { UsageError, parsePort, parseNonNegativeInt } from './options';
+
+const USAGE = `Usage:
+  classchat-server [options]            run the chat server
+  classchat-server reset-user NAME      free a name whose key was lost (server must be stopped)
+
+Options:
+  --host HOST            address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)
+  --port PORT            TCP port (default 5050)
+  --data-dir DIR         where messages and users are stored (default ./classchat-data)
+  --join-code CODE       code a new user must give to register a name
+  --no-plain-text        refuse the seed's plain-text clients (nc, the Python ClassChat)
+  --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
+  --max-conns-per-ip N   connections allowed from one address (default 200)
+  --log-level LEVEL      debug, info, warn, error or silent (default info)
+  -h, --help             show this help`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5050' },
+      'data-dir': { type: 'string', default: './classchat-data' },
+      'join-code': { type: 'string' },
+      'no-plain-text': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string', default: '20' },
+      'max-conns-per-ip': { type: 'string', default: '200' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const dataDir = resolve(values['data-dir']);
+  if (positionals[0] === 'reset-user') return resetUser(dataDir, positionals.slice(1));
+  if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
+
+  const logLevel = values['log-level'];
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, not "${logLevel}"`);
+  const port = parsePort(values.port, '--port');
+  const rate = parseNonNegativeInt(values['rate-limit'], '--rate-limit');
+  const maxConnectionsPerAddress = parseNonNegativeInt(values['max-conns-per-ip'], '--max-conns-per-ip');
+  if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
+
+  const log = createLogger(logLevel);
+  const store = new LogStore({ dataDir, log: (message) => log.info(message) });
+  await store.open();
+  const server = new ChatServer({
+    store,
+    log,
+    joinCode: values['join-code']?.trim(),
+    plainText: !values['no-plain-text'],
+    rateLimit: rate === 0 ? false : { perSecond: rate, burst: rate * 5 },
+    maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
+  });
+  let address;
+  try {
+    address = await server.listen(port, values.host);
+  } catch (error) {
+    await store.close();
+    throw new Error(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
+  }
+  const where = `${address.address}:${address.port}`;
+  const connectHost = address.address === '0.0.0.0' || address.address === '::' ? '<this machine\'s address>' : address.address;
+  process.stdout.write(
+    `ClassChat server listening on ${where} (data in ${dataDir})\n` +
+      `Connect with:  npx classchat --host ${connectHost} --port ${address.port} --name alice\n` +
+      (server.plainTextEnabled ? `or plain text: nc ${connectHost} ${address.port}\n` : '') +
+      (address.address === '127.0.0.1' ? 'Only this machine can connect; use --host 0.0.0.0 to let classmates on the network in.\n' : '') +
+      'Press Ctrl+C to stop.\n',
+  );
+
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\n${signal}: shutting down…\n`);
+      done();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await server.close();
+  await store.close();
+  process.stdout.write('ClassChat server stopped; everything is saved.\n');
+  return 0;
+}
+
+async function resetUser(dataDir: string, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UsageError('reset-user takes exactly one NAME');
+  const name = checkName(args[0]);
+  if (!name.ok) throw new UsageError(`"${args[0]}" is not a valid user name`);
+  const store = new LogStore({ dataDir });
+  await store.open();
+  try {
+    const removed = await store.deleteUser(name.name);
+    process.stdout.write(
+      removed
+        ? `Freed "${name.name}": the next login with that name registers a new key. Messages already stored stay in history.\n`
+        : `There is no user "${name.name}" in ${dataDir}.\n`,
+    );
+    return removed ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`classchat-server: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`classchat-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,376 @@
+/**
+ * ChatServer: accepts connections, owns the roster and the online sessions, routes messages
+ * through the store, and shuts down gracefully. Frame handling lives in json-handlers.ts and
+ * plain-text.ts; delivery in session.ts.
+ */
+import { createServer, AddressInfo, Server, Socket } from 'node:net';
+import type { ErrorCode } from '../protocol/errors';
+import { LIMITS } from '../protocol/limits';
+import { EVERYONE } from '../protocol/names';
+import type { Box, UserInfo } from '../protocol/frames';
+import { sodiumReady } from '../crypto/sodium';
+import { Clock, systemClock } from './clock';
+import { Connection } from './connection';
+import { Logger, silentLogger } from './logger';
+import { frameLine, messageLine, plainMessageLine } from './message-lines';
+import { Session, SessionKind } from './session';
+import type { Store, StoredMessage } from './store/store';
+import { TokenBucket } from './token-bucket';
+import { jsonHandler } from './json-handlers';
+import { plainHandler, plainNotice } from './plain-text';
+
+export interface ChatServerOptions {
+  store: Store;
+  /** Needed to register a new name, when set. */
+  joinCode?: string;
+  /** Accept the seed's line-oriented clients (default true). */
+  plainText?: boolean;
+  /** Messages per second per user and burst; false turns the limit off. */
+  rateLimit?: { perSecond: number; burst: number } | false;
+  maxConnectionsPerAddress?: number;
+  /** Unsent bytes above which mailbox delivery pauses for a connection. */
+  softQueueBytes?: number;
+  /** Unsent bytes above which a connection is closed as a slow consumer. */
+  hardQueueBytes?: number;
+  /** A connection whose socket stays congested this long is closed as a slow consumer. */
+  stallTimeoutMs?: number;
+  loginTimeoutMs?: number;
+  /** How long an unterminated plain-text chunk waits before it counts as a line. */
+  plainIdleMs?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface RosterEntry {
+  name: string;
+  publicKey: string | null;
+  ackedSeq: number;
+}
+
+export type SubmitResult =
+  | { ok: true; message: StoredMessage; duplicate: boolean }
+  | { ok: false; code: ErrorCode; detail?: string };
+
+export const SERVER_SOFTWARE = 'classchat-server/0.1.0';
+
+export class ChatServer {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly joinCode: string | undefined;
+  readonly loginTimeoutMs: number;
+  readonly users = new Map<string, RosterEntry>();
+  readonly sessions = new Map<string, Session>();
+  private readonly plainText: boolean;
+  private readonly rateLimit: { perSecond: number; burst: number } | false;
+  private readonly maxPerAddress: number;
+  private readonly stallTimeoutMs: number;
+  private readonly net: Server;
+  private readonly connections = new Set<Connection>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly rateBuckets = new Map<string, TokenBucket>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly connectionOptions;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(options: ChatServerOptions) {
+    this.store = options.store;
+    this.log = options.log ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.joinCode = options.joinCode || undefined;
+    this.plainText = options.plainText ?? true;
+    this.rateLimit = options.rateLimit ?? { perSecond: 20, burst: 100 };
+    this.maxPerAddress = options.maxConnectionsPerAddress ?? 200;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+    this.loginTimeoutMs = options.loginTimeoutMs ?? 30_000;
+    this.connectionOptions = {
+      limits: {
+        maxLineBytes: LIMITS.maxLineBytes,
+        softQueueBytes: options.softQueueBytes ?? 256 * 1024,
+        hardQueueBytes: options.hardQueueBytes ?? 8 * 1024 * 1024,
+      },
+      clock: this.clock,
+      errorBurst: 20,
+      errorsPerSecond: 0.5,
+      plainIdleMs: options.plainIdleMs ?? 150,
+      chooseHandler: (connection: Connection, mode: 'json' | 'plain') => {
+        if (mode === 'json') return jsonHandler(this);
+        if (this.plainText) return plainHandler(this);
+        connection.sendError('bad_json', { detail: 'this server speaks only ClassChat JSON frames', fatal: true });
+        return undefined;
+      },
+      onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+    };
+    this.net = createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /** Loads the roster and starts listening; resolves with the bound address. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    await sodiumReady();
+    for (const user of await this.store.listUsers()) this.users.set(user.name, { ...user });
+    await new Promise<void>((resolve, reject) => {
+      this.net.once('error', reject);
+      this.net.listen(port, host, () => {
+        this.net.off('error', reject);
+        resolve();
+      });
+    });
+    this.sweepTimer = setInterval(() => this.sweepStalled(), Math.max(50, Math.min(5000, this.stallTimeoutMs / 2)));
+    this.sweepTimer.unref();
+    return this.address();
+  }
+
+  address(): AddressInfo {
+    const address = this.net.address();
+    if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP');
+    return address;
+  }
+
+  get plainTextEnabled(): boolean {
+    return this.plainText;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting and reading, let stored messages finish (their `sent`
+   * replies go out), tell every client, close sockets. The caller closes the store afterwards.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    for (const connection of this.connections) connection.pauseInput();
+    await Promise.allSettled([...this.inFlight]);
+    for (const connection of this.connections) {
+      if (connection.mode === 'plain') connection.transport.end(plainNotice('The server is shutting down. Goodbye.'));
+      else connection.transport.end(frameLine({ type: 'bye', reason: 'server_shutdown' }));
+    }
+    const hardStop = setTimeout(() => {
+      for (const connection of this.connections) connection.socket.destroy();
+    }, 3000);
+    await closed;
+    clearTimeout(hardStop);
+  }
+
+  // ---- users and sessions ----
+
+  roster(): UserInfo[] {
+    return [...this.users.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.has(user.name) }));
+  }
+
+  /**
+   * Checks a login against the roster, registering or binding the name when it is free.
+   * `publicKey` null is a plain-text user, who can never take a name bound to a key.
+   */
+  async authenticate(name: string, publicKey: string | null, joinCode: string | undefined):
+    Promise<{ ok: true; user: RosterEntry; registered: boolean } | { ok: false; code: ErrorCode }> {
+    const existing = this.users.get(name);
+    if (existing && existing.publicKey !== null) {
+      return existing.publicKey === publicKey ? { ok: true, user: existing, registered: false } : { ok: false, code: 'name_taken' };
+    }
+    if (existing && publicKey === null) return { ok: true, user: existing, registered: false };
+    if (!existing && this.joinCode !== undefined && joinCode !== this.joinCode) {
+      return { ok: false, code: joinCode === undefined ? 'join_code_required' : 'bad_join_code' };
+    }
+    // Claim the name before awaiting the store, so a concurrent login cannot claim it too.
+    const user: RosterEntry = existing ?? { name, publicKey, ackedSeq: this.store.headSeq() };
+    const previousKey = user.publicKey;
+    user.publicKey = publicKey;
+    this.users.set(name, user);
+    try {
+      const stored = await this.store.putUser({ name, publicKey });
+      user.ackedSeq = Math.max(user.ackedSeq, stored.ackedSeq);
+    } catch (error) {
+      this.log.error(`could not store user ${name}: ${String(error)}`);
+      if (existing) user.publicKey = previousKey;
+      else this.users.delete(name);
+      return { ok: false, code: 'storage_failed' };
+    }
+    this.log.info(existing ? `bound a key to plain-text user ${name}` : `registered ${name}${publicKey ? '' : ' (plain text)'}`);
+    return { ok: true, user, registered: true };
+  }
+
+  /** Makes `connection` the session of `user`, replacing an older session of the same user. */
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0): Session {
+    const previous = this.sessions.get(user.name);
+    if (previous) {
+      this.endSession(previous);
+      if (previous.kind === 'plain') previous.transport.end(plainNotice('You logged in from another connection. Goodbye.'));
+      else previous.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
+    }
+    const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), this.store.headSeq());
+    if (acked > user.ackedSeq) this.recordAck(user, acked);
+    const session = new Session(user.name, kind, connection.transport, user.ackedSeq, this.store.headSeq(), this.store, {
+      format: kind === 'json' ? (message) => messageLine(message) : plainMessageLine,
+      onSynced: (seq) => {
+        if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
+      },
+      ackOnFlush: kind === 'plain',
+      onFlushedUpTo: (seq) => this.acknowledge(session, seq),
+    }, this.log);
+    connection.session = session;
+    this.sessions.set(user.name, session);
+    this.log.info(`${user.name} logged in from ${connection.address} (${kind})`);
+    if (!previous) this.broadcastPresence(user, session);
+    return session;
+  }
+
+  /** Records that the session's client has everything up to `seq` (never beyond what was sent). */
+  acknowledge(session: Session, seq: number): void {
+    const upTo = Math.min(seq, session.pushedUpTo);
+    if (upTo <= session.ackedSeq) return;
+    session.ackedSeq = upTo;
+    const user = this.users.get(session.name);
+    if (user) this.recordAck(user, upTo);
+  }
+
+  private recordAck(user: RosterEntry, seq: number): void {
+    if (seq <= user.ackedSeq) return;
+    user.ackedSeq = seq;
+    this.store.setAcked(user.name, seq).catch((error) => this.log.error(`could not store ack of ${user.name}: ${String(error)}`));
+  }
+
+  private endSession(session: Session): void {
+    session.closed = true;
+    if (this.sessions.get(session.name) !== session) return;
+    this.sessions.delete(session.name);
+  }
+
+  private broadcastPresence(user: RosterEntry, subject: Session | undefined): void {
+    const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.sessions.has(user.name) };
+    const line = frameLine({ type: 'presence', user: info });
+    const notice = plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`);
+    for (const session of this.sessions.values()) {
+      if (session === subject) continue;
+      session.transport.write(session.kind === 'json' ? line : notice);
+    }
+  }
+
+  // ---- messages ----
+
+  /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
+  submit(from: string, input: { id: string; to: string; text?: string; box?: Box; plain?: true }): SubmitResult | Promise<SubmitResult> {
+    if (this.rateLimit) {
+      let bucket = this.rateBuckets.get(from);
+      if (!bucket) {
+        bucket = new TokenBucket(this.rateLimit.perSecond, this.rateLimit.burst, this.clock);
+        this.rateBuckets.set(from, bucket);
+      }
+      if (!bucket.take()) return { ok: false, code: 'rate_limited' };
+    }
+    if (input.to === EVERYONE) {
+      if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
+    } else {
+      const recipient = this.users.get(input.to);
+      if (!recipient) return { ok: false, code: 'unknown_user', detail: input.to };
+      if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
+    }
+    const pending = this.store
+      .append({ from, id: input.id, to: input.to, ts: this.clock.now(), text: input.text, box: input.box, ...(input.plain ? { plain: true as const } : {}) })
+      .then(
+        (result): SubmitResult => {
+          if (!result.duplicate) this.wake(result.message);
+          return { ok: true, message: result.message, duplicate: result.duplicate };
+        },
+        (error): SubmitResult => {
+          this.log.error(`could not store a message from ${from}: ${String(error)}`);
+          return { ok: false, code: 'storage_failed' };
+        },
+      );
+    this.inFlight.add(pending);
+    void pending.finally(() => this.inFlight.delete(pending));
+    return pending;
+  }
+
+  private wake(message: StoredMessage): void {
+    if (message.to !== EVERYONE) {
+      this.sessions.get(message.to)?.schedulePump();
+      return;
+    }
+    for (const session of this.sessions.values()) {
+      if (session.name !== message.from) session.schedulePump();
+    }
+  }
+
+  // ---- connections ----
+
+  private accept(socket: Socket): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const count = (this.perAddress.get(address) ?? 0) + 1;
+    this.perAddress.set(address, count);
+    socket.setKeepAlive(true, 60_000);
+    socket.on('error', (error) => this.log.debug(`socket error from ${address}: ${error.message}`));
+    const connection = new Connection(socket, address, this.connectionOptions);
+    this.connections.add(connection);
+    socket.once('close', () => this.closed(connection));
+    if (count > this.maxPerAddress) {
+      this.log.warn(`refused a connection from ${address}: ${count - 1} already open`);
+      connection.sendError('too_many_connections', { fatal: true });
+      return;
+    }
+    connection.transport.write(
+      frameLine({
+        type: 'hello',
+        protocol: 'classchat',
+        versions: [1],
+        server: SERVER_SOFTWARE,
+        challenge: connection.challenge,
+        features: ['history', 'e2ee-box', ...(this.plainText ? ['plain-text'] : [])],
+        joinCodeRequired: this.joinCode !== undefined,
+        limits: { maxLineBytes: LIMITS.maxLineBytes, maxTextBytes: LIMITS.maxTextBytes },
+        ...(this.plainText ? { info: 'ClassChat server. Plain-text users: type your user name and press Enter.' } : {}),
+      }),
+    );
+    connection.timer(this.loginTimeoutMs, () => {
+      if (connection.session) return;
+      if (connection.mode === 'plain') connection.transport.end(plainNotice('No user name arrived in time. Goodbye.'));
+      else connection.sendError('login_timeout', { fatal: true });
+    });
+  }
+
+  private closed(connection: Connection): void {
+    connection.dispose();
+    this.connections.delete(connection);
+    const left = (this.perAddress.get(connection.address) ?? 1) - 1;
+    if (left <= 0) this.perAddress.delete(connection.address);
+    else this.perAddress.set(connection.address, left);
+    const session = connection.session;
+    if (session && this.sessions.get(session.name) === session) {
+      this.endSession(session);
+      this.log.info(`${session.name} went offline`);
+      const user = this.users.get(session.name);
+      if (user && !this.closing) this.broadcastPresence(user, undefined);
+    } else if (session) {
+      session.closed = true;
+    }
+  }
+
+  /** Closes a connection that cannot keep up; what it missed stays in its mailbox. */
+  dropSlowConsumer(connection: Connection, why: string): void {
+    if (connection.socket.destroyed) return;
+    this.log.warn(`closing slow consumer ${connection.session?.name ?? connection.address}: ${why}`);
+    connection.socket.destroy();
+  }
+
+  private sweepStalled(): void {
+    const now = this.clock.now();
+    for (const connection of this.connections) {
+      const since = connection.transport.congestedSince;
+      if (since !== undefined && now - since > this.stallTimeoutMs) this.dropSlowConsumer(connection, 'stopped reading');
+    }
+  }
+
+  /** Counts an error against the connection; abusive connections are closed. */
+  penalise(connection: Connection): boolean {
+    if (connection.errors.take()) return false;
+    this.log.warn(`closing ${connection.session?.name ?? connection.address}: too many errors`);
+    if (connection.mode === 'plain') connection.transport.end(plainNotice('Too many errors. Goodbye.'));
+    else connection.sendError('abuse', { fatal: true });
+    return true;
+  }
+}

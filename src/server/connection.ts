@@ -1,0 +1,161 @@
+/**
+ * One accepted socket: decides JSON or plain-text mode from the first byte, turns bytes into
+ * lines, and runs them through the mode's handler strictly in order (an async handler, such as
+ * login, pauses the socket until it finishes).
+ */
+import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { LineResult } from '../protocol/line-decoder';
+import { ERROR_CODES, ErrorCode } from '../protocol/errors';
+import type { Clock } from './clock';
+import { TokenBucket } from './token-bucket';
+import { Transport, TransportLimits } from './transport';
+import type { Session } from './session';
+import { frameLine } from './message-lines';
+
+export type ConnectionMode = 'detect' | 'json' | 'plain';
+
+export interface LineHandler {
+  /** Handles one complete line; may return a promise to hold later lines until it settles. */
+  line(connection: Connection, text: string): void | Promise<void>;
+  /** A framing error (line too long, invalid UTF-8). */
+  framingError(connection: Connection, code: 'line_too_long' | 'bad_utf8'): void;
+}
+
+export interface ConnectionOptions {
+  limits: TransportLimits;
+  clock: Clock;
+  /** Errors allowed in a burst before the connection counts as abusive. */
+  errorBurst: number;
+  errorsPerSecond: number;
+  plainIdleMs: number;
+  chooseHandler(connection: Connection, mode: 'json' | 'plain'): LineHandler | undefined;
+  onOverflow(connection: Connection): void;
+}
+
+export class Connection {
+  mode: ConnectionMode = 'detect';
+  session: Session | undefined;
+  /** Fresh per connection and used for one login attempt only. */
+  readonly challenge = randomBytes(32).toString('base64');
+  readonly transport: Transport;
+  readonly errors: TokenBucket;
+  /** Plain-text login steps keep their state here. */
+  plainState: { step: 'name' | 'joinCode' | 'chat'; pendingName?: string } = { step: 'name' };
+  private handler: LineHandler | undefined;
+  private pending: LineResult[] = [];
+  private busy = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly socket: Socket,
+    readonly address: string,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.transport = new Transport(socket, options.limits, options.clock, () => options.onOverflow(this));
+    this.errors = new TokenBucket(options.errorsPerSecond, options.errorBurst, options.clock);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  get isOpen(): boolean {
+    return this.transport.isOpen;
+  }
+
+  /** Sends a JSON error frame; fatal errors close the connection after it. */
+  sendError(code: ErrorCode, extra: { detail?: string; id?: string; rid?: string; fatal?: boolean } = {}): void {
+    const fatal = extra.fatal ?? false;
+    const message = extra.detail ? `${ERROR_CODES[code]} (${extra.detail})` : ERROR_CODES[code];
+    const line = frameLine({
+      type: 'error',
+      code,
+      message,
+      ...(extra.id !== undefined ? { id: extra.id } : {}),
+      ...(extra.rid !== undefined ? { rid: extra.rid } : {}),
+      fatal,
+    });
+    if (fatal) this.transport.end(line);
+    else this.transport.write(line);
+  }
+
+  /** Starts a timer that dies with the connection. */
+  timer(ms: number, callback: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      callback();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+    return timer;
+  }
+
+  clearTimer(timer: NodeJS.Timeout | undefined): void {
+    if (!timer) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  /** Stops reading (shutdown). */
+  pauseInput(): void {
+    this.socket.pause();
+    this.pending = [];
+  }
+
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.pending = [];
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.mode === 'detect') {
+      const mode = chunk[0] === 0x7b /* { */ ? 'json' : 'plain';
+      this.mode = mode;
+      this.handler = this.options.chooseHandler(this, mode);
+      if (!this.handler) return;
+    }
+    if (!this.handler) return;
+    this.pending.push(...this.transport.decoder.push(chunk));
+    this.process();
+    if (this.mode === 'plain') this.armIdleFlush();
+  }
+
+  /** The seed's clients send no newline: text that stays unterminated briefly is one line. */
+  private armIdleFlush(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.transport.decoder.pendingBytes === 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.pending.push(...this.transport.decoder.flushPending());
+      this.process();
+    }, this.options.plainIdleMs);
+    this.idleTimer.unref();
+  }
+
+  private process(): void {
+    const handler = this.handler;
+    if (!handler) return;
+    while (!this.busy && this.pending.length > 0 && this.isOpen) {
+      const result = this.pending.shift()!;
+      if (result.kind === 'error') {
+        handler.framingError(this, result.code);
+        continue;
+      }
+      const text = this.mode === 'plain' ? result.text.replace(/\r$/, '') : result.text;
+      const outcome = handler.line(this, text);
+      if (outcome instanceof Promise) {
+        this.busy = true;
+        this.socket.pause();
+        const resume = () => {
+          this.busy = false;
+          if (this.isOpen) this.socket.resume();
+          this.process();
+        };
+        // Handlers report their own failures; this only keeps the line order.
+        outcome.then(resume, resume);
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The JSON protocol: one dispatch table. Each entry says whether login is required; frames are
+ * validated by the codec before any handler runs.
+ */
+import { parseClientFrame } from '../protocol/codec';
+import type { ClientFrameOf, ClientFrameType } from '../protocol/frames';
+import { PROTOCOL_VERSIONS } from '../protocol/limits';
+import { checkName, EVERYONE } from '../protocol/names';
+import { verifyLogin } from '../crypto/identity';
+import type { ChatServer, SubmitResult } from './chat-server';
+import type { Connection, LineHandler } from './connection';
+import { frameLine, messageLine } from './message-lines';
+
+type Handler<T extends ClientFrameType> = (server: ChatServer, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
+
+interface Route<T extends ClientFrameType> {
+  loggedIn: boolean;
+  handle: Handler<T>;
+}
+
+const ROUTES: { [T in ClientFrameType]: Route<T> } = {
+  login: { loggedIn: false, handle: login },
+  send: { loggedIn: true, handle: send },
+  ack: { loggedIn: true, handle: (server, connection, frame) => server.acknowledge(connection.session!, frame.seq) },
+  history: { loggedIn: true, handle: history },
+  ping: { loggedIn: false, handle: (_server, connection, frame) => connection.transport.write(frameLine({ type: 'pong', ...(frame.rid ? { rid: frame.rid } : {}) })) },
+  bye: { loggedIn: false, handle: (_server, connection) => connection.transport.end() },
+};
+
+export function jsonHandler(server: ChatServer): LineHandler {
+  return {
+    line(connection, text) {
+      const parsed = parseClientFrame(text);
+      if (!parsed.ok) {
+        if (!server.penalise(connection)) connection.sendError(parsed.code, { detail: parsed.detail, id: parsed.id, rid: parsed.rid });
+        return;
+      }
+      const frame = parsed.frame;
+      const route = ROUTES[frame.type] as Route<typeof frame.type>;
+      if (route.loggedIn && !connection.session) {
+        if (!server.penalise(connection)) connection.sendError('not_logged_in');
+        return;
+      }
+      return (route.handle as Handler<typeof frame.type>)(server, connection, frame);
+    },
+    framingError(connection, code) {
+      if (!server.penalise(connection)) connection.sendError(code);
+    },
+  };
+}
+
+async function login(server: ChatServer, connection: Connection, frame: ClientFrameOf<'login'>): Promise<void> {
+  if (connection.session) {
+    connection.sendError('already_logged_in');
+    return;
+  }
+  if (!(PROTOCOL_VERSIONS as readonly number[]).includes(frame.v)) {
+    connection.sendError('unsupported_version', { detail: `this server speaks ${PROTOCOL_VERSIONS.join(', ')}`, fatal: true });
+    return;
+  }
+  const name = checkName(frame.name);
+  if (!name.ok) {
+    connection.sendError(name.code, { fatal: true });
+    return;
+  }
+  const valid = await verifyLogin(frame.publicKey, frame.signature, connection.challenge, name.name);
+  if (!connection.isOpen) return;
+  if (!valid) {
+    server.log.warn(`bad login signature for ${name.name} from ${connection.address}`);
+    connection.sendError('bad_signature', { fatal: true });
+    return;
+  }
+  const auth = await server.authenticate(name.name, frame.publicKey, frame.joinCode);
+  if (!connection.isOpen) return;
+  if (!auth.ok) {
+    connection.sendError(auth.code, { fatal: true });
+    return;
+  }
+  const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
+  connection.transport.write(
+    frameLine({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq, users: server.roster() }),
+  );
+  session.schedulePump();
+}
+
+function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'send'>): void {
+  const session = connection.session!;
+  let to = EVERYONE;
+  if (frame.to !== EVERYONE) {
+    const name = checkName(frame.to);
+    if (!name.ok) {
+      if (!server.penalise(connection)) connection.sendError('unknown_user', { id: frame.id, detail: frame.to.slice(0, 32) });
+      return;
+    }
+    to = name.name;
+  }
+  const reply = (result: SubmitResult) => {
+    if (result.ok) {
+      connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate }));
+    } else if (!server.penalise(connection)) {
+      connection.sendError(result.code, { id: frame.id, detail: result.detail });
+    }
+  };
+  const outcome = server.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box });
+  if (outcome instanceof Promise) void outcome.then(reply);
+  else reply(outcome);
+}
+
+async function history(server: ChatServer, connection: Connection, frame: ClientFrameOf<'history'>): Promise<void> {
+  const session = connection.session!;
+  let withWhom = EVERYONE;
+  if (frame.with !== EVERYONE) {
+    const name = checkName(frame.with);
+    if (!name.ok || !server.users.has(name.name)) {
+      connection.sendError('unknown_user', { rid: frame.rid, detail: frame.with.slice(0, 32) });
+      return;
+    }
+    withWhom = name.name;
+  }
+  const page = await server.store.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
+  // Built as text to reuse each message's cached line (without its newline).
+  const messages = page.messages.map((message) => messageLine(message).slice(0, -1)).join(',');
+  const line = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[${messages}],"more":${page.more}}\n`;
+  connection.transport.write(line);
+}

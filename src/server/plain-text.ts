@@ -1,0 +1,134 @@
+/**
+ * The seed's line protocol, for `nc` and the original ClassChat clients: a user name first,
+ * then `name:message` (private), `all:message` (everyone), `{quit}` to leave.
+ */
+import { checkName, EVERYONE } from '../protocol/names';
+import { ERROR_CODES } from '../protocol/errors';
+import { randomBytes } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { LIMITS } from '../protocol/limits';
+import type { ChatServer, RosterEntry } from './chat-server';
+import type { Connection, LineHandler } from './connection';
+
+const QUIT = '{quit}';
+const FORMAT_HELP = 'Send name:message for a private message, all:message for everyone, {quit} to leave.';
+
+/** A server notice line in the seed's style. */
+export function plainNotice(text: string): string {
+  return `[server] ${text}\n`;
+}
+
+export function plainHandler(server: ChatServer): LineHandler {
+  return {
+    line(connection, text) {
+      if (text.trim() === QUIT) {
+        connection.transport.end(plainNotice('Goodbye.'));
+        return;
+      }
+      switch (connection.plainState.step) {
+        case 'name':
+          return chooseName(server, connection, text);
+        case 'joinCode':
+          return checkJoinCode(server, connection, text);
+        case 'chat':
+          return chat(server, connection, text);
+      }
+    },
+    framingError(connection, code) {
+      if (!server.penalise(connection)) connection.transport.write(plainNotice(ERROR_CODES[code]));
+    },
+  };
+}
+
+async function chooseName(server: ChatServer, connection: Connection, text: string): Promise<void> {
+  const raw = text.trim();
+  if (raw === '') {
+    connection.transport.write('Welcome to ClassChat (plain-text mode).\nPlease Enter Your Username Now!\n');
+    return;
+  }
+  const name = checkName(raw);
+  if (!name.ok) {
+    connection.transport.write(plainNotice(`${ERROR_CODES[name.code]} Please enter another user name:`));
+    return;
+  }
+  const existing = server.users.get(name.name);
+  if (existing && existing.publicKey !== null) {
+    connection.transport.write(plainNotice(`The name ${name.name} belongs to a ClassChat app user. Please enter another user name:`));
+    return;
+  }
+  if (!existing && server.joinCode !== undefined) {
+    connection.plainState = { step: 'joinCode', pendingName: name.name };
+    connection.transport.write(plainNotice(`This server needs a join code to register ${name.name}. Join code:`));
+    return;
+  }
+  await logIn(server, connection, name.name, undefined);
+}
+
+async function checkJoinCode(server: ChatServer, connection: Connection, text: string): Promise<void> {
+  const name = connection.plainState.pendingName!;
+  if (text.trim() !== server.joinCode) {
+    connection.plainState = { step: 'name' };
+    if (!server.penalise(connection)) connection.transport.write(plainNotice('Wrong join code. Please Enter Your Username Now!'));
+    return;
+  }
+  await logIn(server, connection, name, text.trim());
+}
+
+async function logIn(server: ChatServer, connection: Connection, name: string, joinCode: string | undefined): Promise<void> {
+  const auth = await server.authenticate(name, null, joinCode);
+  if (!connection.isOpen) return;
+  if (!auth.ok) {
+    connection.plainState = { step: 'name' };
+    connection.transport.write(plainNotice(`${ERROR_CODES[auth.code]} Please enter another user name:`));
+    return;
+  }
+  connection.plainState = { step: 'chat' };
+  const session = server.startSession(connection, auth.user, 'plain');
+  const online = server.roster().filter((user) => user.online && user.name !== name).map((user) => user.name);
+  connection.transport.write(
+    `Welcome [${name}]\nYou have Successfully Connected to ClassChat Server\n` +
+      plainNotice(FORMAT_HELP) +
+      plainNotice(online.length > 0 ? `Online: ${online.join(', ')}` : 'Nobody else is online right now.'),
+  );
+  session.schedulePump();
+}
+
+async function chat(server: ChatServer, connection: Connection, text: string): Promise<void> {
+  const session = connection.session!;
+  if (text.trim() === '') return;
+  const colon = text.indexOf(':');
+  if (colon === -1) {
+    connection.transport.write(plainNotice(`Message not sent, no recipient! (Format) username:message or all:message`));
+    return;
+  }
+  const target = text.slice(0, colon).trim().toLowerCase();
+  const body = text.slice(colon + 1);
+  if (body.trim() === '') {
+    connection.transport.write(plainNotice('Message not sent: it is empty.'));
+    return;
+  }
+  if (Buffer.byteLength(body, 'utf8') > LIMITS.maxTextBytes) {
+    connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES.text_too_long}`));
+    return;
+  }
+  let to: string = EVERYONE;
+  let recipient: RosterEntry | undefined;
+  if (target !== 'all') {
+    const name = checkName(target);
+    recipient = name.ok ? server.users.get(name.name) : undefined;
+    if (!recipient) {
+      connection.transport.write(plainNotice(`Message not sent: there is no user named ${target.slice(0, 32)}.`));
+      return;
+    }
+    to = recipient.name;
+  }
+  const result = await server.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
+  if (!connection.isOpen) return;
+  if (!result.ok) {
+    if (!server.penalise(connection)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
+    return;
+  }
+  if (recipient && !server.sessions.has(recipient.name)) {
+    connection.transport.write(plainNotice(`User ${recipient.name} is not online right now. We will send this message when they come online.`));
+  }
+}

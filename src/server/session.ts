@@ -1,0 +1,97 @@
+/**
+ * A logged-in user on one connection, and its mailbox pump: delivery always pulls from the
+ * store (after `pushedUpTo`), so backlog and live traffic share one ordered path and a slow
+ * reader costs memory bounded by its socket queue, never a copy of its missed messages.
+ */
+import type { Store, StoredMessage } from './store/store';
+import type { Transport } from './transport';
+import type { Logger } from './logger';
+
+const PAGE = 256;
+
+export type SessionKind = 'json' | 'plain';
+
+export interface SessionHooks {
+  /** Formats one message as a line for this session. `missed`: stored before the login. */
+  format(message: StoredMessage, missed: boolean): string;
+  /** Called once, when the backlog present at login has been written. */
+  onSynced(seq: number): void;
+  /** Plain-text clients cannot acknowledge: a message counts as delivered once written to the socket. */
+  ackOnFlush: boolean;
+  onFlushedUpTo(seq: number): void;
+}
+
+export class Session {
+  /** Highest seq written to this connection. */
+  pushedUpTo: number;
+  ackedSeq: number;
+  closed = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private scheduled = false;
+  private synced = false;
+
+  constructor(
+    readonly name: string,
+    readonly kind: SessionKind,
+    readonly transport: Transport,
+    ackedSeq: number,
+    private readonly loginHeadSeq: number,
+    private readonly store: Store,
+    private readonly hooks: SessionHooks,
+    private readonly log: Logger,
+  ) {
+    this.pushedUpTo = ackedSeq;
+    this.ackedSeq = ackedSeq;
+  }
+
+  /** Asks the pump to look for new mail (coalesced per event-loop turn). */
+  schedulePump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.transport.isOpen) {
+        if (this.transport.congested) {
+          this.pumpAgain = false;
+          this.transport.onceDrained(() => this.schedulePump());
+          break;
+        }
+        this.pumpAgain = false;
+        const batch = await this.store.readMailbox(this.name, this.pushedUpTo, PAGE);
+        if (this.closed) break;
+        for (const message of batch) {
+          const seq = message.seq;
+          const onFlushed = this.hooks.ackOnFlush ? () => this.hooks.onFlushedUpTo(seq) : undefined;
+          this.transport.write(this.hooks.format(message, seq <= this.loginHeadSeq), onFlushed);
+          this.pushedUpTo = seq;
+        }
+        if (batch.length < PAGE) {
+          if (!this.synced) {
+            this.synced = true;
+            this.hooks.onSynced(this.pushedUpTo);
+          }
+          if (!this.pumpAgain) break;
+        }
+      }
+    } catch (error) {
+      this.log.error(`mailbox pump for ${this.name} failed: ${String(error)}`);
+    } finally {
+      this.pumping = false;
+      if (this.pumpAgain && !this.closed) this.schedulePump();
+    }
+  }
+}

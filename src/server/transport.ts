@@ -1,0 +1,95 @@
+/**
+ * One client socket as the server uses it: bounded line decoding in, and out a write queue that
+ * is batched per event-loop turn (one socket.write per turn), watched for backpressure.
+ */
+import type { Socket } from 'node:net';
+import { LineDecoder } from '../protocol/line-decoder';
+import type { Clock } from './clock';
+
+export interface TransportLimits {
+  maxLineBytes: number;
+  /** Above this many unsent bytes the mailbox pump pauses until 'drain'. */
+  softQueueBytes: number;
+  /** Above this many unsent bytes the connection is a slow consumer and is closed. */
+  hardQueueBytes: number;
+}
+
+export class Transport {
+  readonly decoder: LineDecoder;
+  /** When the socket last became congested (undefined while it drains normally). */
+  congestedSince: number | undefined;
+  private queue: string[] = [];
+  private flushCallbacks: Array<() => void> = [];
+  private flushScheduled = false;
+  private drainWaiters: Array<() => void> = [];
+  private ended = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly limits: TransportLimits,
+    private readonly clock: Clock,
+    private readonly onOverflow: () => void,
+  ) {
+    this.decoder = new LineDecoder(limits.maxLineBytes);
+    socket.on('drain', () => {
+      this.congestedSince = undefined;
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const waiter of waiters) waiter();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.ended && !this.socket.destroyed;
+  }
+
+  /** True while enough is unsent that more mailbox traffic should wait. */
+  get congested(): boolean {
+    return this.socket.writableLength + this.queuedBytes() >= this.limits.softQueueBytes;
+  }
+
+  /** Queues one line (newline included); `onFlushed` runs once the bytes reach the kernel. */
+  write(line: string, onFlushed?: () => void): void {
+    if (!this.isOpen) return;
+    this.queue.push(line);
+    if (onFlushed) this.flushCallbacks.push(onFlushed);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Calls `callback` at the next 'drain'. */
+  onceDrained(callback: () => void): void {
+    this.drainWaiters.push(callback);
+  }
+
+  /** Sends what is queued plus an optional last line, then closes the socket gracefully. */
+  end(lastLine?: string): void {
+    if (!this.isOpen) return;
+    if (lastLine !== undefined) this.queue.push(lastLine);
+    this.flush();
+    this.ended = true;
+    this.socket.end();
+    // A peer that never reads would keep the socket half-open: cut it after a grace period.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private queuedBytes(): number {
+    let bytes = 0;
+    for (const line of this.queue) bytes += line.length;
+    return bytes;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0 || this.socket.destroyed) return;
+    const data = this.queue.length === 1 ? this.queue[0] : this.queue.join('');
+    this.queue = [];
+    const callbacks = this.flushCallbacks;
+    this.flushCallbacks = [];
+    const accepted = this.socket.write(data, callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined);
+    if (!accepted && this.congestedSince === undefined) this.congestedSince = this.clock.now();
+    if (this.socket.writableLength > this.limits.hardQueueBytes) this.onOverflow();
+  }
+}
