@@ -16,7 +16,7 @@ const USAGE = `Usage:
 
 Options:
   --host HOST            address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)
-  --port PORT            TCP port (default 5050)
+  --port PORT            TCP port (default 5050; 0 picks a free one)
   --data-dir DIR         where messages and users are stored (default ./classchat-data)
   --join-code CODE       code a new user must give to register a name
   --no-plain-text        refuse the seed's plain-text clients (nc, the Python ClassChat)
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
 
   const logLevel = values['log-level'];
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, not "${logLevel}"`);
-  const port = parsePort(values.port, '--port');
+  const port = parsePort(values.port, '--port', true);
   const rate = parseNonNegativeInt(values['rate-limit'], '--rate-limit');
   const maxConnectionsPerAddress = parseNonNegativeInt(values['max-conns-per-ip'], '--max-conns-per-ip');
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');

@@ -3,9 +3,11 @@
 /** A mistake in how the command was called: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
 
-export function parsePort(value: string, option: string): number {
+/** A TCP port; 0 (any free port) only where `allowAny`. */
+export function parsePort(value: string, option: string, allowAny = false): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`${option} must be a port number from 1 to 65535, not "${value}"`);
+  const min = allowAny ? 0 : 1;
+  if (!/^\d+$/.test(value) || port < min || port > 65535) throw new UsageError(`${option} must be a port number from ${min} to 65535, not "${value}"`);
   return port;
 }
 

@@ -365,8 +365,12 @@ export class ChatServer {
     }
   }
 
-  /** Counts an error against the connection; abusive connections are closed. */
-  penalise(connection: Connection): boolean {
+  /**
+   * Counts an error against the connection and closes abusive ones. Rate-limit refusals weigh a
+   * tenth: a client draining a big outbox may hit the limit often without being hostile.
+   */
+  penalise(connection: Connection, code?: ErrorCode): boolean {
+    if (code === 'rate_limited' && ++connection.rateLimitedCount % 10 !== 0) return false;
     if (connection.errors.take()) return false;
     this.log.warn(`closing ${connection.session?.name ?? connection.address}: too many errors`);
     if (connection.mode === 'plain') connection.transport.end(plainNotice('Too many errors. Goodbye.'));

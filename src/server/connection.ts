@@ -40,6 +40,7 @@ export class Connection {
   readonly challenge = randomBytes(32).toString('base64');
   readonly transport: Transport;
   readonly errors: TokenBucket;
+  rateLimitedCount = 0;
   /** Plain-text login steps keep their state here. */
   plainState: { step: 'name' | 'joinCode' | 'chat'; pendingName?: string } = { step: 'name' };
   private handler: LineHandler | undefined;

@@ -97,7 +97,7 @@ function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'
   const reply = (result: SubmitResult) => {
     if (result.ok) {
       connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate }));
-    } else if (!server.penalise(connection)) {
+    } else if (!server.penalise(connection, result.code)) {
       connection.sendError(result.code, { id: frame.id, detail: result.detail });
     }
   };

@@ -125,7 +125,7 @@ async function chat(server: ChatServer, connection: Connection, text: string): P
   const result = await server.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
   if (!connection.isOpen) return;
   if (!result.ok) {
-    if (!server.penalise(connection)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
+    if (!server.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
     return;
   }
   if (recipient && !server.sessions.has(recipient.name)) {
