@@ -1,0 +1,368 @@
+/**
+ * ChatClient: connects and logs in, keeps the connection alive, reconnects with backoff, owns the
+ * outbox (resent with the same ids after a reconnect, so the server deduplicates) and the
+ * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick).
+ * No vscode here: the CLI and the extension both use it.
+ */
+import { Identity, signLogin } from '../crypto/identity';
+import { ClassChatError } from '../protocol/errors';
+import { boxSchema, Box, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
+import { LIMITS } from '../protocol/limits';
+import { Backoff } from './backoff';
+import { Clock, systemClock, Timer } from './clock';
+import { Connection } from './connection';
+import { ChatClientError } from './errors';
+import { KeepAlive } from './keep-alive';
+import { loadOrCreateIdentity } from './key-store';
+import type { OutboxPayload, SentInfo } from './outbox';
+import { Receipts } from './receipts';
+import { PendingRequests } from './requests';
+import { Sender } from './sender';
+import { checkClientName, checkRecipient, isPermanent, pickVersion, serverError, toError } from './rules';
+import { TypedEmitter } from './typed-events';
+import type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, HistoryPage, QueuedMessage, RosterEntry } from './types';
+
+export class ChatClient extends TypedEmitter<ChatClientEvents> {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  private readonly options: ChatClientOptions;
+  private readonly clock: Clock;
+  private readonly reconnectBackoff: Backoff;
+  private readonly sender: Sender;
+  private readonly autoAck: boolean;
+  private readonly rosterMap = new Map<string, RosterEntry>();
+  private readonly requests: PendingRequests<HistoryPage>;
+  private current: ClientState = { state: 'idle' };
+  private conn: Connection | undefined;
+  private phase: 'hello' | 'login' | 'ready' = 'hello';
+  private login: { resolve(welcome: WelcomeFrame): void; reject(error: Error): void; timer: Timer } | undefined;
+  private identityPromise: Promise<Identity> | undefined;
+  private keepAlive: KeepAlive | undefined;
+  private reconnectTimer: Timer | undefined;
+  private reconnectAttempt = 0;
+  private closing = false;
+  /** The fatal error or `bye` reason seen on the current connection, reported when it closes. */
+  private lostReason: Error | undefined;
+  private readonly receipts = new Receipts((seq) => {
+    if (!this.conn || this.phase !== 'ready') return false;
+    this.conn.write({ type: 'ack', seq });
+    return true;
+  });
+
+  constructor(options: ChatClientOptions) {
+    super();
+    this.name = checkClientName(options.name);
+    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new RangeError(`port must be 1-65535, not ${options.port}`);
+    this.host = options.host;
+    this.port = options.port;
+    this.options = options;
+    this.clock = options.timers ?? systemClock;
+    this.reconnectBackoff = new Backoff({ initialMs: 500, maxMs: 30_000, ...options.backoff, jitter: 'full' });
+    this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
+    this.autoAck = options.autoAck ?? true;
+    this.requests = new PendingRequests(this.clock);
+  }
+
+  get state(): ClientStateName {
+    return this.current.state;
+  }
+
+  /** Everyone the server knows, with their keys and whether they are online. */
+  get roster(): ReadonlyMap<string, RosterEntry> {
+    return this.rosterMap;
+  }
+
+  /** Messages waiting for the server's `sent`. */
+  get outboxSize(): number {
+    return this.sender.size;
+  }
+
+  /** Connects and logs in. Rejects (and does not retry) when this first attempt fails. */
+  async connect(): Promise<WelcomeFrame> {
+    if (this.current.state !== 'idle' && this.current.state !== 'closed') throw new ChatClientError('busy', `the client is already ${this.current.state}`);
+    this.closing = false;
+    this.setState({ state: 'connecting' });
+    try {
+      return await this.attempt();
+    } catch (error) {
+      this.shutdown(toError(error));
+      throw error;
+    }
+  }
+
+  /** Queues a text message to a user or "*" (everyone); resolves once the server stored it. */
+  async sendText(to: string, text: string): Promise<SentInfo> {
+    return this.queueText(to, text).sent;
+  }
+
+  /** Like sendText, but returns the message id at once (to show the message as pending). */
+  queueText(to: string, text: string): QueuedMessage {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
+    return this.enqueue(to, { text });
+  }
+
+  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
+  async sendBox(to: string, box: Box): Promise<SentInfo> {
+    if (to === '*') throw new ClassChatError('invalid_frame', 'encrypted messages go to one user, not to everyone');
+    const parsed = boxSchema.safeParse(box);
+    if (!parsed.success) throw new ClassChatError('invalid_frame', `invalid box: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return this.enqueue(to, { box: parsed.data }).sent;
+  }
+
+  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const target = checkRecipient(withWhom);
+    const { before, limit } = opts;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxHistoryPage)) {
+      throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
+    }
+    if (before !== undefined && (!Number.isSafeInteger(before) || before < 0)) throw new ClassChatError('invalid_frame', `before must be a seq ≥ 0, not ${before}`);
+    const conn = this.conn;
+    if (!conn || this.phase !== 'ready') throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
+    return this.requests.start(this.options.requestTimeoutMs ?? 10_000, 'history request', (rid) =>
+      conn.write({ type: 'history', rid, with: target, before, limit }),
+    );
+  }
+
+  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
+  acknowledge(seq: number): void {
+    this.receipts.acknowledge(seq);
+  }
+
+  /** Says goodbye, closes the socket, stops all timers; pending calls reject with ChatClientError "closed". */
+  async close(): Promise<void> {
+    if (this.current.state === 'closed') return;
+    // Acknowledge what was shown before saying goodbye.
+    if (this.phase === 'ready') this.receipts.flush();
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn && this.phase === 'ready') conn.end({ type: 'bye' });
+    else conn?.destroy();
+    this.shutdown();
+    if (conn && !conn.closed) await waitClosed(conn, 2000);
+  }
+
+  // ---- connecting ----
+
+  private identity(): Promise<Identity> {
+    if (!this.identityPromise) {
+      this.identityPromise = loadOrCreateIdentity(this.options.keyStore);
+      // A failed load may succeed later (e.g. after chmod): do not cache the failure.
+      this.identityPromise.catch(() => (this.identityPromise = undefined));
+    }
+    return this.identityPromise;
+  }
+
+  private async attempt(): Promise<WelcomeFrame> {
+    const identity = await this.identity();
+    if (this.closing) throw new ChatClientError('closed', 'the client was closed');
+    const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    return new Promise<WelcomeFrame>((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => this.failLogin(new ChatClientError('timeout', `no answer from ${this.host}:${this.port} within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
+      this.login = { resolve, reject, timer };
+      this.phase = 'hello';
+      this.lostReason = undefined;
+      const conn = new Connection(this.host, this.port);
+      this.conn = conn;
+      conn.on('frame', (frame) => this.conn === conn && this.onFrame(conn, frame, identity));
+      conn.on('invalid', (error) => this.conn === conn && this.emit('error', error));
+      conn.on('activity', () => this.conn === conn && this.keepAlive?.received());
+      conn.on('drain', () => this.conn === conn && this.sender.pump());
+      conn.on('close', (error) => this.conn === conn && this.onClose(error));
+    });
+  }
+
+  private failLogin(error: Error): void {
+    const login = this.login;
+    if (!login) return;
+    this.login = undefined;
+    login.timer.cancel();
+    const conn = this.conn;
+    this.conn = undefined;
+    this.phase = 'hello';
+    conn?.destroy();
+    login.reject(error);
+  }
+
+  private onFrame(conn: Connection, frame: ServerFrame, identity: Identity): void {
+    if (this.phase === 'ready') return this.dispatch(conn, frame);
+    if (frame.type === 'error') return this.failLogin(serverError(frame));
+    if (frame.type === 'bye') return this.failLogin(new ClassChatError(frame.reason));
+    if (this.phase === 'hello') {
+      if (frame.type !== 'hello') return this.failLogin(new ClassChatError('invalid_frame', `the server sent "${frame.type}" before "hello"`));
+      const v = pickVersion(frame.versions);
+      if (v === undefined) {
+        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks 1`));
+      }
+      this.phase = 'login';
+      signLogin(identity, frame.challenge, this.name).then((signature) => {
+        if (this.conn !== conn || this.phase !== 'login') return;
+        const ackedSeq = this.receipts.loginAckedSeq;
+        const client = this.options.clientName ?? 'classchat-client/0.1.0';
+        conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq, client });
+      }, (error: unknown) => this.failLogin(toError(error)));
+    } else if (frame.type === 'welcome') this.onWelcome(conn, frame);
+  }
+
+  private onWelcome(conn: Connection, welcome: WelcomeFrame): void {
+    const login = this.login;
+    this.login = undefined;
+    login?.timer.cancel();
+    this.phase = 'ready';
+    this.reconnectBackoff.reset();
+    this.reconnectAttempt = 0;
+    this.rosterMap.clear();
+    for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
+    this.keepAlive = new KeepAlive(
+      this.clock,
+      () => this.conn === conn && conn.write({ type: 'ping' }),
+      (silentMs) => conn.destroy(new ChatClientError('timeout', `no data from the server for ${Math.round(silentMs / 1000)} s`)),
+      this.options.keepAlive,
+    );
+    this.setState({ state: 'connected', welcome });
+    this.emit('welcome', welcome);
+    this.emit('roster', this.rosterMap);
+    login?.resolve(welcome);
+    this.receipts.loggedIn(welcome.ackedSeq);
+    this.sender.attach(conn);
+  }
+
+  // ---- logged in ----
+
+  private dispatch(conn: Connection, frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'msg':
+        if (this.receipts.accept(frame.seq)) this.emit('message', frame);
+        if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
+        return;
+      case 'sent': {
+        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate);
+        if (info) this.emit('sent', info);
+        return;
+      }
+      case 'synced':
+        this.emit('synced', frame.seq);
+        return;
+      case 'presence': {
+        const previous = this.rosterMap.get(frame.user.name);
+        this.rosterMap.set(frame.user.name, { publicKey: frame.user.publicKey, online: frame.user.online });
+        this.emit('presence', frame.user, previous);
+        this.emit('roster', this.rosterMap);
+        return;
+      }
+      case 'history_page':
+        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages, more: frame.more });
+        return;
+      case 'error':
+        return this.onServerError(frame);
+      case 'bye':
+        this.lostReason = new ClassChatError(frame.reason, frame.reason === 'replaced' ? 'you logged in from another connection, so this one was closed' : undefined);
+        conn.destroy();
+        return;
+      case 'pong':
+        return;
+      case 'hello':
+      case 'welcome':
+        this.emit('error', new ClassChatError('invalid_frame', `the server sent "${frame.type}" after login`));
+    }
+  }
+
+  private onServerError(frame: ServerFrameOf<'error'>): void {
+    const error = serverError(frame);
+    if (frame.fatal) this.lostReason = error;
+    if (this.sender.onError(frame.id, error)) return;
+    if (this.requests.has(frame.rid)) {
+      this.requests.reject(frame.rid, error);
+      return;
+    }
+    if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
+  }
+
+  private enqueue(to: string, payload: OutboxPayload): QueuedMessage {
+    if (this.current.state === 'closed') throw new ChatClientError('closed', 'the client is closed; connect again to send');
+    const recipient = checkRecipient(to);
+    const { id, sent } = this.sender.queue(recipient, payload);
+    return { id, to: recipient, sent };
+  }
+
+  // ---- losing the connection ----
+
+  private onClose(socketError: Error | undefined): void {
+    if (this.login) return this.failLogin(this.lostReason ?? socketError ?? new ChatClientError('connection_lost', 'the server closed the connection during login'));
+    this.conn = undefined;
+    this.phase = 'hello';
+    this.stopConnectionTimers();
+    this.sender.detach();
+    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    const reason = this.lostReason ?? socketError ?? new ChatClientError('connection_lost', `the server ${this.host}:${this.port} closed the connection`);
+    if (this.closing) return;
+    if (reason instanceof ClassChatError && isPermanent(reason.code)) {
+      this.emit('error', reason);
+      return this.shutdown(reason);
+    }
+    this.scheduleReconnect(reason);
+  }
+
+  private scheduleReconnect(reason: Error): void {
+    const attempt = ++this.reconnectAttempt;
+    const delayMs = this.reconnectBackoff.next();
+    this.setState({ state: 'reconnecting', attempt, delayMs, reason });
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.attempt().catch((error: unknown) => {
+        if (this.closing) return;
+        const failure = toError(error);
+        if (failure instanceof ClassChatError && isPermanent(failure.code)) {
+          this.emit('error', failure);
+          this.shutdown(failure);
+        } else this.scheduleReconnect(failure);
+      });
+    }, delayMs);
+  }
+
+  private stopConnectionTimers(): void {
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    this.receipts.cancel();
+  }
+
+  /** Ends everything: no reconnect, every pending call rejected. Idempotent. */
+  private shutdown(error?: Error): void {
+    if (this.current.state === 'closed') return;
+    this.closing = true;
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = undefined;
+    this.stopConnectionTimers();
+    const reason = error ?? new ChatClientError('closed', 'the client was closed');
+    this.failLogin(reason);
+    this.conn?.destroy();
+    this.conn = undefined;
+    this.phase = 'hello';
+    this.sender.rejectAll(reason);
+    this.requests.rejectAll(reason);
+    this.setState(error ? { state: 'closed', error } : { state: 'closed' });
+  }
+
+  private setState(state: ClientState): void {
+    this.current = state;
+    this.emit('state', state);
+  }
+}
+
+function waitClosed(conn: Connection, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      conn.destroy();
+      resolve();
+    }, timeoutMs);
+    conn.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * One TCP connection to a server: bytes go through the bounded line decoder, every line through
+ * the frame validator; only valid frames come out. Tracks socket backpressure so the caller can
+ * stop feeding the outbox while the socket is congested.
+ */
+import { connect, Socket } from 'node:net';
+import { encodeFrame, parseServerFrame } from '../protocol/codec';
+import { ClassChatError } from '../protocol/errors';
+import type { ClientFrame, ServerFrame } from '../protocol/frames';
+import { LineDecoder } from '../protocol/line-decoder';
+import { ChatClientError } from './errors';
+import { TypedEmitter } from './typed-events';
+
+/**
+ * Longest line accepted from a server. Larger than LIMITS.maxLineBytes on purpose: a
+ * `history_page` of 200 full-size messages is one line of several MiB.
+ */
+export const CLIENT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+export type ConnectionEvents = {
+  /** A valid frame from the server. */
+  frame: [frame: ServerFrame];
+  /** A line from the server that is not a valid frame; the connection carries on. */
+  invalid: [error: ClassChatError];
+  /** Bytes arrived (valid or not): the server is alive. */
+  activity: [];
+  /** The socket accepts writes again after being congested. */
+  drain: [];
+  /** Emitted once; `error` when the socket failed rather than closed cleanly. */
+  close: [error: Error | undefined];
+};
+
+export class Connection extends TypedEmitter<ConnectionEvents> {
+  private readonly decoder = new LineDecoder(CLIENT_MAX_LINE_BYTES);
+  private readonly socket: Socket;
+  private failure: Error | undefined;
+  private closedFlag = false;
+  private congestedFlag = false;
+  private connected = false;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super();
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.once('connect', () => (this.connected = true));
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('drain', () => {
+      this.congestedFlag = false;
+      if (!this.closedFlag) this.emit('drain');
+    });
+    this.socket.on('error', (error: NodeJS.ErrnoException) => {
+      const code = this.connected ? 'connection_lost' : 'connect_failed';
+      this.failure ??= new ChatClientError(code, describeSocketError(error, host, port));
+    });
+    this.socket.on('close', () => {
+      if (this.closedFlag) return;
+      this.closedFlag = true;
+      this.emit('close', this.failure);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** True while the socket's buffer is over its high-water mark. */
+  get congested(): boolean {
+    return this.congestedFlag;
+  }
+
+  /** Writes one frame. Small control frames are always written; callers pace bulk sends on `congested`. */
+  write(frame: ClientFrame): void {
+    if (this.closedFlag || this.socket.destroyed || this.socket.writableEnded) return;
+    if (!this.socket.write(encodeFrame(frame))) this.congestedFlag = true;
+  }
+
+  /** Sends the last frame (if any) and half-closes; the server closes its side in turn. */
+  end(frame?: ClientFrame): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    if (frame) this.socket.end(encodeFrame(frame));
+    else this.socket.end();
+  }
+
+  /** Closes at once; `reason` is reported by the `close` event. */
+  destroy(reason?: Error): void {
+    if (reason) this.failure ??= reason;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.emit('activity');
+    for (const result of this.decoder.push(chunk)) {
+      // A listener may have destroyed the connection: drop what is left of the chunk.
+      if (this.closedFlag || this.socket.destroyed) return;
+      if (result.kind === 'error') {
+        this.emit('invalid', new ClassChatError(result.code, `the server sent a bad line (${result.code})`));
+        continue;
+      }
+      const parsed = parseServerFrame(result.text);
+      if (parsed.ok) this.emit('frame', parsed.frame);
+      // Forward compatibility: a newer server may send frame types this client does not know.
+      else if (parsed.code !== 'unknown_type') {
+        this.emit('invalid', new ClassChatError(parsed.code, `the server sent an invalid frame: ${parsed.detail}`));
+      }
+    }
+  }
+}
+
+/** A socket error in words a person can act on. */
+export function describeSocketError(error: NodeJS.ErrnoException, host: string, port: number): string {
+  const where = `${host}:${port}`;
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `cannot connect to ${where}: connection refused (is the server running on that port?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot connect to ${where}: unknown host "${host}"`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach ${where} (${error.code})`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the connection to ${where} was reset`;
+    default:
+      return `connection to ${where} failed: ${error.message}`;
+  }
+}
