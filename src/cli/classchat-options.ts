@@ -1,0 +1,127 @@
+/** `classchat` command line: parsing and validation into a typed command. */
+import { parseArgs } from 'node:util';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultKeyPath } from '../client/key-store';
+import { checkName, EVERYONE } from '../protocol/names';
+import { parsePort, UsageError } from './options';
+
+export const USAGE = `Usage:
+  classchat [options]                       chat interactively
+  classchat send --to NAME [options] TEXT   send one message and exit (--to all for everyone)
+
+Options:
+  --host HOST        server address (default 127.0.0.1)
+  --port PORT        server port (default 5050)
+  --name NAME        your user name (default: your OS user name)
+  --join-code CODE   the class join code, needed the first time a name registers
+  --key-file PATH    your identity key (default ~/.classchat/keys/<host>-<port>/<name>.json;
+                     $CLASSCHAT_HOME replaces ~/.classchat)
+  --to NAME          send: the recipient, or "all" / "*" for everyone
+  --timeout SECONDS  send: give up after this long (default 30)
+  -h, --help         show this help
+
+In the chat: type to send to everyone, "@bob hi" to send to bob only,
+/who, /history [name|all] [n], /help, /quit.
+
+Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.`;
+
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  name: string;
+  joinCode?: string;
+  keyFile: string;
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'chat'; settings: ConnectionSettings }
+  | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number };
+
+/** Parses argv (without node and script); throws UsageError with a message a person can act on. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, osUser: () => string = osUserName): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '5050' },
+        name: { type: 'string' },
+        'join-code': { type: 'string' },
+        'key-file': { type: 'string' },
+        to: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+
+  const host = values.host.trim();
+  if (host === '' || /\s/.test(host)) throw new UsageError(`--host must be a host name or address, not "${values.host}"`);
+  const port = parsePort(values.port, '--port');
+  const name = values.name === undefined ? nameFromOs(osUser) : checkedName(values.name, '--name');
+  if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
+  if (values['key-file'] !== undefined && values['key-file'].trim() === '') throw new UsageError('--key-file must not be empty');
+  const keyFile = values['key-file'] !== undefined ? resolve(values['key-file']) : defaultKeyPath(host, port, name, env);
+  const settings: ConnectionSettings = { host, port, name, keyFile, ...(values['join-code'] ? { joinCode: values['join-code'].trim() } : {}) };
+
+  const [command, ...rest] = positionals;
+  if (command === undefined) {
+    if (values.to !== undefined || values.timeout !== undefined) throw new UsageError('--to and --timeout belong to "classchat send"');
+    return { kind: 'chat', settings };
+  }
+  if (command !== 'send') throw new UsageError(`unknown command "${command}" (did you mean: classchat send --to NAME "${command}"?)`);
+  if (values.to === undefined) throw new UsageError('send needs --to NAME (or --to all for everyone)');
+  const to = recipient(values.to);
+  const text = rest.join(' ');
+  if (text.trim() === '') throw new UsageError('send needs the message text, e.g. classchat send --to bob "hello"');
+  const timeoutSeconds = values.timeout === undefined ? 30 : Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 24 * 3600) {
+    throw new UsageError(`--timeout must be a number of seconds above 0, not "${values.timeout}"`);
+  }
+  return { kind: 'send', settings, to, text, timeoutMs: Math.round(timeoutSeconds * 1000) };
+}
+
+/** "all", "everyone" and "*" mean everyone; anything else must be a valid user name. */
+export function recipient(raw: string): string {
+  const value = raw.trim().toLowerCase();
+  if (value === EVERYONE || value === 'all' || value === 'everyone') return EVERYONE;
+  return checkedName(raw, '--to');
+}
+
+function checkedName(raw: string, option: string): string {
+  const checked = checkName(raw);
+  if (checked.ok) return checked.name;
+  if (checked.code === 'name_reserved') throw new UsageError(`${option}: "${raw.trim()}" is a reserved name`);
+  throw new UsageError(`${option}: "${raw}" is not a valid user name (1-32 of a-z, 0-9, "_", "." and "-")`);
+}
+
+/** The OS account name, normalised to a valid user name ("John Smith" → "john_smith"). */
+export function nameFromOs(osUser: () => string): string {
+  let raw = '';
+  try {
+    raw = osUser();
+  } catch {
+    // Some containers have no passwd entry; fall through to the usage error.
+  }
+  const candidate = raw.trim().toLowerCase().replace(/[^a-z0-9_.-]+/g, '_').slice(0, 32);
+  const checked = checkName(candidate);
+  if (!checked.ok) throw new UsageError(`cannot make a user name from your OS account name "${raw}"; pass --name NAME`);
+  return checked.name;
+}
+
+function osUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
+}

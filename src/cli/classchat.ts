@@ -1,0 +1,207 @@
+/**
+ * `classchat`: the terminal client. Interactive chat on node:readline, or `classchat send` for
+ * scripts. Kept thin: connecting, reconnecting, the outbox and acks live in src/client.
+ */
+import { existsSync } from 'node:fs';
+import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
+import { ChatClient } from '../client/chat-client';
+import { ChatClientError } from '../client/errors';
+import { FileKeyStore } from '../client/key-store';
+import { EVERYONE } from '../protocol/names';
+import { describeError, formatMessage, formatPresence, formatRoster, formatState } from './classchat-format';
+import { HELP, parseInput } from './classchat-input';
+import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
+import { UsageError } from './options';
+
+const CLIENT_NAME = 'classchat-cli/0.1.0';
+/** How long /quit waits for messages still on their way to the server. */
+const QUIT_GRACE_MS = 5000;
+
+function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient {
+  return new ChatClient({
+    host: settings.host,
+    port: settings.port,
+    name: settings.name,
+    joinCode: settings.joinCode,
+    keyStore: new FileKeyStore(settings.keyFile),
+    clientName: CLIENT_NAME,
+    autoAck,
+  });
+}
+
+/** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
+async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number): Promise<number> {
+  // A script's login must not acknowledge (and so hide) messages waiting for the interactive client.
+  const client = makeClient(settings, false);
+  client.on('error', () => undefined); // failures that matter reject the send below
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ChatClientError('timeout', `the message was not confirmed within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    const sent = await Promise.race([
+      (async () => {
+        await client.connect();
+        return client.sendText(to, text);
+      })(),
+      timeout,
+    ]);
+    process.stdout.write(`sent #${sent.seq}\n`);
+    return 0;
+  } finally {
+    clearTimeout(timer);
+    await client.close();
+  }
+}
+
+/** Prints whole lines above the prompt without garbling what the user is typing. */
+class Printer {
+  private rl: Interface | undefined;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  get interactive(): boolean {
+    return this.out.isTTY === true && process.stdin.isTTY === true;
+  }
+
+  attach(rl: Interface | undefined): void {
+    this.rl = rl;
+  }
+
+  print(text: string): void {
+    if (this.rl && this.interactive) {
+      clearLine(this.out, 0);
+      cursorTo(this.out, 0);
+      this.out.write(text + '\n');
+      this.rl.prompt(true);
+    } else this.out.write(text + '\n');
+  }
+}
+
+async function chat(settings: ConnectionSettings): Promise<number> {
+  const where = `${settings.host}:${settings.port}`;
+  const newKey = !existsSync(settings.keyFile);
+  const client = makeClient(settings, true);
+  const printer = new Printer(process.stdout);
+  let wasConnected = false;
+  client.on('state', (state) => {
+    const line = formatState(state, where, client.name, wasConnected);
+    if (line) printer.print(line);
+    if (state.state === 'connected') wasConnected = true;
+  });
+  client.on('message', (message) => printer.print(formatMessage(message, client.name)));
+  client.on('presence', (user, previous) => {
+    const line = formatPresence(user, previous);
+    if (line) printer.print(line);
+  });
+  client.on('error', (error) => printer.print(`! ${describeError(error)}`));
+
+  try {
+    await client.connect();
+  } catch (error) {
+    process.stderr.write(`classchat: ${describeError(error)}\n`);
+    return 1;
+  }
+  if (newKey) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
+
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: printer.interactive, prompt: `${client.name}> ` });
+  printer.attach(rl);
+  const prompt = () => printer.interactive && rl.prompt(true);
+  prompt();
+
+  return new Promise<number>((resolve) => {
+    const pending = new Set<Promise<void>>();
+    let quitting = false;
+    const quit = async (code: number) => {
+      if (quitting) return;
+      quitting = true;
+      printer.attach(undefined);
+      rl.close();
+      if (pending.size > 0 && client.state === 'connected') {
+        printer.print(`* waiting for ${pending.size} message(s) to reach the server…`);
+        await Promise.race([Promise.allSettled(pending), new Promise((done) => setTimeout(done, QUIT_GRACE_MS).unref())]);
+      }
+      await client.close();
+      resolve(code);
+    };
+    client.on('state', (state) => state.state === 'closed' && void quit(1));
+    rl.on('close', () => void quit(0));
+    rl.on('SIGINT', () => void quit(0));
+    process.once('SIGINT', () => void quit(0));
+    process.once('SIGTERM', () => void quit(0));
+
+    rl.on('line', (line) => {
+      const command = parseInput(line);
+      switch (command.kind) {
+        case 'empty':
+          break;
+        case 'help':
+          printer.print(HELP);
+          break;
+        case 'quit':
+          void quit(0);
+          return;
+        case 'who':
+          for (const row of formatRoster(client.roster, client.name)) printer.print(row);
+          if (client.state !== 'connected') printer.print('(as of the last connection: you are offline)');
+          break;
+        case 'history': {
+          const label = command.with === EVERYONE ? 'to everyone' : `with ${command.with}`;
+          client.history(command.with, { limit: command.limit }).then(
+            (page) => {
+              printer.print(`--- ${page.messages.length === 0 ? 'no messages' : `last ${page.messages.length} message(s)`} ${label}${page.more ? ' (older ones exist)' : ''} ---`);
+              for (const message of page.messages) printer.print(formatMessage(message, client.name));
+            },
+            (error: unknown) => printer.print(`! history ${label}: ${describeError(error)}`),
+          );
+          break;
+        }
+        case 'send': {
+          const to = command.to === EVERYONE ? 'everyone' : command.to;
+          try {
+            const queued = client.queueText(command.to, command.text);
+            if (client.state !== 'connected') printer.print('* offline: the message will be sent when the connection is back');
+            const done = queued.sent.then(
+              () => undefined,
+              (error: unknown) => printer.print(`! not delivered to ${to}: ${describeError(error)}`),
+            );
+            pending.add(done);
+            void done.finally(() => pending.delete(done));
+          } catch (error) {
+            printer.print(`! not sent to ${to}: ${describeError(error)}`);
+          }
+          break;
+        }
+        case 'invalid':
+          printer.print(`! ${command.message}`);
+          break;
+      }
+      prompt();
+    });
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseCli(argv);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    case 'send':
+      return sendOnce(command.settings, command.to, command.text, command.timeoutMs);
+    case 'chat':
+      return chat(command.settings);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`classchat: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`classchat: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);

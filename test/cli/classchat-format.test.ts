@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import { describeError, formatDelay, formatMessage, formatPresence, formatRoster, formatState, sanitize } from '../../src/cli/classchat-format';
+import { ChatClientError } from '../../src/client/errors';
+import { ClassChatError } from '../../src/protocol/errors';
+import type { ChatMessage } from '../../src/protocol/frames';
+
+const now = new Date(2024, 4, 1, 18, 0);
+const at1203 = new Date(2024, 4, 1, 12, 3).getTime();
+
+function message(extra: Partial<ChatMessage>): ChatMessage {
+  return { type: 'msg', seq: 1, id: 'a', from: 'alice', to: '*', ts: at1203, text: 'hi', ...extra };
+}
+
+describe('classchat output', () => {
+  it('shows a message to everyone and a private one', () => {
+    assert.equal(formatMessage(message({}), 'bob', now), '[12:03] alice → everyone: hi');
+    assert.equal(formatMessage(message({ to: 'bob' }), 'bob', now), '[12:03] alice → you: hi');
+    assert.equal(formatMessage(message({ from: 'bob', to: 'alice' }), 'bob', now), '[12:03] you → alice: hi');
+  });
+
+  it('marks messages from unauthenticated plain-text users', () => {
+    assert.equal(formatMessage(message({ plain: true }), 'bob', now), '[12:03] alice (unauthenticated plain-text user) → everyone: hi');
+  });
+
+  it('shows the date for messages from another day', () => {
+    assert.equal(formatMessage(message({ ts: new Date(2024, 3, 30, 9, 5).getTime() }), 'bob', now), '[2024-04-30 09:05] alice → everyone: hi');
+  });
+
+  it('says an encrypted message cannot be read yet instead of printing nothing', () => {
+    const text = formatMessage(message({ text: undefined, box: { nonce: 'AA==', ciphertext: 'AA==' }, to: 'bob' }), 'bob', now);
+    assert.match(text, /encrypted message/);
+  });
+
+  it('neutralises terminal escape sequences and bidi overrides in what others write', () => {
+    assert.equal(sanitize('a\u001b[2Jb\u0007c\u202ed'), 'a\ufffd[2Jb\ufffdc\ufffdd');
+    assert.equal(sanitize('line1\nline2\tx'), 'line1\nline2\tx');
+    assert.equal(formatMessage(message({ text: 'one\ntwo' }), 'bob', now), '[12:03] alice → everyone: one\n    two');
+  });
+
+  it('shows presence changes', () => {
+    assert.equal(formatPresence({ name: 'bob', publicKey: null, online: true }, { publicKey: null, online: false }), '* bob is online');
+    assert.equal(formatPresence({ name: 'bob', publicKey: null, online: false }, { publicKey: null, online: true }), '* bob went offline');
+    assert.equal(formatPresence({ name: 'bob', publicKey: null, online: true }, undefined), '* bob joined the class and is online');
+    assert.equal(formatPresence({ name: 'bob', publicKey: null, online: true }, { publicKey: null, online: true }), undefined);
+  });
+
+  it('lists online people first, then offline, each by name', () => {
+    const roster = new Map([
+      ['carol', { publicKey: 'k', online: false }],
+      ['bob', { publicKey: 'k', online: true }],
+      ['alice', { publicKey: 'k', online: true }],
+      ['dave', { publicKey: null, online: false }],
+    ]);
+    assert.deepEqual(formatRoster(roster, 'alice'), ['Online (2): alice (you), bob', 'Offline (2): carol, dave (plain text)']);
+  });
+
+  it('describes connection states', () => {
+    const reason = new ChatClientError('connection_lost', 'the server closed the connection');
+    assert.equal(formatState({ state: 'reconnecting', attempt: 1, delayMs: 2000, reason }, 'h:1', 'alice', true), '* connection lost (the server closed the connection); reconnecting in 2s… (attempt 1)');
+    assert.match(formatState({ state: 'reconnecting', attempt: 3, delayMs: 300, reason }, 'h:1', 'alice', true) ?? '', /still offline .* in 0\.3s… \(attempt 3\)/);
+    assert.equal(formatState({ state: 'connected', welcome: { type: 'welcome', v: 1, name: 'alice', registered: false, ackedSeq: 0, users: [] } }, 'h:1', 'alice', true), '* reconnected');
+    assert.equal(formatState({ state: 'closed' }, 'h:1', 'alice', true), undefined);
+  });
+
+  it('formats delays', () => {
+    assert.deepEqual([formatDelay(250), formatDelay(2000), formatDelay(65_000)], ['0.3s', '2s', '1m 5s']);
+  });
+
+  it('adds what to do to login errors', () => {
+    assert.match(describeError(new ClassChatError('join_code_required')), /--join-code/);
+    assert.match(describeError(new ClassChatError('name_taken')), /another --name/);
+  });
+});
