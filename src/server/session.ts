@@ -73,12 +73,16 @@ export class Session {
         this.pumpAgain = false;
         const batch = await this.store.readMailbox(this.name, this.pushedUpTo, PAGE);
         if (this.closed) break;
-        for (const message of batch) {
-          const seq = message.seq;
+        let written = 0;
+        // Stop at the soft limit even mid-page: the rest is read again after 'drain'.
+        while (written < batch.length && !this.transport.congested) {
+          const seq = batch[written].seq;
           const onFlushed = this.hooks.ackOnFlush ? () => this.hooks.onFlushedUpTo(seq) : undefined;
-          this.transport.write(this.hooks.format(message, seq <= this.loginHeadSeq), onFlushed);
+          this.transport.write(this.hooks.format(batch[written], seq <= this.loginHeadSeq), onFlushed);
           this.pushedUpTo = seq;
+          written++;
         }
+        if (written < batch.length) continue;
         if (batch.length < PAGE) {
           if (!this.synced) {
             this.synced = true;

@@ -19,6 +19,8 @@ export class Transport {
   /** When the socket last became congested (undefined while it drains normally). */
   congestedSince: number | undefined;
   private queue: string[] = [];
+  /** Characters in `queue` (a close, cheap proxy for bytes). */
+  private queuedLength = 0;
   private flushCallbacks: Array<() => void> = [];
   private flushScheduled = false;
   private drainWaiters: Array<() => void> = [];
@@ -31,12 +33,7 @@ export class Transport {
     private readonly onOverflow: () => void,
   ) {
     this.decoder = new LineDecoder(limits.maxLineBytes);
-    socket.on('drain', () => {
-      this.congestedSince = undefined;
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const waiter of waiters) waiter();
-    });
+    socket.on('drain', () => this.drained());
   }
 
   get isOpen(): boolean {
@@ -45,13 +42,14 @@ export class Transport {
 
   /** True while enough is unsent that more mailbox traffic should wait. */
   get congested(): boolean {
-    return this.socket.writableLength + this.queuedBytes() >= this.limits.softQueueBytes;
+    return this.socket.writableLength + this.queuedLength >= this.limits.softQueueBytes;
   }
 
   /** Queues one line (newline included); `onFlushed` runs once the bytes reach the kernel. */
   write(line: string, onFlushed?: () => void): void {
     if (!this.isOpen) return;
     this.queue.push(line);
+    this.queuedLength += line.length;
     if (onFlushed) this.flushCallbacks.push(onFlushed);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -59,7 +57,7 @@ export class Transport {
     }
   }
 
-  /** Calls `callback` at the next 'drain'. */
+  /** Calls `callback` once the queue has been handed to the socket and the socket has room again. */
   onceDrained(callback: () => void): void {
     this.drainWaiters.push(callback);
   }
@@ -67,7 +65,10 @@ export class Transport {
   /** Sends what is queued plus an optional last line, then closes the socket gracefully. */
   end(lastLine?: string): void {
     if (!this.isOpen) return;
-    if (lastLine !== undefined) this.queue.push(lastLine);
+    if (lastLine !== undefined) {
+      this.queue.push(lastLine);
+      this.queuedLength += lastLine.length;
+    }
     this.flush();
     this.ended = true;
     this.socket.end();
@@ -75,21 +76,28 @@ export class Transport {
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
-  private queuedBytes(): number {
-    let bytes = 0;
-    for (const line of this.queue) bytes += line.length;
-    return bytes;
-  }
-
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.socket.destroyed) return;
     const data = this.queue.length === 1 ? this.queue[0] : this.queue.join('');
     this.queue = [];
+    this.queuedLength = 0;
     const callbacks = this.flushCallbacks;
     this.flushCallbacks = [];
     const accepted = this.socket.write(data, callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined);
-    if (!accepted && this.congestedSince === undefined) this.congestedSince = this.clock.now();
-    if (this.socket.writableLength > this.limits.hardQueueBytes) this.onOverflow();
+    if (this.socket.writableLength > this.limits.hardQueueBytes) {
+      this.onOverflow();
+      return;
+    }
+    // A write the socket took without backpressure emits no 'drain': wake the waiters here.
+    if (accepted) this.drained();
+    else this.congestedSince ??= this.clock.now();
+  }
+
+  private drained(): void {
+    this.congestedSince = undefined;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 }

@@ -178,7 +178,9 @@ describe('server routing and delivery', () => {
     const alice = await login('alice');
     for (let i = 0; i < 400; i++) alice.client.send({ type: 'send', id: `f${i}`, to: '*', text: 'spam' });
     await alice.client.waitClosed();
-    assert.equal(alice.client.all('sent').length, 5);
+    // Only the burst was stored; the `sent` replies may be cut off by the close (a client resends
+    // unacknowledged ids and the server dedupes them).
+    assert.equal(server.store.headSeq(), 5);
     const errors = alice.client.all('error');
     assert.ok(errors.filter((e) => e.code === 'rate_limited').length >= 100);
     assert.equal(errors[errors.length - 1].code, 'abuse');

@@ -1,0 +1,68 @@
+/**
+ * A non-durable Store kept entirely in memory: the simplest reading of the Store contract.
+ * It runs the shared store suite beside LogStore, and lets server tests that are not about
+ * storage start fast.
+ */
+import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
+
+export class MemoryStore implements Store {
+  private users = new Map<string, UserRecord>();
+  private messages: StoredMessage[] = [];
+  private byClientId = new Map<string, StoredMessage>();
+  private head = 0;
+
+  async open(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  async listUsers(): Promise<UserRecord[]> {
+    return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  async putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
+    const existing = this.users.get(user.name);
+    const record = { name: user.name, publicKey: user.publicKey, ackedSeq: existing?.ackedSeq ?? this.head };
+    this.users.set(user.name, record);
+    return { ...record };
+  }
+
+  async deleteUser(name: string): Promise<boolean> {
+    return this.users.delete(name);
+  }
+
+  async append(message: NewMessage): Promise<AppendResult> {
+    const key = `${message.from}\n${message.id}`;
+    const earlier = this.byClientId.get(key);
+    if (earlier) return { message: earlier, duplicate: true };
+    const stored: StoredMessage = { ...message, seq: ++this.head };
+    this.byClientId.set(key, stored);
+    this.messages.push(stored);
+    return { message: stored, duplicate: false };
+  }
+
+  async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
+    return this.messages
+      .filter((m) => m.seq > afterSeq && m.from !== name && (m.to === '*' || m.to === name))
+      .slice(0, limit);
+  }
+
+  async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {
+    const matching = this.messages.filter(
+      (m) =>
+        (query.before === undefined || m.seq < query.before) &&
+        (query.with === '*'
+          ? m.to === '*'
+          : (m.from === query.viewer && m.to === query.with) || (m.from === query.with && m.to === query.viewer)),
+    );
+    const messages = matching.slice(-query.limit);
+    return { messages, more: matching.length > messages.length };
+  }
+
+  async setAcked(name: string, seq: number): Promise<void> {
+    const user = this.users.get(name);
+    if (user && seq > user.ackedSeq) user.ackedSeq = seq;
+  }
+
+  headSeq(): number {
+    return this.head;
+  }
+}
