@@ -6,8 +6,14 @@
 import type { ClassChatError } from '../protocol/errors';
 import { Backoff } from './backoff';
 import type { Clock, Timer } from './clock';
-import type { Connection } from './connection';
+import type { ClientFrame } from '../protocol/frames';
 import { Outbox, OutboxPayload, SentInfo } from './outbox';
+
+/** Where sends are written: a Connection (an interface so tests can play the congested socket). */
+export interface FrameSink {
+  readonly congested: boolean;
+  write(frame: ClientFrame): void;
+}
 
 export interface SenderOptions {
   capacity?: number;
@@ -20,7 +26,7 @@ export class Sender {
   private readonly retryBackoff: Backoff;
   private readonly maxInFlight: number;
   private retryTimer: Timer | undefined;
-  private conn: Connection | undefined;
+  private conn: FrameSink | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -37,7 +43,7 @@ export class Sender {
   }
 
   /** Starts feeding a freshly logged-in connection (unacknowledged messages go again, same ids). */
-  attach(conn: Connection): void {
+  attach(conn: FrameSink): void {
     this.conn = conn;
     this.pump();
   }
