@@ -208,6 +208,33 @@ describe('ChatClient with the real server', function () {
     assert.deepEqual(new Set(got.map((m) => m.text)).size, 30);
   });
 
+  it('after a restart on the same data dir, delivers what bob missed, and a resend cut before sent arrives only once', async function () {
+    if (server.store.constructor.name === 'MemoryStore') this.skip(); // needs the durable store
+    const bobFirst = await online('bob');
+    await bobFirst.close();
+    const proxy = await CutProxy.start(server.port);
+    extra.push(proxy);
+    const alice = await online('alice', { port: proxy.port });
+    await alice.sendText('bob', 'before the restart');
+    // Cut when the sent frame passes, and keep alice out until the server has restarted.
+    proxy.cutWhen = (chunk) => (proxy.refuse = chunk.includes('"type":"sent"'));
+    const inFlight = alice.sendText('bob', 'stored, but the sent frame was lost');
+    await until(() => proxy.cuts === 1, 'the cut');
+    proxy.cutWhen = () => false;
+    const { dataDir, port } = server;
+    await server.stop();
+    server = await startTestServer({ dataDir, port });
+    proxy.refuse = false;
+    const sent = await inFlight;
+    assert.equal(sent.duplicate, true);
+    const bob = client('bob');
+    const got = collect(bob);
+    const synced = nextEvent(bob, 'synced');
+    await bob.connect();
+    await synced;
+    assert.deepEqual(got.map((m) => m.text), ['before the restart', 'stored, but the sent frame was lost']);
+  });
+
   it('reconnects after the server restarts and sends what was queued meanwhile', async () => {
     const alice = await online('alice');
     await online('bob');

@@ -8,6 +8,8 @@ export class CutProxy {
   /** Called with each chunk from the server; return true to cut the connection instead of forwarding it. */
   cutWhen: (chunk: Buffer) => boolean = () => false;
   cuts = 0;
+  /** While true, new connections are closed at once (the server looks down). */
+  refuse = false;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -22,6 +24,11 @@ export class CutProxy {
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
     const proxy = new CutProxy(server, address.port);
     server.on('connection', (client) => {
+      if (proxy.refuse) {
+        client.on('error', () => undefined);
+        client.destroy();
+        return;
+      }
       const upstream = connect({ host: '127.0.0.1', port: targetPort, noDelay: true });
       for (const socket of [client, upstream]) {
         proxy.sockets.add(socket);
