@@ -1,0 +1,194 @@
+/**
+ * LogStore's in-memory state: everything the log holds, indexed for reads. It changes only by
+ * applying log records, the same way on replay and live, so what a reopened store sees is
+ * exactly what the running store saw. It knows nothing of files.
+ */
+import type { LogRecord } from './log-records';
+import { messageToRecord, recordToMessage } from './log-records';
+import type { HistoryQuery, StoredMessage, UserRecord } from './store';
+
+const EVERYONE = '*';
+
+export class LogIndex {
+  private head = 0;
+  private readonly users = new Map<string, UserRecord>();
+  /** Every retained message, by seq. */
+  private readonly messages: StoredMessage[] = [];
+  /** Messages to everyone, by seq. */
+  private readonly everyone: StoredMessage[] = [];
+  /** Private messages to each user (not those they sent themselves), by seq. */
+  private readonly inboxes = new Map<string, StoredMessage[]>();
+  /** Private messages between two users, both directions, by seq. */
+  private readonly conversations = new Map<string, StoredMessage[]>();
+  private readonly byClientId = new Map<string, StoredMessage>();
+
+  /** The highest sequence number any record mentions. */
+  headSeq(): number {
+    return this.head;
+  }
+
+  /** Applies one record; returns why when it cannot (the record is then ignored). */
+  apply(record: LogRecord): string | undefined {
+    switch (record.t) {
+      case 'user': {
+        const existing = this.users.get(record.name);
+        this.users.set(record.name, { name: record.name, publicKey: record.key, ackedSeq: Math.max(existing?.ackedSeq ?? 0, record.acked) });
+        this.head = Math.max(this.head, record.acked);
+        return undefined;
+      }
+      case 'deluser':
+        this.users.delete(record.name);
+        return undefined;
+      case 'ack': {
+        const user = this.users.get(record.name);
+        // An ack for a user deleted meanwhile is harmless: ignore it.
+        if (user && record.seq > user.ackedSeq) {
+          user.ackedSeq = record.seq;
+          this.head = Math.max(this.head, record.seq);
+        }
+        return undefined;
+      }
+      case 'head':
+        this.head = Math.max(this.head, record.seq);
+        return undefined;
+      case 'msg':
+        return this.addMessage(recordToMessage(record));
+    }
+  }
+
+  private addMessage(message: StoredMessage): string | undefined {
+    const last = this.messages[this.messages.length - 1];
+    if (last && message.seq <= last.seq) return `sequence number ${message.seq} is not above ${last.seq}`;
+    const key = clientKey(message.from, message.id);
+    if (this.byClientId.has(key)) return `duplicate message id ${JSON.stringify(message.id)} from ${message.from}`;
+    Object.freeze(message);
+    this.messages.push(message);
+    this.byClientId.set(key, message);
+    if (message.to === EVERYONE) {
+      this.everyone.push(message);
+    } else {
+      if (message.to !== message.from) listIn(this.inboxes, message.to).push(message);
+      listIn(this.conversations, conversationKey(message.from, message.to)).push(message);
+    }
+    this.head = Math.max(this.head, message.seq);
+    return undefined;
+  }
+
+  findMessage(from: string, id: string): StoredMessage | undefined {
+    return this.byClientId.get(clientKey(from, id));
+  }
+
+  getUser(name: string): UserRecord | undefined {
+    const user = this.users.get(name);
+    return user && { ...user };
+  }
+
+  listUsers(): UserRecord[] {
+    return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  /** Private messages to `name` merged with messages to everyone not sent by `name`, seq > afterSeq. */
+  readMailbox(name: string, afterSeq: number, limit: number): StoredMessage[] {
+    const inbox = this.inboxes.get(name) ?? [];
+    const result: StoredMessage[] = [];
+    let i = firstAfter(inbox, afterSeq);
+    let j = firstAfter(this.everyone, afterSeq);
+    while (result.length < limit) {
+      while (j < this.everyone.length && this.everyone[j].from === name) j++;
+      const mine = i < inbox.length ? inbox[i] : undefined;
+      const all = j < this.everyone.length ? this.everyone[j] : undefined;
+      if (!mine && !all) break;
+      if (mine && (!all || mine.seq < all.seq)) {
+        result.push(mine);
+        i++;
+      } else if (all) {
+        result.push(all);
+        j++;
+      }
+    }
+    return result;
+  }
+
+  /** Newest-first paging, returned oldest first. */
+  readHistory(query: HistoryQuery): { messages: StoredMessage[]; more: boolean } {
+    const list = query.with === EVERYONE ? this.everyone : (this.conversations.get(conversationKey(query.viewer, query.with)) ?? []);
+    const end = query.before === undefined ? list.length : firstAfter(list, query.before - 1);
+    const start = Math.max(0, end - Math.max(0, query.limit));
+    return { messages: list.slice(start, end), more: start > 0 };
+  }
+
+  /**
+   * The records a compacted log needs: the head, every user with its ack, and every message
+   * someone has not acknowledged yet or among the newest `historyLimit`.
+   */
+  liveRecords(historyLimit: number): LogRecord[] {
+    const records: LogRecord[] = [{ t: 'head', seq: this.head }];
+    for (const user of this.users.values()) records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq });
+    this.forEachLiveMessage(historyLimit, (message) => records.push(messageToRecord(message)));
+    return records;
+  }
+
+  /** How many records `liveRecords` would return, without building them. */
+  countLive(historyLimit: number): number {
+    let count = 1 + this.users.size;
+    this.forEachLiveMessage(historyLimit, () => count++);
+    return count;
+  }
+
+  private forEachLiveMessage(historyLimit: number, visit: (message: StoredMessage) => void): void {
+    // A message to everyone is pending while any user other than its sender has ackedSeq below
+    // it; the two lowest acks answer that for every sender. Users registered later start at the
+    // head, so they never hold an older message.
+    let lowest: UserRecord | undefined;
+    let second: UserRecord | undefined;
+    for (const user of this.users.values()) {
+      if (!lowest || user.ackedSeq < lowest.ackedSeq) {
+        second = lowest;
+        lowest = user;
+      } else if (!second || user.ackedSeq < second.ackedSeq) {
+        second = user;
+      }
+    }
+    const firstKeptForHistory = this.messages.length - Math.max(0, historyLimit);
+    for (const [index, message] of this.messages.entries()) {
+      let live = index >= firstKeptForHistory;
+      if (!live && message.to === EVERYONE) {
+        const other = lowest && lowest.name !== message.from ? lowest : second;
+        live = other !== undefined && other.ackedSeq < message.seq;
+      } else if (!live && message.to !== message.from) {
+        const recipient = this.users.get(message.to);
+        live = recipient !== undefined && recipient.ackedSeq < message.seq;
+      }
+      if (live) visit(message);
+    }
+  }
+}
+
+function clientKey(from: string, id: string): string {
+  return `${from}\n${id}`;
+}
+
+function conversationKey(a: string, b: string): string {
+  return a < b ? `${a}\n${b}` : `${b}\n${a}`;
+}
+
+function listIn(map: Map<string, StoredMessage[]>, key: string): StoredMessage[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
+/** Index of the first message with seq > afterSeq (binary search). */
+function firstAfter(list: readonly StoredMessage[], afterSeq: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (list[middle].seq <= afterSeq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

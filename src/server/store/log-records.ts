@@ -1,0 +1,113 @@
+/**
+ * The records of LogStore's append-only log and their line format:
+ * `<crc32 of the JSON, 8 lower-case hex digits> <compact JSON>\n`, one record per line.
+ * Decoding validates everything: a line read back from disk is outside data.
+ */
+import * as zlib from 'node:zlib';
+import { z } from 'zod';
+import type { StoredMessage } from './store';
+
+const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const nameSchema = z.string().min(1);
+/** Deliberately looser than the protocol's box schema: a later change of limits must not make stored records unreadable. */
+const boxSchema = z.strictObject({ nonce: z.string(), ciphertext: z.string() });
+
+/** A user registered or bound a key; `acked` is its ackedSeq at that moment. */
+const userRecord = z.strictObject({
+  t: z.literal('user'),
+  name: nameSchema,
+  key: z.string().min(1).nullable(),
+  acked: seqSchema,
+});
+/** Operator reset: the user and its ack are forgotten, its messages stay. */
+const deleteUserRecord = z.strictObject({ t: z.literal('deluser'), name: nameSchema });
+const messageRecord = z.strictObject({
+  t: z.literal('msg'),
+  seq: seqSchema.min(1),
+  from: nameSchema,
+  id: z.string().min(1),
+  to: nameSchema,
+  ts: z.number(),
+  text: z.string().optional(),
+  box: boxSchema.optional(),
+  plain: z.literal(true).optional(),
+});
+const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
+/**
+ * The highest sequence number ever assigned, written first by compaction so that sequence
+ * numbers are never reused even when every message was compacted away.
+ */
+const headRecord = z.strictObject({ t: z.literal('head'), seq: seqSchema });
+
+export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord]);
+export type LogRecord = z.infer<typeof logRecordSchema>;
+export type MessageRecord = z.infer<typeof messageRecord>;
+
+export function messageToRecord(message: StoredMessage): MessageRecord {
+  const record: MessageRecord = { t: 'msg', seq: message.seq, from: message.from, id: message.id, to: message.to, ts: message.ts };
+  if (message.text !== undefined) record.text = message.text;
+  if (message.box !== undefined) record.box = { nonce: message.box.nonce, ciphertext: message.box.ciphertext };
+  if (message.plain) record.plain = true;
+  return record;
+}
+
+export function recordToMessage(record: MessageRecord): StoredMessage {
+  const message: StoredMessage = { seq: record.seq, from: record.from, id: record.id, to: record.to, ts: record.ts };
+  if (record.text !== undefined) message.text = record.text;
+  if (record.box !== undefined) message.box = record.box;
+  if (record.plain) message.plain = true;
+  return message;
+}
+
+/** One log line, newline included. */
+export function encodeRecord(record: LogRecord): string {
+  const json = JSON.stringify(record);
+  return `${hex8(crc32(Buffer.from(json, 'utf8')))} ${json}\n`;
+}
+
+export type DecodeResult = { ok: true; record: LogRecord } | { ok: false; reason: string };
+
+/** Decodes one line (without its newline). */
+export function decodeRecord(line: Buffer): DecodeResult {
+  if (line.length < 10 || line[8] !== 0x20) return { ok: false, reason: 'not a "<crc> <json>" line' };
+  const crcText = line.toString('latin1', 0, 8);
+  if (!/^[0-9a-f]{8}$/.test(crcText)) return { ok: false, reason: 'bad checksum field' };
+  const body = line.subarray(9);
+  if (crc32(body) !== parseInt(crcText, 16)) return { ok: false, reason: 'checksum mismatch' };
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'invalid JSON' };
+  }
+  const parsed = logRecordSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: `invalid record: ${parsed.error.issues[0]?.message ?? 'unknown'}` };
+  return { ok: true, record: parsed.data };
+}
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+let table: Uint32Array | undefined;
+
+/** CRC-32 (IEEE) in plain JavaScript, for hosts whose Node predates zlib.crc32 (20.15). */
+export function crc32Fallback(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const nativeCrc32: ((data: Uint8Array) => number) | undefined = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
+
+export function crc32(data: Uint8Array): number {
+  return nativeCrc32 ? nativeCrc32(data) : crc32Fallback(data);
+}

@@ -1,0 +1,344 @@
+/**
+ * LogStore, the embedded default Store: an append-only log file in a data directory, pure
+ * JavaScript on node:fs (it loads inside the VS Code extension host). Every record is fsynced
+ * before its promise resolves, with group commit; everything live is indexed in memory; the log
+ * is recovered on open (torn tail cut off, corrupt lines skipped) and compacted when mostly dead.
+ *
+ * The dedupe window on (from, id) is the set of retained messages: once compaction drops a
+ * message (acknowledged by all and older than the newest `historyLimit`), resending its id
+ * stores it again.
+ */
+import { constants } from 'node:fs';
+import { mkdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acquireDataDirLock, errorCode, releaseDataDirLock } from './data-dir-lock';
+import { LogIndex } from './log-index';
+import { encodeRecord, LogRecord, logRecordSchema, messageToRecord } from './log-records';
+import { Recovery, replayLog } from './log-recovery';
+import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file';
+import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
+
+export { isDataDirLocked } from './data-dir-lock';
+export type { Recovery } from './log-recovery';
+export type { StoreFile } from './store-file';
+
+export const LOG_FILE = 'classchat.log';
+const COMPACT_FILE = 'classchat.log.compact';
+
+export interface LogStoreOptions {
+  dataDir: string;
+  /** Newest messages kept for history by compaction even when everyone has them (default 10000). */
+  historyLimit?: number;
+  /** Compaction is considered only once the log has this many records (default 10000). */
+  compactMinRecords?: number;
+  /** Recovery and compaction reports. */
+  log?: (message: string) => void;
+  /** Opens files; tests replace it to inject faults such as ENOSPC. */
+  openFile?: (path: string, flags: number, mode: number) => Promise<StoreFile>;
+}
+
+interface PendingWrite {
+  record: LogRecord;
+  line: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+type State = 'new' | 'opening' | 'open' | 'closing' | 'closed';
+
+export class LogStore implements Store {
+  private readonly dataDir: string;
+  private readonly logPath: string;
+  private readonly historyLimit: number;
+  private readonly compactMinRecords: number;
+  private readonly log: (message: string) => void;
+  private readonly openFile: (path: string, flags: number, mode: number) => Promise<StoreFile>;
+
+  private state: State = 'new';
+  private recovered: Recovery = { records: 0, droppedTornTail: false, droppedCorrupt: 0 };
+  private file: StoreFile | undefined;
+  private index = new LogIndex();
+  /** Highest seq handed out, including messages still being written. */
+  private assignedHead = 0;
+  private fileSize = 0;
+  private recordCount = 0;
+  /** A failed write may have left bytes after fileSize: cut them before the next write. */
+  private tailDirty = false;
+  private nextCompactionCheck = 0;
+
+  private queue: PendingWrite[] = [];
+  private writerRunning = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
+  private readonly pendingAcks = new Map<string, number>();
+  /** putUser/deleteUser run one at a time, each seeing the previous one's result. */
+  private userOps: Promise<unknown> = Promise.resolve();
+
+  constructor(options: LogStoreOptions) {
+    this.dataDir = options.dataDir;
+    this.logPath = join(options.dataDir, LOG_FILE);
+    this.historyLimit = Math.max(0, options.historyLimit ?? 10000);
+    this.compactMinRecords = Math.max(1, options.compactMinRecords ?? 10000);
+    this.log = options.log ?? (() => {});
+    this.openFile = options.openFile ?? openStoreFile;
+  }
+
+  /** What recovery did on open: good records replayed, a torn tail cut off, corrupt lines skipped. */
+  get recovery(): Recovery {
+    return { ...this.recovered };
+  }
+
+  async open(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`the store for ${this.dataDir} was already opened`);
+    this.state = 'opening';
+    let locked = false;
+    let file: StoreFile | undefined;
+    try {
+      await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+      await acquireDataDirLock(this.dataDir);
+      locked = true;
+      await unlink(join(this.dataDir, COMPACT_FILE)).catch(ignoreMissing);
+      file = await this.openFile(this.logPath, constants.O_RDWR | constants.O_CREAT, 0o600);
+      const data = await file.readFile();
+      // A log just created needs its directory entry made durable too.
+      if (data.length === 0) await syncDirectory(this.dataDir);
+      const index = new LogIndex();
+      const replay = replayLog(data, index, this.log, this.logPath);
+      if (replay.validLength < data.length) {
+        await file.truncate(replay.validLength);
+        await file.datasync();
+      }
+      this.file = file;
+      this.index = index;
+      this.assignedHead = index.headSeq();
+      this.fileSize = replay.validLength;
+      this.recordCount = replay.records + replay.droppedCorrupt;
+      this.recovered = { records: replay.records, droppedTornTail: replay.droppedTornTail, droppedCorrupt: replay.droppedCorrupt };
+      this.state = 'open';
+    } catch (error) {
+      await file?.close().catch(() => {});
+      if (locked) await releaseDataDirLock(this.dataDir).catch(() => {});
+      this.state = 'new';
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing') throw new Error(`the store for ${this.dataDir} is already closed`);
+    if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
+    this.state = 'closing';
+    await this.userOps.catch(() => {});
+    await this.whenIdle();
+    try {
+      await this.file?.datasync();
+      await this.file?.close();
+    } finally {
+      this.file = undefined;
+      this.state = 'closed';
+      await releaseDataDirLock(this.dataDir);
+    }
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    this.assertOpen();
+    return this.index.listUsers();
+  }
+
+  putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
+    this.assertOpen();
+    return this.runUserOp(async () => {
+      const existing = this.index.getUser(user.name);
+      if (existing && existing.publicKey === user.publicKey) return existing;
+      const acked = existing ? existing.ackedSeq : this.assignedHead;
+      await this.write({ t: 'user', name: user.name, key: user.publicKey, acked });
+      return this.index.getUser(user.name) ?? { name: user.name, publicKey: user.publicKey, ackedSeq: acked };
+    });
+  }
+
+  deleteUser(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.runUserOp(async () => {
+      if (!this.index.getUser(name)) return false;
+      await this.write({ t: 'deluser', name });
+      return true;
+    });
+  }
+
+  append(message: NewMessage): Promise<AppendResult> {
+    try {
+      this.assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const earlier = this.index.findMessage(message.from, message.id);
+    if (earlier) return Promise.resolve({ message: earlier, duplicate: true });
+    const key = `${message.from}\n${message.id}`;
+    const inFlight = this.inFlightAppends.get(key);
+    if (inFlight) return inFlight.then((result) => ({ message: result.message, duplicate: true }));
+
+    const stored: StoredMessage = { ...message, seq: this.assignedHead + 1 };
+    const record = messageToRecord(stored);
+    // Refuse now what could not be read back (e.g. a NaN timestamp), before it takes a seq.
+    const checked = logRecordSchema.safeParse(record);
+    if (!checked.success) return Promise.reject(new Error(`message cannot be stored: ${checked.error.issues[0]?.message ?? 'invalid'}`));
+    this.assignedHead = stored.seq;
+    const result = this.write(record).then((): AppendResult => ({ message: stored, duplicate: false }));
+    this.inFlightAppends.set(key, result);
+    const forget = () => this.inFlightAppends.delete(key);
+    result.then(forget, forget);
+    return result;
+  }
+
+  async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
+    this.assertOpen();
+    return this.index.readMailbox(name, afterSeq, limit);
+  }
+
+  async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {
+    this.assertOpen();
+    return this.index.readHistory(query);
+  }
+
+  /** Also never moves past headSeq(): nothing beyond it exists to acknowledge. */
+  async setAcked(name: string, seq: number): Promise<void> {
+    this.assertOpen();
+    const user = this.index.getUser(name);
+    if (!user) return;
+    const target = Math.min(seq, this.assignedHead);
+    if (target <= Math.max(user.ackedSeq, this.pendingAcks.get(name) ?? 0)) return;
+    this.pendingAcks.set(name, target);
+    try {
+      await this.write({ t: 'ack', name, seq: target });
+    } finally {
+      if (this.pendingAcks.get(name) === target) this.pendingAcks.delete(name);
+    }
+  }
+
+  headSeq(): number {
+    return this.assignedHead;
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is ${this.state === 'new' || this.state === 'opening' ? 'not open yet' : 'closed'}`);
+  }
+
+  private runUserOp<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.userOps.then(operation, operation);
+    this.userOps = result.catch(() => {});
+    return result;
+  }
+
+  /** Queues a record; resolves once it is on disk and applied to the index. */
+  private write(record: LogRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, line: encodeRecord(record), resolve, reject });
+      if (!this.writerRunning) {
+        this.writerRunning = true;
+        void this.runWriter();
+      }
+    });
+  }
+
+  private whenIdle(): Promise<void> {
+    return this.writerRunning ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  }
+
+  /** The only code that touches the log file while open: one write or compaction at a time. */
+  private async runWriter(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        // Everything requested while the previous write was in flight goes in one write + fsync.
+        await this.commit(this.queue.splice(0));
+        if (this.compactionDue()) await this.compact();
+      }
+    } finally {
+      // No await between the loop's last check and here, so no record can be stranded.
+      this.writerRunning = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    try {
+      // Only after a failed compaction on Windows, which had to close the log to replace it.
+      this.file ??= await this.openFile(this.logPath, constants.O_RDWR, 0o600);
+      const file = this.file;
+      if (this.tailDirty) {
+        await file.truncate(this.fileSize);
+        this.tailDirty = false;
+      }
+      const bytes = Buffer.from(batch.map((pending) => pending.line).join(''), 'utf8');
+      this.tailDirty = true;
+      await writeAll(file, bytes, this.fileSize);
+      await file.datasync();
+      this.tailDirty = false;
+      this.fileSize += bytes.length;
+      this.recordCount += batch.length;
+    } catch (error) {
+      this.log(`${this.logPath}: could not write ${batch.length} record(s): ${String(error)}`);
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) {
+      const problem = this.index.apply(pending.record);
+      if (problem) this.log(`${this.logPath}: record written but not applied: ${problem}`);
+      pending.resolve();
+    }
+  }
+
+  private compactionDue(): boolean {
+    if (this.recordCount < this.compactMinRecords || this.recordCount < this.nextCompactionCheck) return false;
+    // Counting live records is a scan: do it again only after the log grew by an eighth.
+    this.nextCompactionCheck = this.recordCount + Math.max(Math.ceil(this.compactMinRecords / 4), Math.ceil(this.recordCount / 8));
+    return this.index.countLive(this.historyLimit) * 2 < this.recordCount;
+  }
+
+  /**
+   * Rewrites the log as its live records: temp file, fsync, rename over the log, fsync the
+   * directory. Records queued meanwhile wait and go to the new file. On failure the old log
+   * stays in use.
+   */
+  private async compact(): Promise<void> {
+    const tempPath = join(this.dataDir, COMPACT_FILE);
+    const before = this.recordCount;
+    let records: LogRecord[];
+    let bytes: Buffer;
+    let temp: StoreFile | undefined;
+    try {
+      records = this.index.liveRecords(this.historyLimit);
+      bytes = Buffer.from(records.map(encodeRecord).join(''), 'utf8');
+      temp = await this.openFile(tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+      await writeAll(temp, bytes, 0);
+      await temp.datasync();
+      // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
+      if (process.platform === 'win32') await this.closeLogFile();
+      await rename(tempPath, this.logPath);
+    } catch (error) {
+      this.log(`${this.logPath}: compaction failed, keeping the current log: ${String(error)}`);
+      await temp?.close().catch(() => {});
+      await unlink(tempPath).catch(() => {});
+      return;
+    }
+    await syncDirectory(this.dataDir).catch((error: unknown) => this.log(`${this.dataDir}: could not fsync the directory after compaction: ${String(error)}`));
+    await this.closeLogFile();
+    const index = new LogIndex();
+    for (const record of records) index.apply(record);
+    this.file = temp;
+    this.index = index;
+    this.fileSize = bytes.length;
+    this.recordCount = records.length;
+    this.tailDirty = false;
+    this.nextCompactionCheck = 0;
+    this.log(`${this.logPath}: compacted ${before} records to ${records.length}`);
+  }
+
+  private async closeLogFile(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    await file?.close().catch((error: unknown) => this.log(`${this.logPath}: closing the log: ${String(error)}`));
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if (errorCode(error) !== 'ENOENT') throw error;
+}
