@@ -8,14 +8,12 @@ import { encodeFrame, parseServerFrame } from '../protocol/codec';
 import { ClassChatError } from '../protocol/errors';
 import type { ClientFrame, ServerFrame } from '../protocol/frames';
 import { LineDecoder } from '../protocol/line-decoder';
+import { LIMITS } from '../protocol/limits';
 import { ChatClientError } from './errors';
 import { TypedEmitter } from './typed-events';
 
-/**
- * Longest line accepted from a server. Larger than LIMITS.maxLineBytes on purpose: a
- * `history_page` of 200 full-size messages is one line of several MiB.
- */
-export const CLIENT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+/** Longest line accepted from a server (history pages are the longest lines it sends). */
+export const CLIENT_MAX_LINE_BYTES = LIMITS.maxServerLineBytes;
 
 export type ConnectionEvents = {
   /** A valid frame from the server. */

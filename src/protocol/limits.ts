@@ -14,6 +14,8 @@ export const LIMITS = {
   maxClientIdLength: 64,
   /** Messages per history page. */
   maxHistoryPage: 200,
+  /** Longest line a server sends; history pages are trimmed (oldest first) to fit. */
+  maxServerLineBytes: 2 * 1024 * 1024,
 } as const;
 
 export type Limits = typeof LIMITS;

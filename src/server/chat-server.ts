@@ -14,6 +14,7 @@ import { Connection } from './connection';
 import { Logger, silentLogger } from './logger';
 import { frameLine, messageLine, plainMessageLine } from './message-lines';
 import { Session, SessionKind } from './session';
+import { SessionRegistry } from './session-registry';
 import type { Store, StoredMessage } from './store/store';
 import { TokenBucket } from './token-bucket';
 import { jsonHandler } from './json-handlers';
@@ -35,6 +36,8 @@ export interface ChatServerOptions {
   /** A connection whose socket stays congested this long is closed as a slow consumer. */
   stallTimeoutMs?: number;
   loginTimeoutMs?: number;
+  /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
+  maxSessionsPerUser?: number;
   /** How long an unterminated plain-text chunk waits before it counts as a line. */
   plainIdleMs?: number;
   clock?: Clock;
@@ -60,10 +63,11 @@ export class ChatServer {
   readonly joinCode: string | undefined;
   readonly loginTimeoutMs: number;
   readonly users = new Map<string, RosterEntry>();
-  readonly sessions = new Map<string, Session>();
+  readonly sessions = new SessionRegistry();
   private readonly plainText: boolean;
   private readonly rateLimit: { perSecond: number; burst: number } | false;
   private readonly maxPerAddress: number;
+  private readonly maxSessionsPerUser: number;
   private readonly stallTimeoutMs: number;
   private readonly net: Server;
   private readonly connections = new Set<Connection>();
@@ -82,6 +86,7 @@ export class ChatServer {
     this.plainText = options.plainText ?? true;
     this.rateLimit = options.rateLimit ?? { perSecond: 20, burst: 100 };
     this.maxPerAddress = options.maxConnectionsPerAddress ?? 200;
+    this.maxSessionsPerUser = Math.max(1, options.maxSessionsPerUser ?? 8);
     this.stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     this.loginTimeoutMs = options.loginTimeoutMs ?? 30_000;
     this.connectionOptions = {
@@ -156,7 +161,7 @@ export class ChatServer {
   // ---- users and sessions ----
 
   roster(): UserInfo[] {
-    return [...this.users.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.has(user.name) }));
+    return [...this.users.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) }));
   }
 
   /**
@@ -191,14 +196,11 @@ export class ChatServer {
     return { ok: true, user, registered: true };
   }
 
-  /** Makes `connection` the session of `user`, replacing an older session of the same user. */
+  /**
+   * Adds a session for `user` on `connection`. Several sessions of one user coexist; beyond
+   * `maxSessionsPerUser` the oldest is closed with `bye replaced`.
+   */
   startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0): Session {
-    const previous = this.sessions.get(user.name);
-    if (previous) {
-      this.endSession(previous);
-      if (previous.kind === 'plain') previous.transport.end(plainNotice('You logged in from another connection. Goodbye.'));
-      else previous.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
-    }
     const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), this.store.headSeq());
     if (acked > user.ackedSeq) this.recordAck(user, acked);
     const session = new Session(user.name, kind, connection.transport, user.ackedSeq, this.store.headSeq(), this.store, {
@@ -210,9 +212,14 @@ export class ChatServer {
       onFlushedUpTo: (seq) => this.acknowledge(session, seq),
     }, this.log);
     connection.session = session;
-    this.sessions.set(user.name, session);
+    const wasOnline = this.sessions.isOnline(user.name);
+    for (const evicted of this.sessions.add(session, this.maxSessionsPerUser)) {
+      evicted.closed = true;
+      if (evicted.kind === 'plain') evicted.transport.end(plainNotice('You logged in from another connection. Goodbye.'));
+      else evicted.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
+    }
     this.log.info(`${user.name} logged in from ${connection.address} (${kind})`);
-    if (!previous) this.broadcastPresence(user, session);
+    if (!wasOnline) this.broadcastPresence(user, user.name);
     return session;
   }
 
@@ -231,18 +238,13 @@ export class ChatServer {
     this.store.setAcked(user.name, seq).catch((error) => this.log.error(`could not store ack of ${user.name}: ${String(error)}`));
   }
 
-  private endSession(session: Session): void {
-    session.closed = true;
-    if (this.sessions.get(session.name) !== session) return;
-    this.sessions.delete(session.name);
-  }
-
-  private broadcastPresence(user: RosterEntry, subject: Session | undefined): void {
-    const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.sessions.has(user.name) };
+  /** Tells everyone except `subject`'s own sessions about `user`. */
+  private broadcastPresence(user: RosterEntry, subject: string | undefined): void {
+    const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) };
     const line = frameLine({ type: 'presence', user: info });
     const notice = plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`);
-    for (const session of this.sessions.values()) {
-      if (session === subject) continue;
+    for (const session of this.sessions.all()) {
+      if (session.name === subject) continue;
       session.transport.write(session.kind === 'json' ? line : notice);
     }
   }
@@ -285,10 +287,10 @@ export class ChatServer {
 
   private wake(message: StoredMessage): void {
     if (message.to !== EVERYONE) {
-      this.sessions.get(message.to)?.schedulePump();
+      for (const session of this.sessions.forUser(message.to)) session.schedulePump();
       return;
     }
-    for (const session of this.sessions.values()) {
+    for (const session of this.sessions.all()) {
       if (session.name !== message.from) session.schedulePump();
     }
   }
@@ -340,13 +342,12 @@ export class ChatServer {
     if (left <= 0) this.perAddress.delete(connection.address);
     else this.perAddress.set(connection.address, left);
     const session = connection.session;
-    if (session && this.sessions.get(session.name) === session) {
-      this.endSession(session);
+    if (!session) return;
+    session.closed = true;
+    if (this.sessions.remove(session)) {
       this.log.info(`${session.name} went offline`);
       const user = this.users.get(session.name);
       if (user && !this.closing) this.broadcastPresence(user, undefined);
-    } else if (session) {
-      session.closed = true;
     }
   }
 

@@ -4,12 +4,15 @@
  */
 import { parseClientFrame } from '../protocol/codec';
 import type { ClientFrameOf, ClientFrameType } from '../protocol/frames';
-import { PROTOCOL_VERSIONS } from '../protocol/limits';
+import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
 import type { ChatServer, SubmitResult } from './chat-server';
 import type { Connection, LineHandler } from './connection';
 import { frameLine, messageLine } from './message-lines';
+
+/** Room for the messages of a history page inside one server line (the rest is the frame around them). */
+const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
 
 type Handler<T extends ClientFrameType> = (server: ChatServer, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
@@ -118,8 +121,17 @@ async function history(server: ChatServer, connection: Connection, frame: Client
     withWhom = name.name;
   }
   const page = await server.store.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
-  // Built as text to reuse each message's cached line (without its newline).
-  const messages = page.messages.map((message) => messageLine(message).slice(0, -1)).join(',');
-  const line = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[${messages}],"more":${page.more}}\n`;
+  // Built as text to reuse each message's cached line (without its newline); keeps the newest
+  // messages that fit in one server line and reports the rest as `more`.
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let index = page.messages.length - 1; index >= 0; index--) {
+    const line = messageLine(page.messages[index]).slice(0, -1);
+    bytes += Buffer.byteLength(line, 'utf8') + 1;
+    if (bytes > HISTORY_PAGE_BUDGET) break;
+    lines.unshift(line);
+  }
+  const more = page.more || lines.length < page.messages.length;
+  const line = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[${lines.join(',')}],"more":${more}}\n`;
   connection.transport.write(line);
 }

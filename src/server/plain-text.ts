@@ -128,7 +128,7 @@ async function chat(server: ChatServer, connection: Connection, text: string): P
     if (!server.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
     return;
   }
-  if (recipient && !server.sessions.has(recipient.name)) {
+  if (recipient && !server.sessions.isOnline(recipient.name)) {
     connection.transport.write(plainNotice(`User ${recipient.name} is not online right now. We will send this message when they come online.`));
   }
 }

@@ -186,7 +186,9 @@ describe('ChatClient with the real server', function () {
     assert.equal(carol.state, 'connected');
   });
 
-  it('stops the older session when the same user logs in again', async () => {
+  it('stops the oldest session when the same user logs in beyond the session limit', async () => {
+    await server.close();
+    server = await startTestServer({ maxSessionsPerUser: 1 });
     const first = await online('alice');
     const replaced = nextEvent(first, 'error', (error) => error.code === 'replaced');
     const closed = nextEvent(first, 'state', (state) => state.state === 'closed');

@@ -4,6 +4,7 @@
  */
 import { connect, Socket } from 'node:net';
 import { LineDecoder } from '../../src/protocol/line-decoder';
+import { LIMITS } from '../../src/protocol/limits';
 import { parseServerFrame } from '../../src/protocol/codec';
 import type { ServerFrame, ServerFrameOf, ServerFrameType } from '../../src/protocol/frames';
 import { generateIdentity, Identity, signLogin } from '../../src/crypto/identity';
@@ -13,7 +14,7 @@ export class RawClient {
   readonly invalid: string[] = [];
   closed = false;
   private waiters: Array<() => void> = [];
-  private readonly decoder = new LineDecoder(1024 * 1024);
+  private readonly decoder = new LineDecoder(LIMITS.maxServerLineBytes);
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {

@@ -113,21 +113,35 @@ describe('server login', () => {
     assert.equal((await client.next('pong')).rid, 'p1');
   });
 
-  it('replaces the older session when the same user logs in again', async () => {
-    const first = await RawClient.login(server.port, 'gina');
-    clients.push(first.client);
+  it('keeps several sessions of one user: each receives, and presence flips only with the last', async () => {
+    const laptop = await RawClient.login(server.port, 'gina');
+    clients.push(laptop.client);
     const watcher = await RawClient.login(server.port, 'hank');
     clients.push(watcher.client);
-    const second = await RawClient.login(server.port, 'gina', first.identity);
-    clients.push(second.client);
-    const bye = await first.client.next('bye');
-    assert.equal(bye.reason, 'replaced');
-    await first.client.waitClosed();
-    // The replacement is not an offline/online flap for others.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(watcher.client.all('presence').filter((p) => p.user.name === 'gina' && !p.user.online).length, 0);
-    second.client.send({ type: 'send', id: 'x1', to: 'hank', text: 'still here' });
+    const terminal = await RawClient.login(server.port, 'gina', laptop.identity);
+    clients.push(terminal.client);
+    watcher.client.send({ type: 'send', id: 'w1', to: 'gina', text: 'to both devices' });
+    assert.equal((await laptop.client.next('msg')).text, 'to both devices');
+    assert.equal((await terminal.client.next('msg')).text, 'to both devices');
+    laptop.client.close();
+    terminal.client.send({ type: 'send', id: 'g1', to: 'hank', text: 'still here' });
     assert.equal((await watcher.client.next('msg')).text, 'still here');
+    assert.equal(watcher.client.all('presence').filter((p) => p.user.name === 'gina' && !p.user.online).length, 0);
+    terminal.client.close();
+    await watcher.client.next('presence', (p) => p.user.name === 'gina' && !p.user.online);
+  });
+
+  it('closes the oldest session with bye replaced beyond the per-user session limit', async () => {
+    await server.close();
+    server = await startTestServer({ maxSessionsPerUser: 2 });
+    const first = await RawClient.login(server.port, 'ivan');
+    const second = await RawClient.login(server.port, 'ivan', first.identity);
+    const third = await RawClient.login(server.port, 'ivan', first.identity);
+    clients.push(first.client, second.client, third.client);
+    assert.equal((await first.client.next('bye')).reason, 'replaced');
+    await first.client.waitClosed();
+    assert.equal(second.client.closed, false);
+    assert.equal(server.server.sessions.forUser('ivan').length, 2);
   });
 
   describe('with a join code', () => {

@@ -60,7 +60,7 @@ describe('server robustness', () => {
     const total = 1500;
     for (let i = 0; i < total; i++) sender.client.send({ type: 'send', id: `m${i}`, to: '*', text: `${i} ${text}` });
     await fast.client.waitFor(() => (fast.client.all('msg').length === total ? true : undefined), `${total} messages at the fast reader`, 20000);
-    await fast.client.waitFor(() => (server.server.sessions.has('slow') ? undefined : true), 'the slow reader to be dropped', 10000);
+    await fast.client.waitFor(() => (server.server.sessions.isOnline('slow') ? undefined : true), 'the slow reader to be dropped', 10000);
     slow.client.close();
     const back = await login('slow', slow.identity);
     const texts = new Set<string>();

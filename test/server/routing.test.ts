@@ -172,6 +172,25 @@ describe('server routing and delivery', () => {
     assert.deepEqual((await bob.client.next('history_page')).messages.map((m) => m.text), ['dm 0', 'dm 1', 'dm 2']);
   });
 
+  it('trims a history page of big messages to one server line and pages through the rest', async function () {
+    this.timeout(20000);
+    const alice = await login('alice');
+    const text = 'é'.repeat(8 * 1024 - 8);
+    for (let i = 0; i < 200; i++) alice.client.send({ type: 'send', id: `big${i}`, to: '*', text: `${String(i).padStart(3, '0')}${text}` });
+    await alice.client.waitFor(() => (alice.client.all('sent').length === 200 ? true : undefined), '200 sent', 15000);
+    const seen: string[] = [];
+    let before: number | undefined;
+    for (let round = 0; round < 10; round++) {
+      alice.client.send({ type: 'history', rid: `hp${round}`, with: '*', limit: 200, ...(before ? { before } : {}) });
+      const page = await alice.client.next('history_page');
+      assert.ok(page.messages.length < 200 || round > 0, 'the first page must have been trimmed');
+      seen.unshift(...page.messages.map((m) => m.id));
+      if (!page.more) break;
+      before = page.messages[0].seq;
+    }
+    assert.deepEqual(seen, Array.from({ length: 200 }, (_, i) => `big${i}`));
+  });
+
   it('rate-limits a flooding user with rate_limited errors and disconnects repeated abuse', async () => {
     await server.close();
     server = await startTestServer({ rateLimit: { perSecond: 1, burst: 5 } });

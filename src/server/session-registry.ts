@@ -1,0 +1,42 @@
+/**
+ * Who is online: every live session, grouped by user. A user may be logged in on several
+ * devices at once (the editor, a terminal, a script); each session pulls the shared mailbox.
+ */
+import type { Session } from './session';
+
+export class SessionRegistry {
+  private readonly byUser = new Map<string, Session[]>();
+
+  /** Adds a session; returns the sessions evicted to stay within `maxPerUser`, oldest first. */
+  add(session: Session, maxPerUser: number): Session[] {
+    const sessions = this.byUser.get(session.name) ?? [];
+    const evicted = sessions.length >= maxPerUser ? sessions.splice(0, sessions.length - maxPerUser + 1) : [];
+    sessions.push(session);
+    this.byUser.set(session.name, sessions);
+    return evicted;
+  }
+
+  /** Removes a session; true when it was the user's last one (the user went offline). */
+  remove(session: Session): boolean {
+    const sessions = this.byUser.get(session.name);
+    if (!sessions) return false;
+    const index = sessions.indexOf(session);
+    if (index === -1) return false;
+    sessions.splice(index, 1);
+    if (sessions.length > 0) return false;
+    this.byUser.delete(session.name);
+    return true;
+  }
+
+  isOnline(name: string): boolean {
+    return this.byUser.has(name);
+  }
+
+  forUser(name: string): readonly Session[] {
+    return this.byUser.get(name) ?? [];
+  }
+
+  *all(): Iterable<Session> {
+    for (const sessions of this.byUser.values()) yield* sessions;
+  }
+}
