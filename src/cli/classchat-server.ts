@@ -21,7 +21,8 @@ Options:
   --join-code CODE       code a new user must give to register a name
   --no-plain-text        refuse the seed's plain-text clients (nc, the Python ClassChat)
   --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
-  --max-conns-per-ip N   connections allowed from one address (default 200)
+  --max-conns-per-ip N   connections allowed from one address (default 200; 0 = no limit)
+  --max-sessions-per-user N  devices one user may be logged in on at once (default 8)
   --log-level LEVEL      debug, info, warn, error or silent (default info)
   -h, --help             show this help`;
 
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       'no-plain-text': { type: 'boolean', default: false },
       'rate-limit': { type: 'string', default: '20' },
       'max-conns-per-ip': { type: 'string', default: '200' },
+      'max-sessions-per-user': { type: 'string', default: '8' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
   const port = parsePort(values.port, '--port', true);
   const rate = parseNonNegativeInt(values['rate-limit'], '--rate-limit');
   const maxConnectionsPerAddress = parseNonNegativeInt(values['max-conns-per-ip'], '--max-conns-per-ip');
+  const maxSessionsPerUser = parseNonNegativeInt(values['max-sessions-per-user'], '--max-sessions-per-user');
+  if (maxSessionsPerUser < 1) throw new UsageError('--max-sessions-per-user must be at least 1');
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
 
   const log = createLogger(logLevel);
@@ -66,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     plainText: !values['no-plain-text'],
     rateLimit: rate === 0 ? false : { perSecond: rate, burst: rate * 5 },
     maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
+    maxSessionsPerUser,
   });
   let address;
   try {
