@@ -1,20 +1,21 @@
 /** A seed-style plain-text client: raw bytes out, text in, waits on substrings. */
 import { connect, Socket } from 'node:net';
+import { Signal } from './signal';
 
 export class PlainClient {
   text = '';
   closed = false;
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
 
   private constructor(readonly socket: Socket) {
     socket.setEncoding('utf8');
     socket.on('data', (data: string) => {
       this.text += data;
-      this.notify();
+      this.signal.notify();
     });
     socket.on('close', () => {
       this.closed = true;
-      this.notify();
+      this.signal.notify();
     });
     socket.on('error', () => undefined);
   }
@@ -35,37 +36,17 @@ export class PlainClient {
 
   /** Waits until the received text, after `from` characters, contains `needle`; returns its end index. */
   async waitForText(needle: string, from = 0, timeoutMs = 5000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return this.signal.waitFor(() => {
       const at = this.text.indexOf(needle, from);
-      if (at !== -1) return at + needle.length;
-      const left = deadline - Date.now();
-      if (left <= 0 || this.closed) throw new Error(`no "${needle}" in ${JSON.stringify(this.text.slice(from))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+      return at === -1 ? undefined : at + needle.length;
+    }, () => `"${needle}" in ${JSON.stringify(this.text.slice(from))}`, timeoutMs);
   }
 
   async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('socket did not close');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await this.signal.waitFor(() => (this.closed ? true : undefined), () => 'the socket to close', timeoutMs);
   }
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter();
   }
 }

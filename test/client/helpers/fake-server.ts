@@ -5,8 +5,9 @@
 import { createServer, Server, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseClientFrame } from '../../../src/protocol/codec';
-import type { ClientFrame, ClientFrameOf, ClientFrameType, UserInfo } from '../../../src/protocol/frames';
-import { LineDecoder } from '../../../src/protocol/line-decoder';
+import type { ClientFrame, ClientFrameOf, UserInfo } from '../../../src/protocol/frames';
+import { FrameSocket } from '../../helpers/frame-socket';
+import { Signal } from '../../helpers/signal';
 import { verifyLogin } from '../../../src/crypto/identity';
 
 export interface HelloOverrides {
@@ -14,31 +15,11 @@ export interface HelloOverrides {
   joinCodeRequired?: boolean;
 }
 
-export class FakeConnection {
-  readonly frames: ClientFrame[] = [];
-  readonly invalid: string[] = [];
+export class FakeConnection extends FrameSocket<ClientFrame> {
   readonly challenge = randomBytes(32).toString('base64');
-  closed = false;
-  private readonly decoder = new LineDecoder(1024 * 1024);
-  private waiters: Array<() => void> = [];
 
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const result of this.decoder.push(chunk)) {
-        if (result.kind === 'error') this.invalid.push(result.code);
-        else {
-          const parsed = parseClientFrame(result.text);
-          if (parsed.ok) this.frames.push(parsed.frame);
-          else this.invalid.push(result.text);
-        }
-      }
-      this.notify();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.notify();
-    });
-    socket.on('error', () => undefined);
+  constructor(socket: Socket) {
+    super(socket, parseClientFrame, 'fake server');
   }
 
   sendHello(overrides: HelloOverrides = {}): void {
@@ -64,31 +45,6 @@ export class FakeConnection {
     return login;
   }
 
-  send(frame: Record<string, unknown>): void {
-    this.socket.write(JSON.stringify(frame) + '\n');
-  }
-
-  writeRaw(data: string): void {
-    this.socket.write(data);
-  }
-
-  /** Waits for the first not-yet-consumed frame of `type` matching `where`, and consumes it. */
-  async next<T extends ClientFrameType>(type: T, where: (frame: ClientFrameOf<T>) => boolean = () => true, timeoutMs = 3000): Promise<ClientFrameOf<T>> {
-    return this.waitFor(() => {
-      const index = this.frames.findIndex((frame) => frame.type === type && where(frame as ClientFrameOf<T>));
-      if (index === -1) return undefined;
-      return this.frames.splice(index, 1)[0] as ClientFrameOf<T>;
-    }, `${type} frame`, timeoutMs);
-  }
-
-  all<T extends ClientFrameType>(type: T): ClientFrameOf<T>[] {
-    return this.frames.filter((frame) => frame.type === type) as ClientFrameOf<T>[];
-  }
-
-  async waitClosed(timeoutMs = 3000): Promise<void> {
-    await this.waitFor(() => (this.closed ? true : undefined), 'close', timeoutMs);
-  }
-
   /** Ends our side cleanly (FIN). */
   end(frame?: Record<string, unknown>): void {
     if (frame) this.socket.end(JSON.stringify(frame) + '\n');
@@ -99,29 +55,6 @@ export class FakeConnection {
   drop(): void {
     this.socket.destroy();
   }
-
-  async waitFor<R>(probe: () => R | undefined, what: string, timeoutMs = 3000): Promise<R> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = probe();
-      if (value !== undefined) return value;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`fake server: timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter();
-  }
 }
 
 export class FakeServer {
@@ -129,7 +62,7 @@ export class FakeServer {
   /** Say hello on accept (default true). */
   autoHello: HelloOverrides | false = {};
   private taken = 0;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Signal();
 
   private constructor(
     private readonly server: Server,
@@ -146,27 +79,14 @@ export class FakeServer {
       const connection = new FakeConnection(socket);
       fake.connections.push(connection);
       if (fake.autoHello) connection.sendHello(fake.autoHello);
-      const waiters = fake.waiters;
-      fake.waiters = [];
-      for (const waiter of waiters) waiter();
+      fake.arrivals.notify();
     });
     return fake;
   }
 
   /** The next connection not yet returned by this method. */
   async nextConnection(timeoutMs = 3000): Promise<FakeConnection> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.connections.length <= this.taken) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('fake server: timed out waiting for a connection');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.arrivals.waitFor(() => (this.connections.length > this.taken ? true : undefined), () => 'a connection at the fake server', timeoutMs);
     return this.connections[this.taken++];
   }
 
