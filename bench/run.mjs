@@ -1,0 +1,377 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: runs each scenario against the real ClassChat server (durable LogStore, as
+ * shipped) and against the ceiling (bench/ceiling-server.mjs) with identical parameters, from a
+ * load generator in its own process. Server on core 0, load generator on core 1 (taskset).
+ * Prints a table and one JSON line per scenario; medians of --runs runs (default 3).
+ */
+import { mkdtempSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { HAS_TASKSET, spawnNode, waitListening, stop, cpuSeconds, rssBytes, killAll } from './lib/procs.mjs';
+import { median } from './lib/stats.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+const USAGE = `Usage: npm run bench -- [options]
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain (default all)
+  --runs N            runs per scenario and server, median reported (default 3)
+  --target T          classchat, ceiling or both (default both)
+  --clients N         fan-out clients (200)        --senders N     fan-out senders (10)
+  --messages N        fanout-max messages per sender (2000)
+  --window N          unacknowledged sends in flight per sender (256)
+  --rate N            fanout-rate messages/s per sender (50)
+  --duration S        seconds of sending in the *-rate scenarios (10)
+  --pairs N           dm pairs (100)               --dm-messages N  dm-max messages per sender (2000)
+  --dm-rate N         dm-rate messages/s per sender (5)
+  --connections LIST  idle connection counts (1000,5000,10000)
+  --hold S            idle: seconds every connection must stay up (30)
+  --drain-messages N  offline-drain queue length (100000)
+  --server-node-args "ARGS"  extra node flags for the ClassChat server (e.g. --cpu-prof --cpu-prof-dir=DIR)
+  --json FILE         also write every result as JSON lines to FILE`;
+
+const { values: opts } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain' },
+    runs: { type: 'string', default: '3' },
+    target: { type: 'string', default: 'both' },
+    clients: { type: 'string', default: '200' },
+    senders: { type: 'string', default: '10' },
+    messages: { type: 'string', default: '2000' },
+    window: { type: 'string', default: '256' },
+    rate: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '10' },
+    pairs: { type: 'string', default: '100' },
+    'dm-messages': { type: 'string', default: '2000' },
+    'dm-rate': { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1000,5000,10000' },
+    hold: { type: 'string', default: '30' },
+    'drain-messages': { type: 'string', default: '100000' },
+    'server-node-args': { type: 'string', default: '' },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const int = (name) => {
+  const value = Number(opts[name]);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`--${name} must be a non-negative integer\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+};
+const RUNS = Math.max(1, int('runs'));
+const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling'] : [opts.target];
+const P = {
+  clients: int('clients'),
+  senders: int('senders'),
+  messages: int('messages'),
+  window: Math.max(1, int('window')),
+  rate: int('rate'),
+  duration: int('duration'),
+  pairs: int('pairs'),
+  dmMessages: int('dm-messages'),
+  dmRate: int('dm-rate'),
+  connections: opts.connections.split(',').map(Number),
+  hold: int('hold'),
+  drainMessages: int('drain-messages'),
+};
+
+const SERVER_BUNDLE = join(ROOT, 'dist/cli/classchat-server.js');
+const CEILING = join(ROOT, 'bench/ceiling-server.mjs');
+const LOADGEN = join(ROOT, 'bench/loadgen.mjs');
+const SERVER_CORE = 0;
+const LOADGEN_CORE = cpus().length > 1 ? 1 : 0;
+
+const tmp = mkdtempSync(join(tmpdir(), 'classchat-bench-'));
+let cleaned = false;
+function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the bench, cleaning up`);
+    cleanup();
+    process.exit(130);
+  });
+}
+
+// ---- identities: one Ed25519 key pair per user, generated once per bench run ----
+
+async function makeKeys(count) {
+  const identity = require(join(ROOT, 'out/src/crypto/identity.js'));
+  const started = Date.now();
+  const users = [];
+  for (let i = 0; i < count; i++) {
+    const { publicKey, secretKey } = await identity.generateIdentity();
+    users.push({ name: `u${String(i).padStart(5, '0')}`, publicKey, secretKey });
+  }
+  const file = join(tmp, 'keys.json');
+  writeFileSync(file, JSON.stringify(users));
+  console.log(`generated ${count} Ed25519 identities in ${((Date.now() - started) / 1000).toFixed(1)} s (cached in ${file})`);
+  return file;
+}
+
+// ---- servers and the load generator ----
+
+let dataDirCounter = 0;
+async function startServer(target, dataDir) {
+  const args =
+    target === 'ceiling'
+      ? [CEILING, '--port', '0']
+      : [...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--log-level', 'warn'];
+  const started = process.hrtime.bigint();
+  const child = spawnNode(args, { core: SERVER_CORE, cwd: ROOT });
+  const port = await waitListening(child);
+  child.startSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  child.port = port;
+  return child;
+}
+
+/** Runs the load generator; samples CPU of both processes at its measure-start/-end events. */
+function runLoadgen(server, config, onEvent = () => {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawnNode([LOADGEN, JSON.stringify(config)], { core: LOADGEN_CORE, cwd: ROOT });
+    const sample = () => ({ at: process.hrtime.bigint(), server: cpuSeconds(server.pid), loadgen: cpuSeconds(child.pid) });
+    let begin;
+    let cpu = {};
+    let result;
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      let event;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        console.error(`loadgen: ${line}`);
+        return;
+      }
+      if (event.ev === 'measure-start') begin = sample();
+      else if (event.ev === 'measure-end' && begin) {
+        const end = sample();
+        const wall = Number(end.at - begin.at) / 1e9;
+        cpu = {
+          serverCpuPct: Math.round(((end.server - begin.server) / wall) * 100),
+          loadgenCpuPct: Math.round(((end.loadgen - begin.loadgen) / wall) * 100),
+        };
+      } else if (event.ev === 'result') result = event;
+      else onEvent(event);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), (config.maxSeconds + 30) * 1000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!result) return reject(new Error(`load generator exited with ${code} and no result\n${child.stderrTail}`));
+      delete result.ev;
+      if (result.error) return reject(new Error(`load generator: ${result.error}\n${child.stderrTail}`));
+      resolve({ ...result, ...cpu, loadgenBound: cpu.loadgenCpuPct >= 90 && cpu.loadgenCpuPct >= cpu.serverCpuPct });
+    });
+  });
+}
+
+function freshDataDir() {
+  return join(tmp, `data-${++dataDirCounter}`);
+}
+
+function dirBytes(dir) {
+  let total = 0;
+  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+  return total;
+}
+
+// ---- scenarios: each returns one run's metrics for one target ----
+
+async function trafficRun(target, scenario, params, maxSeconds) {
+  const dataDir = freshDataDir();
+  const server = await startServer(target, dataDir);
+  try {
+    return await runLoadgen(server, { proto: target, port: server.port, scenario, keysFile, params, maxSeconds });
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function idleRun(target, connections) {
+  const dataDir = freshDataDir();
+  const server = await startServer(target, dataDir);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const baseRss = rssBytes(server.pid);
+    let connectedRss;
+    const result = await runLoadgen(
+      server,
+      { proto: target, port: server.port, scenario: 'idle', keysFile, params: { connections, hold: P.hold }, maxSeconds: P.hold + 900 },
+      (event) => {
+        if (event.ev === 'connected') connectedRss = rssBytes(server.pid);
+      },
+    );
+    const finalRss = rssBytes(server.pid);
+    const rss = Math.max(connectedRss ?? 0, finalRss ?? 0);
+    return { ...result, baseRssMB: round(baseRss / 2 ** 20, 1), rssMB: round(rss / 2 ** 20, 1), rssPerConnKB: round((rss - baseRss) / 1024 / connections, 1) };
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function drainRun(target) {
+  const dataDir = freshDataDir();
+  const params = { messages: P.drainMessages, window: P.window };
+  let server = await startServer(target, dataDir);
+  try {
+    const fill = await runLoadgen(server, { proto: target, port: server.port, scenario: 'offline-drain', phase: 'fill', keysFile, params, maxSeconds: 900 });
+    let restartSeconds = null;
+    let storeMB = null;
+    if (target === 'classchat') {
+      // Restart with the queue on disk: time from spawn until the server listens again.
+      await stop(server, 30_000);
+      storeMB = round(dirBytes(dataDir) / 2 ** 20, 1);
+      server = await startServer(target, dataDir);
+      restartSeconds = round(server.startSeconds, 3);
+    }
+    const drain = await runLoadgen(server, { proto: target, port: server.port, scenario: 'offline-drain', phase: 'drain', keysFile, params, maxSeconds: 900 });
+    return { ...drain, fillSeconds: fill.fillSeconds, restartSeconds, storeMB };
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+// ---- reporting ----
+
+/** The figures shown per scenario: [key, label]. */
+const SHOWN = {
+  traffic: [['deliveriesPerSec', 'deliveries/s'], ['p50Ms', 'p50 ms'], ['p99Ms', 'p99 ms'], ['maxMs', 'max ms'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
+  idle: [['connected', 'connected'], ['closedDuringHold', 'closed in hold'], ['pongs', 'pongs after hold'], ['loginSeconds', 'login all s'], ['rssMB', 'server RSS MB'], ['rssPerConnKB', 'RSS/conn KB'], ['serverCpuPct', 'server CPU % (hold)']],
+  drain: [['drainSeconds', 'drain+ack s'], ['deliveriesPerSec', 'deliveries/s'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['fillSeconds', 'fill s'], ['restartSeconds', 'restart s'], ['storeMB', 'store MB'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
+};
+
+function medians(runs) {
+  const out = {};
+  for (const key of Object.keys(runs[0] ?? {})) {
+    const numbers = runs.map((run) => run[key]);
+    if (numbers.every((value) => typeof value === 'number')) out[key] = median(numbers);
+    else if (numbers.every((value) => typeof value === 'boolean')) out[key] = numbers.every(Boolean);
+  }
+  out.loadgenBoundRuns = runs.filter((run) => run.loadgenBound).length;
+  return out;
+}
+
+function targetsFor(scenario, cc, ceil) {
+  const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b, 3) : null);
+  const checks = [];
+  const integrity = cc && ['lost', 'duplicates', 'reordered'].every((key) => cc[key] === 0 || cc[key] === undefined);
+  if (scenario === 'fanout-max') checks.push(['deliveries/s ≥ 75% of ceiling', ratio(cc?.deliveriesPerSec, ceil?.deliveriesPerSec), (r) => r >= 0.75]);
+  if (scenario === 'fanout-rate') checks.push(['p99 ≤ 1.5× ceiling p99', ratio(cc?.p99Ms, ceil?.p99Ms), (r) => r <= 1.5]);
+  if (scenario === 'dm-max') checks.push(['deliveries/s ≥ 70% of ceiling', ratio(cc?.deliveriesPerSec, ceil?.deliveriesPerSec), (r) => r >= 0.7]);
+  if (scenario === 'dm-rate') checks.push(['p99 vs ceiling (no target)', ratio(cc?.p99Ms, ceil?.p99Ms), () => true]);
+  if (scenario.startsWith('idle-')) {
+    checks.push(['all held for the hold time', cc?.heldAll ? 1 : 0, (r) => r === 1]);
+    checks.push(['RSS/conn ≤ 1.5× ceiling', ratio(cc?.rssPerConnKB, ceil?.rssPerConnKB), (r) => r <= 1.5]);
+  }
+  if (scenario === 'offline-drain') {
+    checks.push(['drain < 10 s (s)', cc?.drainSeconds ?? null, (r) => r < 10]);
+    checks.push(['restart < 2 s (s)', cc?.restartSeconds ?? null, (r) => r < 2]);
+  }
+  if (cc && !scenario.startsWith('idle-')) checks.push(['0 lost/dup/reordered', integrity ? 1 : 0, (r) => r === 1]);
+  return checks.map(([name, value, pass]) => ({ target: name, value, pass: value === null ? null : pass(value) }));
+}
+
+function printTable(scenario, kind, byTarget, checks) {
+  const rows = SHOWN[kind].map(([key, label]) => [label, ...TARGETS.map((t) => format(byTarget[t]?.[key]))]);
+  const header = ['', ...TARGETS];
+  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => String(row[col]).length)));
+  const line = (row) => row.map((cell, col) => String(cell).padStart(col === 0 ? 0 : widths[col]).padEnd(col === 0 ? widths[0] : 0)).join('  ');
+  console.log(`\n== ${scenario} (median of ${RUNS}) ==`);
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  for (const t of TARGETS) if (byTarget[t]?.loadgenBoundRuns) console.log(`NOTE: ${t}: the load generator was the bottleneck in ${byTarget[t].loadgenBoundRuns}/${RUNS} runs (≥90% of its core)`);
+  for (const check of checks) console.log(`target: ${check.target}: ${check.value ?? 'n/a'} → ${check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS'}`);
+}
+
+function format(value) {
+  if (value === undefined || value === null) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : String(value);
+  return String(value);
+}
+
+// ---- main ----
+
+const PLAN = [];
+for (const name of opts.scenario.split(',').map((s) => s.trim()).filter(Boolean)) {
+  if (name === 'fanout-max' || name === 'fanout-rate') {
+    const rated = name === 'fanout-rate';
+    const params = { clients: P.clients, senders: P.senders, window: P.window, ...(rated ? { rate: P.rate, duration: P.duration } : { messages: P.messages }) };
+    PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
+  } else if (name === 'dm-max' || name === 'dm-rate') {
+    const rated = name === 'dm-rate';
+    const params = { pairs: P.pairs, window: P.window, ...(rated ? { rate: P.dmRate, duration: P.duration } : { messages: P.dmMessages }) };
+    PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
+  } else if (name === 'idle') {
+    for (const n of P.connections) PLAN.push({ name: `idle-${n}`, kind: 'idle', params: { connections: n, hold: P.hold }, run: (t) => idleRun(t, n) });
+  } else if (name === 'offline-drain') {
+    PLAN.push({ name, kind: 'drain', params: { messages: P.drainMessages, window: P.window }, run: (t) => drainRun(t) });
+  } else {
+    console.error(`unknown scenario "${name}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const needKeys = Math.max(2, ...PLAN.map((p) => p.params.clients ?? (p.params.pairs ? p.params.pairs * 2 : 0) ?? 0), ...PLAN.map((p) => p.params.connections ?? 0));
+console.log(`ClassChat bench: ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, data in ${tmp}`);
+if (HAS_TASKSET) console.log(`server pinned to core ${SERVER_CORE}, load generator to core ${LOADGEN_CORE}`);
+else console.log('NOTE: taskset not found: server and load generator are not pinned to cores; figures are noisier');
+const keysFile = await makeKeys(needKeys);
+
+const allResults = [];
+let failed = false;
+for (const step of PLAN) {
+  const byTarget = {};
+  const raw = {};
+  for (const target of TARGETS) {
+    raw[target] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      process.stdout.write(`${step.name} ${target} run ${run}/${RUNS} … `);
+      try {
+        const result = await step.run(target);
+        raw[target].push(result);
+        console.log(summaryOf(step.kind, result));
+      } catch (error) {
+        failed = true;
+        console.log(`FAILED: ${String(error?.message ?? error).split('\n').slice(0, 6).join(' | ')}`);
+      }
+    }
+    if (raw[target].length > 0) byTarget[target] = medians(raw[target]);
+  }
+  const checks = targetsFor(step.name, byTarget.classchat, byTarget.ceiling);
+  printTable(step.name, step.kind, byTarget, checks);
+  const line = { scenario: step.name, date: new Date().toISOString(), cores: cpus().length, node: process.version, runs: RUNS, params: step.params, medians: byTarget, targets: checks, raw };
+  allResults.push(line);
+  console.log(JSON.stringify({ ...line, raw: undefined }));
+  if (opts.json) writeFileSync(opts.json, allResults.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+process.exitCode = failed ? 1 : 0;
+
+function summaryOf(kind, r) {
+  const cpu = `cpu server ${r.serverCpuPct}% loadgen ${r.loadgenCpuPct}%${r.loadgenBound ? ' (LOADGEN-BOUND)' : ''}`;
+  if (kind === 'traffic') return `${format(r.deliveriesPerSec)} deliveries/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, lost ${r.lost}, dup ${r.duplicates}, reordered ${r.reordered}, ${r.seconds} s; ${cpu}${r.finished ? '' : ' UNFINISHED'}`;
+  if (kind === 'idle') return `${r.connected}/${r.connections} connected in ${r.loginSeconds} s, closed in hold ${r.closedDuringHold}, pongs ${r.pongs}, RSS ${r.rssMB} MB (${r.rssPerConnKB} KB/conn)${r.errors?.length ? ` errors: ${r.errors.join(' ; ')}` : ''}`;
+  return `drain+ack ${r.drainSeconds} s (${format(r.deliveriesPerSec)}/s), lost ${r.lost}, dup ${r.duplicates}, fill ${r.fillSeconds} s, restart ${r.restartSeconds ?? 'n/a'} s; ${cpu}`;
+}
