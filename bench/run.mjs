@@ -32,7 +32,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections LIST  idle connection counts (1000,5000,10000)
   --hold S            idle: seconds every connection must stay up (30)
   --drain-messages N  offline-drain queue length (100000)
-  --server-node-args "ARGS"  extra node flags for the ClassChat server (e.g. --cpu-prof --cpu-prof-dir=DIR)
+  --server-node-args="ARGS"  extra node flags for the ClassChat server (e.g. --server-node-args="--cpu-prof --cpu-prof-dir=DIR")
   --json FILE         also write every result as JSON lines to FILE`;
 
 const { values: opts } = parseArgs({
