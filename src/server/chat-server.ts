@@ -12,7 +12,7 @@ import { sodiumReady } from '../crypto/sodium';
 import { Clock, systemClock } from './clock';
 import { Connection } from './connection';
 import { Logger, silentLogger } from './logger';
-import { frameLine, messageLine, plainMessageLine } from './message-lines';
+import { frameLine, messageBytes, plainMessageLine } from './message-lines';
 import { Session, SessionKind } from './session';
 import { SessionRegistry } from './session-registry';
 import type { Store, StoredMessage } from './store/store';
@@ -204,7 +204,7 @@ export class ChatServer {
     const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), this.store.headSeq());
     if (acked > user.ackedSeq) this.recordAck(user, acked);
     const session = new Session(user.name, kind, connection.transport, user.ackedSeq, this.store.headSeq(), this.store, {
-      format: kind === 'json' ? (message) => messageLine(message) : plainMessageLine,
+      format: kind === 'json' ? (message) => messageBytes(message) : plainMessageLine,
       onSynced: (seq) => {
         if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
       },

@@ -9,7 +9,7 @@ import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
 import type { ChatServer, SubmitResult } from './chat-server';
 import type { Connection, LineHandler } from './connection';
-import { frameLine, messageLine } from './message-lines';
+import { frameLine, messageBytes } from './message-lines';
 
 /** Room for the messages of a history page inside one server line (the rest is the frame around them). */
 const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
@@ -121,17 +121,22 @@ async function history(server: ChatServer, connection: Connection, frame: Client
     withWhom = name.name;
   }
   const page = await server.store.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
-  // Built as text to reuse each message's cached line (without its newline); keeps the newest
-  // messages that fit in one server line and reports the rest as `more`.
-  const lines: string[] = [];
+  // Built from each message's cached bytes (without their newline), keeping the newest messages
+  // that fit in one server line and reporting the rest as `more`.
+  const parts: Buffer[] = [];
   let bytes = 0;
   for (let index = page.messages.length - 1; index >= 0; index--) {
-    const line = messageLine(page.messages[index]).slice(0, -1);
-    bytes += Buffer.byteLength(line, 'utf8') + 1;
+    const encoded = messageBytes(page.messages[index]);
+    bytes += encoded.length;
     if (bytes > HISTORY_PAGE_BUDGET) break;
-    lines.unshift(line);
+    parts.unshift(encoded.subarray(0, encoded.length - 1));
   }
-  const more = page.more || lines.length < page.messages.length;
-  const line = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[${lines.join(',')}],"more":${more}}\n`;
-  connection.transport.write(line);
+  const more = page.more || parts.length < page.messages.length;
+  const head = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[`;
+  const pieces: Buffer[] = [Buffer.from(head, 'utf8')];
+  parts.forEach((part, index) => pieces.push(...(index === 0 ? [part] : [COMMA, part])));
+  pieces.push(Buffer.from(`],"more":${more}}\n`, 'utf8'));
+  connection.transport.write(Buffer.concat(pieces));
 }
+
+const COMMA = Buffer.from(',');

@@ -3,30 +3,36 @@ import type { ServerFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import type { StoredMessage } from './store/store';
 
-const jsonLines = new WeakMap<StoredMessage, string>();
+const encodedLines = new WeakMap<StoredMessage, Buffer>();
 
 export function frameLine(frame: ServerFrame): string {
   return JSON.stringify(frame) + '\n';
 }
 
-/** The `msg` frame line for a stored message, cached per message object. */
-export function messageLine(message: StoredMessage): string {
-  let line = jsonLines.get(message);
-  if (line === undefined) {
-    line = frameLine({
-      type: 'msg',
-      seq: message.seq,
-      id: message.id,
-      from: message.from,
-      to: message.to,
-      ts: message.ts,
-      ...(message.text !== undefined ? { text: message.text } : {}),
-      ...(message.box !== undefined ? { box: message.box } : {}),
-      ...(message.plain ? { plain: true as const } : {}),
-    });
-    jsonLines.set(message, line);
+/**
+ * The `msg` frame line for a stored message as UTF-8 bytes, cached per message object: a
+ * message to everyone is serialised and encoded once, and every recipient's write shares it.
+ */
+export function messageBytes(message: StoredMessage): Buffer {
+  let bytes = encodedLines.get(message);
+  if (bytes === undefined) {
+    bytes = Buffer.from(
+      frameLine({
+        type: 'msg',
+        seq: message.seq,
+        id: message.id,
+        from: message.from,
+        to: message.to,
+        ts: message.ts,
+        ...(message.text !== undefined ? { text: message.text } : {}),
+        ...(message.box !== undefined ? { box: message.box } : {}),
+        ...(message.plain ? { plain: true as const } : {}),
+      }),
+      'utf8',
+    );
+    encodedLines.set(message, bytes);
   }
-  return line;
+  return bytes;
 }
 
 /** The seed's line format: `[sender] text`, `[sender] ToAll: text`, missed ones prefixed. */

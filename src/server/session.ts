@@ -13,7 +13,7 @@ export type SessionKind = 'json' | 'plain';
 
 export interface SessionHooks {
   /** Formats one message as a line for this session. `missed`: stored before the login. */
-  format(message: StoredMessage, missed: boolean): string;
+  format(message: StoredMessage, missed: boolean): string | Buffer;
   /** Called once, when the backlog present at login has been written. */
   onSynced(seq: number): void;
   /** Plain-text clients cannot acknowledge: a message counts as delivered once written to the socket. */

@@ -18,8 +18,8 @@ export class Transport {
   readonly decoder: LineDecoder;
   /** When the socket last became congested (undefined while it drains normally). */
   congestedSince: number | undefined;
-  private queue: string[] = [];
-  /** Characters in `queue` (a close, cheap proxy for bytes). */
+  private queue: Array<string | Buffer> = [];
+  /** Size of `queue`: bytes of buffers plus characters of strings (a cheap proxy for their bytes). */
   private queuedLength = 0;
   private flushCallbacks: Array<() => void> = [];
   private flushScheduled = false;
@@ -46,7 +46,7 @@ export class Transport {
   }
 
   /** Queues one line (newline included); `onFlushed` runs once the bytes reach the kernel. */
-  write(line: string, onFlushed?: () => void): void {
+  write(line: string | Buffer, onFlushed?: () => void): void {
     if (!this.isOpen) return;
     this.queue.push(line);
     this.queuedLength += line.length;
@@ -79,7 +79,8 @@ export class Transport {
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.socket.destroyed) return;
-    const data = this.queue.length === 1 ? this.queue[0] : this.queue.join('');
+    // One write per turn; shared message buffers are copied natively, never re-encoded.
+    const data = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
     this.queue = [];
     this.queuedLength = 0;
     const callbacks = this.flushCallbacks;
