@@ -1,8 +1,9 @@
 /** How the terminal client shows messages, presence, connection state and errors. */
-import type { ClientState, RosterEntry } from '../client/types';
+import type { ClientState, ReceivedMessage, RosterEntry } from '../client/types';
 import { ChatClientError } from '../client/errors';
+import type { KeyTrust } from '../client/trust-book';
 import { ClassChatError } from '../protocol/errors';
-import type { ChatMessage, UserInfo } from '../protocol/frames';
+import type { UserInfo } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 
 /**
@@ -23,14 +24,67 @@ export function timeLabel(ts: number, now: Date = new Date()): string {
   return sameDay ? hm : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${hm}`;
 }
 
-/** `[12:03] alice → you: hi`; continuation lines of a multi-line message are indented. */
-export function formatMessage(message: ChatMessage, me: string, now?: Date): string {
+/**
+ * `[12:03] alice → you [e2e]: hi`; continuation lines of a multi-line message are indented.
+ * Private messages say whether they were end-to-end encrypted and how far the key is trusted;
+ * messages to everyone are readable by the server (said once at connect and in /help).
+ */
+export function formatMessage(message: ReceivedMessage, me: string, now?: Date): string {
   const from = message.from === me ? 'you' : sanitize(message.from);
   const to = message.to === EVERYONE ? 'everyone' : message.to === me ? 'you' : sanitize(message.to);
   const plain = message.plain ? ' (unauthenticated plain-text user)' : '';
-  const body = message.text !== undefined ? sanitize(message.text) : '[encrypted message: this client cannot decrypt it yet]';
-  const head = `[${timeLabel(message.ts, now)}] ${from}${plain} → ${to}: `;
+  const mark = message.to === EVERYONE ? '' : ` ${privacyMark(message)}`;
+  const body = message.text !== undefined ? sanitize(message.text) : undecryptable(message, me);
+  const head = `[${timeLabel(message.ts, now)}] ${from}${plain} → ${to}${mark}: `;
   return head + body.split('\n').join('\n    ');
+}
+
+function privacyMark(message: ReceivedMessage): string {
+  if (!message.encrypted) return '[not encrypted]';
+  switch (message.trust) {
+    case 'verified':
+      return '[e2e, verified]';
+    case 'key_changed':
+      return '[e2e, KEY CHANGED]';
+    case 'unknown_key':
+      return '[e2e, unknown key]';
+    default:
+      return '[e2e]';
+  }
+}
+
+function undecryptable(message: ReceivedMessage, me: string): string {
+  const peer = sanitize(message.from === me ? message.to : message.from);
+  const who = message.from === me ? `your message to ${peer}` : `this message from ${peer}`;
+  switch (message.decryptError) {
+    case 'misaddressed':
+      return `!! could not decrypt ${who}: it was sealed for another conversation or message (replayed?)`;
+    case 'unknown_key':
+      return `!! could not decrypt ${who}: ${peer}'s key is not known`;
+    default:
+      return `!! could not decrypt ${who}: it was changed in transit, or sealed with another key`;
+  }
+}
+
+/** The 60 digits as three rows of four groups, easy to read aloud. */
+export function formatSafetyNumber(number: string): string[] {
+  const groups = number.split(' ');
+  const rows: string[] = [];
+  for (let i = 0; i < groups.length; i += 4) rows.push('    ' + groups.slice(i, i + 4).join(' '));
+  return rows;
+}
+
+/** What `/verify NAME` prints before the user confirms. */
+export function formatVerify(name: string, number: string, trust: KeyTrust | 'no_key'): string[] {
+  const who = sanitize(name);
+  const state =
+    trust === 'verified' ? `You already verified ${who}'s key.` : trust === 'key_changed' ? `!! ${who}'s key CHANGED since you first saw it; this number is for the new key.` : `${who}'s key is not verified yet.`;
+  return [
+    `* safety number for you and ${who}:`,
+    ...formatSafetyNumber(number),
+    `* ${state} Ask ${who} to run /verify on their side and compare the numbers in person or by phone.`,
+    `* If they are the same, type: /verify ${who} confirm`,
+  ];
 }
 
 /** A presence line, or undefined when nothing a person cares about changed. */
@@ -68,8 +122,13 @@ export function formatState(state: ClientState, where: string, name: string, was
 }
 
 /** Online first, then offline, each sorted by name. */
-export function formatRoster(roster: ReadonlyMap<string, RosterEntry>, me: string): string[] {
-  const label = (name: string, entry: RosterEntry) => sanitize(name) + (name === me ? ' (you)' : '') + (entry.publicKey === null ? ' (plain text)' : '');
+export function formatRoster(roster: ReadonlyMap<string, RosterEntry>, me: string, keyTrust: (name: string) => KeyTrust | 'no_key' = () => 'pinned'): string[] {
+  const trustLabel = (name: string) => {
+    const trust = keyTrust(name);
+    return trust === 'verified' ? ' (verified)' : trust === 'key_changed' ? ' (KEY CHANGED)' : '';
+  };
+  const label = (name: string, entry: RosterEntry) =>
+    sanitize(name) + (name === me ? ' (you)' : entry.publicKey === null ? ' (plain text)' : trustLabel(name));
   const sorted = [...roster.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const online = sorted.filter(([, entry]) => entry.online).map(([name, entry]) => label(name, entry));
   const offline = sorted.filter(([, entry]) => !entry.online).map(([name, entry]) => label(name, entry));
@@ -87,6 +146,7 @@ export function describeError(error: unknown): string {
     };
     return `${error.message}${hints[error.code] ?? ''}`;
   }
+  if (error instanceof ChatClientError && error.code === 'key_changed') return `${error.message}: /verify NAME, or /accept-key NAME.`;
   if (error instanceof ChatClientError || error instanceof Error) return error.message;
   return String(error);
 }

@@ -5,15 +5,22 @@ export const DEFAULT_HISTORY = 20;
 
 export type InputCommand =
   | { kind: 'empty' }
-  | { kind: 'send'; to: string; text: string }
+  | { kind: 'send'; to: string; text: string; unencrypted?: true }
+  | { kind: 'verify'; name: string; confirm: boolean }
+  | { kind: 'accept-key'; name: string }
   | { kind: 'who' }
   | { kind: 'history'; with: string; limit: number }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
 
-export const HELP = `Type a message and press Enter to send it to everyone.
-  @bob hi          send "hi" to bob only
+export const HELP = `Type a message and press Enter to send it to everyone (the server can read those).
+  @bob hi          send "hi" to bob only, end-to-end encrypted: only bob can read it
+  /verify bob      show your safety number with bob, to compare with bob's;
+                   /verify bob confirm  marks bob's key verified when the numbers match
+  /accept-key bob  accept bob's new key after a key change (better: /verify)
+  /unencrypted bob hi
+                   send to a plain-text user, who has no key (the server can read it)
   /who             who is online and offline
   /history [name|all] [n]
                    the last n (default ${DEFAULT_HISTORY}) messages to everyone, or with one person
@@ -51,6 +58,21 @@ function command(text: string): InputCommand {
       return { kind: 'quit' };
     case 'history':
       return history(args);
+    case 'verify': {
+      const to = args.length >= 1 && args.length <= 2 ? userName(args[0]) : undefined;
+      if (to === undefined || (args.length === 2 && args[1].toLowerCase() !== 'confirm')) return { kind: 'invalid', message: 'usage: /verify NAME, then /verify NAME confirm' };
+      return { kind: 'verify', name: to, confirm: args.length === 2 };
+    }
+    case 'accept-key': {
+      const to = args.length === 1 ? userName(args[0]) : undefined;
+      return to === undefined ? { kind: 'invalid', message: 'usage: /accept-key NAME' } : { kind: 'accept-key', name: to };
+    }
+    case 'unencrypted': {
+      const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(text);
+      const to = match ? userName(match[1]) : undefined;
+      if (!match || to === undefined) return { kind: 'invalid', message: 'usage: /unencrypted NAME message' };
+      return { kind: 'send', to, text: match[2], unencrypted: true };
+    }
     default:
       return { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
   }
@@ -71,6 +93,12 @@ function history(args: string[]): InputCommand {
     } else return { kind: 'invalid', message: 'usage: /history [name|all] [n]' };
   }
   return { kind: 'history', with: withWhom, limit };
+}
+
+/** A normalised user name (not everyone), or undefined. */
+function userName(raw: string | undefined): string | undefined {
+  const to = raw === undefined ? undefined : target(raw);
+  return to === EVERYONE ? undefined : to;
 }
 
 /** "*" for all/everyone/*, a normalised name, or undefined when invalid. */

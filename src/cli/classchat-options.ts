@@ -19,10 +19,13 @@ Options:
                      $CLASSCHAT_HOME replaces ~/.classchat)
   --to NAME          send: the recipient, or "all" / "*" for everyone
   --timeout SECONDS  send: give up after this long (default 30)
+  --unencrypted      send: allow a private message to a plain-text user, who has no key
+                     (the server can read it; private messages to others are always encrypted)
   -h, --help         show this help
 
-In the chat: type to send to everyone, "@bob hi" to send to bob only,
-/who, /history [name|all] [n], /help, /quit.
+In the chat: type to send to everyone, "@bob hi" to send to bob only (end-to-end
+encrypted), /who, /history [name|all] [n], /verify bob, /accept-key bob, /help, /quit.
+Keys of classmates are pinned the first time they are seen, in <key file>.trust.json.
 
 Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.`;
 
@@ -37,7 +40,7 @@ export interface ConnectionSettings {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'chat'; settings: ConnectionSettings }
-  | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number };
+  | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number; unencrypted: boolean };
 
 /** Parses argv (without node and script); throws UsageError with a message a person can act on. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, osUser: () => string = osUserName): CliCommand {
@@ -55,6 +58,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
         'key-file': { type: 'string' },
         to: { type: 'string' },
         timeout: { type: 'string' },
+        unencrypted: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,7 +79,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
 
   const [command, ...rest] = positionals;
   if (command === undefined) {
-    if (values.to !== undefined || values.timeout !== undefined) throw new UsageError('--to and --timeout belong to "classchat send"');
+    if (values.to !== undefined || values.timeout !== undefined || values.unencrypted) throw new UsageError('--to, --timeout and --unencrypted belong to "classchat send"');
     return { kind: 'chat', settings };
   }
   if (command !== 'send') throw new UsageError(`unknown command "${command}" (did you mean: classchat send --to NAME "${command}"?)`);
@@ -87,7 +91,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 24 * 3600) {
     throw new UsageError(`--timeout must be a number of seconds above 0, not "${values.timeout}"`);
   }
-  return { kind: 'send', settings, to, text, timeoutMs: Math.round(timeoutSeconds * 1000) };
+  return { kind: 'send', settings, to, text, timeoutMs: Math.round(timeoutSeconds * 1000), unencrypted: values.unencrypted };
 }
 
 /** "all", "everyone" and "*" mean everyone; anything else must be a valid user name. */

@@ -7,8 +7,9 @@ import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
 import { ChatClient } from '../client/chat-client';
 import { ChatClientError } from '../client/errors';
 import { FileKeyStore } from '../client/key-store';
+import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import { EVERYONE } from '../protocol/names';
-import { describeError, formatMessage, formatPresence, formatRoster, formatState } from './classchat-format';
+import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, sanitize } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
 import { UsageError } from './options';
@@ -24,13 +25,15 @@ function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient 
     name: settings.name,
     joinCode: settings.joinCode,
     keyStore: new FileKeyStore(settings.keyFile),
+    // Pins live next to the key: one trust file per server and name, like the key itself.
+    trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
     clientName: CLIENT_NAME,
     autoAck,
   });
 }
 
 /** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
-async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number): Promise<number> {
+async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number, unencrypted: boolean): Promise<number> {
   // A script's login must not acknowledge (and so hide) messages waiting for the interactive client.
   const client = makeClient(settings, false);
   client.on('error', () => undefined); // failures that matter reject the send below
@@ -42,7 +45,7 @@ async function sendOnce(settings: ConnectionSettings, to: string, text: string, 
     const sent = await Promise.race([
       (async () => {
         await client.connect();
-        return client.sendText(to, text);
+        return client.sendText(to, text, { allowUnencrypted: unencrypted });
       })(),
       timeout,
     ]);
@@ -95,6 +98,11 @@ async function chat(settings: ConnectionSettings): Promise<number> {
     if (line) printer.print(line);
   });
   client.on('error', (error) => printer.print(`! ${describeError(error)}`));
+  client.on('keyChanged', (name) => {
+    const who = sanitize(name);
+    printer.print(`!! ${who}'s key has CHANGED since you first saw it. Either ${who} reinstalled or lost their key, or someone (the server?) is trying to read your messages.`);
+    printer.print(`!! Nothing is sent to ${who} until you accept the new key: compare safety numbers with /verify ${who}, or /accept-key ${who}.`);
+  });
 
   try {
     await client.connect();
@@ -103,6 +111,9 @@ async function chat(settings: ConnectionSettings): Promise<number> {
     return 1;
   }
   if (newKey) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
+  printer.print('* @name messages are end-to-end encrypted; messages to everyone can be read by the server');
+  /** The safety number last shown by /verify, per name: /verify NAME confirm verifies exactly that one. */
+  const shownNumbers = new Map<string, string>();
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: printer.interactive, prompt: `${client.name}> ` });
   printer.attach(rl);
@@ -142,7 +153,7 @@ async function chat(settings: ConnectionSettings): Promise<number> {
           void quit(0);
           return;
         case 'who':
-          for (const row of formatRoster(client.roster, client.name)) printer.print(row);
+          for (const row of formatRoster(client.roster, client.name, (name) => client.keyTrust(name))) printer.print(row);
           if (client.state !== 'connected') printer.print('(as of the last connection: you are offline)');
           break;
         case 'history': {
@@ -159,7 +170,7 @@ async function chat(settings: ConnectionSettings): Promise<number> {
         case 'send': {
           const to = command.to === EVERYONE ? 'everyone' : command.to;
           try {
-            const queued = client.queueText(command.to, command.text);
+            const queued = client.queueText(command.to, command.text, { allowUnencrypted: command.unencrypted === true });
             if (client.state !== 'connected') printer.print('* offline: the message will be sent when the connection is back');
             const done = queued.sent.then(
               () => undefined,
@@ -172,6 +183,28 @@ async function chat(settings: ConnectionSettings): Promise<number> {
           }
           break;
         }
+        case 'verify': {
+          const who = command.name;
+          const shown = shownNumbers.get(who);
+          if (command.confirm && shown === undefined) {
+            printer.print(`! run /verify ${who} first and compare the safety number with ${who}`);
+            break;
+          }
+          const work = command.confirm
+            ? client.verify(who, shown).then(() => printer.print(`* ${who}'s key is marked verified; their messages show [e2e, verified]`))
+            : client.safetyNumber(who).then((number) => {
+                shownNumbers.set(who, number);
+                for (const row of formatVerify(who, number, client.keyTrust(who))) printer.print(row);
+              });
+          work.catch((error: unknown) => printer.print(`! /verify ${who}: ${describeError(error)}`));
+          break;
+        }
+        case 'accept-key':
+          client.acceptKey(command.name).then(
+            () => printer.print(`* accepted ${command.name}'s current key (not verified: compare safety numbers with /verify ${command.name})`),
+            (error: unknown) => printer.print(`! /accept-key ${command.name}: ${describeError(error)}`),
+          );
+          break;
         case 'invalid':
           printer.print(`! ${command.message}`);
           break;
@@ -188,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     case 'send':
-      return sendOnce(command.settings, command.to, command.text, command.timeoutMs);
+      return sendOnce(command.settings, command.to, command.text, command.timeoutMs, command.unencrypted);
     case 'chat':
       return chat(command.settings);
   }

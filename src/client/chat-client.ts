@@ -4,9 +4,13 @@
  * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick).
  * No vscode here: the CLI and the extension both use it.
  */
+import { PrivateBoxes } from '../crypto/e2ee';
 import { Identity, signLogin } from '../crypto/identity';
+import { safetyNumber } from '../crypto/safety-number';
+import { sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
-import { boxSchema, Box, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
+import { boxSchema, Box, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
+import { EVERYONE } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
 import { Backoff } from './backoff';
 import { Clock, systemClock, Timer } from './clock';
@@ -14,13 +18,16 @@ import { Connection } from './connection';
 import { ChatClientError } from './errors';
 import { KeepAlive } from './keep-alive';
 import { loadOrCreateIdentity } from './key-store';
-import type { OutboxPayload, SentInfo } from './outbox';
+import { newMessageId, OutboxPayload, SentInfo } from './outbox';
+import { PrivateMessages } from './private-messages';
 import { Receipts } from './receipts';
 import { PendingRequests } from './requests';
 import { Sender } from './sender';
 import { checkClientName, checkRecipient, isPermanent, pickVersion, serverError, toError } from './rules';
+import { KeyTrust, TrustBook } from './trust-book';
+import { MemoryTrustStore } from './trust-store';
 import { TypedEmitter } from './typed-events';
-import type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, HistoryPage, QueuedMessage, RosterEntry } from './types';
+import type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
 
 export class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly name: string;
@@ -38,6 +45,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private phase: 'hello' | 'login' | 'ready' = 'hello';
   private login: { resolve(welcome: WelcomeFrame): void; reject(error: Error): void; timer: Timer } | undefined;
   private identityPromise: Promise<Identity> | undefined;
+  private readonly trust: TrustBook;
+  /** Set once the identity is loaded (first connect); undefined again after close. */
+  private e2ee: PrivateMessages | undefined;
   private keepAlive: KeepAlive | undefined;
   private reconnectTimer: Timer | undefined;
   private reconnectAttempt = 0;
@@ -62,6 +72,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
     this.autoAck = options.autoAck ?? true;
     this.requests = new PendingRequests(this.clock);
+    this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
+      this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
+    );
   }
 
   get state(): ClientStateName {
@@ -91,16 +104,70 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     }
   }
 
-  /** Queues a text message to a user or "*" (everyone); resolves once the server stored it. */
-  async sendText(to: string, text: string): Promise<SentInfo> {
-    return this.queueText(to, text).sent;
+  /**
+   * Sends text to "*" (everyone: readable by the server) or to one user (end-to-end encrypted to
+   * their pinned key); resolves once the server stored it. A private message is refused with
+   * unknown_user, unknown_key (key never seen), key_changed (not accepted yet), or no_key (a
+   * plain-text user, unless `allowUnencrypted`).
+   */
+  async sendText(to: string, text: string, options: SendOptions = {}): Promise<SentInfo> {
+    return this.queueText(to, text, options).sent;
   }
 
   /** Like sendText, but returns the message id at once (to show the message as pending). */
-  queueText(to: string, text: string): QueuedMessage {
+  queueText(to: string, text: string, options: SendOptions = {}): QueuedMessage {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
-    return this.enqueue(to, { text });
+    this.checkOpen();
+    const recipient = checkRecipient(to);
+    if (recipient === EVERYONE) return this.enqueue(recipient, { text });
+    const entry = this.rosterMap.get(recipient);
+    if (entry === undefined && recipient !== this.name && this.current.state === 'connected') {
+      throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
+    }
+    if (entry?.publicKey === null) {
+      if (options.allowUnencrypted) return this.enqueue(recipient, { text });
+      throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
+    }
+    if (!this.e2ee) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
+    const id = newMessageId();
+    return this.enqueue(recipient, { box: this.e2ee.seal(recipient, id, text) }, id);
+  }
+
+  /** The state of `name`'s key: 'no_key' for a plain-text user. */
+  keyTrust(name: string): KeyTrust | 'no_key' {
+    const user = checkRecipient(name);
+    if (this.rosterMap.get(user)?.publicKey === null) return 'no_key';
+    return this.e2ee?.keyTrust(user) ?? this.trust.status(user, this.rosterMap.get(user)?.publicKey ?? undefined);
+  }
+
+  /**
+   * The safety number of your key and `name`'s current key (the one the server reports; the pin
+   * when offline): 12 groups of 5 digits, the same on both sides. Compare it, then `verify`.
+   */
+  async safetyNumber(name: string): Promise<string> {
+    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady()]);
+    return safetyNumber(sodium, identity.publicKey, this.peerKey(checkRecipient(name)));
+  }
+
+  /**
+   * Marks `name`'s current key verified (you compared safety numbers), accepting it if it had
+   * changed. Pass the number you compared: if the key changed since, this throws key_changed.
+   */
+  async verify(name: string, comparedNumber?: string): Promise<void> {
+    const user = checkRecipient(name);
+    const key = this.peerKey(user);
+    if (comparedNumber !== undefined && (await this.safetyNumber(user)) !== comparedNumber) {
+      throw new ChatClientError('key_changed', `${user}'s key changed after you compared the safety number; compare the new one`);
+    }
+    await this.saved(this.trust.accept(user, key));
+    await this.saved(this.trust.verify(user, key));
+  }
+
+  /** Accepts the key the server now reports for `name` (pinned again, unverified), after a key change. */
+  async acceptKey(name: string): Promise<void> {
+    const user = checkRecipient(name);
+    await this.saved(this.trust.accept(user, this.peerKey(user)));
   }
 
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
@@ -144,6 +211,37 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     if (conn && !conn.closed) await waitClosed(conn, 2000);
   }
 
+  private peerKey(name: string): string {
+    const current = this.rosterMap.get(name)?.publicKey;
+    if (current === null) throw new ClassChatError('no_key', `${name} uses the plain-text mode and has no key`);
+    const key = current ?? this.trust.get(name)?.publicKey;
+    if (key === undefined) throw new ChatClientError('unknown_key', `${name}'s key is not known yet; connect first`);
+    return key;
+  }
+
+  private async saved<T>(saving: Promise<T>): Promise<T> {
+    try {
+      return await saving;
+    } catch (error) {
+      throw new ChatClientError('trust_store_failed', `could not save the key pins: ${toError(error).message}`);
+    }
+  }
+
+  /** A message as shown: decrypted and checked when it is a box. */
+  private view(message: ServerFrameOf<'msg'>): ReceivedMessage {
+    if (this.e2ee) return this.e2ee.view(message);
+    return message.box === undefined ? { ...message, encrypted: false, trust: 'not_encrypted' } : { ...message, encrypted: true, trust: 'unknown_key', decryptError: 'unknown_key' };
+  }
+
+  /** Pins keys seen for the first time; reports keys that differ from their pin. */
+  private observeKey(user: UserInfo, previousKey: string | null | undefined): void {
+    if (user.publicKey === null || user.name === this.name) return;
+    const pinned = this.trust.get(user.name)?.publicKey;
+    if (this.trust.observe(user.name, user.publicKey) === 'key_changed' && pinned !== undefined && previousKey !== user.publicKey) {
+      this.emit('keyChanged', user.name, { pinned, current: user.publicKey });
+    }
+  }
+
   // ---- connecting ----
 
   private identity(): Promise<Identity> {
@@ -156,8 +254,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   }
 
   private async attempt(): Promise<WelcomeFrame> {
-    const identity = await this.identity();
+    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust()]);
     if (this.closing) throw new ChatClientError('closed', 'the client was closed');
+    this.e2ee ??= new PrivateMessages(this.name, identity.publicKey, new PrivateBoxes(sodium, identity), this.trust, this.rosterMap);
     const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
     return new Promise<WelcomeFrame>((resolve, reject) => {
       const timer = this.clock.setTimeout(
@@ -175,6 +274,14 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       conn.on('drain', () => this.conn === conn && this.sender.pump());
       conn.on('close', (error) => this.conn === conn && this.onClose(error));
     });
+  }
+
+  private async loadTrust(): Promise<void> {
+    try {
+      await this.trust.load();
+    } catch (error) {
+      throw new ChatClientError('trust_store_failed', `could not load the key pins: ${toError(error).message}`);
+    }
   }
 
   private failLogin(error: Error): void {
@@ -218,6 +325,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.reconnectAttempt = 0;
     this.rosterMap.clear();
     for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
+    for (const user of welcome.users) this.observeKey(user, undefined);
     this.keepAlive = new KeepAlive(
       this.clock,
       () => this.conn === conn && conn.write({ type: 'ping' }),
@@ -237,7 +345,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private dispatch(conn: Connection, frame: ServerFrame): void {
     switch (frame.type) {
       case 'msg':
-        if (this.receipts.accept(frame.seq)) this.emit('message', frame);
+        if (this.receipts.accept(frame.seq)) this.emit('message', this.view(frame));
         if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
         return;
       case 'sent': {
@@ -251,12 +359,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       case 'presence': {
         const previous = this.rosterMap.get(frame.user.name);
         this.rosterMap.set(frame.user.name, { publicKey: frame.user.publicKey, online: frame.user.online });
+        this.observeKey(frame.user, previous?.publicKey);
         this.emit('presence', frame.user, previous);
         this.emit('roster', this.rosterMap);
         return;
       }
       case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages, more: frame.more });
+        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.map((message) => this.view(message)), more: frame.more });
         return;
       case 'error':
         return this.onServerError(frame);
@@ -283,11 +392,15 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
-  private enqueue(to: string, payload: OutboxPayload): QueuedMessage {
+  private checkOpen(): void {
     if (this.current.state === 'closed') throw new ChatClientError('closed', 'the client is closed; connect again to send');
+  }
+
+  private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
+    this.checkOpen();
     const recipient = checkRecipient(to);
-    const { id, sent } = this.sender.queue(recipient, payload);
-    return { id, to: recipient, sent };
+    const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
+    return { id: queuedId, to: recipient, sent };
   }
 
   // ---- losing the connection ----
@@ -345,6 +458,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.phase = 'hello';
     this.sender.rejectAll(reason);
     this.requests.rejectAll(reason);
+    this.e2ee?.dispose();
+    this.e2ee = undefined;
     this.setState(error ? { state: 'closed', error } : { state: 'closed' });
   }
 

@@ -1,6 +1,6 @@
 /**
  * Errors that arise in the client itself (no server error code): a closed client, a lost
- * connection, a timeout, a full outbox. Errors the server reports are `ClassChatError`.
+ * connection, a timeout, a full outbox, a key the client cannot trust. Errors the server reports are `ClassChatError`.
  */
 export type ClientErrorCode =
   | 'closed'
@@ -9,7 +9,13 @@ export type ClientErrorCode =
   | 'not_connected'
   | 'timeout'
   | 'outbox_full'
-  | 'busy';
+  | 'busy'
+  /** A private message to someone whose key this client has never seen. */
+  | 'unknown_key'
+  /** A private message to someone whose key changed and was not accepted yet. */
+  | 'key_changed'
+  /** The trust store could not load or save the pins. */
+  | 'trust_store_failed';
 
 export class ChatClientError extends Error {
   constructor(

@@ -1,6 +1,9 @@
 /** The ClassChat client library (no vscode): used by the CLI and the VS Code extension. */
 export { ChatClient } from './chat-client';
-export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, HistoryPage, QueuedMessage, RosterEntry } from './types';
+export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageTrust, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+export type { KeyTrust } from './trust-book';
+export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
+export type { Pin, TrustStore } from './trust-store';
 export { Backoff } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { systemClock } from './clock';

@@ -2,12 +2,11 @@
  * Where a client keeps its identity key pair. The VS Code extension implements `KeyStore` over
  * SecretStorage; the CLI uses `FileKeyStore`; tests use `MemoryKeyStore`.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { generateIdentity, Identity } from '../crypto/identity';
+import { readPrivateFile, writePrivateFile } from './private-file';
 
 export interface KeyStore {
   /** The stored identity, or undefined when none was saved yet. */
@@ -56,20 +55,11 @@ export class FileKeyStore implements KeyStore {
   constructor(readonly path: string) {}
 
   async load(): Promise<Identity | undefined> {
-    let mode: number;
-    try {
-      mode = (await stat(this.path)).mode;
-    } catch (error) {
-      if (isNodeError(error) && error.code === 'ENOENT') return undefined;
-      throw error;
-    }
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      const octal = (mode & 0o777).toString(8).padStart(3, '0');
-      throw new KeyFileError(this.path, `key file ${this.path} can be read by other users (mode ${octal}); run: chmod 600 "${this.path}"`);
-    }
+    const text = await readPrivateFile(this.path, 'key file', (message) => new KeyFileError(this.path, message));
+    if (text === undefined) return undefined;
     let value: unknown;
     try {
-      value = JSON.parse(await readFile(this.path, 'utf8'));
+      value = JSON.parse(text);
     } catch (error) {
       throw new KeyFileError(this.path, `key file ${this.path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -84,24 +74,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async save(identity: Identity): Promise<void> {
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-    const body = JSON.stringify({ format: 'classchat-identity-v1', ...identity }, null, 2) + '\n';
-    const file = await open(temp, 'wx', 0o600);
-    try {
-      await file.writeFile(body, 'utf8');
-      await file.sync();
-    } catch (error) {
-      await file.close();
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await file.close();
-    // The umask can only remove bits, but be explicit in case the temp file was pre-created.
-    await chmod(temp, 0o600);
-    await rename(temp, this.path);
-    await syncDir(dir);
+    await writePrivateFile(this.path, JSON.stringify({ format: 'classchat-identity-v1', ...identity }, null, 2) + '\n');
   }
 }
 
@@ -113,20 +86,6 @@ export function defaultKeyPath(host: string, port: number, name: string, env: No
   const home = env.CLASSCHAT_HOME || join(homedir(), '.classchat');
   const server = `${host.replace(/[^A-Za-z0-9.-]/g, '_')}-${port}`;
   return join(home, 'keys', server, `${name}.json`);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
 }
 
 /** The stored identity, or a new one generated and saved on first use. */

@@ -57,8 +57,8 @@ export class Sender {
   }
 
   /** Queues a message (throws ChatClientError outbox_full when full) and sends it if possible. */
-  queue(to: string, payload: OutboxPayload): { id: string; sent: Promise<SentInfo> } {
-    const queued = this.outbox.add(to, payload);
+  queue(to: string, payload: OutboxPayload, id?: string): { id: string; sent: Promise<SentInfo> } {
+    const queued = this.outbox.add(to, payload, id);
     this.pump();
     return queued;
   }

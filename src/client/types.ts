@@ -3,8 +3,45 @@ import type { ChatMessage, UserInfo, WelcomeFrame } from '../protocol/frames';
 import type { ClassChatError } from '../protocol/errors';
 import type { Clock } from './clock';
 import type { KeepAliveOptions } from './keep-alive';
+import type { ChatClientError } from './errors';
 import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
+import type { KeyTrust } from './trust-book';
+import type { TrustStore } from './trust-store';
+
+/**
+ * How far a message can be trusted. For an encrypted message it is the state of the other
+ * person's key that opened it: 'verified' (safety numbers compared), 'pinned' (first seen, not
+ * verified), 'key_changed' (opened only with a key that differs from the pin: not accepted yet),
+ * 'unknown_key' (no key known). 'not_encrypted': sent as text, readable by the server (messages
+ * to everyone, private messages to or from plain-text users, or text a server made up).
+ */
+export type MessageTrust = KeyTrust | 'not_encrypted';
+
+/**
+ * Why an encrypted message has no text: 'could_not_decrypt' (tampered, truncated, or sealed with
+ * another key), 'misaddressed' (it opened, but names another sender, recipient or id: a box
+ * replayed by the server), 'unknown_key' (no key is known for the other person).
+ */
+export type DecryptError = 'could_not_decrypt' | 'misaddressed' | 'unknown_key';
+
+/** A message as the client shows it: private boxes decrypted and checked. */
+export interface ReceivedMessage extends ChatMessage {
+  /** The text: as sent, or decrypted. Undefined only when `decryptError` says why. */
+  text?: string;
+  /** Sent end-to-end encrypted (as a box). False means the server could read it. */
+  encrypted: boolean;
+  trust: MessageTrust;
+  decryptError?: DecryptError;
+}
+
+export interface SendOptions {
+  /**
+   * Allow a private message to a plain-text user (who has no key) to go unencrypted, readable by
+   * the server. Without it such a send is refused with `no_key`. Ignored for users with a key.
+   */
+  allowUnencrypted?: boolean;
+}
 
 export type ClientState =
   | { state: 'idle' }
@@ -22,8 +59,8 @@ export interface RosterEntry {
 
 export interface HistoryPage {
   with: string;
-  /** Oldest first. */
-  messages: ChatMessage[];
+  /** Oldest first, private boxes decrypted. */
+  messages: ReceivedMessage[];
   /** Older messages exist: ask again with `before` = messages[0].seq. */
   more: boolean;
 }
@@ -38,16 +75,21 @@ export interface QueuedMessage {
 export type ChatClientEvents = {
   state: [state: ClientState];
   welcome: [welcome: WelcomeFrame];
-  /** A message from the mailbox, each seq at most once per client. */
-  message: [message: ChatMessage];
+  /** A message from the mailbox, each seq at most once per client, private boxes decrypted. */
+  message: [message: ReceivedMessage];
+  /**
+   * The server reports a key for `name` that differs from the pinned one. Until `acceptKey` or
+   * `verify`, sends to `name` are refused (key_changed) and their messages marked.
+   */
+  keyChanged: [name: string, change: { pinned: string; current: string }];
   /** `previous` is undefined when the user just registered. */
   presence: [user: UserInfo, previous: RosterEntry | undefined];
   roster: [roster: ReadonlyMap<string, RosterEntry>];
   /** Everything missed while offline has been delivered. */
   synced: [seq: number];
   sent: [info: SentInfo];
-  /** Server errors not tied to a pending call, malformed server frames, and terminal failures. */
-  error: [error: ClassChatError];
+  /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
+  error: [error: ClassChatError | ChatClientError];
 };
 
 export interface ChatClientOptions {
@@ -55,6 +97,8 @@ export interface ChatClientOptions {
   port: number;
   name: string;
   keyStore: KeyStore;
+  /** Where trust-on-first-use pins are kept (default: in memory, forgotten on exit). */
+  trustStore?: TrustStore;
   joinCode?: string;
   /** Sent in `login.client` (default "classchat-client/0.1.0"). */
   clientName?: string;

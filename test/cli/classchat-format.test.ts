@@ -1,21 +1,44 @@
 import { strict as assert } from 'node:assert';
-import { describeError, formatDelay, formatMessage, formatPresence, formatRoster, formatState, sanitize } from '../../src/cli/classchat-format';
+import { describeError, formatDelay, formatMessage, formatPresence, formatRoster, formatSafetyNumber, formatState, formatVerify, sanitize } from '../../src/cli/classchat-format';
 import { ChatClientError } from '../../src/client/errors';
 import { ClassChatError } from '../../src/protocol/errors';
-import type { ChatMessage } from '../../src/protocol/frames';
+import type { KeyTrust } from '../../src/client/trust-book';
+import type { ReceivedMessage } from '../../src/client/types';
 
 const now = new Date(2024, 4, 1, 18, 0);
 const at1203 = new Date(2024, 4, 1, 12, 3).getTime();
 
-function message(extra: Partial<ChatMessage>): ChatMessage {
-  return { type: 'msg', seq: 1, id: 'a', from: 'alice', to: '*', ts: at1203, text: 'hi', ...extra };
+function message(extra: Partial<ReceivedMessage>): ReceivedMessage {
+  return { type: 'msg', seq: 1, id: 'a', from: 'alice', to: '*', ts: at1203, text: 'hi', encrypted: false, trust: 'not_encrypted', ...extra };
 }
 
+const box = { nonce: 'AA==', ciphertext: 'AA==' };
+
 describe('classchat output', () => {
-  it('shows a message to everyone and a private one', () => {
+  it('shows a message to everyone and private ones marked encrypted or not', () => {
     assert.equal(formatMessage(message({}), 'bob', now), '[12:03] alice → everyone: hi');
-    assert.equal(formatMessage(message({ to: 'bob' }), 'bob', now), '[12:03] alice → you: hi');
-    assert.equal(formatMessage(message({ from: 'bob', to: 'alice' }), 'bob', now), '[12:03] you → alice: hi');
+    const e2e = { box, encrypted: true } as const;
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] alice → you [e2e]: hi');
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'verified' }), 'bob', now), '[12:03] alice → you [e2e, verified]: hi');
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'key_changed' }), 'bob', now), '[12:03] alice → you [e2e, KEY CHANGED]: hi');
+    assert.equal(formatMessage(message({ from: 'bob', to: 'alice', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] you → alice [e2e]: hi');
+    assert.equal(formatMessage(message({ to: 'bob' }), 'bob', now), '[12:03] alice → you [not encrypted]: hi');
+  });
+
+  it('says who sent a message that could not be decrypted, never printing its bytes', () => {
+    const failed = (decryptError: ReceivedMessage['decryptError']) =>
+      formatMessage(message({ to: 'bob', text: undefined, box, encrypted: true, trust: 'pinned', decryptError }), 'bob', now);
+    assert.equal(failed('could_not_decrypt'), '[12:03] alice → you [e2e]: !! could not decrypt this message from alice: it was changed in transit, or sealed with another key');
+    assert.match(failed('misaddressed'), /could not decrypt this message from alice: it was sealed for another conversation/);
+    assert.match(failed('unknown_key'), /alice's key is not known/);
+  });
+
+  it('shows a safety number as three rows of four groups and how to confirm it', () => {
+    const number = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(5, '0')).join(' ');
+    assert.deepEqual(formatSafetyNumber(number), ['    00001 00002 00003 00004', '    00005 00006 00007 00008', '    00009 00010 00011 00012']);
+    const lines = formatVerify('bob', number, 'key_changed');
+    assert.match(lines.join('\n'), /bob's key CHANGED/);
+    assert.match(lines[lines.length - 1], /\/verify bob confirm/);
   });
 
   it('marks messages from unauthenticated plain-text users', () => {
@@ -24,11 +47,6 @@ describe('classchat output', () => {
 
   it('shows the date for messages from another day', () => {
     assert.equal(formatMessage(message({ ts: new Date(2024, 3, 30, 9, 5).getTime() }), 'bob', now), '[2024-04-30 09:05] alice → everyone: hi');
-  });
-
-  it('says an encrypted message cannot be read yet instead of printing nothing', () => {
-    const text = formatMessage(message({ text: undefined, box: { nonce: 'AA==', ciphertext: 'AA==' }, to: 'bob' }), 'bob', now);
-    assert.match(text, /encrypted message/);
   });
 
   it('neutralises terminal escape sequences and bidi overrides in what others write', () => {
@@ -52,6 +70,8 @@ describe('classchat output', () => {
       ['dave', { publicKey: null, online: false }],
     ]);
     assert.deepEqual(formatRoster(roster, 'alice'), ['Online (2): alice (you), bob', 'Offline (2): carol, dave (plain text)']);
+    const trust = (name: string): KeyTrust => (name === 'bob' ? 'verified' : name === 'carol' ? 'key_changed' : 'pinned');
+    assert.deepEqual(formatRoster(roster, 'alice', trust), ['Online (2): alice (you), bob (verified)', 'Offline (2): carol (KEY CHANGED), dave (plain text)']);
   });
 
   it('describes connection states', () => {

@@ -17,6 +17,16 @@ describe('classchat input lines', () => {
     assert.equal(parseInput('@b!ob hi').kind, 'invalid');
   });
 
+  it('knows /verify NAME [confirm], /accept-key NAME and /unencrypted NAME text', () => {
+    assert.deepEqual(parseInput('/verify Bob'), { kind: 'verify', name: 'bob', confirm: false });
+    assert.deepEqual(parseInput('/verify bob CONFIRM'), { kind: 'verify', name: 'bob', confirm: true });
+    assert.deepEqual(parseInput('/accept-key bob'), { kind: 'accept-key', name: 'bob' });
+    assert.deepEqual(parseInput('/unencrypted dave hi  there'), { kind: 'send', to: 'dave', text: 'hi  there', unencrypted: true });
+    for (const bad of ['/verify', '/verify all', '/verify bob yes', '/accept-key', '/accept-key bob carol', '/unencrypted dave', '/unencrypted all hi']) {
+      assert.equal(parseInput(bad).kind, 'invalid', bad);
+    }
+  });
+
   it('knows /who, /help, /quit and /exit', () => {
     assert.deepEqual(parseInput('/who'), { kind: 'who' });
     assert.deepEqual(parseInput('/help'), { kind: 'help' });

@@ -1,11 +1,11 @@
 /** The built `classchat` command against the real server, with a ChatClient on the other side. */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatClient } from '../../src/client';
 import { MemoryKeyStore } from '../../src/client/key-store';
-import type { ChatMessage } from '../../src/protocol/frames';
+import type { ReceivedMessage } from '../../src/client/types';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { CliProcess, spawnCli, stopCli } from '../client/helpers/cli-process';
 import { nextEvent, until } from '../client/helpers/wait';
@@ -16,7 +16,7 @@ describe('classchat command with the real server', function () {
   let home: string;
   let clis: CliProcess[];
   let bob: ChatClient;
-  let bobGot: ChatMessage[];
+  let bobGot: ReceivedMessage[];
 
   beforeEach(async () => {
     server = await startTestServer();
@@ -60,6 +60,28 @@ describe('classchat command with the real server', function () {
     assert.match(cli.stderr(), /There is no user with that name/);
   });
 
+  it('/verify shows the same safety number bob computes, and confirm marks bob verified in the trust file', async () => {
+    const alice = run('--name', 'alice');
+    await alice.waitForOutput(/\* connected to 127\.0\.0\.1:\d+ as alice/);
+    alice.type('/verify bob');
+    await alice.waitForOutput(/If they are the same, type: \/verify bob confirm/);
+    const number = await bob.safetyNumber('alice');
+    const shown = /safety number for you and bob:\n((?: {4}[\d ]+\n){3})/.exec(alice.stdout())?.[1] ?? '';
+    assert.equal(shown.trim().split(/\s+/).join(' '), number);
+    alice.type('/verify bob confirm');
+    await alice.waitForOutput(/bob's key is marked verified/);
+    await bob.sendText('alice', 'checked');
+    await alice.waitForOutput(/bob → you \[e2e, verified\]: checked/);
+    alice.type('/who');
+    await alice.waitForOutput(/bob \(verified\)/);
+    const trustFile = join(home, 'keys', `127.0.0.1-${server.port}`, 'alice.trust.json');
+    const pins = JSON.parse(await readFile(trustFile, 'utf8')) as { pins: Record<string, { verified: boolean }> };
+    assert.equal(pins.pins.bob.verified, true);
+    if (process.platform !== 'win32') assert.equal((await stat(trustFile)).mode & 0o777, 0o600);
+    alice.type('/quit');
+    assert.equal(await alice.exited, 0);
+  });
+
   it('an interactive session sends what is typed and shows what arrives, offline mail included', async () => {
     // alice registers, leaves; bob writes to her while she is away.
     const register = run('send', '--name', 'alice', '--to', 'bob', 'hello');
@@ -68,12 +90,12 @@ describe('classchat command with the real server', function () {
 
     const alice = run('--name', 'alice');
     await alice.waitForOutput(/\* connected to 127\.0\.0\.1:\d+ as alice/);
-    await alice.waitForOutput(/bob → you: while you were away/);
+    await alice.waitForOutput(/bob → you \[e2e\]: while you were away/);
 
     alice.type('@bob hi bob');
     alice.type('hi everyone');
     await until(() => bobGot.length === 3, 'two more deliveries');
-    assert.deepEqual(bobGot.slice(1).map((m) => [m.to, m.text]), [['bob', 'hi bob'], ['*', 'hi everyone']]);
+    assert.deepEqual(bobGot.slice(1).map((m) => [m.to, m.text, m.encrypted]), [['bob', 'hi bob', true], ['*', 'hi everyone', false]]);
 
     const live = bob.sendText('*', 'live from bob');
     await live;

@@ -30,6 +30,10 @@ describe('classchat options', () => {
     assert.equal(command.to, 'bob');
     assert.equal(command.text, 'build finished');
     assert.equal(command.timeoutMs, 30_000);
+    assert.equal(command.unencrypted, false);
+    const plain = parse('send', '--to', 'dave', '--unencrypted', 'hi');
+    assert.ok(plain.kind === 'send' && plain.unencrypted);
+    assert.throws(() => parse('--unencrypted'), /belong to "classchat send"/);
   });
 
   it('accepts all, everyone and * as "everyone" for --to', () => {

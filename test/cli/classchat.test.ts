@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateIdentity, Identity } from '../../src/crypto/identity';
 import { CliProcess, spawnCli, stopCli } from '../client/helpers/cli-process';
 import { FakeServer } from '../client/helpers/fake-server';
 
@@ -14,6 +15,11 @@ describe('classchat command (fake server)', function () {
   let server: FakeServer;
   let home: string;
   let clis: CliProcess[];
+  let bobKey: Identity;
+
+  before(async () => {
+    bobKey = await generateIdentity();
+  });
 
   beforeEach(async () => {
     server = await FakeServer.start();
@@ -34,14 +40,16 @@ describe('classchat command (fake server)', function () {
   }
 
   describe('send', () => {
-    it('sends one message, prints "sent #<seq>" and exits 0, without acknowledging waiting mail', async () => {
+    it('sends one message encrypted, prints "sent #<seq>" and exits 0, without acknowledging waiting mail', async () => {
       const cli = run('send', '--name', 'alice', '--to', 'Bob', 'build', 'finished');
       const conn = await server.nextConnection();
-      await conn.acceptLogin();
+      const login = await conn.acceptLogin({ users: [{ name: 'bob', publicKey: bobKey.publicKey, online: false }] });
       conn.send({ type: 'msg', seq: 3, id: 'x', from: 'carol', to: 'alice', ts: 1, text: 'waiting for alice' });
       const frame = await conn.next('send');
       assert.equal(frame.to, 'bob');
-      assert.equal(frame.text, 'build finished');
+      assert.equal(frame.text, undefined);
+      assert.ok(frame.box);
+      assert.equal(login.name, 'alice');
       conn.send({ type: 'sent', id: frame.id, seq: 17, ts: 1, duplicate: false });
       assert.equal(await cli.exited, 0);
       assert.equal(cli.stdout(), 'sent #17\n');
@@ -60,14 +68,38 @@ describe('classchat command (fake server)', function () {
     });
 
     it('prints a refusal on stderr and exits 1', async () => {
-      const cli = run('send', '--name', 'alice', '--to', 'nobody', 'hi');
+      const cli = run('send', '--name', 'alice', '--to', 'all', 'hi');
       const conn = await server.nextConnection();
       await conn.acceptLogin();
       const frame = await conn.next('send');
-      conn.send({ type: 'error', code: 'unknown_user', message: 'There is no user with that name. (nobody)', id: frame.id, fatal: false });
+      conn.send({ type: 'error', code: 'text_too_long', message: 'The message is longer than the maximum text length.', id: frame.id, fatal: false });
+      assert.equal(await cli.exited, 1);
+      assert.equal(cli.stderr(), 'classchat: The message is longer than the maximum text length.\n');
+      assert.equal(cli.stdout(), '');
+    });
+
+    it('refuses a private message to someone not in the roster without sending anything', async () => {
+      const cli = run('send', '--name', 'alice', '--to', 'nobody', 'hi');
+      const conn = await server.nextConnection();
+      await conn.acceptLogin();
       assert.equal(await cli.exited, 1);
       assert.equal(cli.stderr(), 'classchat: There is no user with that name. (nobody)\n');
-      assert.equal(cli.stdout(), '');
+      assert.deepEqual(conn.all('send'), []);
+    });
+
+    it('sends to a plain-text user only with --unencrypted', async () => {
+      const users = [{ name: 'dave', publicKey: null, online: true }];
+      const refused = run('send', '--name', 'alice', '--to', 'dave', 'hi');
+      await (await server.nextConnection()).acceptLogin({ users });
+      assert.equal(await refused.exited, 1);
+      assert.match(refused.stderr(), /dave uses the plain-text mode and has no key/);
+      const cli = run('send', '--name', 'alice', '--to', 'dave', '--unencrypted', 'hi');
+      const conn = await server.nextConnection();
+      await conn.acceptLogin({ users });
+      const frame = await conn.next('send');
+      assert.deepEqual([frame.to, frame.text], ['dave', 'hi']);
+      conn.send({ type: 'sent', id: frame.id, seq: 2, ts: 1, duplicate: false });
+      assert.equal(await cli.exited, 0);
     });
 
     it('explains a join code refusal and exits 1', async () => {
@@ -80,7 +112,7 @@ describe('classchat command (fake server)', function () {
     });
 
     it('gives up after --timeout when the message is not confirmed', async () => {
-      const cli = run('send', '--name', 'alice', '--to', 'bob', '--timeout', '0.5', 'hi');
+      const cli = run('send', '--name', 'alice', '--to', 'all', '--timeout', '0.5', 'hi');
       const conn = await server.nextConnection();
       await conn.acceptLogin();
       await conn.next('send');
@@ -117,7 +149,7 @@ describe('classchat command (fake server)', function () {
       await conn.acceptLogin({
         users: [
           { name: 'alice', publicKey: null, online: true },
-          { name: 'bob', publicKey: null, online: true },
+          { name: 'bob', publicKey: bobKey.publicKey, online: true },
           { name: 'carol', publicKey: null, online: false },
         ],
       });
@@ -131,7 +163,7 @@ describe('classchat command (fake server)', function () {
       conn.send({ type: 'msg', seq: 5, id: 'b', from: 'dave', to: '*', ts: Date.now(), text: 'hi all', plain: true });
       conn.send({ type: 'presence', user: { name: 'carol', publicKey: null, online: true } });
       await cli.waitForOutput(/\* carol is online/);
-      assert.match(cli.stdout(), /\[\d\d:\d\d\] bob → you: hi alice\n/);
+      assert.match(cli.stdout(), /\[\d\d:\d\d\] bob → you \[not encrypted\]: hi alice\n/);
       assert.match(cli.stdout(), /\[\d\d:\d\d\] dave \(unauthenticated plain-text user\) → everyone: hi all\n/);
       // The two frames may arrive in one chunk or two: wait for the cumulative ack that covers both.
       await conn.next('ack', (ack) => ack.seq === 5);
@@ -140,13 +172,14 @@ describe('classchat command (fake server)', function () {
       cli.type('hello everyone');
       const first = await conn.next('send');
       const second = await conn.next('send');
-      assert.deepEqual([first.to, first.text, second.to, second.text], ['bob', 'hello bob', '*', 'hello everyone']);
+      assert.deepEqual([first.to, first.text, second.to, second.text], ['bob', undefined, '*', 'hello everyone']);
+      assert.ok(first.box);
       conn.send({ type: 'sent', id: first.id, seq: 6, ts: 1, duplicate: false });
       conn.send({ type: 'sent', id: second.id, seq: 7, ts: 1, duplicate: false });
 
       cli.type('/who');
       await cli.waitForOutput(/Offline \(0\): -/);
-      assert.match(cli.stdout(), /Online \(3\): alice \(you\) \(plain text\), bob \(plain text\), carol \(plain text\)/);
+      assert.match(cli.stdout(), /Online \(3\): alice \(you\), bob, carol \(plain text\)/);
 
       cli.type('/quit');
       await conn.next('bye');
@@ -168,7 +201,7 @@ describe('classchat command (fake server)', function () {
         ],
         more: true,
       });
-      await cli.waitForOutput(/you → bob: ping\n.*bob → you: pong/);
+      await cli.waitForOutput(/you → bob \[not encrypted\]: ping\n.*bob → you \[not encrypted\]: pong/);
       assert.match(cli.stdout(), /last 2 message\(s\) with bob \(older ones exist\)/);
     });
 
@@ -177,9 +210,14 @@ describe('classchat command (fake server)', function () {
       cli.type('/frobnicate');
       await cli.waitForOutput(/! unknown command \/frobnicate/);
       cli.type('@nobody hi');
+      await cli.waitForOutput(/! not sent to nobody: There is no user with that name/);
+      cli.type('@carol hi');
+      await cli.waitForOutput(/! not sent to carol: carol uses the plain-text mode and has no key/);
+      cli.type('/unencrypted carol hi');
       const frame = await conn.next('send');
-      conn.send({ type: 'error', code: 'unknown_user', message: 'There is no user with that name. (nobody)', id: frame.id, fatal: false });
-      await cli.waitForOutput(/! not delivered to nobody: There is no user with that name/);
+      assert.deepEqual([frame.to, frame.text], ['carol', 'hi']);
+      conn.send({ type: 'error', code: 'unknown_user', message: 'There is no user with that name. (carol)', id: frame.id, fatal: false });
+      await cli.waitForOutput(/! not delivered to carol: There is no user with that name/);
     });
 
     it('says it is reconnecting when the connection drops, and carries on', async () => {

@@ -9,12 +9,12 @@ import { ChatClientError } from '../../src/client/errors';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import { ClassChatError } from '../../src/protocol/errors';
 import type { ChatMessage } from '../../src/protocol/frames';
-import { generateIdentity } from '../../src/crypto/identity';
+import { generateIdentity, Identity } from '../../src/crypto/identity';
 import { FakeClock } from './helpers/fake-clock';
 import { FakeConnection, FakeServer } from './helpers/fake-server';
 import { nextEvent, tick, until } from './helpers/wait';
 
-const BOB_KEY = Buffer.alloc(32, 7).toString('base64');
+let BOB: Identity;
 
 function isCode(code: string) {
   return (error: unknown) => (error instanceof ClassChatError || error instanceof ChatClientError) && error.code === code;
@@ -25,6 +25,10 @@ function msg(seq: number, extra: Partial<ChatMessage> = {}) {
 }
 
 describe('ChatClient (fake server)', () => {
+  before(async () => {
+    BOB = await generateIdentity();
+  });
+
   let server: FakeServer;
   let clock: FakeClock;
   let clients: ChatClient[];
@@ -60,7 +64,7 @@ describe('ChatClient (fake server)', () => {
     const client = makeClient(options);
     const welcome = client.connect();
     const conn = await server.nextConnection();
-    await conn.acceptLogin({ users: [{ name: 'alice', publicKey: null, online: true }, { name: 'bob', publicKey: BOB_KEY, online: false }] });
+    await conn.acceptLogin({ users: [{ name: 'alice', publicKey: null, online: true }, { name: 'bob', publicKey: BOB.publicKey, online: false }] });
     await welcome;
     return { client, conn };
   }
@@ -124,7 +128,7 @@ describe('ChatClient (fake server)', () => {
       const { client } = await connected();
       assert.deepEqual([...client.roster], [
         ['alice', { publicKey: null, online: true }],
-        ['bob', { publicKey: BOB_KEY, online: false }],
+        ['bob', { publicKey: BOB.publicKey, online: false }],
       ]);
     });
 
@@ -180,14 +184,15 @@ describe('ChatClient (fake server)', () => {
   });
 
   describe('sending', () => {
-    it('sends text with a fresh id and resolves with the seq from sent', async () => {
+    it('sends a private message encrypted with a fresh id and resolves with the seq from sent', async () => {
       const { client, conn } = await connected();
       const sentEvent = nextEvent(client, 'sent');
       const result = client.sendText('Bob', 'hi bob');
       const frame = await conn.next('send');
       assert.match(frame.id, /^[A-Za-z0-9_-]{1,64}$/);
       assert.equal(frame.to, 'bob');
-      assert.equal(frame.text, 'hi bob');
+      assert.equal(frame.text, undefined);
+      assert.ok(frame.box && !frame.box.ciphertext.includes('hi bob'));
       conn.send({ type: 'sent', id: frame.id, seq: 42, ts: 99, duplicate: false });
       assert.deepEqual(await result, { id: frame.id, to: 'bob', seq: 42, ts: 99, duplicate: false });
       assert.deepEqual((await sentEvent)[0], { id: frame.id, to: 'bob', seq: 42, ts: 99, duplicate: false });
@@ -202,9 +207,9 @@ describe('ChatClient (fake server)', () => {
 
     it('rejects with the server code on a refused message and forgets it', async () => {
       const { client, conn } = await connected();
-      const result = client.sendText('carol', 'hi');
+      const result = client.sendText('bob', 'hi');
       const frame = await conn.next('send');
-      conn.send({ type: 'error', code: 'unknown_user', message: 'There is no user with that name. (carol)', id: frame.id, fatal: false });
+      conn.send({ type: 'error', code: 'unknown_user', message: 'There is no user with that name. (bob)', id: frame.id, fatal: false });
       await assert.rejects(result, isCode('unknown_user'));
       assert.equal(client.outboxSize, 0);
     });
@@ -212,7 +217,7 @@ describe('ChatClient (fake server)', () => {
     it('rejects a text over the limit before sending anything', async () => {
       const { client, conn } = await connected();
       await assert.rejects(client.sendText('bob', 'é'.repeat(8193)), isCode('text_too_long'));
-      void client.sendText('bob', 'x').catch(() => undefined);
+      void client.sendText('*', 'x').catch(() => undefined);
       await conn.next('send', (frame) => frame.text === 'x');
       void client.close();
       await conn.waitClosed();
@@ -227,7 +232,7 @@ describe('ChatClient (fake server)', () => {
 
     it('resends a rate-limited message with the same id after a pause', async () => {
       const { client, conn } = await connected({ sendRetry: { initialMs: 1000, maxMs: 8000, random: () => 0 } });
-      const result = client.sendText('bob', 'slow down');
+      const result = client.sendText('*', 'slow down');
       const first = await conn.next('send');
       conn.send({ type: 'error', code: 'rate_limited', message: 'Too many messages', id: first.id, fatal: false });
       await until(() => clock.pendingDelays.includes(500), 'the retry timer');
@@ -241,7 +246,7 @@ describe('ChatClient (fake server)', () => {
 
     it('queues messages while offline and sends them once connected', async () => {
       const client = makeClient();
-      const result = client.sendText('bob', 'early');
+      const result = client.sendText('*', 'early');
       const welcome = client.connect();
       const conn = await server.nextConnection();
       await conn.acceptLogin();
@@ -253,15 +258,15 @@ describe('ChatClient (fake server)', () => {
 
     it('rejects with outbox_full when the outbox is full', async () => {
       const client = makeClient({ outboxCapacity: 2 });
-      const pending = [client.sendText('bob', '1'), client.sendText('bob', '2')];
-      await assert.rejects(client.sendText('bob', '3'), isCode('outbox_full'));
+      const pending = [client.sendText('*', '1'), client.sendText('*', '2')];
+      await assert.rejects(client.sendText('*', '3'), isCode('outbox_full'));
       await client.close();
       for (const promise of pending) await assert.rejects(promise, isCode('closed'));
     });
 
     it('keeps at most maxInFlight sends waiting for sent', async () => {
       const { client, conn } = await connected({ maxInFlight: 2 });
-      const results = ['a', 'b', 'c'].map((text) => client.sendText('bob', text));
+      const results = ['a', 'b', 'c'].map((text) => client.sendText('*', text));
       const a = await conn.next('send');
       await conn.next('send');
       await tick();
@@ -309,10 +314,10 @@ describe('ChatClient (fake server)', () => {
     it('updates the roster on presence and tells whether the user is new', async () => {
       const { client, conn } = await connected();
       const presence = nextEvent(client, 'presence');
-      conn.send({ type: 'presence', user: { name: 'bob', publicKey: BOB_KEY, online: true } });
+      conn.send({ type: 'presence', user: { name: 'bob', publicKey: BOB.publicKey, online: true } });
       const [user, previous] = await presence;
       assert.equal(user.online, true);
-      assert.deepEqual(previous, { publicKey: BOB_KEY, online: false });
+      assert.deepEqual(previous, { publicKey: BOB.publicKey, online: false });
       const joined = nextEvent(client, 'presence');
       conn.send({ type: 'presence', user: { name: 'carol', publicKey: null, online: true } });
       assert.equal((await joined)[1], undefined);
@@ -328,7 +333,7 @@ describe('ChatClient (fake server)', () => {
 
     it('reports a malformed server frame as an error and keeps the connection', async () => {
       const { client, conn } = await connected();
-      const errors: ClassChatError[] = [];
+      const errors: Array<ClassChatError | ChatClientError> = [];
       client.on('error', (error) => errors.push(error));
       const message = nextEvent(client, 'message');
       conn.writeRaw('{not json\n{"type":"msg","seq":"x"}\n{"type":"from_the_future"}\n' + JSON.stringify(msg(1)) + '\n');

@@ -1,0 +1,79 @@
+/**
+ * Trust on first use, in memory: the pinned key per classmate, loaded once from a TrustStore and
+ * written back (one save at a time) whenever a pin is added, accepted or verified.
+ */
+import type { Pin, TrustStore } from './trust-store';
+
+/** What the client knows of a classmate's current key. */
+export type KeyTrust = 'verified' | 'pinned' | 'key_changed' | 'unknown_key';
+
+export class TrustBook {
+  private pins = new Map<string, Pin>();
+  private loading: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: TrustStore,
+    private readonly now: () => number,
+    /** Failures of saves nobody awaits (a new pin seen in the roster). */
+    private readonly onSaveError: (error: Error) => void,
+  ) {}
+
+  /** Loads the stored pins once (a failed load is retried on the next call). */
+  load(): Promise<void> {
+    if (!this.loading) {
+      this.loading = this.store.load().then((pins) => {
+        // Pins made before the load finished (none in practice) win over stored ones.
+        for (const [name, pin] of pins) if (!this.pins.has(name)) this.pins.set(name, pin);
+      });
+      this.loading.catch(() => (this.loading = undefined));
+    }
+    return this.loading;
+  }
+
+  get(name: string): Pin | undefined {
+    const pin = this.pins.get(name);
+    return pin && { ...pin };
+  }
+
+  /** How `publicKey`, the key the server now reports for `name`, relates to the pin. */
+  status(name: string, publicKey: string | undefined): KeyTrust {
+    const pin = this.pins.get(name);
+    if (!pin) return 'unknown_key';
+    if (publicKey !== undefined && publicKey !== pin.publicKey) return 'key_changed';
+    return pin.verified ? 'verified' : 'pinned';
+  }
+
+  /** A key seen in the roster: pinned when `name` has no pin yet. Returns the status afterwards. */
+  observe(name: string, publicKey: string): KeyTrust {
+    if (!this.pins.has(name)) {
+      this.pins.set(name, { publicKey, verified: false, pinnedAt: this.now() });
+      this.persist().catch(this.onSaveError);
+    }
+    return this.status(name, publicKey);
+  }
+
+  /** Pins `publicKey` for `name` (unverified), replacing an earlier pin. */
+  accept(name: string, publicKey: string): Promise<void> {
+    const pin = this.pins.get(name);
+    if (pin?.publicKey === publicKey) return this.persist();
+    this.pins.set(name, { publicKey, verified: false, pinnedAt: this.now() });
+    return this.persist();
+  }
+
+  /** Marks the pinned key of `name` verified; false when it is not `publicKey`. */
+  async verify(name: string, publicKey: string): Promise<boolean> {
+    const pin = this.pins.get(name);
+    if (!pin || pin.publicKey !== publicKey) return false;
+    pin.verified = true;
+    await this.persist();
+    return true;
+  }
+
+  /** Saves the pins as they are when the save starts; saves never overlap. */
+  private persist(): Promise<void> {
+    const next = this.saving.catch(() => undefined).then(() => this.store.save(this.pins));
+    this.saving = next;
+    return next;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A recording, tampering TCP proxy on 127.0.0.1 port 0 in front of a server. It records every
+ * byte each way (so a test can grep what the server received and sent), and can rewrite or
+ * inject whole server → client lines (a malicious server or a network attacker).
+ */
+import { connect, createServer, Server, Socket } from 'node:net';
+
+export class LineProxy {
+  /** Every chunk the clients sent through the proxy, as the server received it. */
+  readonly toServer: Buffer[] = [];
+  /** Every chunk the server sent, before any rewriting. */
+  readonly toClient: Buffer[] = [];
+  /** Rewrites one server → client line (without its newline); `index` counts connections from 0. */
+  rewrite: (line: string, index: number) => string = (line) => line;
+  private readonly clients: Socket[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<LineProxy> {
+    const server = createServer({ noDelay: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    const proxy = new LineProxy(server, address.port);
+    server.on('connection', (client) => proxy.relay(client, targetPort));
+    return proxy;
+  }
+
+  /** Sends `line` to the client of connection `index`, as if the server had written it. */
+  inject(index: number, line: string): void {
+    this.clients[index].write(line + '\n');
+  }
+
+  /** Everything recorded in one direction, as one buffer to search. */
+  received(): Buffer {
+    return Buffer.concat(this.toServer);
+  }
+
+  sent(): Buffer {
+    return Buffer.concat(this.toClient);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket, targetPort: number): void {
+    const index = this.clients.length;
+    this.clients.push(client);
+    const upstream = connect({ host: '127.0.0.1', port: targetPort, noDelay: true });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      this.toServer.push(chunk);
+      upstream.write(chunk);
+    });
+    let pending = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      this.toClient.push(chunk);
+      pending = Buffer.concat([pending, chunk]);
+      let newline: number;
+      while ((newline = pending.indexOf(0x0a)) >= 0) {
+        const line = pending.subarray(0, newline).toString('utf8');
+        pending = pending.subarray(newline + 1);
+        client.write(this.rewrite(line, index) + '\n');
+      }
+    });
+    client.on('close', cut);
+    upstream.on('close', cut);
+  }
+}
