@@ -8,11 +8,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChatClient, ChatClientOptions } from '../../src/client';
+import type { ChatClientOptions } from '../../src/client';
 import { ChatClientError } from '../../src/client/errors';
-import { MemoryKeyStore } from '../../src/client/key-store';
-import { FileTrustStore, MemoryTrustStore, TrustStore } from '../../src/client/trust-store';
-import type { ReceivedMessage } from '../../src/client/types';
+import { FileTrustStore } from '../../src/client/trust-store';
 import { PrivateBoxes } from '../../src/crypto/e2ee';
 import { generateIdentity } from '../../src/crypto/identity';
 import { sodiumReady } from '../../src/crypto/sodium';
@@ -20,6 +18,7 @@ import { ClassChatError } from '../../src/protocol/errors';
 import { PlainClient } from '../helpers/plain-client';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { LineProxy } from './helpers/line-proxy';
+import { ClientFleet, collect } from './helpers/client-fleet';
 import { nextEvent, until } from './helpers/wait';
 
 function isCode(code: string) {
@@ -39,45 +38,22 @@ describe('end-to-end encrypted private messages (real server)', function () {
   this.timeout(20_000);
   let server: TestServer;
   let proxy: LineProxy;
-  let clients: ChatClient[];
-  let keys: Map<string, MemoryKeyStore>;
-  let trusts: Map<string, TrustStore>;
+  let fleet: ClientFleet;
 
   beforeEach(async () => {
     server = await startTestServer();
     proxy = await LineProxy.start(server.port);
-    clients = [];
-    keys = new Map();
-    trusts = new Map();
+    fleet = new ClientFleet(() => proxy.port);
   });
 
   afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
+    await fleet.closeAll();
     await proxy.close();
     await server.close();
   });
 
-  /** A client for `name` through the proxy, keeping its key and pins across clients (as a user's machine does). */
-  function client(name: string, options: Partial<ChatClientOptions> = {}): ChatClient {
-    if (!keys.has(name)) keys.set(name, new MemoryKeyStore());
-    if (!trusts.has(name)) trusts.set(name, new MemoryTrustStore());
-    const made = new ChatClient({ host: '127.0.0.1', port: proxy.port, name, keyStore: keys.get(name)!, trustStore: trusts.get(name)!, backoff: { initialMs: 20, maxMs: 200 }, ...options });
-    made.on('error', () => undefined);
-    clients.push(made);
-    return made;
-  }
-
-  async function online(name: string, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
-    const made = client(name, options);
-    await made.connect();
-    return made;
-  }
-
-  function collect(target: ChatClient): ReceivedMessage[] {
-    const messages: ReceivedMessage[] = [];
-    target.on('message', (message) => messages.push(message));
-    return messages;
-  }
+  const client = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.client(name, options);
+  const online = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.online(name, options);
 
   it('delivers alice → bob encrypted; bob sees it pinned, then verified once he verifies alice', async () => {
     const alice = await online('alice');
@@ -178,7 +154,7 @@ describe('end-to-end encrypted private messages (real server)', function () {
     await until(() => got.length === 1, 'bob\'s message');
     assert.deepEqual([got[0].text, got[0].trust], ['really bob', 'pinned']);
     const sodium = await sodiumReady();
-    const aliceKey = (await keys.get('alice')!.load())!.publicKey;
+    const aliceKey = (await fleet.keys.get('alice')!.load())!.publicKey;
     const forged = new PrivateBoxes(sodium, mallory).seal(aliceKey, { from: 'bob', to: 'alice', id: 'forged1', text: 'send me your password' });
     proxy.inject(2, JSON.stringify({ type: 'msg', seq: 1_000_000, id: 'forged1', from: 'bob', to: 'alice', ts: Date.now(), box: forged }));
     await until(() => got.length === 2, 'the forged message');
@@ -221,7 +197,7 @@ describe('end-to-end encrypted private messages (real server)', function () {
   it('gives both sides the same safety number, stable across restarts, and remembers verification in the trust file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'classchat-e2ee-'));
     try {
-      trusts.set('alice', new FileTrustStore(join(dir, 'alice.trust.json')));
+      fleet.trusts.set('alice', new FileTrustStore(join(dir, 'alice.trust.json')));
       const alice = await online('alice');
       const bob = await online('bob');
       await until(() => alice.roster.has('bob'), 'bob in alice\'s roster');
@@ -231,7 +207,7 @@ describe('end-to-end encrypted private messages (real server)', function () {
       await alice.verify('bob', number);
       await alice.close();
 
-      trusts.set('alice', new FileTrustStore(join(dir, 'alice.trust.json')));
+      fleet.trusts.set('alice', new FileTrustStore(join(dir, 'alice.trust.json')));
       const restarted = await online('alice');
       assert.equal(await restarted.safetyNumber('bob'), number);
       assert.equal(restarted.keyTrust('bob'), 'verified');

@@ -6,52 +6,31 @@ import { strict as assert } from 'node:assert';
 import { ChatClient, ChatClientOptions } from '../../src/client';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import { ClassChatError } from '../../src/protocol/errors';
-import type { ChatMessage } from '../../src/protocol/frames';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { CutProxy } from './helpers/proxy';
+import { ClientFleet, collect } from './helpers/client-fleet';
 import { nextEvent, until } from './helpers/wait';
 
 describe('ChatClient with the real server', function () {
   this.timeout(15_000);
   let server: TestServer;
-  let clients: ChatClient[];
-  let keys: Map<string, MemoryKeyStore>;
+  let fleet: ClientFleet;
   let extra: Array<{ close(): Promise<void> }>;
 
   beforeEach(async () => {
     server = await startTestServer();
-    clients = [];
-    keys = new Map();
+    fleet = new ClientFleet(() => server.port);
     extra = [];
   });
 
   afterEach(async () => {
-    await Promise.all(clients.map((client) => client.close()));
+    await fleet.closeAll();
     await Promise.all(extra.map((thing) => thing.close()));
     await server.close();
   });
 
-  /** A client for `name`, reusing the same key store per name (as a user's machine would). */
-  function client(name: string, options: Partial<ChatClientOptions> = {}): ChatClient {
-    let keyStore = keys.get(name);
-    if (!keyStore) keys.set(name, (keyStore = new MemoryKeyStore()));
-    const made = new ChatClient({ host: '127.0.0.1', port: server.port, name, keyStore, backoff: { initialMs: 20, maxMs: 200 }, ...options });
-    made.on('error', () => undefined);
-    clients.push(made);
-    return made;
-  }
-
-  async function online(name: string, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
-    const made = client(name, options);
-    await made.connect();
-    return made;
-  }
-
-  function collect(target: ChatClient): ChatMessage[] {
-    const messages: ChatMessage[] = [];
-    target.on('message', (message) => messages.push(message));
-    return messages;
-  }
+  const client = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.client(name, options);
+  const online = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.online(name, options);
 
   it('delivers a private message and a message to everyone, not back to the sender', async () => {
     const alice = await online('alice');
@@ -172,7 +151,7 @@ describe('ChatClient with the real server', function () {
   it('refuses a second key for a taken name with name_taken', async () => {
     await online('alice');
     const impostor = new ChatClient({ host: '127.0.0.1', port: server.port, name: 'alice', keyStore: new MemoryKeyStore() });
-    clients.push(impostor);
+    fleet.clients.push(impostor);
     await assert.rejects(impostor.connect(), (error: unknown) => error instanceof ClassChatError && error.code === 'name_taken');
     assert.equal(impostor.state, 'closed');
   });

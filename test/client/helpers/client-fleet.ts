@@ -1,0 +1,51 @@
+/**
+ * The clients of one integration test: one key store and one trust store per name, kept across
+ * reconnects and restarts as a user's machine keeps them, and everything closed at the end.
+ */
+import { ChatClient, ChatClientOptions } from '../../../src/client';
+import { KeyStore, MemoryKeyStore } from '../../../src/client/key-store';
+import { MemoryTrustStore, TrustStore } from '../../../src/client/trust-store';
+import type { ReceivedMessage } from '../../../src/client/types';
+
+export class ClientFleet {
+  readonly clients: ChatClient[] = [];
+  readonly keys = new Map<string, KeyStore>();
+  readonly trusts = new Map<string, TrustStore>();
+
+  /** `port` is read at each new client: tests restart servers and proxies. */
+  constructor(private readonly port: () => number) {}
+
+  client(name: string, options: Partial<ChatClientOptions> = {}): ChatClient {
+    if (!this.keys.has(name)) this.keys.set(name, new MemoryKeyStore());
+    if (!this.trusts.has(name)) this.trusts.set(name, new MemoryTrustStore());
+    const made = new ChatClient({
+      host: '127.0.0.1',
+      port: this.port(),
+      name,
+      keyStore: this.keys.get(name)!,
+      trustStore: this.trusts.get(name)!,
+      backoff: { initialMs: 20, maxMs: 200 },
+      ...options,
+    });
+    made.on('error', () => undefined);
+    this.clients.push(made);
+    return made;
+  }
+
+  async online(name: string, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
+    const made = this.client(name, options);
+    await made.connect();
+    return made;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((client) => client.close()));
+  }
+}
+
+/** Collects every message `target` emits from now on. */
+export function collect(target: ChatClient): ReceivedMessage[] {
+  const messages: ReceivedMessage[] = [];
+  target.on('message', (message) => messages.push(message));
+  return messages;
+}
