@@ -1,20 +1,55 @@
-// Bundles the command-line tools (Node). The extension and webview entry points join here.
+// Bundles the command-line tools and the VS Code extension (Node, cjs) and the chat webview
+// (browser), and type-checks the webview with its own tsconfig (DOM libs, no Node).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
+const require = createRequire(import.meta.url);
 
-await build({
-  entryPoints: {
-    'cli/classchat-server': 'src/cli/classchat-server.ts',
-    'cli/classchat': 'src/cli/classchat.ts',
-  },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
+  sourcemap: !production,
   minify: production,
-  banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: {
+      'cli/classchat-server': 'src/cli/classchat-server.ts',
+      'cli/classchat': 'src/cli/classchat.ts',
+    },
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    // VS Code 1.90 runs extensions on Node 20.
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+  }),
+  build({
+    ...common,
+    entryPoints: [
+      { in: 'webview/main.ts', out: 'webview/main' },
+      { in: 'webview/main.css', out: 'webview/main' },
+    ],
+    outdir: 'dist',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  }),
+]);
+
+// The root tsconfig has no DOM types, so the webview is checked here.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'webview/tsconfig.json', '--noEmit'], { stdio: 'inherit' });

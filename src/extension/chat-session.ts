@@ -1,0 +1,150 @@
+/**
+ * One connection as the extension shows it: a ChatClient, the Conversations it feeds, and the
+ * connection view (status bar, composer). No vscode: tested against a real server in plain mocha.
+ */
+import { randomBytes } from 'node:crypto';
+import { ChatClient } from '../client/chat-client';
+import type { ChatClientOptions, ClientState } from '../client/types';
+import { TypedEmitter } from '../client/typed-events';
+import { ConnectionView, ConversationSummary, EVERYONE_ID } from '../../webview/protocol';
+import { ConversationChange, Conversations } from './conversations';
+import { describeSendError } from './error-text';
+
+/** Messages per history page when a conversation opens or scrolls up. */
+export const HISTORY_PAGE = 50;
+
+export type ChatSessionEvents = {
+  connection: [connection: ConnectionView];
+  change: [change: ConversationChange];
+  /** A message from someone else arrived while its conversation was not in view. */
+  unread: [conversation: string, from: string, text: string | undefined];
+  /** A failure outside any call (lost for good, a key store that cannot save). */
+  error: [error: Error];
+};
+
+export class ChatSession extends TypedEmitter<ChatSessionEvents> {
+  readonly conversations: Conversations;
+  readonly server: string;
+  private readonly client: ChatClient;
+  private connectionView: ConnectionView;
+  private readonly loadingHistory = new Map<string, Promise<void>>();
+  private readonly now: () => number;
+
+  constructor(options: ChatClientOptions & { now?: () => number }) {
+    super();
+    this.client = new ChatClient(options);
+    this.now = options.now ?? Date.now;
+    this.server = `${options.host}:${options.port}`;
+    this.conversations = new Conversations(this.client.name);
+    this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
+    this.conversations.onChange((change) => this.emit('change', change));
+    this.client.on('state', (state) => this.onState(state));
+    this.client.on('roster', (roster) => {
+      this.conversations.setRoster(roster);
+      this.setConnection({ ...this.connectionView, online: this.conversations.onlineCount() });
+    });
+    this.client.on('message', (message) => {
+      const received = this.conversations.receive(message);
+      if (received?.unread) this.emit('unread', received.conversation, message.from, received.view.text);
+    });
+    this.client.on('error', (error) => this.emit('error', error));
+  }
+
+  get name(): string {
+    return this.client.name;
+  }
+
+  get connection(): ConnectionView {
+    return this.connectionView;
+  }
+
+  /** Connects and logs in; rejects when this first attempt fails (later losses reconnect by themselves). */
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  /** Why the composer cannot send to `conversation` now, or undefined. */
+  sendBlocked(conversation: string): string | undefined {
+    if (this.connectionView.status === 'disconnected') return 'Not connected. Connect to send messages.';
+    if (this.connectionView.status === 'connecting') return 'Connecting…';
+    if (conversation === EVERYONE_ID) return undefined;
+    if (this.client.roster.get(conversation)?.publicKey === null) {
+      return `${conversation} uses a plain-text client: a private message to them could not be encrypted, so it is not offered here.`;
+    }
+    return undefined;
+  }
+
+  summaries(): ConversationSummary[] {
+    return this.conversations.summaries().map((summary) => {
+      const blocked = this.sendBlocked(summary.id);
+      return blocked === undefined ? summary : { ...summary, sendBlocked: blocked };
+    });
+  }
+
+  /**
+   * Shows the message as pending at once, then sent or failed. Reconnecting is fine: the client's
+   * outbox sends it (with the same id) once the connection is back.
+   */
+  send(conversation: string, text: string): void {
+    if (text.trim() === '') return;
+    let queued;
+    try {
+      queued = this.client.queueText(conversation, text);
+    } catch (error) {
+      const id = `local-${randomBytes(8).toString('hex')}`;
+      this.conversations.addPending(id, conversation, text, this.now(), false);
+      this.conversations.markFailed(id, conversation, describeSendError(error));
+      return;
+    }
+    // queueText seals every private message (it refuses rather than send one in the clear).
+    this.conversations.addPending(queued.id, queued.to, text, this.now(), queued.to !== EVERYONE_ID);
+    queued.sent.then(
+      (info) => this.conversations.markSent(info.id, queued.to, info.seq, info.ts),
+      (error: unknown) => this.conversations.markFailed(queued.id, queued.to, describeSendError(error)),
+    );
+  }
+
+  /** The newest page the first time a conversation opens, then older pages on request. */
+  loadHistory(conversation: string, older = false): Promise<void> {
+    if (!older && this.conversations.historyLoaded(conversation)) return Promise.resolve();
+    if (older && !this.conversations.hasMore(conversation)) return Promise.resolve();
+    const running = this.loadingHistory.get(conversation);
+    if (running) return running;
+    const before = this.conversations.historyLoaded(conversation) ? this.conversations.oldestSeq(conversation) : undefined;
+    const loading = this.client
+      .history(conversation, { before, limit: HISTORY_PAGE })
+      .then((page) => this.conversations.addHistory(conversation, page.messages, page.more))
+      .finally(() => this.loadingHistory.delete(conversation));
+    this.loadingHistory.set(conversation, loading);
+    return loading;
+  }
+
+  /** Says goodbye and stops reconnecting. */
+  async close(): Promise<void> {
+    await this.client.close();
+    this.removeAllListeners();
+  }
+
+  private onState(state: ClientState): void {
+    const base = { me: this.client.name, server: this.server, online: this.conversations.onlineCount() };
+    switch (state.state) {
+      case 'idle':
+      case 'connecting':
+        this.setConnection({ ...base, status: 'connecting' });
+        return;
+      case 'connected':
+        this.setConnection({ ...base, status: 'connected' });
+        return;
+      case 'reconnecting':
+        this.setConnection({ ...base, status: 'reconnecting', detail: `${state.reason.message}; retry ${state.attempt} in ${Math.ceil(state.delayMs / 1000)} s` });
+        return;
+      case 'closed':
+        this.setConnection({ ...base, status: 'disconnected', online: 0, ...(state.error ? { detail: state.error.message } : {}) });
+    }
+  }
+
+  private setConnection(connection: ConnectionView): void {
+    this.connectionView = connection;
+    this.emit('connection', connection);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The host side of the chat webview, without vscode: answers the webview's messages and forwards
+ * session changes to it. Nothing is posted before the webview says `ready`; after `ready` it gets
+ * a full snapshot, then incremental updates (one message at a time, older pages on top).
+ */
+import { EVERYONE_ID, HostMessage, parseWebviewMessage, WebviewMessage } from '../../webview/protocol';
+import type { ChatSession } from './chat-session';
+import type { ConversationChange } from './conversations';
+
+export interface ChatViewActions {
+  /** The webview's "Connect" button. */
+  connect(): void;
+  /** Reports a failure that has no place in the view (e.g. history could not load). */
+  log(message: string): void;
+}
+
+type Post = (message: HostMessage) => void;
+
+export class ChatViewModel {
+  private session: ChatSession | undefined;
+  private sessionListeners: Array<() => void> = [];
+  private post: Post | undefined;
+  private ready = false;
+  private visible = false;
+  /** Kept across sessions, so reconnecting keeps the open conversation. */
+  private active = EVERYONE_ID;
+
+  constructor(private readonly actions: ChatViewActions) {}
+
+  get activeConversation(): string {
+    return this.active;
+  }
+
+  setSession(session: ChatSession | undefined): void {
+    for (const off of this.sessionListeners) off();
+    this.sessionListeners = [];
+    this.session = session;
+    if (session) {
+      const onChange = (change: ConversationChange) => this.onChange(change);
+      const onConnection = () => {
+        this.send({ type: 'connection', connection: session.connection });
+        this.send({ type: 'conversations', conversations: session.summaries() });
+        if (session.connection.status === 'connected') this.loadHistory(this.active, false);
+      };
+      session.on('change', onChange);
+      session.on('connection', onConnection);
+      this.sessionListeners.push(() => session.off('change', onChange), () => session.off('connection', onConnection));
+      session.conversations.open(this.active);
+      session.conversations.setVisible(this.visible);
+    }
+    this.sendSnapshot();
+  }
+
+  /** The webview was created; `post` reaches it. It still has to say `ready`. */
+  attach(post: Post): void {
+    this.post = post;
+    this.ready = false;
+  }
+
+  /** The webview was disposed (hidden without retainContextWhenHidden, or closed). */
+  detach(): void {
+    this.post = undefined;
+    this.ready = false;
+    this.setVisible(false);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.session?.conversations.setVisible(visible);
+  }
+
+  get isVisible(): boolean {
+    return this.visible;
+  }
+
+  /** Opens a conversation (from the webview, the tree or a command). */
+  open(conversation: string): void {
+    this.active = conversation;
+    this.session?.conversations.open(conversation);
+    this.sendSnapshot();
+    this.loadHistory(conversation, false);
+  }
+
+  /** A message from the webview: checked, then acted on. Malformed messages are ignored. */
+  handle(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.actions.log(`ignored a malformed message from the chat view: ${safeJson(raw)}`);
+      return;
+    }
+    this.dispatch(message);
+  }
+
+  private dispatch(message: WebviewMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        if (message.active !== undefined) this.open(message.active);
+        else this.open(this.active);
+        return;
+      case 'open':
+        this.open(message.conversation);
+        return;
+      case 'send':
+        if (!this.session) {
+          this.send({ type: 'notice', level: 'error', text: 'Not connected. Connect to send messages.' });
+          return;
+        }
+        this.session.send(message.conversation, message.text);
+        return;
+      case 'loadOlder':
+        this.loadHistory(message.conversation, true);
+        return;
+      case 'connect':
+        this.actions.connect();
+        return;
+    }
+  }
+
+  private loadHistory(conversation: string, older: boolean): void {
+    const session = this.session;
+    if (!session || session.connection.status !== 'connected') return;
+    session.loadHistory(conversation, older).catch((error: unknown) => {
+      const text = `Could not load earlier messages: ${error instanceof Error ? error.message : String(error)}`;
+      this.actions.log(text);
+      if (older) this.send({ type: 'notice', level: 'error', text });
+    });
+  }
+
+  private onChange(change: ConversationChange): void {
+    const session = this.session;
+    if (!session) return;
+    switch (change.kind) {
+      case 'list':
+        this.send({ type: 'conversations', conversations: session.summaries() });
+        return;
+      case 'message':
+        if (change.conversation === this.active) this.send({ type: 'upsert', conversation: change.conversation, message: change.message });
+        return;
+      case 'older':
+        if (change.conversation === this.active) this.send({ type: 'older', conversation: change.conversation, messages: change.messages, more: change.more });
+        return;
+    }
+  }
+
+  private sendSnapshot(): void {
+    const session = this.session;
+    if (!session) {
+      this.send({
+        type: 'snapshot',
+        connection: { status: 'disconnected', online: 0 },
+        conversations: [{ id: EVERYONE_ID, title: 'Everyone', unread: 0, sendBlocked: 'Not connected. Connect to send messages.' }],
+        active: EVERYONE_ID,
+        messages: [],
+        more: false,
+      });
+      return;
+    }
+    this.send({
+      type: 'snapshot',
+      connection: session.connection,
+      conversations: session.summaries(),
+      active: this.active,
+      messages: [...session.conversations.messages(this.active)],
+      more: session.conversations.hasMore(this.active),
+    });
+  }
+
+  private send(message: HostMessage): void {
+    if (this.post && this.ready) this.post(message);
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return String(value);
+  }
+}

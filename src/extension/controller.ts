@@ -1,0 +1,306 @@
+/**
+ * The extension's commands and what they share: the current chat session, the local server,
+ * the status bar item. Logic that needs no vscode lives in the pure modules it calls.
+ */
+import { mkdir } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EVERYONE_ID } from '../../webview/protocol';
+import { ChatSession } from './chat-session';
+import type { ChatViewModel } from './chat-view-model';
+import type { ClassmatesProvider } from './classmates-view';
+import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
+import { describeConnectError, ErrorText } from './error-text';
+import { LocalServer } from './local-server';
+import { MementoTrustStore, trustKeyName } from './memento-trust-store';
+import { SecretKeyStore, secretKeyName } from './secret-key-store';
+import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, userNameProblem } from './settings';
+import { statusText } from './status-text';
+
+const CLIENT_NAME = 'classchat-vscode/0.1.0';
+/** Characters of a private message shown in its notification. */
+const PREVIEW_CHARS = 120;
+
+export class Controller implements vscode.Disposable {
+  private session: ChatSession | undefined;
+  private server: LocalServer | undefined;
+  private readonly statusItem: vscode.StatusBarItem;
+  /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
+  private readonly notifying = new Set<string>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly chatView: ChatViewModel,
+    private readonly classmates: ClassmatesProvider,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.statusItem = vscode.window.createStatusBarItem('classchat.status', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = 'ClassChat';
+    this.statusItem.command = 'classchat.openChat';
+    this.updateStatus();
+    this.statusItem.show();
+    void this.setContext(CONTEXT_KEYS.state, 'disconnected');
+    void this.setContext(CONTEXT_KEYS.serverRunning, false);
+  }
+
+  /** One handler per command id (checked by the compiler against COMMANDS). */
+  handlers(): CommandHandlers {
+    return {
+      connect: () => this.connect(),
+      disconnect: () => this.disconnect(),
+      startLocalServer: () => this.startLocalServer(),
+      stopLocalServer: () => this.stopLocalServer(),
+      copyServerAddress: () => this.copyServerAddress(),
+      messageClassmate: () => this.messageClassmate(),
+      openChat: () => this.openChat(),
+      openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
+    };
+  }
+
+  /** Connects on start-up when the user asked for it and a name is set. */
+  autoConnect(): void {
+    try {
+      const settings = readConnectionSettings(this.getSetting);
+      if (settings.autoConnect && settings.userName) void this.connect();
+    } catch {
+      // Reported when the user connects by hand.
+    }
+  }
+
+  // ---- connecting ----
+
+  async connect(target?: { host: string; port: number }): Promise<void> {
+    if (this.session && this.session.connection.status !== 'disconnected') {
+      await this.openChat();
+      return;
+    }
+    let settings;
+    try {
+      settings = readConnectionSettings(this.getSetting);
+    } catch (error) {
+      return this.showError(describeConnectError(error, '', ''));
+    }
+    const host = target?.host ?? settings.host;
+    const port = target?.port ?? settings.port;
+    const name = settings.userName ?? (await this.askUserName());
+    if (name === undefined) return;
+    await this.closeSession();
+    const session = new ChatSession({
+      host,
+      port,
+      name,
+      joinCode: settings.joinCode,
+      keyStore: new SecretKeyStore(this.context.secrets, secretKeyName(host, port, name)),
+      trustStore: new MementoTrustStore(this.context.globalState, trustKeyName(host, port, name)),
+      clientName: CLIENT_NAME,
+    });
+    this.useSession(session);
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `ClassChat: connecting to ${host}:${port}…` },
+        () => session.connect(),
+      );
+      this.output.info(`connected to ${host}:${port} as ${name}`);
+    } catch (error) {
+      this.output.warn(`could not connect to ${host}:${port} as ${name}: ${String(error)}`);
+      if (this.session === session) await this.showError(describeConnectError(error, `${host}:${port}`, name), () => this.connect(target));
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.closeSession();
+  }
+
+  private useSession(session: ChatSession): void {
+    this.session = session;
+    session.on('connection', (connection) => {
+      if (this.session !== session) return;
+      void this.setContext(CONTEXT_KEYS.state, connection.status);
+      this.updateStatus();
+    });
+    session.on('change', (change) => {
+      if (change.kind === 'list') this.updateStatus();
+    });
+    session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
+    session.on('error', (error) => {
+      this.output.warn(`${session.server}: ${error.message}`);
+      // A failure that ends the session after it was up (lost for good): say so once.
+      if (this.session === session && session.connection.status === 'disconnected') {
+        void this.showError(describeConnectError(error, session.server, session.name), () => this.connect());
+      }
+    });
+    this.chatView.setSession(session);
+    this.classmates.setConversations(session.conversations);
+    void this.setContext(CONTEXT_KEYS.state, session.connection.status);
+    this.updateStatus();
+  }
+
+  private async closeSession(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    this.chatView.setSession(undefined);
+    this.classmates.setConversations(undefined);
+    void this.setContext(CONTEXT_KEYS.state, 'disconnected');
+    this.updateStatus();
+    await session.close();
+  }
+
+  private async askUserName(): Promise<string | undefined> {
+    const suggestion = suggestUserName(userInfo().username);
+    const raw = await vscode.window.showInputBox({
+      title: 'ClassChat: your name in the class',
+      prompt: 'Classmates see this name. 1-32 of a-z, 0-9, "_", "." and "-". It is saved in the setting classchat.userName.',
+      value: suggestion ?? '',
+      ignoreFocusOut: true,
+      validateInput: (value) => userNameProblem(value),
+    });
+    if (raw === undefined || userNameProblem(raw) !== undefined) return undefined;
+    const name = raw.trim().toLowerCase();
+    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('userName', name, vscode.ConfigurationTarget.Global);
+    return name;
+  }
+
+  // ---- the local server ----
+
+  async startLocalServer(): Promise<void> {
+    if (this.server) return this.showServerAddress();
+    let settings;
+    try {
+      settings = readLocalServerSettings(this.getSetting);
+    } catch (error) {
+      if (error instanceof SettingsError) return this.showError({ message: error.message, actions: ['openSettings'], setting: error.setting });
+      throw error;
+    }
+    const dataDir = settings.dataDir ?? join(this.context.globalStorageUri.fsPath, 'server');
+    try {
+      await mkdir(dataDir, { recursive: true });
+      this.server = await LocalServer.start({ host: settings.host, port: settings.port, dataDir, log: (line) => this.output.info(`[server] ${line}`) });
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+      const detail = error instanceof Error ? error.message : String(error);
+      this.output.error(`could not start the local server: ${detail}`);
+      const message =
+        code === 'EADDRINUSE'
+          ? `Port ${settings.port} is already in use (another ClassChat server, or another program). Choose another port in the setting classchat.localServer.port, or 0 for any free port.`
+          : `Could not start the ClassChat server: ${detail}`;
+      return this.showError({ message, actions: ['retry', 'openSettings'], setting: 'classchat.localServer.port' }, () => this.startLocalServer());
+    }
+    this.output.info(`local server listening on ${this.server.host}:${this.server.port}, data in ${dataDir}`);
+    await this.setContext(CONTEXT_KEYS.serverRunning, true);
+    await this.showServerAddress(true);
+  }
+
+  async stopLocalServer(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await this.setContext(CONTEXT_KEYS.serverRunning, false);
+    await server.close();
+    this.output.info('local server stopped; everything is saved');
+    void vscode.window.showInformationMessage('ClassChat server stopped; everything is saved.');
+  }
+
+  async copyServerAddress(): Promise<void> {
+    const address = this.server?.addresses()[0];
+    if (!address) return;
+    await vscode.env.clipboard.writeText(address);
+    void vscode.window.setStatusBarMessage(`ClassChat: copied ${address}`, 3000);
+  }
+
+  private async showServerAddress(offerConnect = false): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const addresses = server.addresses();
+    const local = server.host === '127.0.0.1' ? ' Only this computer can connect; set classchat.localServer.host to 0.0.0.0 to let classmates in.' : '';
+    const actions = ['Copy Address', ...(offerConnect && !this.session ? ['Connect to It'] : [])];
+    const choice = await vscode.window.showInformationMessage(`ClassChat server running. Classmates connect to ${addresses.join(' or ')}.${local}`, ...actions);
+    if (choice === 'Copy Address') await this.copyServerAddress();
+    if (choice === 'Connect to It') await this.connect({ host: '127.0.0.1', port: server.port });
+  }
+
+  // ---- chatting ----
+
+  async openChat(): Promise<void> {
+    await vscode.commands.executeCommand(`${VIEWS.chat}.focus`);
+  }
+
+  async openConversation(conversation: string): Promise<void> {
+    this.chatView.open(conversation);
+    await this.openChat();
+  }
+
+  async messageClassmate(): Promise<void> {
+    const session = this.session;
+    if (!session) return this.connect();
+    const picks = session.conversations.classmates().map((c) => ({
+      label: c.name,
+      description: [c.online ? 'online' : 'offline', c.unread > 0 ? `${c.unread} unread` : ''].filter(Boolean).join(' · '),
+      iconPath: new vscode.ThemeIcon(c.online ? 'circle-filled' : 'circle-outline'),
+    }));
+    if (picks.length === 0) {
+      void vscode.window.showInformationMessage('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(picks, { title: 'ClassChat: message a classmate', placeHolder: 'Type a name', matchOnDescription: true });
+    if (pick) await this.openConversation(pick.label);
+  }
+
+  private notify(conversation: string, from: string, text: string | undefined): void {
+    if (conversation === EVERYONE_ID || this.chatView.isVisible || this.notifying.has(conversation)) return;
+    let enabled = true;
+    try {
+      enabled = readConnectionSettings(this.getSetting).notifications;
+    } catch {
+      // A broken setting elsewhere should not silence notifications.
+    }
+    if (!enabled) return;
+    const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+    this.notifying.add(conversation);
+    void vscode.window.showInformationMessage(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
+      this.notifying.delete(conversation);
+      if (choice === 'Open') void this.openConversation(conversation);
+    });
+  }
+
+  // ---- shared ----
+
+  private readonly getSetting = (key: string): unknown => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    return config.get(key);
+  };
+
+  private updateStatus(): void {
+    const connection = this.session?.connection ?? { status: 'disconnected' as const, online: 0 };
+    const status = statusText(connection, this.session?.conversations.totalUnread() ?? 0);
+    this.statusItem.text = status.text;
+    this.statusItem.tooltip = status.tooltip;
+  }
+
+  private async showError(text: ErrorText, retry?: () => Promise<void>): Promise<void> {
+    const labels: string[] = [];
+    if (text.actions.includes('retry') && retry) labels.push('Retry');
+    if (text.actions.includes('openSettings')) labels.push('Open Settings');
+    const choice = await vscode.window.showErrorMessage(`ClassChat: ${text.message}`, ...labels);
+    if (choice === 'Retry' && retry) await retry();
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', text.setting ?? SETTINGS_SECTION);
+  }
+
+  private setContext(key: string, value: unknown): Thenable<unknown> {
+    return vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  /** Says goodbye to the server and stops the local server, flushing its store (deactivate). */
+  async shutdown(): Promise<void> {
+    await this.closeSession().catch((error: unknown) => this.output.warn(`closing the session: ${String(error)}`));
+    const server = this.server;
+    this.server = undefined;
+    await server?.close();
+  }
+
+  dispose(): void {
+    this.statusItem.dispose();
+    void this.shutdown();
+  }
+}

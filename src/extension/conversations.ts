@@ -1,0 +1,252 @@
+/**
+ * What the chat shows, kept in the extension host: the roster, one conversation per classmate
+ * plus Everyone, the messages of each (pending until the server stores them), and unread counts.
+ * No vscode and no sockets: ChatSession feeds it client events, the views read it.
+ */
+import type { ReceivedMessage, RosterEntry } from '../client/types';
+import { insertionIndex } from '../../webview/message-order';
+import { ConversationSummary, EVERYONE_ID, MessageView } from '../../webview/protocol';
+
+/** Messages kept per conversation; older ones are dropped from memory (history can reload them). */
+export const MAX_MESSAGES_PER_CONVERSATION = 1000;
+
+export interface Classmate {
+  name: string;
+  online: boolean;
+  /** False for a plain-text (nc) user: private messages to them cannot be encrypted. */
+  hasKey: boolean;
+  unread: number;
+}
+
+export type ConversationChange =
+  | { kind: 'list' }
+  | { kind: 'message'; conversation: string; message: MessageView }
+  | { kind: 'older'; conversation: string; messages: MessageView[]; more: boolean };
+
+interface Conversation {
+  messages: MessageView[];
+  unread: number;
+  /** Older messages exist on the server beyond what is loaded. */
+  more: boolean;
+  historyLoaded: boolean;
+}
+
+export class Conversations {
+  private readonly roster = new Map<string, { online: boolean; hasKey: boolean }>();
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly listeners = new Set<(change: ConversationChange) => void>();
+  /** The conversation the chat view has open. */
+  private activeId = EVERYONE_ID;
+  /** Whether a person can see the chat view now (messages there are not unread). */
+  private visible = false;
+
+  constructor(readonly me: string) {}
+
+  onChange(listener: (change: ConversationChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  get active(): string {
+    return this.activeId;
+  }
+
+  /** Opens a conversation: its unread count drops to zero if the view is visible. */
+  open(conversation: string): void {
+    this.activeId = conversation;
+    this.get(conversation);
+    if (this.visible) this.markRead(conversation);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) this.markRead(this.activeId);
+  }
+
+  setRoster(roster: ReadonlyMap<string, RosterEntry>): void {
+    this.roster.clear();
+    for (const [name, entry] of roster) {
+      if (name !== this.me) this.roster.set(name, { online: entry.online, hasKey: entry.publicKey !== null });
+    }
+    this.emit({ kind: 'list' });
+  }
+
+  /** Classmates online first, then offline, each by name. */
+  classmates(): Classmate[] {
+    const names = new Set([...this.roster.keys(), ...[...this.conversations.keys()].filter((id) => id !== EVERYONE_ID)]);
+    return [...names]
+      .map((name) => {
+        const entry = this.roster.get(name);
+        return { name, online: entry?.online ?? false, hasKey: entry?.hasKey ?? true, unread: this.conversations.get(name)?.unread ?? 0 };
+      })
+      .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+  }
+
+  onlineCount(): number {
+    let count = 0;
+    for (const entry of this.roster.values()) if (entry.online) count++;
+    return count;
+  }
+
+  /** Everyone first, then classmates as in `classmates()`. `sendBlocked` is filled by the session. */
+  summaries(): ConversationSummary[] {
+    const everyone: ConversationSummary = { id: EVERYONE_ID, title: 'Everyone', unread: this.get(EVERYONE_ID).unread };
+    return [everyone, ...this.classmates().map((c) => ({ id: c.name, title: c.name, online: c.online, unread: c.unread }))];
+  }
+
+  unread(conversation: string): number {
+    return this.conversations.get(conversation)?.unread ?? 0;
+  }
+
+  totalUnread(): number {
+    let total = 0;
+    for (const conversation of this.conversations.values()) total += conversation.unread;
+    return total;
+  }
+
+  messages(conversation: string): readonly MessageView[] {
+    return this.get(conversation).messages;
+  }
+
+  hasMore(conversation: string): boolean {
+    const c = this.get(conversation);
+    return !c.historyLoaded || c.more;
+  }
+
+  historyLoaded(conversation: string): boolean {
+    return this.get(conversation).historyLoaded;
+  }
+
+  /** The conversation a message belongs to, seen from this user. */
+  conversationOf(message: { from: string; to: string }): string {
+    if (message.to === EVERYONE_ID) return EVERYONE_ID;
+    return message.from === this.me ? message.to : message.from;
+  }
+
+  /**
+   * A message from the mailbox. Counts as unread unless it is ours or its conversation is open
+   * in a visible view. Returns the view of it, or undefined when it was already shown.
+   */
+  receive(message: ReceivedMessage): { conversation: string; view: MessageView; unread: boolean } | undefined {
+    const conversation = this.conversationOf(message);
+    const c = this.get(conversation);
+    const existing = c.messages.findIndex((m) => m.id === message.id && m.from === message.from);
+    const view = toView(message, this.me);
+    if (existing >= 0) {
+      // Our own message sent from this or another device: settle it, do not count it.
+      c.messages[existing] = { ...c.messages[existing], seq: view.seq, ts: view.ts, delivery: 'sent', error: undefined };
+      this.emit({ kind: 'message', conversation, message: c.messages[existing] });
+      return undefined;
+    }
+    insertBySeq(c.messages, view);
+    trim(c);
+    const unread = !view.mine && !(this.visible && this.activeId === conversation);
+    if (unread) c.unread++;
+    this.emit({ kind: 'message', conversation, message: view });
+    if (unread || !this.roster.has(conversation)) this.emit({ kind: 'list' });
+    return { conversation, view, unread };
+  }
+
+  /** A message the user just typed, shown at once as pending. */
+  addPending(id: string, to: string, text: string, now: number, encrypted: boolean): MessageView {
+    const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
+    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: 'pending' };
+    const c = this.get(conversation);
+    c.messages.push(view);
+    trim(c);
+    this.emit({ kind: 'message', conversation, message: view });
+    return view;
+  }
+
+  /** The server stored our message. */
+  markSent(id: string, to: string, seq: number, ts: number): void {
+    this.update(to, id, { seq, ts, delivery: 'sent', error: undefined });
+  }
+
+  /** The server or the client refused our message. */
+  markFailed(id: string, to: string, error: string): void {
+    this.update(to, id, { delivery: 'failed', error });
+  }
+
+  /** A page of history, oldest first: messages not yet shown go on top. */
+  addHistory(conversation: string, messages: readonly ReceivedMessage[], more: boolean): void {
+    const c = this.get(conversation);
+    const known = new Set(c.messages.map((m) => `${m.from}\u0000${m.id}`));
+    const oldestSeq = c.messages.find((m) => m.seq !== undefined)?.seq ?? Infinity;
+    const older = messages.filter((m) => !known.has(`${m.from}\u0000${m.id}`) && m.seq < oldestSeq).map((m) => toView(m, this.me));
+    const room = Math.max(0, MAX_MESSAGES_PER_CONVERSATION - c.messages.length);
+    const kept = older.slice(Math.max(0, older.length - room));
+    c.messages.unshift(...kept);
+    c.historyLoaded = true;
+    c.more = more || kept.length < older.length;
+    this.emit({ kind: 'older', conversation, messages: kept, more: c.more });
+  }
+
+  /** The seq to ask history for messages before, or undefined to ask for the newest page. */
+  oldestSeq(conversation: string): number | undefined {
+    return this.get(conversation).messages.find((m) => m.seq !== undefined)?.seq;
+  }
+
+  private markRead(conversation: string): void {
+    const c = this.conversations.get(conversation);
+    if (!c || c.unread === 0) return;
+    c.unread = 0;
+    this.emit({ kind: 'list' });
+  }
+
+  private update(to: string, id: string, patch: Partial<MessageView>): void {
+    const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
+    const c = this.get(conversation);
+    const index = c.messages.findIndex((m) => m.id === id && m.mine);
+    if (index < 0) return;
+    c.messages[index] = { ...c.messages[index], ...patch };
+    this.emit({ kind: 'message', conversation, message: c.messages[index] });
+  }
+
+  private get(conversation: string): Conversation {
+    let c = this.conversations.get(conversation);
+    if (!c) {
+      c = { messages: [], unread: 0, more: false, historyLoaded: false };
+      this.conversations.set(conversation, c);
+    }
+    return c;
+  }
+
+  private emit(change: ConversationChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+const PROBLEMS: Record<string, string> = {
+  could_not_decrypt: 'This message could not be decrypted (damaged, or sealed for another key).',
+  misaddressed: 'This message was dropped: it was encrypted for another conversation (replayed by the server).',
+  unknown_key: 'This message cannot be decrypted: the sender’s key is not known.',
+};
+
+export function toView(message: ReceivedMessage, me: string): MessageView {
+  const view: MessageView = {
+    id: message.id,
+    seq: message.seq,
+    from: message.from,
+    mine: message.from === me,
+    ts: message.ts,
+    encrypted: message.encrypted,
+    plain: message.plain === true,
+    delivery: 'sent',
+  };
+  if (message.text !== undefined) view.text = message.text;
+  else view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
+  return view;
+}
+
+function insertBySeq(messages: MessageView[], view: MessageView): void {
+  messages.splice(insertionIndex(messages, view), 0, view);
+}
+
+function trim(c: Conversation): void {
+  const excess = c.messages.length - MAX_MESSAGES_PER_CONVERSATION;
+  if (excess > 0) {
+    c.messages.splice(0, excess);
+    c.more = true;
+  }
+}

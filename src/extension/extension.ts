@@ -1,0 +1,45 @@
+/**
+ * Entry point: `activate` only wires things up, and every registration goes into
+ * `context.subscriptions`. Activation happens on the contributed commands and views only.
+ */
+import * as vscode from 'vscode';
+import { ChatViewProvider } from './chat-view';
+import { ChatViewModel } from './chat-view-model';
+import { ClassmatesProvider } from './classmates-view';
+import { CommandKey, COMMANDS } from './command-ids';
+import { Controller } from './controller';
+
+let controller: Controller | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('ClassChat', { log: true });
+  let connect: () => void = () => undefined;
+  const chatView = new ChatViewModel({ connect: () => connect(), log: (message) => output.warn(message) });
+  const classmates = new ClassmatesProvider();
+  const current = new Controller(context, chatView, classmates, output);
+  controller = current;
+  connect = () => void vscode.commands.executeCommand(COMMANDS.connect);
+  context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView), current);
+  const handlers = current.handlers();
+  for (const key of Object.keys(COMMANDS) as CommandKey[]) {
+    const handler = handlers[key];
+    context.subscriptions.push(
+      vscode.commands.registerCommand(COMMANDS[key], async (...args: unknown[]) => {
+        try {
+          await handler(...args);
+        } catch (error) {
+          output.error(`${COMMANDS[key]} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+  }
+  current.autoConnect();
+}
+
+/** Closes the connection and stops the local server, flushing its store, before the host exits. */
+export async function deactivate(): Promise<void> {
+  const stopping = controller;
+  controller = undefined;
+  await stopping?.shutdown();
+}

@@ -1,0 +1,40 @@
+/**
+ * Trust-on-first-use pins (the classmates' keys this user has seen or verified) in the
+ * extension's global state, one entry per server and user name. Not secret, but must survive
+ * restarts: forgetting a pin would hide a key change. Written against a small Memento-like
+ * interface so it is tested without vscode.
+ */
+import { z } from 'zod';
+import type { Pin, TrustStore } from '../client/trust-store';
+import { publicKeySchema } from '../protocol/frames';
+
+export interface MementoLike {
+  get(key: string): unknown;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+const pinsSchema = z.record(z.string().min(1).max(64), z.object({ publicKey: publicKeySchema, verified: z.boolean(), pinnedAt: z.number().int().min(0) }));
+
+export function trustKeyName(host: string, port: number, name: string): string {
+  return `classchat.trust/${host.toLowerCase()}:${port}/${name}`;
+}
+
+export class MementoTrustStore implements TrustStore {
+  constructor(
+    private readonly memento: MementoLike,
+    readonly key: string,
+  ) {}
+
+  async load(): Promise<Map<string, Pin>> {
+    const value = this.memento.get(this.key);
+    if (value === undefined) return new Map();
+    const parsed = pinsSchema.safeParse(value);
+    // Never reset silently: that would forget which keys were verified.
+    if (!parsed.success) throw new Error(`the saved classmate keys (${this.key}) are damaged`);
+    return new Map(Object.entries(parsed.data));
+  }
+
+  async save(pins: ReadonlyMap<string, Pin>): Promise<void> {
+    await this.memento.update(this.key, Object.fromEntries([...pins].map(([name, pin]) => [name, { ...pin }])));
+  }
+}

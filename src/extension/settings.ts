@@ -1,0 +1,112 @@
+/**
+ * The extension's settings, read through a plain getter so they can be checked without vscode.
+ * VS Code validates the schema in the Settings editor, but settings.json can hold anything: each
+ * value is checked here again, and a bad one is reported with the setting's name.
+ */
+import { checkName } from '../protocol/names';
+
+export const SETTINGS_SECTION = 'classchat';
+
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  /** Normalised user name, or undefined when none is set (Connect then asks). */
+  userName: string | undefined;
+  joinCode: string | undefined;
+  autoConnect: boolean;
+  notifications: boolean;
+}
+
+export interface LocalServerSettings {
+  host: '127.0.0.1' | '0.0.0.0';
+  port: number;
+  /** Undefined: the extension's global storage. */
+  dataDir: string | undefined;
+}
+
+/** A setting whose value cannot be used, in words for the user. */
+export class SettingsError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** `get('port')` returns the value of `classchat.port` (or undefined when unset). */
+export type SettingGetter = (key: string) => unknown;
+
+export function readConnectionSettings(get: SettingGetter): ConnectionSettings {
+  const host = stringSetting(get, 'host', '127.0.0.1').trim();
+  if (host === '' || /\s/.test(host)) throw new SettingsError('classchat.host', 'The server address (classchat.host) must be a host name or IP address without spaces.');
+  return {
+    host,
+    port: portSetting(get, 'port', 5050, 1),
+    userName: userNameSetting(get),
+    joinCode: stringSetting(get, 'joinCode', '').trim() || undefined,
+    autoConnect: booleanSetting(get, 'autoConnect', false),
+    notifications: booleanSetting(get, 'notifications', true),
+  };
+}
+
+export function readLocalServerSettings(get: SettingGetter): LocalServerSettings {
+  const host = stringSetting(get, 'localServer.host', '127.0.0.1');
+  if (host !== '127.0.0.1' && host !== '0.0.0.0') {
+    throw new SettingsError('classchat.localServer.host', 'classchat.localServer.host must be "127.0.0.1" (this computer only) or "0.0.0.0" (your network).');
+  }
+  return {
+    host,
+    port: portSetting(get, 'localServer.port', 5050, 0),
+    dataDir: stringSetting(get, 'localServer.dataDir', '').trim() || undefined,
+  };
+}
+
+/** Why `raw` cannot be a user name, or undefined when it can (used by the input box too). */
+export function userNameProblem(raw: string): string | undefined {
+  if (raw.trim() === '') return 'Type a name.';
+  const checked = checkName(raw);
+  if (checked.ok) return undefined;
+  if (checked.code === 'name_reserved') return `"${raw.trim()}" is reserved; choose another name.`;
+  return 'Use 1-32 characters: a-z, 0-9, "_", "." and "-".';
+}
+
+/** A name to suggest from the OS user name: lower-cased, other characters dropped; undefined if nothing usable is left. */
+export function suggestUserName(osUserName: string): string | undefined {
+  const cleaned = osUserName.toLowerCase().replace(/[^a-z0-9_.-]/g, '').slice(0, 32);
+  const checked = checkName(cleaned);
+  return checked.ok ? checked.name : undefined;
+}
+
+function userNameSetting(get: SettingGetter): string | undefined {
+  const raw = stringSetting(get, 'userName', '');
+  if (raw.trim() === '') return undefined;
+  const problem = userNameProblem(raw);
+  if (problem) throw new SettingsError('classchat.userName', `Your user name (classchat.userName) "${raw}" cannot be used: ${problem}`);
+  const checked = checkName(raw);
+  return checked.ok ? checked.name : undefined;
+}
+
+function stringSetting(get: SettingGetter, key: string, fallback: string): string {
+  const value = get(key);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') throw new SettingsError(`classchat.${key}`, `classchat.${key} must be text, not ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function booleanSetting(get: SettingGetter, key: string, fallback: boolean): boolean {
+  const value = get(key);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') throw new SettingsError(`classchat.${key}`, `classchat.${key} must be true or false, not ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function portSetting(get: SettingGetter, key: string, fallback: number, min: 0 | 1): number {
+  const value = get(key);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 65535) {
+    throw new SettingsError(`classchat.${key}`, `classchat.${key} must be a whole number from ${min} to 65535, not ${JSON.stringify(value)}.`);
+  }
+  return value;
+}

@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMANDS, CONTEXT_KEYS, VIEWS } from '../../src/extension/command-ids';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const manifest: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** Reads a nested field of the manifest without trusting its shape. */
+function field(path: string[]): unknown {
+  let value: unknown = manifest;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !(key in value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function objects(value: unknown): Record<string, unknown>[] {
+  assert.ok(Array.isArray(value), 'expected an array');
+  return value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
+}
+
+const declared = objects(field(['contributes', 'commands']));
+
+describe('package.json contributions', () => {
+  it('declares exactly the commands the extension registers', () => {
+    const ids = declared.map((command) => command.command).sort();
+    assert.deepEqual(ids, Object.values(COMMANDS).sort());
+  });
+
+  it('puts every command in the ClassChat category with a title', () => {
+    for (const command of declared) {
+      assert.equal(command.category, 'ClassChat', String(command.command));
+      assert.ok(typeof command.title === 'string' && command.title.length > 0, String(command.command));
+    }
+  });
+
+  it('registers commands only through the COMMANDS table in extension.ts', () => {
+    const dir = join(ROOT, 'src', 'extension');
+    const registering = readdirSync(dir).filter((file) => file.endsWith('.ts') && readFileSync(join(dir, file), 'utf8').includes('registerCommand('));
+    assert.deepEqual(registering, ['extension.ts']);
+    const source = readFileSync(join(dir, 'extension.ts'), 'utf8');
+    assert.match(source, /for \(const key of Object\.keys\(COMMANDS\)/);
+    assert.match(source, /registerCommand\(COMMANDS\[key\]/);
+  });
+
+  it('refers only to declared commands in menus and the welcome view', () => {
+    const ids = new Set<string>(Object.values(COMMANDS));
+    const menus = field(['contributes', 'menus']);
+    assert.ok(typeof menus === 'object' && menus !== null);
+    for (const [menu, entries] of Object.entries(menus)) {
+      for (const entry of objects(entries)) assert.ok(ids.has(String(entry.command)), `${menu}: ${String(entry.command)}`);
+    }
+    for (const welcome of objects(field(['contributes', 'viewsWelcome']))) {
+      for (const match of String(welcome.contents).matchAll(/command:([\w.]+)/g)) assert.ok(ids.has(match[1]), match[1]);
+    }
+  });
+
+  it('gives every command palette entry a when clause on known context keys', () => {
+    const palette = objects(field(['contributes', 'menus', 'commandPalette']));
+    const keys = Object.values(CONTEXT_KEYS);
+    for (const entry of palette) {
+      const when = String(entry.when);
+      assert.ok(when === 'false' || keys.some((key) => when.includes(key)), `${String(entry.command)}: ${when}`);
+    }
+    const gated = new Set(palette.map((entry) => entry.command));
+    for (const id of [COMMANDS.connect, COMMANDS.disconnect, COMMANDS.startLocalServer, COMMANDS.stopLocalServer, COMMANDS.openConversation]) {
+      assert.ok(gated.has(id), `${id} has no when clause`);
+    }
+  });
+
+  it('declares the view container, the Chat webview view and the Classmates tree', () => {
+    const containers = objects(field(['contributes', 'viewsContainers', 'activitybar']));
+    assert.deepEqual(containers.map((c) => [c.id, c.icon]), [[VIEWS.container, 'media/classchat.svg']]);
+    const views = objects(field(['contributes', 'views', VIEWS.container]));
+    assert.deepEqual(views.map((v) => [v.id, v.type ?? 'tree']), [
+      [VIEWS.chat, 'webview'],
+      [VIEWS.classmates, 'tree'],
+    ]);
+  });
+
+  it('activates only on its own commands and views (no "*")', () => {
+    const events = field(['activationEvents']);
+    assert.ok(Array.isArray(events));
+    assert.ok(!events.includes('*') && !events.includes('onStartupFinished'));
+    assert.equal(field(['main']), './dist/extension.js');
+  });
+
+  it('declares every setting the extension reads, and no others', () => {
+    const properties = field(['contributes', 'configuration', 'properties']);
+    assert.ok(typeof properties === 'object' && properties !== null);
+    const source = readFileSync(join(ROOT, 'src', 'extension', 'settings.ts'), 'utf8');
+    const read = [...source.matchAll(/(?:string|boolean|port)Setting\(get, '([\w.]+)'/g)].map((m) => `classchat.${m[1]}`);
+    assert.deepEqual(Object.keys(properties).sort(), [...new Set(read)].sort());
+  });
+
+  it('pins @types/vscode to the lowest VS Code the manifest accepts', () => {
+    const engine = String(field(['engines', 'vscode']));
+    const types = String(field(['devDependencies', '@types/vscode']));
+    assert.equal(engine, `^${types}`);
+  });
+});

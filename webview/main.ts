@@ -1,0 +1,258 @@
+/**
+ * The chat webview: conversation chips with unread badges, the message list (drawn row by row
+ * as messages arrive, older pages on top), and the composer. It knows nothing of sockets or keys:
+ * it renders what the host sends and posts what the user does.
+ */
+import { continuesGroup } from './grouping';
+import type { HostMessage, MessageView } from './protocol';
+import { EVERYONE_ID } from './protocol';
+import { el, messageKey, renderMessage } from './render';
+import { activeSummary, apply, composerBlocked, initialState, Patch, PersistedState, ViewState } from './view-state';
+import { vscodeApi } from './vscode-api';
+
+const vscode = vscodeApi();
+const persisted = restore(vscode.getState());
+const drafts: Record<string, string> = { ...persisted?.drafts };
+const state: ViewState = initialState(persisted);
+
+// ---- the page skeleton ----
+
+const app = document.getElementById('app') ?? document.body;
+const statusLine = el('div', 'status-line');
+statusLine.setAttribute('role', 'status');
+const connectButton = el('button', 'connect', 'Connect');
+connectButton.type = 'button';
+const statusText = el('span', 'status-text');
+statusLine.append(statusText, connectButton);
+
+const chips = el('nav', 'conversations');
+chips.setAttribute('aria-label', 'Conversations');
+
+const list = el('section', 'messages');
+list.setAttribute('aria-label', 'Messages');
+list.tabIndex = 0;
+const olderButton = el('button', 'older', 'Load earlier messages');
+olderButton.type = 'button';
+const rows = el('div', 'rows');
+const empty = el('p', 'empty');
+list.append(olderButton, rows, empty);
+
+const notice = el('div', 'notice');
+notice.setAttribute('role', 'alert');
+
+const composer = el('form', 'composer');
+const input = el('textarea', 'input');
+input.rows = 2;
+input.setAttribute('aria-label', 'Message');
+const blockedReason = el('p', 'blocked-reason');
+const sendButton = el('button', 'send', 'Send');
+sendButton.type = 'submit';
+const hint = el('p', 'hint', 'Enter to send · Shift+Enter for a new line');
+composer.append(input, sendButton, blockedReason, hint);
+
+app.append(statusLine, chips, list, notice, composer);
+
+// ---- user intents ----
+
+connectButton.addEventListener('click', () => vscode.postMessage({ type: 'connect' }));
+olderButton.addEventListener('click', () => {
+  olderButton.disabled = true;
+  vscode.postMessage({ type: 'loadOlder', conversation: state.active });
+});
+input.addEventListener('keydown', (event) => {
+  // isComposing: Enter that confirms an IME composition must not send.
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submit();
+  }
+});
+input.addEventListener('input', () => {
+  drafts[state.active] = input.value;
+  save();
+});
+composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submit();
+});
+
+function submit(): void {
+  if (composerBlocked(state) !== undefined) return;
+  const text = input.value;
+  if (text.trim() === '') return;
+  vscode.postMessage({ type: 'send', conversation: state.active, text });
+  input.value = '';
+  delete drafts[state.active];
+  save();
+}
+
+function openConversation(id: string): void {
+  if (id === state.active) return;
+  drafts[state.active] = input.value;
+  vscode.postMessage({ type: 'open', conversation: id });
+}
+
+// ---- drawing ----
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const wasAtBottom = atBottom();
+  const previousHeight = list.scrollHeight;
+  const patch = apply(state, event.data);
+  draw(patch, wasAtBottom, previousHeight);
+});
+
+function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void {
+  switch (patch.kind) {
+    case 'all':
+      drawStatus();
+      drawChips();
+      drawAllMessages();
+      drawComposer(true);
+      list.scrollTop = list.scrollHeight;
+      save();
+      return;
+    case 'connection':
+      drawStatus();
+      drawComposer(false);
+      return;
+    case 'conversations':
+      drawChips();
+      drawComposer(false);
+      return;
+    case 'older':
+      rows.prepend(...state.messages.slice(0, patch.count).map(renderMessage));
+      refreshGroups();
+      drawOlderButton();
+      // Keep what the user was looking at in place.
+      list.scrollTop += list.scrollHeight - previousHeight;
+      return;
+    case 'message':
+      drawMessage(patch.index);
+      if (wasAtBottom || state.messages[patch.index]?.mine) list.scrollTop = list.scrollHeight;
+      return;
+    case 'notice':
+      drawNotice();
+      return;
+    case 'none':
+      return;
+  }
+}
+
+function drawStatus(): void {
+  const c = state.connection;
+  const texts = {
+    connected: `Connected as ${c.me ?? '?'} · ${c.online} online`,
+    connecting: `Connecting${c.server ? ` to ${c.server}` : ''}…`,
+    reconnecting: `Reconnecting${c.detail ? ` (${c.detail})` : ''}… Messages you send now go out once connected.`,
+    disconnected: `Not connected${c.detail ? ` (${c.detail})` : ''}.`,
+  };
+  statusText.textContent = texts[c.status];
+  statusLine.dataset.status = c.status;
+  connectButton.hidden = c.status !== 'disconnected';
+}
+
+function drawChips(): void {
+  chips.replaceChildren(
+    ...state.conversations.map((conversation) => {
+      const chip = el('button', 'chip');
+      chip.type = 'button';
+      chip.dataset.id = conversation.id;
+      chip.classList.toggle('active', conversation.id === state.active);
+      chip.setAttribute('aria-pressed', String(conversation.id === state.active));
+      if (conversation.online !== undefined) {
+        const dot = el('span', conversation.online ? 'presence online' : 'presence offline');
+        dot.title = conversation.online ? 'online' : 'offline';
+        chip.append(dot);
+      }
+      chip.append(el('span', 'chip-title', conversation.title));
+      if (conversation.unread > 0) {
+        const badge = el('span', 'badge', String(conversation.unread));
+        badge.setAttribute('aria-label', `${conversation.unread} unread`);
+        chip.append(badge);
+      }
+      chip.addEventListener('click', () => openConversation(conversation.id));
+      return chip;
+    }),
+  );
+}
+
+function drawAllMessages(): void {
+  rows.replaceChildren(...state.messages.map(renderMessage));
+  refreshGroups();
+  drawOlderButton();
+}
+
+function drawMessage(index: number): void {
+  const message = state.messages[index];
+  if (!message) return;
+  const key = messageKey(message);
+  rows.querySelector(`[data-key="${CSS.escape(key)}"]`)?.remove();
+  const next = state.messages[index + 1];
+  const nextRow = next ? rows.querySelector(`[data-key="${CSS.escape(messageKey(next))}"]`) : null;
+  rows.insertBefore(renderMessage(message), nextRow);
+  refreshGroups();
+}
+
+/** Hides the header of a row that continues the previous sender's group (class toggles only). */
+function refreshGroups(): void {
+  let previous: MessageView | undefined;
+  const byKey = new Map(state.messages.map((m) => [messageKey(m), m]));
+  for (const row of Array.from(rows.children)) {
+    if (!(row instanceof HTMLElement)) continue;
+    const message = byKey.get(row.dataset.key ?? '');
+    if (!message) continue;
+    row.classList.toggle('continued', continuesGroup(previous, message));
+    previous = message;
+  }
+  empty.hidden = state.messages.length > 0;
+  empty.textContent = state.active === EVERYONE_ID ? 'No messages to everyone yet. Say hello!' : `No messages with ${state.active} yet.`;
+}
+
+function drawOlderButton(): void {
+  olderButton.hidden = !state.more;
+  olderButton.disabled = false;
+}
+
+function drawComposer(conversationChanged: boolean): void {
+  const blocked = composerBlocked(state);
+  input.disabled = blocked !== undefined;
+  sendButton.disabled = blocked !== undefined;
+  blockedReason.textContent = blocked ?? '';
+  blockedReason.hidden = blocked === undefined;
+  hint.hidden = blocked !== undefined;
+  const summary = activeSummary(state);
+  input.placeholder = summary ? (summary.id === EVERYONE_ID ? 'Message everyone' : `Message ${summary.title}`) : '';
+  if (conversationChanged) input.value = drafts[state.active] ?? '';
+}
+
+function drawNotice(): void {
+  notice.textContent = state.notice?.text ?? '';
+  notice.dataset.level = state.notice?.level ?? '';
+  notice.hidden = !state.notice;
+  if (state.notice?.level === 'error') olderButton.disabled = false;
+}
+
+function atBottom(): boolean {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+}
+
+function save(): void {
+  vscode.setState({ active: state.active, drafts });
+}
+
+/** The saved state, if it has the shape this version writes. */
+function restore(value: unknown): PersistedState | undefined {
+  if (typeof value !== 'object' || value === null || !('active' in value) || typeof value.active !== 'string') return undefined;
+  const saved: Record<string, string> = {};
+  if ('drafts' in value && typeof value.drafts === 'object' && value.drafts !== null) {
+    for (const [key, draft] of Object.entries(value.drafts)) if (typeof draft === 'string') saved[key] = draft;
+  }
+  return { active: value.active, drafts: saved };
+}
+
+// Draw what we have, then tell the host we are listening: it answers with a snapshot.
+drawStatus();
+drawChips();
+drawAllMessages();
+drawComposer(true);
+drawNotice();
+vscode.postMessage({ type: 'ready', active: state.active });

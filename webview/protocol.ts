@@ -1,0 +1,107 @@
+/**
+ * Messages between the extension host and the chat webview, both directions, as discriminated
+ * unions. Imports nothing: compiled by the extension's tsconfig (Node) and the webview's (DOM).
+ * The host checks what the webview posts with `parseWebviewMessage`; the webview trusts the host.
+ */
+
+/** The conversation with everyone (the protocol's "*" recipient). */
+export const EVERYONE_ID = '*';
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+export interface ConnectionView {
+  status: ConnectionStatus;
+  /** Your user name once known. */
+  me?: string;
+  /** host:port */
+  server?: string;
+  /** Why the connection is down or retrying, in plain words. */
+  detail?: string;
+  online: number;
+}
+
+export interface ConversationSummary {
+  /** EVERYONE_ID or a classmate's name. */
+  id: string;
+  title: string;
+  /** Undefined for Everyone. */
+  online?: boolean;
+  unread: number;
+  /** Why sending here is not possible right now (the composer shows it), or undefined. */
+  sendBlocked?: string;
+}
+
+/** pending: waiting for the server to store it; sent: stored; failed: refused (see `error`). */
+export type Delivery = 'pending' | 'sent' | 'failed';
+
+export interface MessageView {
+  /** The sender's message id: stable from pending to sent. */
+  id: string;
+  seq?: number;
+  from: string;
+  mine: boolean;
+  /** ms since the epoch (server time once sent). */
+  ts: number;
+  /** Undefined when it could not be decrypted; `problem` then says why. */
+  text?: string;
+  problem?: string;
+  /** End-to-end encrypted: false means the server could read it (shown with a mark). */
+  encrypted: boolean;
+  /** Sent from a plain-text client (nc): the sender's name is not authenticated. */
+  plain: boolean;
+  delivery: Delivery;
+  error?: string;
+}
+
+export type HostMessage =
+  /** Everything the view shows, after `ready` and when the open conversation changes. */
+  | {
+      type: 'snapshot';
+      connection: ConnectionView;
+      conversations: ConversationSummary[];
+      active: string;
+      messages: MessageView[];
+      more: boolean;
+    }
+  | { type: 'connection'; connection: ConnectionView }
+  | { type: 'conversations'; conversations: ConversationSummary[] }
+  /** Older messages for the top of a conversation (history), oldest first. */
+  | { type: 'older'; conversation: string; messages: MessageView[]; more: boolean }
+  /** A new message, or a change to one already shown (pending → sent). */
+  | { type: 'upsert'; conversation: string; message: MessageView }
+  | { type: 'notice'; level: 'info' | 'error'; text: string };
+
+export type WebviewMessage =
+  /** The view is loaded and listening; `active` is the conversation it restored, if any. */
+  | { type: 'ready'; active?: string }
+  | { type: 'open'; conversation: string }
+  | { type: 'send'; conversation: string; text: string }
+  | { type: 'loadOlder'; conversation: string }
+  | { type: 'connect' };
+
+const CONVERSATION_ID = /^(\*|[a-z0-9_.-]{1,32})$/;
+/** Generous bound for one composer message; the client enforces the protocol's own limit. */
+const MAX_TEXT_CHARS = 64 * 1024;
+
+/** The webview's message checked field by field, or undefined when it is not one. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as Record<string, unknown>;
+  const conversation = typeof message.conversation === 'string' && CONVERSATION_ID.test(message.conversation) ? message.conversation : undefined;
+  switch (message.type) {
+    case 'ready': {
+      if (message.active === undefined) return { type: 'ready' };
+      return typeof message.active === 'string' && CONVERSATION_ID.test(message.active) ? { type: 'ready', active: message.active } : { type: 'ready' };
+    }
+    case 'open':
+    case 'loadOlder':
+      return conversation === undefined ? undefined : { type: message.type, conversation };
+    case 'send':
+      if (conversation === undefined || typeof message.text !== 'string' || message.text.length > MAX_TEXT_CHARS) return undefined;
+      return { type: 'send', conversation, text: message.text };
+    case 'connect':
+      return { type: 'connect' };
+    default:
+      return undefined;
+  }
+}

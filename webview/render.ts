@@ -1,0 +1,111 @@
+/**
+ * DOM building for the chat. Message text only ever reaches the page through `textContent`
+ * and element attributes we set (never innerHTML), so `<script>` or `<img onerror>` in a
+ * message is shown as the characters it is.
+ */
+import { Block, Inline, isSafeHref, parseMarkdown } from './markdown';
+import type { MessageView } from './protocol';
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function renderMarkdown(source: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const block of parseMarkdown(source)) fragment.append(renderBlock(block));
+  return fragment;
+}
+
+function renderBlock(block: Block): HTMLElement {
+  if (block.type === 'codeblock') {
+    const pre = el('pre', 'code-block');
+    const code = el('code', undefined, block.text);
+    if (block.lang) code.dataset.lang = block.lang;
+    pre.append(code);
+    return pre;
+  }
+  const p = el('p');
+  block.lines.forEach((line, index) => {
+    if (index > 0) p.append(el('br'));
+    for (const inline of line) p.append(renderInline(inline));
+  });
+  return p;
+}
+
+function renderInline(inline: Inline): Node {
+  switch (inline.type) {
+    case 'text':
+      return document.createTextNode(inline.text);
+    case 'code':
+      return el('code', undefined, inline.text);
+    case 'strong': {
+      const strong = el('strong');
+      for (const child of inline.children) strong.append(renderInline(child));
+      return strong;
+    }
+    case 'em': {
+      const em = el('em');
+      for (const child of inline.children) em.append(renderInline(child));
+      return em;
+    }
+    case 'link': {
+      if (!isSafeHref(inline.href)) return document.createTextNode(inline.text);
+      // VS Code opens http(s) links from a webview in the browser after asking.
+      const a = el('a', undefined, inline.text);
+      a.href = inline.href;
+      a.rel = 'noopener noreferrer';
+      return a;
+    }
+  }
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** One message row: a header (sender, time; hidden when it continues a group), the body, marks. */
+export function renderMessage(message: MessageView): HTMLElement {
+  const row = el('article', 'message');
+  row.dataset.key = messageKey(message);
+  row.classList.toggle('mine', message.mine);
+  row.classList.toggle(message.delivery, true);
+
+  const header = el('header', 'message-header');
+  header.append(el('span', 'sender', message.mine ? `${message.from} (you)` : message.from));
+  const time = el('time', 'time', TIME.format(message.ts));
+  time.dateTime = new Date(message.ts).toISOString();
+  time.title = DATE_TIME.format(message.ts);
+  header.append(time);
+  row.append(header);
+
+  const body = el('div', 'message-body');
+  if (message.text !== undefined) body.append(renderMarkdown(message.text));
+  else body.append(el('p', 'problem', message.problem ?? 'This message cannot be shown.'));
+  row.append(body);
+
+  const marks = el('div', 'marks');
+  if (message.encrypted) {
+    const lock = el('span', 'mark lock', '🔒 encrypted');
+    lock.title = 'End-to-end encrypted: only you and the other person can read it.';
+    marks.append(lock);
+  } else {
+    const open = el('span', 'mark server-readable', 'server can read this');
+    open.title = 'Not end-to-end encrypted: whoever runs the server can read this message.';
+    marks.append(open);
+  }
+  if (message.plain) {
+    const plain = el('span', 'mark plain', 'unverified sender');
+    plain.title = 'Sent from a plain-text client: the server cannot prove who sent it.';
+    marks.append(plain);
+  }
+  if (message.delivery === 'pending') marks.append(el('span', 'mark delivery', 'sending…'));
+  if (message.delivery === 'failed') marks.append(el('span', 'mark error', message.error ?? 'Not sent.'));
+  row.append(marks);
+  return row;
+}
+
+export function messageKey(message: Pick<MessageView, 'from' | 'id'>): string {
+  return `${message.from}/${message.id}`;
+}
