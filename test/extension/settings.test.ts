@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import { readConnectionSettings, readLocalServerSettings, SettingsError, suggestUserName, userNameProblem } from '../../src/extension/settings';
+
+const from = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('extension settings', () => {
+  it('uses the defaults when nothing is set', () => {
+    assert.deepEqual(readConnectionSettings(from({})), {
+      host: '127.0.0.1',
+      port: 5050,
+      userName: undefined,
+      joinCode: undefined,
+      autoConnect: false,
+      notifications: true,
+    });
+    assert.deepEqual(readLocalServerSettings(from({})), { host: '127.0.0.1', port: 5050, dataDir: undefined });
+  });
+
+  it('normalises the user name as the server does', () => {
+    assert.equal(readConnectionSettings(from({ userName: '  Alice ' })).userName, 'alice');
+  });
+
+  it('refuses values settings.json can hold but the schema forbids, naming the setting', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ port: 0 }, 'classchat.port'],
+      [{ port: 70000 }, 'classchat.port'],
+      [{ port: '5050' }, 'classchat.port'],
+      [{ port: 50.5 }, 'classchat.port'],
+      [{ host: 'my host' }, 'classchat.host'],
+      [{ host: '' }, 'classchat.host'],
+      [{ userName: 'all' }, 'classchat.userName'],
+      [{ userName: 'not valid!' }, 'classchat.userName'],
+      [{ autoConnect: 'yes' }, 'classchat.autoConnect'],
+    ];
+    for (const [values, setting] of cases) {
+      assert.throws(() => readConnectionSettings(from(values)), (error: unknown) => error instanceof SettingsError && error.setting === setting, JSON.stringify(values));
+    }
+    assert.throws(() => readLocalServerSettings(from({ 'localServer.host': '10.0.0.1' })), SettingsError);
+    assert.equal(readLocalServerSettings(from({ 'localServer.port': 0 })).port, 0, 'port 0 picks a free port');
+  });
+
+  it('explains what is wrong with a typed user name', () => {
+    assert.equal(userNameProblem('bob'), undefined);
+    assert.equal(userNameProblem('Bob'), undefined);
+    assert.match(userNameProblem('') ?? '', /Type a name/);
+    assert.match(userNameProblem('everyone') ?? '', /reserved/);
+    assert.match(userNameProblem('x'.repeat(33)) ?? '', /1-32/);
+    assert.match(userNameProblem('a b') ?? '', /1-32/);
+  });
+
+  it('suggests a usable name from the OS user name', () => {
+    assert.equal(suggestUserName('Alice Smith'), 'alicesmith');
+    assert.equal(suggestUserName('DOMAIN\\bob'), 'domainbob');
+    assert.equal(suggestUserName('Élodie'), 'lodie');
+    assert.equal(suggestUserName('root'), 'root');
+    assert.equal(suggestUserName('всё'), undefined);
+    assert.equal(suggestUserName('server'), undefined, 'reserved names are not suggested');
+  });
+});

@@ -1,0 +1,85 @@
+import { strict as assert } from 'node:assert';
+import { chatHtml, newNonce } from '../../src/extension/chat-html';
+import { classmateItem } from '../../src/extension/classmate-items';
+import { describeConnectError, describeSendError } from '../../src/extension/error-text';
+import { SettingsError } from '../../src/extension/settings';
+import { statusText } from '../../src/extension/status-text';
+import { ChatClientError } from '../../src/client/errors';
+import { ClassChatError } from '../../src/protocol/errors';
+
+describe('classmate tree items', () => {
+  it('shows online classmates with a filled icon and unread count in the description', () => {
+    const item = classmateItem({ name: 'bob', online: true, hasKey: true, unread: 3 });
+    assert.equal(item.label, 'bob');
+    assert.equal(item.description, '3 unread');
+    assert.equal(item.icon, 'circle-filled');
+    assert.equal(item.contextValue, 'classmate.online');
+    assert.match(item.tooltip, /3 unread messages/);
+  });
+
+  it('shows offline and plain-text classmates as such', () => {
+    const item = classmateItem({ name: 'dan', online: false, hasKey: false, unread: 0 });
+    assert.equal(item.description, 'offline · plain text');
+    assert.equal(item.icon, 'circle-outline');
+    assert.equal(item.contextValue, 'classmate.offline');
+    assert.match(item.tooltip, /not authenticated/);
+  });
+});
+
+describe('status bar text', () => {
+  it('says who is connected and how many are online', () => {
+    const s = statusText({ status: 'connected', me: 'alice', server: 'h:1', online: 5 }, 0);
+    assert.equal(s.text, '$(comment-discussion) alice · 5 online');
+    assert.match(s.tooltip, /connected as alice to h:1/);
+    assert.match(statusText({ status: 'connected', me: 'alice', online: 5 }, 2).text, /2 unread/);
+  });
+
+  it('shows reconnecting and disconnected', () => {
+    assert.match(statusText({ status: 'reconnecting', online: 0, detail: 'ECONNREFUSED' }, 0).text, /reconnecting…/);
+    assert.match(statusText({ status: 'reconnecting', online: 0, detail: 'ECONNREFUSED' }, 0).tooltip, /ECONNREFUSED/);
+    assert.match(statusText({ status: 'disconnected', online: 0 }, 0).tooltip, /disconnected/);
+  });
+});
+
+describe('error texts', () => {
+  it('says the server is unreachable in plain words, with Retry and Open Settings', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5050'), { code: 'ECONNREFUSED' });
+    const text = describeConnectError(refused, '127.0.0.1:5050', 'alice');
+    assert.match(text.message, /Cannot reach a ClassChat server at 127\.0\.0\.1:5050/);
+    assert.deepEqual(text.actions, ['retry', 'openSettings']);
+    assert.equal(text.setting, 'classchat.host');
+  });
+
+  it('sends a taken name and a wrong join code to the right setting', () => {
+    const taken = describeConnectError(new ClassChatError('name_taken'), 's:1', 'alice');
+    assert.match(taken.message, /"alice" on s:1 belongs to someone else/);
+    assert.equal(taken.setting, 'classchat.userName');
+    assert.equal(describeConnectError(new ClassChatError('bad_join_code'), 's:1', 'a').setting, 'classchat.joinCode');
+    assert.equal(describeConnectError(new ClassChatError('join_code_required'), 's:1', 'a').setting, 'classchat.joinCode');
+    assert.equal(describeConnectError(new SettingsError('classchat.port', 'bad port'), '', '').setting, 'classchat.port');
+    assert.match(describeConnectError(new ChatClientError('timeout', 'x'), 's:1', 'a').message, /did not answer in time/);
+  });
+
+  it('explains refused sends', () => {
+    assert.match(describeSendError(new ChatClientError('key_changed', 'x')), /key changed/);
+    assert.match(describeSendError(new ClassChatError('text_too_long')), /too long/);
+  });
+});
+
+describe('chat webview page', () => {
+  it('allows only our nonce script and stylesheet', () => {
+    const nonce = newNonce();
+    const html = chatHtml({ cspSource: 'vscode-webview://x', nonce, scriptUri: 'vscode-webview://x/main.js', styleUri: 'vscode-webview://x/main.css' });
+    const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}'`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}" src="vscode-webview://x/main.js">`));
+  });
+
+  it('makes a fresh 128-bit nonce each time', () => {
+    const a = newNonce();
+    assert.equal(Buffer.from(a, 'base64').length, 16);
+    assert.notEqual(a, newNonce());
+  });
+});
