@@ -53,6 +53,13 @@ export function describeConnectError(error: unknown, server: string, name: strin
     if (error.code === 'timeout') {
       return { message: `${server} did not answer in time. Check the server address and port, and that the server is running.`, actions: ['retry', 'openSettings'], setting: 'classchat.host' };
     }
+    if (error.code === 'connect_failed') {
+      return {
+        message: `Cannot reach a ClassChat server at ${server} (${error.message}). Check the address and port in the settings, and that the server is running (or use "ClassChat: Start Local Server").`,
+        actions: ['retry', 'openSettings'],
+        setting: 'classchat.host',
+      };
+    }
     if (error.code === 'trust_store_failed') return { message: `Could not read or save your classmates' keys: ${error.message}`, actions: ['retry'] };
     return { message: `Could not connect to ${server}: ${error.message}`, actions: ['retry', 'openSettings'], setting: 'classchat.host' };
   }

@@ -48,6 +48,9 @@ describe('error texts', () => {
     assert.match(text.message, /Cannot reach a ClassChat server at 127\.0\.0\.1:5050/);
     assert.deepEqual(text.actions, ['retry', 'openSettings']);
     assert.equal(text.setting, 'classchat.host');
+    const failed = describeConnectError(new ChatClientError('connect_failed', 'connection refused'), 'h:1', 'alice');
+    assert.match(failed.message, /Cannot reach a ClassChat server at h:1 \(connection refused\)/);
+    assert.deepEqual(failed.actions, ['retry', 'openSettings']);
   });
 
   it('sends a taken name and a wrong join code to the right setting', () => {

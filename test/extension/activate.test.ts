@@ -1,0 +1,138 @@
+/**
+ * The real bundle (dist/extension.js) activated against a stand-in `vscode` module: every
+ * declared command is registered, and Start Local Server → Connect → chat works end to end.
+ * The in-editor test (the VSIX inside a real VS Code) is its own issue.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryKeyStore } from '../../src/client/key-store';
+import { ChatClient } from '../../src/client/chat-client';
+import { createFakeVscode, FakeVscode, FakeWebviewView, loadWithFakeVscode, Uri } from './helpers/fake-vscode';
+import { until } from '../client/helpers/wait';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const BUNDLE = join(ROOT, 'dist', 'extension.js');
+
+interface ExtensionModule {
+  activate(context: unknown): void;
+  deactivate(): Promise<void>;
+}
+
+function isExtension(value: unknown): value is ExtensionModule {
+  return typeof value === 'object' && value !== null && 'activate' in value && 'deactivate' in value;
+}
+
+describe('the extension bundle, activated with a stand-in vscode', function () {
+  this.timeout(20_000);
+  let fake: FakeVscode;
+  let extension: ExtensionModule;
+  let storage: string;
+  let subscriptions: Array<{ dispose(): unknown }>;
+  const settings: Record<string, unknown> = {};
+
+  beforeEach(async () => {
+    storage = await mkdtemp(join(tmpdir(), 'classchat-ext-'));
+    for (const key of Object.keys(settings)) delete settings[key];
+    Object.assign(settings, { 'classchat.localServer.port': 0, 'classchat.userName': 'alice' });
+    fake = createFakeVscode(settings);
+    const loaded = loadWithFakeVscode(BUNDLE, fake);
+    assert.ok(isExtension(loaded));
+    extension = loaded;
+    subscriptions = [];
+    const secrets = new Map<string, string>();
+    const state = new Map<string, unknown>();
+    extension.activate({
+      subscriptions,
+      extensionUri: Uri.file(ROOT),
+      globalStorageUri: Uri.file(storage),
+      secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v) },
+      globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
+    });
+  });
+
+  afterEach(async () => {
+    await extension.deactivate();
+    for (const s of subscriptions) s.dispose();
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  it('registers every command package.json declares, and puts each registration in subscriptions', () => {
+    const manifest: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.ok(typeof manifest === 'object' && manifest !== null && 'contributes' in manifest);
+    const declared = JSON.stringify(manifest.contributes).match(/"command":"(classchat\.[A-Za-z]+)"/g) ?? [];
+    const ids = [...new Set(declared.map((d) => d.slice(11, -1)))].sort();
+    assert.deepEqual([...fake.commands.keys()].sort(), ids);
+    assert.ok(subscriptions.length >= ids.length + 3);
+    assert.equal(fake.context.get('classchat.state'), 'disconnected');
+    assert.equal(fake.context.get('classchat.serverRunning'), false);
+    for (const s of subscriptions) s.dispose();
+    assert.equal(fake.commands.size, 0, 'disposing the subscriptions unregisters every command');
+  });
+
+  it('starts a local server, connects to it, chats through the webview, and stops the server on deactivate', async () => {
+    await fake.api.commands.executeCommand('classchat.startLocalServer');
+    assert.equal(fake.context.get('classchat.serverRunning'), true);
+    const announce = fake.shown.find((s) => s.text.includes('ClassChat server running'));
+    assert.ok(announce, JSON.stringify(fake.shown));
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(announce.text)?.[1]);
+    assert.ok(port > 0);
+    await fake.api.commands.executeCommand('classchat.copyServerAddress');
+    assert.deepEqual(fake.clipboard, [`127.0.0.1:${port}`]);
+
+    Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': port });
+    await fake.api.commands.executeCommand('classchat.connect');
+    assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
+    assert.match(fake.statusBar.text, /alice · 0 online/);
+
+    // The chat view: strict CSP, then the ready handshake gets a snapshot.
+    const view = new FakeWebviewView();
+    fake.providers.get('classchat.chat')?.resolveWebviewView(view);
+    assert.match(view.webview.html, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    assert.equal(view.webview.posted.length, 0, 'nothing is posted before ready');
+    view.webview.received.fire({ type: 'ready' });
+    assert.equal((view.webview.posted[0] as { type: string }).type, 'snapshot');
+
+    const bob = new ChatClient({ host: '127.0.0.1', port, name: 'bob', keyStore: new MemoryKeyStore() });
+    await bob.connect();
+    try {
+      await until(() => /1 online/.test(fake.statusBar.text), 'bob counted online');
+      const tree = fake.trees.get('classchat.classmates');
+      assert.deepEqual(tree?.treeDataProvider.getChildren(), ['bob']);
+
+      const got = new Promise<string | undefined>((resolve) => bob.once('message', (m) => resolve(m.text)));
+      view.webview.received.fire({ type: 'send', conversation: '*', text: 'hi from VS Code' });
+      assert.equal(await got, 'hi from VS Code');
+
+      // A private message while the chat is hidden: a notification with "Open".
+      view.visible = false;
+      view.visibility.fire();
+      await bob.sendText('alice', 'psst');
+      await until(() => fake.shown.some((s) => s.text === 'ClassChat — bob: psst'), 'notification');
+      assert.deepEqual(fake.shown.find((s) => s.text === 'ClassChat — bob: psst')?.actions, ['Open']);
+      assert.match(fake.statusBar.text, /1 unread/);
+    } finally {
+      await bob.close();
+    }
+
+    await extension.deactivate();
+    assert.equal(fake.context.get('classchat.state'), 'disconnected');
+    // The server is closed and its store flushed: the same data directory opens again.
+    fake.answers.push(undefined);
+    await fake.api.commands.executeCommand('classchat.startLocalServer');
+    assert.equal(fake.context.get('classchat.serverRunning'), true);
+  });
+
+  it('says in plain words when no server answers, offering Retry and Open Settings', async () => {
+    Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': 1 });
+    fake.answers.push('Open Settings');
+    await fake.api.commands.executeCommand('classchat.connect');
+    const error = fake.shown.find((s) => s.level === 'error');
+    assert.ok(error);
+    assert.match(error.text, /Cannot reach a ClassChat server at 127\.0\.0\.1:1/);
+    assert.deepEqual(error.actions, ['Retry', 'Open Settings']);
+    assert.equal(fake.context.get('classchat.state'), 'disconnected');
+  });
+});

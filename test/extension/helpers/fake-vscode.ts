@@ -1,0 +1,177 @@
+/**
+ * A stand-in for the `vscode` module with just what the extension touches, recording what it
+ * does (commands, context keys, messages shown, status bar text, webview HTML and posts). Lets
+ * plain mocha load the real bundle, dist/extension.js, and drive it.
+ */
+import Module from 'node:module';
+import { join } from 'node:path';
+
+type Listener<T> = (value: T) => void;
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  readonly event = (listener: Listener<T>) => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export class Disposable {
+  constructor(private readonly onDispose: () => void) {}
+  static from(...things: Array<{ dispose(): unknown }>): Disposable {
+    return new Disposable(() => things.forEach((t) => t.dispose()));
+  }
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+export class Uri {
+  private constructor(readonly fsPath: string) {}
+  static file(path: string): Uri {
+    return new Uri(path);
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(join(base.fsPath, ...parts));
+  }
+  toString(): string {
+    return `file://${this.fsPath}`;
+  }
+}
+
+export class FakeWebview {
+  html = '';
+  options: unknown;
+  readonly cspSource = 'vscode-webview://fake';
+  readonly posted: unknown[] = [];
+  readonly received = new EventEmitter<unknown>();
+  readonly onDidReceiveMessage = this.received.event;
+  asWebviewUri(uri: Uri): string {
+    return `vscode-webview://fake${uri.fsPath}`;
+  }
+  async postMessage(message: unknown): Promise<boolean> {
+    this.posted.push(message);
+    return true;
+  }
+}
+
+export class FakeWebviewView {
+  readonly webview = new FakeWebview();
+  visible = true;
+  readonly visibility = new EventEmitter<void>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  readonly disposed = new EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+}
+
+export function createFakeVscode(settings: Record<string, unknown>) {
+  const commands = new Map<string, (...args: unknown[]) => unknown>();
+  const context = new Map<string, unknown>();
+  const shown: Array<{ level: 'info' | 'error'; text: string; actions: string[] }> = [];
+  const providers = new Map<string, { resolveWebviewView(view: FakeWebviewView): void }>();
+  const trees = new Map<string, { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
+  const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, dispose() {} };
+  const clipboard: string[] = [];
+  /** What the next showInformationMessage / showErrorMessage resolves to. */
+  const answers: Array<string | undefined> = [];
+  const show = (level: 'info' | 'error') => async (text: string, ...actions: string[]) => {
+    shown.push({ level, text, actions });
+    return answers.shift();
+  };
+
+  const api = {
+    EventEmitter,
+    Disposable,
+    Uri,
+    TreeItem: class {
+      constructor(
+        readonly label: string,
+        readonly collapsibleState: number,
+      ) {}
+    },
+    ThemeIcon: class {
+      constructor(
+        readonly id: string,
+        readonly color?: unknown,
+      ) {}
+    },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    TreeItemCollapsibleState: { None: 0 },
+    StatusBarAlignment: { Left: 1 },
+    ProgressLocation: { Window: 10 },
+    ConfigurationTarget: { Global: 1 },
+    window: {
+      createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, dispose() {} }),
+      createStatusBarItem: () => statusBar,
+      createTreeView: (id: string, options: { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown } }) => {
+        const view = { treeDataProvider: options.treeDataProvider, badge: undefined as unknown, dispose() {} };
+        trees.set(id, view);
+        return view;
+      },
+      registerWebviewViewProvider: (id: string, provider: { resolveWebviewView(view: FakeWebviewView): void }) => {
+        providers.set(id, provider);
+        return new Disposable(() => providers.delete(id));
+      },
+      showInformationMessage: show('info'),
+      showErrorMessage: show('error'),
+      showInputBox: async () => undefined,
+      showQuickPick: async () => undefined,
+      setStatusBarMessage: () => new Disposable(() => undefined),
+      withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
+    },
+    commands: {
+      registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+        if (commands.has(id)) throw new Error(`command ${id} registered twice`);
+        commands.set(id, handler);
+        return new Disposable(() => commands.delete(id));
+      },
+      executeCommand: async (id: string, ...args: unknown[]) => {
+        if (id === 'setContext') {
+          context.set(String(args[0]), args[1]);
+          return undefined;
+        }
+        return commands.get(id)?.(...args);
+      },
+    },
+    workspace: {
+      getConfiguration: (section: string) => ({
+        get: (key: string) => settings[`${section}.${key}`],
+        update: async (key: string, value: unknown) => {
+          settings[`${section}.${key}`] = value;
+        },
+      }),
+    },
+    env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
+  };
+  return { api, commands, context, shown, providers, trees, statusBar, clipboard, answers };
+}
+
+export type FakeVscode = ReturnType<typeof createFakeVscode>;
+
+interface ModuleLoader {
+  _load(request: string, parent: unknown, isMain: boolean): unknown;
+}
+
+/** Loads `bundlePath` with `require('vscode')` answered by `fake`. */
+export function loadWithFakeVscode(bundlePath: string, fake: FakeVscode): unknown {
+  const loader = Module as unknown as ModuleLoader;
+  const original = loader._load;
+  loader._load = function (request: string, parent: unknown, isMain: boolean) {
+    if (request === 'vscode') return fake.api;
+    return original.call(this, request, parent, isMain);
+  };
+  try {
+    delete require.cache[require.resolve(bundlePath)];
+    return require(bundlePath);
+  } finally {
+    loader._load = original;
+  }
+}
