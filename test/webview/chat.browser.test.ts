@@ -1,0 +1,232 @@
+/**
+ * The built chat webview (dist/webview) in a real browser: Debian's chromium driven by
+ * playwright-core. The page is served with the extension's own HTML and CSP and a stand-in for
+ * acquireVsCodeApi; the test feeds it host messages and checks what a person sees.
+ * Skipped when chromium is not installed, except in CI (CI=true), where that is a failure.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chatHtml } from '../../src/extension/chat-html';
+import type { HostMessage, MessageView } from '../../webview/protocol';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const FIXTURES = join(ROOT, 'test', 'webview', 'fixtures');
+const OUTPUT = join(ROOT, 'test-output');
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((path) => path !== '' && existsSync(path));
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+
+function servePage(): Promise<Server> {
+  const files: Record<string, [string, string]> = {
+    '/main.js': [join(ROOT, 'dist', 'webview', 'main.js'), 'text/javascript'],
+    '/main.css': [join(ROOT, 'dist', 'webview', 'main.css'), 'text/css'],
+    '/theme-light.css': [join(FIXTURES, 'theme-light.css'), 'text/css'],
+    '/theme-dark.css': [join(FIXTURES, 'theme-dark.css'), 'text/css'],
+    '/fake-vscode-api.js': [join(FIXTURES, 'fake-vscode-api.js'), 'text/javascript'],
+  };
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/') {
+      const origin = `http://${request.headers.host ?? 'localhost'}`;
+      const theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
+      const html = chatHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/main.js`, styleUri: `${origin}/main.css` })
+        .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme-${theme}.css">\n<link rel="stylesheet"`)
+        .replace('<script nonce=', `<script nonce="${NONCE}" src="${origin}/fake-vscode-api.js"></script>\n<script nonce=`);
+      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      return;
+    }
+    const file = files[url.pathname];
+    if (url.pathname === '/favicon.ico') {
+      response.writeHead(204).end();
+      return;
+    }
+    if (!file) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': file[1] }).end(readFileSync(file[0]));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let nextSeq = 1;
+function message(from: string, text: string, extra: Partial<MessageView> = {}): MessageView {
+  const seq = nextSeq++;
+  return { id: `m${seq}`, seq, from, mine: from === 'alice', ts: Date.UTC(2026, 10, 25, 9, 0, seq), text, encrypted: false, plain: false, delivery: 'sent', ...extra };
+}
+
+function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, { type: 'snapshot' }>> = {}): HostMessage {
+  return {
+    type: 'snapshot',
+    connection: { status: 'connected', me: 'alice', server: '127.0.0.1:5050', online: 2 },
+    conversations: [
+      { id: '*', title: 'Everyone', unread: 0 },
+      { id: 'bob', title: 'bob', online: true, unread: 3 },
+      { id: 'carol', title: 'carol', online: false, unread: 0 },
+    ],
+    active: '*',
+    messages,
+    more: false,
+    ...extra,
+  };
+}
+
+(CHROMIUM || process.env.CI === 'true' ? describe : describe.skip)('chat webview in chromium', function () {
+  this.timeout(30_000);
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let problems: string[];
+
+  before(async () => {
+    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install -y chromium)');
+    const { chromium } = await import('playwright-core');
+    server = await servePage();
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    await mkdir(OUTPUT, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 360, height: 640 } });
+    problems = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  async function open(theme: 'light' | 'dark' = 'light'): Promise<void> {
+    await page.goto(`${base}?theme=${theme}`);
+    await page.waitForFunction('window.__posted.length > 0');
+  }
+
+  async function feed(...messages: HostMessage[]): Promise<void> {
+    // A string, not a function: the test's tsconfig has no DOM types.
+    for (const m of messages) await page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
+  }
+
+  const posted = () => page.evaluate<unknown[]>('window.__posted');
+
+  it('says ready first, then shows messages in order with their marks, and unread badges', async () => {
+    await open();
+    assert.deepEqual(await posted(), [{ type: 'ready', active: '*' }]);
+    await feed(
+      snapshot([
+        message('bob', 'first'),
+        message('bob', 'second, same group'),
+        message('alice', 'mine, **bold** and `code`'),
+        message('carol', 'plain-text client', { plain: true }),
+      ]),
+    );
+    const rows = page.locator('.message');
+    assert.deepEqual(await rows.locator('.message-body').allTextContents(), ['first', 'second, same group', 'mine, bold and code', 'plain-text client']);
+    assert.equal(await rows.nth(1).evaluate((el) => el.classList.contains('continued')), true, 'same sender within minutes shares a header');
+    assert.equal(await page.locator('.message .mark.server-readable').first().textContent(), 'server can read this');
+    assert.equal(await rows.nth(2).locator('strong').textContent(), 'bold');
+    assert.equal(await rows.nth(3).locator('.mark.plain').textContent(), 'unverified sender');
+    assert.equal(await page.locator('.chip[data-id="bob"] .badge').textContent(), '3');
+    assert.equal(await page.locator('.chip[data-id="carol"] .badge').count(), 0);
+    assert.deepEqual(problems, [], 'no CSP violations or errors');
+  });
+
+  it('shows the lock on end-to-end encrypted messages, pending then sent', async () => {
+    await open();
+    await feed(snapshot([message('bob', 'secret', { encrypted: true })], { active: 'bob' }));
+    assert.equal(await page.locator('.mark.lock').count(), 1);
+    assert.equal(await page.locator('.mark.server-readable').count(), 0);
+    await feed({ type: 'upsert', conversation: 'bob', message: { id: 'p1', from: 'alice', mine: true, ts: Date.now(), text: 'reply', encrypted: true, plain: false, delivery: 'pending' } });
+    assert.equal(await page.locator('.message.pending .mark.delivery').textContent(), 'sending…');
+    await feed({ type: 'upsert', conversation: 'bob', message: { id: 'p1', seq: 99, from: 'alice', mine: true, ts: Date.now(), text: 'reply', encrypted: true, plain: false, delivery: 'sent' } });
+    assert.equal(await page.locator('.message.pending').count(), 0);
+    assert.equal(await page.locator('.message').count(), 2);
+  });
+
+  it('renders script tags, onerror images and javascript: links as inert text', async () => {
+    await open();
+    const attacks = ['<script>window.__pwned = 1</script>', '<img src=x onerror="window.__pwned = 2">', '[click](javascript:window.__pwned=3) javascript:window.__pwned=4', '```\n<img src=x onerror="window.__pwned=5">\n```'];
+    await feed(snapshot(attacks.map((text) => message('mallory', text))));
+    const bodies = await page.locator('.message-body').allTextContents();
+    assert.ok(bodies[0].includes('<script>window.__pwned = 1</script>'));
+    assert.ok(bodies[1].includes('<img src=x onerror="window.__pwned = 2">'));
+    assert.equal(await page.locator('.messages script, .messages img, .messages iframe').count(), 0);
+    assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
+    assert.equal(await page.evaluate<unknown>('window.__pwned'), undefined);
+  });
+
+  it('sends on Enter, adds a line on Shift+Enter, and keeps drafts across a reload', async () => {
+    await open();
+    await feed(snapshot([]));
+    const input = page.locator('textarea.input');
+    await input.click();
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('line two');
+    assert.deepEqual((await posted()).slice(1), [], 'Shift+Enter does not send');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted()).slice(1), [{ type: 'send', conversation: '*', text: 'line one\nline two' }]);
+    assert.equal(await input.inputValue(), '');
+
+    // A draft and the open conversation survive the view being disposed and shown again.
+    await feed(snapshot([], { active: 'bob' }));
+    await input.fill('unsent draft');
+    await input.dispatchEvent('input');
+    await page.reload();
+    await page.waitForFunction('window.__posted.length > 0');
+    assert.deepEqual(await posted(), [{ type: 'ready', active: 'bob' }]);
+    assert.equal(await page.locator('textarea.input').inputValue(), 'unsent draft');
+  });
+
+  it('disables the composer with the reason while disconnected, and offers Connect', async () => {
+    await open();
+    await feed(snapshot([], { connection: { status: 'disconnected', online: 0, detail: 'connection refused' } }));
+    assert.equal(await page.locator('textarea.input').isDisabled(), true);
+    assert.match((await page.locator('.blocked-reason').textContent()) ?? '', /Not connected/);
+    await page.locator('button.connect').click();
+    assert.deepEqual((await posted()).pop(), { type: 'connect' });
+  });
+
+  it('asks for older messages and opens another conversation from its chip', async () => {
+    await open();
+    await feed(snapshot([message('bob', 'newest')], { more: true }));
+    await page.locator('button.older').click();
+    assert.deepEqual((await posted()).pop(), { type: 'loadOlder', conversation: '*' });
+    await feed({ type: 'older', conversation: '*', messages: [message('bob', 'older one')], more: false });
+    assert.deepEqual(await page.locator('.message-body').allTextContents(), ['older one', 'newest']);
+    assert.equal(await page.locator('button.older').isHidden(), true);
+    await page.locator('.chip[data-id="bob"]').click();
+    assert.deepEqual((await posted()).pop(), { type: 'open', conversation: 'bob' });
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`draws the panel in the ${theme} theme (screenshot in test-output/)`, async () => {
+      await open(theme);
+      await feed(
+        snapshot([
+          message('bob', 'Has anyone finished **exercise 3**?'),
+          message('carol', 'Yes, the trick is `Array.from`:\n```js\nArray.from(set).sort()\n```'),
+          message('alice', 'thanks!', { delivery: 'pending', seq: undefined }),
+        ]),
+      );
+      const path = join(OUTPUT, `chat-${theme}.png`);
+      await page.screenshot({ path });
+      assert.ok(existsSync(path));
+      const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+      assert.equal(background, theme === 'dark' ? 'rgb(37, 37, 38)' : 'rgb(243, 243, 243)');
+    });
+  }
+});
