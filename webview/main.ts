@@ -4,7 +4,7 @@
  * it renders what the host sends and posts what the user does.
  */
 import { continuesGroup } from './grouping';
-import type { HostMessage, MessageView } from './protocol';
+import type { HostMessage, MessageView, WebviewMessage } from './protocol';
 import { EVERYONE_ID } from './protocol';
 import { el, messageKey, renderMessage } from './render';
 import { activeSummary, apply, composerBlocked, initialState, Patch, PersistedState, ViewState } from './view-state';
@@ -28,6 +28,9 @@ statusLine.append(statusText, connectButton);
 const chips = el('nav', 'conversations');
 chips.setAttribute('aria-label', 'Conversations');
 
+const keyBar = el('div', 'key-bar');
+keyBar.setAttribute('role', 'note');
+
 const list = el('section', 'messages');
 list.setAttribute('aria-label', 'Messages');
 list.tabIndex = 0;
@@ -50,7 +53,7 @@ sendButton.type = 'submit';
 const hint = el('p', 'hint', 'Enter to send · Shift+Enter for a new line');
 composer.append(input, sendButton, blockedReason, hint);
 
-app.append(statusLine, chips, list, notice, composer);
+app.append(statusLine, chips, keyBar, list, notice, composer);
 
 // ---- user intents ----
 
@@ -105,6 +108,7 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
     case 'all':
       drawStatus();
       drawChips();
+      drawKeyBar();
       drawAllMessages();
       drawComposer(true);
       list.scrollTop = list.scrollHeight;
@@ -116,6 +120,7 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
       return;
     case 'conversations':
       drawChips();
+      drawKeyBar();
       drawComposer(false);
       return;
     case 'older':
@@ -173,6 +178,44 @@ function drawChips(): void {
       return chip;
     }),
   );
+}
+
+/** What the open conversation's encryption is worth, with the actions for a key that changed. */
+function drawKeyBar(): void {
+  const summary = activeSummary(state);
+  const button = (label: string, message: WebviewMessage) => {
+    const b = el('button', 'key-action', label);
+    b.type = 'button';
+    b.addEventListener('click', () => vscode.postMessage(message));
+    return b;
+  };
+  keyBar.replaceChildren();
+  keyBar.dataset.key = summary?.key ?? 'everyone';
+  if (!summary || summary.id === EVERYONE_ID) {
+    keyBar.append(el('span', undefined, 'Messages to everyone are not end-to-end encrypted: the server can read them.'));
+    return;
+  }
+  const name = summary.title;
+  switch (summary.key) {
+    case 'key_changed':
+      keyBar.append(
+        el('span', undefined, `⚠ ${name}'s key changed. It may be a new setup, or someone pretending to be ${name}. Compare safety numbers before you accept it.`),
+        button('Compare safety numbers…', { type: 'verify', conversation: summary.id }),
+        button('Accept new key', { type: 'acceptKey', conversation: summary.id }),
+      );
+      return;
+    case 'verified':
+      keyBar.append(el('span', undefined, `🔒 End-to-end encrypted · ${name}'s key verified`));
+      return;
+    case 'pinned':
+      keyBar.append(el('span', undefined, `🔒 End-to-end encrypted · key not verified`), button('Verify…', { type: 'verify', conversation: summary.id }));
+      return;
+    case 'no_key':
+      keyBar.append(el('span', undefined, `${name} uses a plain-text client: private messages to them cannot be encrypted.`));
+      return;
+    default:
+      keyBar.append(el('span', undefined, `🔒 Private messages are end-to-end encrypted.`));
+  }
 }
 
 function drawAllMessages(): void {
@@ -252,6 +295,7 @@ function restore(value: unknown): PersistedState | undefined {
 // Draw what we have, then tell the host we are listening: it answers with a snapshot.
 drawStatus();
 drawChips();
+drawKeyBar();
 drawAllMessages();
 drawComposer(true);
 drawNotice();

@@ -20,6 +20,13 @@ export interface ConnectionView {
   online: number;
 }
 
+/**
+ * How far the other person's key is trusted: 'verified' (safety numbers compared), 'pinned'
+ * (first seen, not compared), 'key_changed' (differs from the pin: sending is held until the user
+ * accepts it), 'unknown_key' (not seen yet), 'no_key' (a plain-text client).
+ */
+export type KeyState = 'verified' | 'pinned' | 'key_changed' | 'unknown_key' | 'no_key';
+
 export interface ConversationSummary {
   /** EVERYONE_ID or a classmate's name. */
   id: string;
@@ -27,6 +34,8 @@ export interface ConversationSummary {
   /** Undefined for Everyone. */
   online?: boolean;
   unread: number;
+  /** Undefined for Everyone. */
+  key?: KeyState;
   /** Why sending here is not possible right now (the composer shows it), or undefined. */
   sendBlocked?: string;
 }
@@ -77,7 +86,11 @@ export type WebviewMessage =
   | { type: 'open'; conversation: string }
   | { type: 'send'; conversation: string; text: string }
   | { type: 'loadOlder'; conversation: string }
-  | { type: 'connect' };
+  | { type: 'connect' }
+  /** Compare safety numbers with this classmate (the host shows them). */
+  | { type: 'verify'; conversation: string }
+  /** Accept this classmate's changed key (after the warning). */
+  | { type: 'acceptKey'; conversation: string };
 
 const CONVERSATION_ID = /^(\*|[a-z0-9_.-]{1,32})$/;
 /** Generous bound for one composer message; the client enforces the protocol's own limit. */
@@ -96,6 +109,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'open':
     case 'loadOlder':
       return conversation === undefined ? undefined : { type: message.type, conversation };
+    case 'verify':
+    case 'acceptKey':
+      return conversation === undefined || conversation === EVERYONE_ID ? undefined : { type: message.type, conversation };
     case 'send':
       if (conversation === undefined || typeof message.text !== 'string' || message.text.length > MAX_TEXT_CHARS) return undefined;
       return { type: 'send', conversation, text: message.text };

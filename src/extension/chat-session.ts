@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ChatClient } from '../client/chat-client';
 import type { ChatClientOptions, ClientState } from '../client/types';
 import { TypedEmitter } from '../client/typed-events';
-import { ConnectionView, ConversationSummary, EVERYONE_ID } from '../../webview/protocol';
+import { ConnectionView, ConversationSummary, EVERYONE_ID, KeyState } from '../../webview/protocol';
 import { ConversationChange, Conversations } from './conversations';
 import { describeSendError } from './error-text';
 
@@ -18,6 +18,8 @@ export type ChatSessionEvents = {
   change: [change: ConversationChange];
   /** A message from someone else arrived while its conversation was not in view. */
   unread: [conversation: string, from: string, text: string | undefined];
+  /** The server reports a key for `name` that differs from the pinned one. */
+  keyChanged: [name: string];
   /** A failure outside any call (lost for good, a key store that cannot save). */
   error: [error: Error];
 };
@@ -35,7 +37,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.client = new ChatClient(options);
     this.now = options.now ?? Date.now;
     this.server = `${options.host}:${options.port}`;
-    this.conversations = new Conversations(this.client.name);
+    this.conversations = new Conversations(this.client.name, (name) => this.keyState(name));
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));
@@ -48,6 +50,10 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       if (received?.unread) this.emit('unread', received.conversation, message.from, received.view.text);
     });
     this.client.on('error', (error) => this.emit('error', error));
+    this.client.on('keyChanged', (name) => {
+      this.conversations.keysChanged();
+      this.emit('keyChanged', name);
+    });
   }
 
   get name(): string {
@@ -63,6 +69,31 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     await this.client.connect();
   }
 
+  keyState(name: string): KeyState {
+    try {
+      return this.client.keyTrust(name);
+    } catch {
+      return 'unknown_key';
+    }
+  }
+
+  /** The safety number to compare with `name` (12 groups of 5 digits). */
+  safetyNumber(name: string): Promise<string> {
+    return this.client.safetyNumber(name);
+  }
+
+  /** Marks `name`'s key verified; throws key_changed if it changed since `comparedNumber` was shown. */
+  async verify(name: string, comparedNumber: string): Promise<void> {
+    await this.client.verify(name, comparedNumber);
+    this.conversations.keysChanged();
+  }
+
+  /** Accepts the key `name` has now, after a key change (pinned again, not verified). */
+  async acceptKey(name: string): Promise<void> {
+    await this.client.acceptKey(name);
+    this.conversations.keysChanged();
+  }
+
   /** Why the composer cannot send to `conversation` now, or undefined. */
   sendBlocked(conversation: string): string | undefined {
     if (this.connectionView.status === 'disconnected') return 'Not connected. Connect to send messages.';
@@ -71,6 +102,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     if (this.client.roster.get(conversation)?.publicKey === null) {
       return `${conversation} uses a plain-text client: a private message to them could not be encrypted, so it is not offered here.`;
     }
+    if (this.keyState(conversation) === 'key_changed') return `${conversation}'s key changed. Compare safety numbers or accept the new key before sending.`;
     return undefined;
   }
 

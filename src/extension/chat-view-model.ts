@@ -10,6 +10,8 @@ import type { ConversationChange } from './conversations';
 export interface ChatViewActions {
   /** The webview's "Connect" button. */
   connect(): void;
+  /** Shows the safety number with a classmate (the Verify command). */
+  verify(name: string): void;
   /** Reports a failure that has no place in the view (e.g. history could not load). */
   log(message: string): void;
 }
@@ -113,6 +115,14 @@ export class ChatViewModel {
         return;
       case 'connect':
         this.actions.connect();
+        return;
+      case 'verify':
+        this.actions.verify(message.conversation);
+        return;
+      case 'acceptKey':
+        this.session?.acceptKey(message.conversation).catch((error: unknown) => {
+          this.send({ type: 'notice', level: 'error', text: `Could not accept the new key: ${error instanceof Error ? error.message : String(error)}` });
+        });
         return;
     }
   }

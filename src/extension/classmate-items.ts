@@ -13,18 +13,21 @@ export interface ClassmateItem {
   icon: 'circle-filled' | 'circle-outline';
   /** Theme colour id for the icon. */
   iconColor: 'charts.green' | 'disabledForeground';
-  /** Drives the item's menus in package.json (`viewItem =~ /^classmate/`). */
-  contextValue: 'classmate.online' | 'classmate.offline';
+  /** Drives the item's menus in package.json: `classmate.<online|offline>.<key state>`. */
+  contextValue: string;
 }
 
 export function classmateItem(classmate: Classmate): ClassmateItem {
   const parts: string[] = [];
   if (classmate.unread > 0) parts.push(`${classmate.unread} unread`);
   if (!classmate.online) parts.push('offline');
+  if (classmate.key === 'verified') parts.push('✓ verified');
+  if (classmate.key === 'key_changed') parts.push('⚠ key changed');
   if (!classmate.hasKey) parts.push('plain text');
   const lines = [
     `${classmate.name}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
     classmate.hasKey ? undefined : 'Uses a plain-text client: their messages are not authenticated and cannot be encrypted.',
+    KEY_TEXT[classmate.key],
     classmate.unread > 0 ? `${classmate.unread} unread message${classmate.unread === 1 ? '' : 's'}` : undefined,
     'Click to open the conversation.',
   ];
@@ -35,6 +38,14 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
     tooltip: lines.filter((line) => line !== undefined).join('\n'),
     icon: classmate.online ? 'circle-filled' : 'circle-outline',
     iconColor: classmate.online ? 'charts.green' : 'disabledForeground',
-    contextValue: classmate.online ? 'classmate.online' : 'classmate.offline',
+    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}`,
   };
 }
+
+const KEY_TEXT: Record<Classmate['key'], string | undefined> = {
+  verified: 'Key verified: you compared safety numbers.',
+  pinned: 'Key not verified yet: compare safety numbers ("Verify Classmate\'s Key") to be sure it is them.',
+  key_changed: 'Their key CHANGED since you first saw it. Messages to them are held until you compare safety numbers or accept the new key.',
+  unknown_key: undefined,
+  no_key: undefined,
+};

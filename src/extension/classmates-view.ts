@@ -3,12 +3,14 @@ import * as vscode from 'vscode';
 import { classmateItem } from './classmate-items';
 import { COMMANDS, VIEWS } from './command-ids';
 import type { Conversations } from './conversations';
+import { formatSafetyNumber } from './safety-number-text';
 
 export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private conversations: Conversations | undefined;
   private subscription: { dispose(): void } | undefined;
+  private safetyNumber: ((name: string) => Promise<string>) | undefined;
   private readonly view: vscode.TreeView<string>;
 
   constructor() {
@@ -16,7 +18,8 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
   }
 
   /** Shows the classmates of this session (undefined: disconnected, the welcome view shows). */
-  setConversations(conversations: Conversations | undefined): void {
+  setConversations(conversations: Conversations | undefined, safetyNumber?: (name: string) => Promise<string>): void {
+    this.safetyNumber = safetyNumber;
     this.subscription?.dispose();
     this.conversations = conversations;
     this.subscription = conversations?.onChange((change) => {
@@ -32,7 +35,7 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
 
   getTreeItem(name: string): vscode.TreeItem {
     const classmate = this.conversations?.classmates().find((c) => c.name === name);
-    const item = classmateItem(classmate ?? { name, online: false, hasKey: true, unread: 0 });
+    const item = classmateItem(classmate ?? { name, online: false, hasKey: true, unread: 0, key: 'unknown_key' });
     const tree = new vscode.TreeItem(item.label, vscode.TreeItemCollapsibleState.None);
     tree.id = name;
     tree.description = item.description;
@@ -41,6 +44,13 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
     tree.iconPath = new vscode.ThemeIcon(item.icon, new vscode.ThemeColor(item.iconColor));
     tree.command = { command: COMMANDS.openConversation, title: 'Open Conversation', arguments: [name] };
     return tree;
+  }
+
+  /** Adds the safety number to the tooltip when the user hovers (it takes a hash to compute). */
+  async resolveTreeItem(item: vscode.TreeItem, name: string): Promise<vscode.TreeItem> {
+    const number = await this.safetyNumber?.(name).catch(() => undefined);
+    if (number !== undefined) item.tooltip = `${String(item.tooltip ?? '')}\n\nSafety number:\n${formatSafetyNumber(number)}`;
+    return item;
   }
 
   dispose(): void {

@@ -12,6 +12,7 @@ export const COMMANDS = {
   messageClassmate: 'classchat.messageClassmate',
   openChat: 'classchat.openChat',
   openConversation: 'classchat.openConversation',
+  verifyKey: 'classchat.verifyKey',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

@@ -9,7 +9,10 @@ import * as vscode from 'vscode';
 import { EVERYONE_ID } from '../../webview/protocol';
 import { ChatSession } from './chat-session';
 import type { ChatViewModel } from './chat-view-model';
+import { classmateItem } from './classmate-items';
 import type { ClassmatesProvider } from './classmates-view';
+import type { Classmate } from './conversations';
+import { formatSafetyNumber } from './safety-number-text';
 import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
 import { describeConnectError, ErrorText } from './error-text';
 import { LocalServer } from './local-server';
@@ -55,6 +58,7 @@ export class Controller implements vscode.Disposable {
       messageClassmate: () => this.messageClassmate(),
       openChat: () => this.openChat(),
       openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
+      verifyKey: (name: unknown) => this.verifyKey(typeof name === 'string' ? name : undefined),
     };
   }
 
@@ -123,6 +127,7 @@ export class Controller implements vscode.Disposable {
       if (change.kind === 'list') this.updateStatus();
     });
     session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
+    session.on('keyChanged', (name) => void this.warnKeyChanged(session, name));
     session.on('error', (error) => {
       this.output.warn(`${session.server}: ${error.message}`);
       // A failure that ends the session after it was up (lost for good): say so once.
@@ -131,7 +136,7 @@ export class Controller implements vscode.Disposable {
       }
     });
     this.chatView.setSession(session);
-    this.classmates.setConversations(session.conversations);
+    this.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
     void this.setContext(CONTEXT_KEYS.state, session.connection.status);
     this.updateStatus();
   }
@@ -232,19 +237,67 @@ export class Controller implements vscode.Disposable {
   }
 
   async messageClassmate(): Promise<void> {
+    if (!this.session) return this.connect();
+    const name = await this.pickClassmate('ClassChat: message a classmate');
+    if (name) await this.openConversation(name);
+  }
+
+  /** Shows the safety number to compare with a classmate; marks the key verified if they match. */
+  async verifyKey(name?: string): Promise<void> {
     const session = this.session;
     if (!session) return this.connect();
-    const picks = session.conversations.classmates().map((c) => ({
-      label: c.name,
-      description: [c.online ? 'online' : 'offline', c.unread > 0 ? `${c.unread} unread` : ''].filter(Boolean).join(' · '),
-      iconPath: new vscode.ThemeIcon(c.online ? 'circle-filled' : 'circle-outline'),
-    }));
-    if (picks.length === 0) {
-      void vscode.window.showInformationMessage('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
+    const who = name ?? (await this.pickClassmate('ClassChat: verify a classmate\'s key', (c) => c.hasKey));
+    if (!who) return;
+    let number: string;
+    try {
+      number = await session.safetyNumber(who);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ClassChat: cannot show a safety number for ${who}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    const pick = await vscode.window.showQuickPick(picks, { title: 'ClassChat: message a classmate', placeHolder: 'Type a name', matchOnDescription: true });
-    if (pick) await this.openConversation(pick.label);
+    const state = session.keyState(who);
+    const intro = state === 'key_changed' ? `${who}'s key CHANGED. ` : state === 'verified' ? `You already verified ${who}'s key. ` : '';
+    const choice = await vscode.window.showInformationMessage(
+      `${intro}Safety number with ${who}`,
+      {
+        modal: true,
+        detail: `${formatSafetyNumber(number)}\n\nCompare it with ${who} in person or on a call: the same digits on both screens mean nobody is in between. If they differ, do not mark it verified.`,
+      },
+      'They Match — Mark Verified',
+    );
+    if (choice !== 'They Match — Mark Verified') return;
+    try {
+      await session.verify(who, number);
+      void vscode.window.setStatusBarMessage(`ClassChat: ${who}'s key is verified`, 4000);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async warnKeyChanged(session: ChatSession, name: string): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(
+      `ClassChat: ${name}'s key changed. That happens when ${name} set up ClassChat again, but it can also mean someone is pretending to be ${name}. Messages to ${name} are held until you compare safety numbers or accept the new key.`,
+      'Compare Safety Numbers…',
+      'Accept New Key',
+    );
+    if (this.session !== session) return;
+    if (choice === 'Compare Safety Numbers…') await this.verifyKey(name);
+    if (choice === 'Accept New Key') await session.acceptKey(name);
+  }
+
+  private async pickClassmate(title: string, filter: (c: Classmate) => boolean = () => true): Promise<string | undefined> {
+    const session = this.session;
+    if (!session) return undefined;
+    const picks = session.conversations.classmates().filter(filter).map((c) => {
+      const item = classmateItem(c);
+      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon) };
+    });
+    if (picks.length === 0) {
+      void vscode.window.showInformationMessage('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
+    return pick?.label;
   }
 
   private notify(conversation: string, from: string, text: string | undefined): void {

@@ -5,7 +5,7 @@
  */
 import type { ReceivedMessage, RosterEntry } from '../client/types';
 import { insertionIndex } from '../../webview/message-order';
-import { ConversationSummary, EVERYONE_ID, MessageView } from '../../webview/protocol';
+import { ConversationSummary, EVERYONE_ID, KeyState, MessageView } from '../../webview/protocol';
 
 /** Messages kept per conversation; older ones are dropped from memory (history can reload them). */
 export const MAX_MESSAGES_PER_CONVERSATION = 1000;
@@ -16,6 +16,7 @@ export interface Classmate {
   /** False for a plain-text (nc) user: private messages to them cannot be encrypted. */
   hasKey: boolean;
   unread: number;
+  key: KeyState;
 }
 
 export type ConversationChange =
@@ -40,7 +41,16 @@ export class Conversations {
   /** Whether a person can see the chat view now (messages there are not unread). */
   private visible = false;
 
-  constructor(readonly me: string) {}
+  /** `keyState` tells how far each classmate's key is trusted (the client's trust book). */
+  constructor(
+    readonly me: string,
+    private readonly keyState: (name: string) => KeyState = () => 'unknown_key',
+  ) {}
+
+  /** Key trust changed (verified, accepted, changed): redraw the lists. */
+  keysChanged(): void {
+    this.emit({ kind: 'list' });
+  }
 
   onChange(listener: (change: ConversationChange) => void): { dispose(): void } {
     this.listeners.add(listener);
@@ -77,7 +87,8 @@ export class Conversations {
     return [...names]
       .map((name) => {
         const entry = this.roster.get(name);
-        return { name, online: entry?.online ?? false, hasKey: entry?.hasKey ?? true, unread: this.conversations.get(name)?.unread ?? 0 };
+        const hasKey = entry?.hasKey ?? true;
+        return { name, online: entry?.online ?? false, hasKey, unread: this.conversations.get(name)?.unread ?? 0, key: hasKey ? this.keyState(name) : 'no_key' };
       })
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
   }
@@ -91,7 +102,7 @@ export class Conversations {
   /** Everyone first, then classmates as in `classmates()`. `sendBlocked` is filled by the session. */
   summaries(): ConversationSummary[] {
     const everyone: ConversationSummary = { id: EVERYONE_ID, title: 'Everyone', unread: this.get(EVERYONE_ID).unread };
-    return [everyone, ...this.classmates().map((c) => ({ id: c.name, title: c.name, online: c.online, unread: c.unread }))];
+    return [everyone, ...this.classmates().map((c) => ({ id: c.name, title: c.name, online: c.online, unread: c.unread, key: c.key }))];
   }
 
   unread(conversation: string): number {

@@ -13,12 +13,14 @@ let controller: Controller | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('ClassChat', { log: true });
-  let connect: () => void = () => undefined;
-  const chatView = new ChatViewModel({ connect: () => connect(), log: (message) => output.warn(message) });
+  const chatView = new ChatViewModel({
+    connect: () => void vscode.commands.executeCommand(COMMANDS.connect),
+    verify: (name) => void vscode.commands.executeCommand(COMMANDS.verifyKey, name),
+    log: (message) => output.warn(message),
+  });
   const classmates = new ClassmatesProvider();
   const current = new Controller(context, chatView, classmates, output);
   controller = current;
-  connect = () => void vscode.commands.executeCommand(COMMANDS.connect);
   context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView), current);
   const handlers = current.handlers();
   for (const key of Object.keys(COMMANDS) as CommandKey[]) {

@@ -8,6 +8,7 @@ import { ChatClient } from '../../src/client/chat-client';
 import { ChatSession } from '../../src/extension/chat-session';
 import { ChatViewModel } from '../../src/extension/chat-view-model';
 import type { HostMessage, MessageView } from '../../webview/protocol';
+import { LogStore } from '../../src/server/store/log-store';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { nextEvent, until } from '../client/helpers/wait';
 
@@ -42,7 +43,7 @@ describe('ChatSession and the chat view model (real server)', function () {
   function view(s: ChatSession | undefined, active?: string) {
     const posted: HostMessage[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), log: () => undefined });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, log: () => undefined });
     model.setSession(s);
     model.attach((message) => posted.push(message));
     model.setVisible(true);
@@ -56,7 +57,7 @@ describe('ChatSession and the chat view model (real server)', function () {
 
   it('posts nothing before ready, then a snapshot; without a session the composer says why', () => {
     const posted: HostMessage[] = [];
-    const model = new ChatViewModel({ connect: () => undefined, log: () => undefined });
+    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, log: () => undefined });
     model.attach((message) => posted.push(message));
     model.setSession(undefined);
     assert.equal(posted.length, 0);
@@ -70,7 +71,7 @@ describe('ChatSession and the chat view model (real server)', function () {
   it('ignores malformed webview messages and passes the Connect button on', () => {
     const logged: string[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), log: (m) => logged.push(m) });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, log: (m) => logged.push(m) });
     model.attach(() => undefined);
     for (const bad of [null, 'send', { type: 'send', conversation: 'bob' }, { type: 'open', conversation: '<script>' }, { type: 'nope' }]) model.handle(bad);
     assert.equal(logged.length, 5);
@@ -174,5 +175,46 @@ describe('ChatSession and the chat view model (real server)', function () {
     const [failed] = alice.conversations.messages('nobody');
     assert.equal(failed.delivery, 'failed');
     assert.match(failed.error ?? '', /no such user/);
+  });
+
+  it('warns when a classmate\'s key changes, holds sending until accepted, then verifies', async () => {
+    const alice = session('alice');
+    await alice.connect();
+    const bob = await client('bob');
+    await until(() => alice.keyState('bob') === 'pinned', 'bob pinned');
+    await bob.close();
+
+    // bob's name is freed on the server and registered again with a new key.
+    const { dataDir } = server;
+    const port = server.port;
+    await server.stop();
+    const store = new LogStore({ dataDir });
+    await store.open();
+    await store.deleteUser('bob');
+    await store.close();
+    server = await startTestServer({ dataDir, port });
+    await until(() => alice.connection.status === 'connected', 'alice back', 8000);
+    const changed = new Promise<string>((resolve) => alice.once('keyChanged', resolve));
+    const vm = view(alice, 'bob');
+    await client('bob');
+    assert.equal(await changed, 'bob');
+    assert.equal(alice.keyState('bob'), 'key_changed');
+    const summary = alice.summaries().find((c) => c.id === 'bob');
+    assert.equal(summary?.key, 'key_changed');
+    assert.match(summary?.sendBlocked ?? '', /key changed/);
+    const lastList = () => vm.posted.filter((m) => m.type === 'conversations').pop();
+    await until(() => {
+      const list = lastList();
+      return list?.type === 'conversations' && list.conversations.some((c) => c.id === 'bob' && c.key === 'key_changed');
+    }, 'the view told about the change');
+
+    vm.model.handle({ type: 'acceptKey', conversation: 'bob' });
+    await until(() => alice.keyState('bob') === 'pinned', 'accepted');
+    assert.equal(alice.sendBlocked('bob'), undefined);
+
+    await alice.verify('bob', await alice.safetyNumber('bob'));
+    assert.equal(alice.keyState('bob'), 'verified');
+    const list = lastList();
+    assert.ok(list?.type === 'conversations' && list.conversations.find((c) => c.id === 'bob')?.key === 'verified');
   });
 });

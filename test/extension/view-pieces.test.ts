@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { chatHtml, newNonce } from '../../src/extension/chat-html';
 import { classmateItem } from '../../src/extension/classmate-items';
+import { formatSafetyNumber } from '../../src/extension/safety-number-text';
 import { describeConnectError, describeSendError } from '../../src/extension/error-text';
 import { SettingsError } from '../../src/extension/settings';
 import { statusText } from '../../src/extension/status-text';
@@ -9,20 +10,33 @@ import { ClassChatError } from '../../src/protocol/errors';
 
 describe('classmate tree items', () => {
   it('shows online classmates with a filled icon and unread count in the description', () => {
-    const item = classmateItem({ name: 'bob', online: true, hasKey: true, unread: 3 });
+    const item = classmateItem({ name: 'bob', online: true, hasKey: true, unread: 3, key: 'pinned' });
     assert.equal(item.label, 'bob');
     assert.equal(item.description, '3 unread');
     assert.equal(item.icon, 'circle-filled');
-    assert.equal(item.contextValue, 'classmate.online');
+    assert.equal(item.contextValue, 'classmate.online.pinned');
+    assert.match(item.tooltip, /not verified yet/);
     assert.match(item.tooltip, /3 unread messages/);
   });
 
   it('shows offline and plain-text classmates as such', () => {
-    const item = classmateItem({ name: 'dan', online: false, hasKey: false, unread: 0 });
+    const item = classmateItem({ name: 'dan', online: false, hasKey: false, unread: 0, key: 'no_key' });
     assert.equal(item.description, 'offline · plain text');
     assert.equal(item.icon, 'circle-outline');
-    assert.equal(item.contextValue, 'classmate.offline');
+    assert.equal(item.contextValue, 'classmate.offline.no_key');
     assert.match(item.tooltip, /not authenticated/);
+  });
+
+  it('marks verified keys and warns about changed ones', () => {
+    assert.equal(classmateItem({ name: 'bob', online: true, hasKey: true, unread: 0, key: 'verified' }).description, '✓ verified');
+    const changed = classmateItem({ name: 'eve', online: true, hasKey: true, unread: 1, key: 'key_changed' });
+    assert.equal(changed.description, '1 unread · ⚠ key changed');
+    assert.match(changed.tooltip, /CHANGED/);
+  });
+
+  it('lays a safety number out in three lines of four groups', () => {
+    const number = Array.from({ length: 12 }, (_, i) => String(10000 + i)).join(' ');
+    assert.equal(formatSafetyNumber(number), '10000 10001 10002 10003\n10004 10005 10006 10007\n10008 10009 10010 10011');
   });
 });
 

@@ -212,6 +212,26 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.deepEqual((await posted()).pop(), { type: 'open', conversation: 'bob' });
   });
 
+  it('warns about a changed key with Compare and Accept actions, and marks verified keys', async () => {
+    await open();
+    const conversations = (key: 'key_changed' | 'verified') => [
+      { id: '*', title: 'Everyone', unread: 0 },
+      { id: 'bob', title: 'bob', online: true, unread: 0, key, ...(key === 'key_changed' ? { sendBlocked: "bob's key changed." } : {}) },
+    ];
+    await feed(snapshot([], { active: 'bob', conversations: conversations('key_changed') }));
+    assert.match((await page.locator('.key-bar').textContent()) ?? '', /bob's key changed/);
+    assert.equal(await page.locator('textarea.input').isDisabled(), true);
+    await page.locator('.key-bar button', { hasText: 'Compare safety numbers' }).click();
+    await page.locator('.key-bar button', { hasText: 'Accept new key' }).click();
+    assert.deepEqual((await posted()).slice(-2), [
+      { type: 'verify', conversation: 'bob' },
+      { type: 'acceptKey', conversation: 'bob' },
+    ]);
+    await feed({ type: 'conversations', conversations: conversations('verified') });
+    assert.match((await page.locator('.key-bar').textContent()) ?? '', /key verified/);
+    assert.equal(await page.locator('textarea.input').isDisabled(), false);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`draws the panel in the ${theme} theme (screenshot in test-output/)`, async () => {
       await open(theme);

@@ -73,14 +73,14 @@ export class FakeWebviewView {
 export function createFakeVscode(settings: Record<string, unknown>) {
   const commands = new Map<string, (...args: unknown[]) => unknown>();
   const context = new Map<string, unknown>();
-  const shown: Array<{ level: 'info' | 'error'; text: string; actions: string[] }> = [];
+  const shown: Array<{ level: 'info' | 'warning' | 'error'; text: string; actions: string[] }> = [];
   const providers = new Map<string, { resolveWebviewView(view: FakeWebviewView): void }>();
   const trees = new Map<string, { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
   const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, dispose() {} };
   const clipboard: string[] = [];
   /** What the next showInformationMessage / showErrorMessage resolves to. */
   const answers: Array<string | undefined> = [];
-  const show = (level: 'info' | 'error') => async (text: string, ...actions: string[]) => {
+  const show = (level: 'info' | 'warning' | 'error') => async (text: string, ...actions: string[]) => {
     shown.push({ level, text, actions });
     return answers.shift();
   };
@@ -122,6 +122,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
       },
       showInformationMessage: show('info'),
       showErrorMessage: show('error'),
+      showWarningMessage: show('warning'),
       showInputBox: async () => undefined,
       showQuickPick: async () => undefined,
       setStatusBarMessage: () => new Disposable(() => undefined),
