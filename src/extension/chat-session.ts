@@ -18,6 +18,8 @@ export type ChatSessionEvents = {
   change: [change: ConversationChange];
   /** A message from someone else arrived while its conversation was not in view. */
   unread: [conversation: string, from: string, text: string | undefined];
+  /** The client stopped for good: `error` says why, undefined when closed on purpose. */
+  ended: [error: Error | undefined];
   /** The server reports a key for `name` that differs from the pinned one. */
   keyChanged: [name: string];
   /** A failure outside any call (lost for good, a key store that cannot save). */
@@ -172,6 +174,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
         return;
       case 'closed':
         this.setConnection({ ...base, status: 'disconnected', online: 0, ...(state.error ? { detail: state.error.message } : {}) });
+        this.emit('ended', state.error);
     }
   }
 

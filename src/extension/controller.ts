@@ -31,6 +31,8 @@ export class Controller implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
   private readonly notifying = new Set<string>();
+  /** Sessions whose first login succeeded (their later failures are reported by 'ended'). */
+  private readonly loggedIn = new WeakSet<ChatSession>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -105,6 +107,7 @@ export class Controller implements vscode.Disposable {
         { location: vscode.ProgressLocation.Window, title: `ClassChat: connecting to ${host}:${port}…` },
         () => session.connect(),
       );
+      this.loggedIn.add(session);
       this.output.info(`connected to ${host}:${port} as ${name}`);
     } catch (error) {
       this.output.warn(`could not connect to ${host}:${port} as ${name}: ${String(error)}`);
@@ -128,12 +131,13 @@ export class Controller implements vscode.Disposable {
     });
     session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
     session.on('keyChanged', (name) => void this.warnKeyChanged(session, name));
-    session.on('error', (error) => {
-      this.output.warn(`${session.server}: ${error.message}`);
-      // A failure that ends the session after it was up (lost for good): say so once.
-      if (this.session === session && session.connection.status === 'disconnected') {
-        void this.showError(describeConnectError(error, session.server, session.name), () => this.connect());
-      }
+    session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
+    session.on('ended', (error) => {
+      // After the first login, a session ends only for good reasons to tell (replaced, name taken
+      // after a server reset...): say so once. A failed first connect is reported by connect().
+      if (!error || this.session !== session || !this.loggedIn.has(session)) return;
+      this.output.warn(`${session.server}: disconnected: ${error.message}`);
+      void this.showError(describeConnectError(error, session.server, session.name), () => this.connect());
     });
     this.chatView.setSession(session);
     this.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
@@ -301,7 +305,8 @@ export class Controller implements vscode.Disposable {
   }
 
   private notify(conversation: string, from: string, text: string | undefined): void {
-    if (conversation === EVERYONE_ID || this.chatView.isVisible || this.notifying.has(conversation)) return;
+    const seen = this.chatView.isVisible && vscode.window.state.focused;
+    if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
     let enabled = true;
     try {
       enabled = readConnectionSettings(this.getSetting).notifications;

@@ -12,6 +12,8 @@ import { MemoryKeyStore } from '../../src/client/key-store';
 import { ChatClient } from '../../src/client/chat-client';
 import { createFakeVscode, FakeVscode, FakeWebviewView, loadWithFakeVscode, Uri } from './helpers/fake-vscode';
 import { until } from '../client/helpers/wait';
+import { LogStore } from '../../src/server/store/log-store';
+import { startTestServer } from '../helpers/test-server';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'extension.js');
@@ -134,5 +136,36 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
     assert.match(error.text, /Cannot reach a ClassChat server at 127\.0\.0\.1:1/);
     assert.deepEqual(error.actions, ['Retry', 'Open Settings']);
     assert.equal(fake.context.get('classchat.state'), 'disconnected');
+  });
+
+  it('tells the user once when a reconnect is refused for good (the name now belongs to another key)', async () => {
+    let server = await startTestServer();
+    const { dataDir, port } = server;
+    try {
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': port });
+      await fake.api.commands.executeCommand('classchat.connect');
+      assert.equal(fake.context.get('classchat.state'), 'connected');
+
+      // The server is reset and someone else registers "alice" before she reconnects.
+      await server.stop();
+      const store = new LogStore({ dataDir });
+      await store.open();
+      await store.deleteUser('alice');
+      await store.close();
+      server = await startTestServer({ dataDir, port });
+      const impostor = new ChatClient({ host: '127.0.0.1', port, name: 'alice', keyStore: new MemoryKeyStore() });
+      await impostor.connect();
+      await impostor.close();
+
+      await until(() => fake.context.get('classchat.state') === 'disconnected', 'gave up', 15_000);
+      await until(() => fake.shown.some((s) => s.level === 'error'), 'error shown');
+      const errors = fake.shown.filter((s) => s.level === 'error');
+      assert.equal(errors.length, 1);
+      assert.match(errors[0].text, /"alice" on 127\.0\.0\.1:\d+ belongs to someone else/);
+      assert.deepEqual(errors[0].actions, ['Open Settings']);
+      assert.match(fake.statusBar.tooltip, /disconnected/);
+    } finally {
+      await server.close();
+    }
   });
 });

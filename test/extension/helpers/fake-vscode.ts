@@ -109,6 +109,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     ProgressLocation: { Window: 10 },
     ConfigurationTarget: { Global: 1 },
     window: {
+      state: { focused: true },
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, dispose() {} }),
       createStatusBarItem: () => statusBar,
       createTreeView: (id: string, options: { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown } }) => {
