@@ -70,6 +70,39 @@ describe('package.json contributions', () => {
     }
   });
 
+  it('shows Connect, not Disconnect, before activation sets the context keys', () => {
+    // A tiny evaluator for the forms used here: `key`, `!key`, `key == v`, `key =~ /re/`, && and ||.
+    const evaluate = (when: string, context: Record<string, string | undefined>): boolean =>
+      when.split('||').some((all) =>
+        all.split('&&').every((raw) => {
+          const term = raw.trim();
+          if (term.startsWith('!')) return !context[term.slice(1)];
+          if (/^[\w.]+$/.test(term)) return Boolean(context[term]);
+          const eq = /^([\w.]+) == ([\w.]+)$/.exec(term);
+          if (eq) return context[eq[1]] === eq[2];
+          const re = /^([\w.]+) =~ \/(.+)\/$/.exec(term);
+          if (re) return new RegExp(re[2]).test(context[re[1]] ?? '');
+          throw new Error(`unexpected when term: ${term}`);
+        }),
+      );
+    const palette = objects(field(['contributes', 'menus', 'commandPalette']));
+    const whenOf = (id: string) => String(palette.find((entry) => entry.command === id)?.when);
+    const before = {};
+    assert.equal(evaluate(whenOf(COMMANDS.connect), before), true);
+    assert.equal(evaluate(whenOf(COMMANDS.disconnect), before), false);
+    assert.equal(evaluate(whenOf(COMMANDS.startLocalServer), before), true);
+    assert.equal(evaluate(whenOf(COMMANDS.messageClassmate), before), false);
+    const connected = { 'classchat.state': 'connected' };
+    assert.equal(evaluate(whenOf(COMMANDS.connect), connected), false);
+    assert.equal(evaluate(whenOf(COMMANDS.disconnect), connected), true);
+    const titles = objects(field(['contributes', 'menus', 'view/title']));
+    const inClassmates = { view: 'classchat.classmates' };
+    assert.deepEqual(titles.filter((t) => evaluate(String(t.when), inClassmates)).map((t) => t.command), [COMMANDS.connect, COMMANDS.startLocalServer]);
+    assert.deepEqual(titles.filter((t) => evaluate(String(t.when), { view: 'classchat.chat' })).map((t) => t.command), []);
+    const welcome = objects(field(['contributes', 'viewsWelcome']))[0];
+    assert.equal(evaluate(String(welcome.when), before), true);
+  });
+
   it('declares the view container, the Chat webview view and the Classmates tree', () => {
     const containers = objects(field(['contributes', 'viewsContainers', 'activitybar']));
     assert.deepEqual(containers.map((c) => [c.id, c.icon]), [[VIEWS.container, 'media/classchat.svg']]);
