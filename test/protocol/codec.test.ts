@@ -1,88 +1,359 @@
 import { strict as assert } from 'node:assert';
-import { parseClientFrame, parseServerFrame } from '../../src/protocol/codec';
+import fc from 'fast-check';
+import { encodeFrame, parseClientFrame, parseServerFrame } from '../../src/protocol/codec';
+import { ERROR_CODES } from '../../src/protocol/errors';
+import { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS } from '../../src/protocol/frames';
+import { LIMITS } from '../../src/protocol/limits';
 
-const KEY = 'A'.repeat(43) + '=';
-const SIG = 'A'.repeat(86) + '==';
+/** Base64 of 32 and 64 zero bytes: the right lengths for a public key and a signature. */
+const KEY = Buffer.alloc(32).toString('base64');
+const SIG = Buffer.alloc(64).toString('base64');
+const BOX = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
 
-function code(line: string) {
+function code(line: string): string {
   const result = parseClientFrame(line);
   return result.ok ? 'ok' : result.code;
 }
 
+const clientCode = (frame: unknown) => code(JSON.stringify(frame));
+
+function serverCode(frame: unknown): string {
+  const result = parseServerFrame(JSON.stringify(frame));
+  return result.ok ? 'ok' : result.code;
+}
+
+/** One example of every client frame type with every optional field set. */
+const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
+  login: { type: 'login', v: 1, name: 'Alice', publicKey: KEY, signature: SIG, joinCode: 'class-7b', ackedSeq: 3, client: 'classchat-py/0.1' },
+  send: { type: 'send', id: 'm-1_A', to: 'bob', text: 'hi' },
+  ack: { type: 'ack', seq: 12 },
+  history: { type: 'history', rid: 'r1', with: '*', before: 10, limit: 50 },
+  ping: { type: 'ping', rid: 'p' },
+  bye: { type: 'bye' },
+};
+
+/** A value of the wrong JSON type for a field holding `value`. */
+function wrongType(value: unknown): unknown {
+  if (typeof value === 'string') return 42;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return 'true';
+  if (Array.isArray(value)) return {};
+  if (typeof value === 'object' && value !== null) return 'x';
+  return null;
+}
+
+function expectInvalid(frame: unknown, field: string): void {
+  const result = parseClientFrame(JSON.stringify(frame));
+  assert.equal(result.ok, false, `${JSON.stringify(frame)} should be refused`);
+  if (result.ok) return;
+  assert.equal(result.code, 'invalid_frame', JSON.stringify(frame));
+  assert.ok(result.detail.startsWith(`${field}:`), `detail "${result.detail}" should name ${field}`);
+}
+
 describe('frame codec', () => {
-  it('accepts a valid example of every client frame', () => {
-    const examples = [
-      { type: 'login', v: 1, name: 'alice', publicKey: KEY, signature: SIG, joinCode: 'x', ackedSeq: 3, client: 'test' },
-      { type: 'send', id: 'm-1_A', to: 'bob', text: 'hi' },
-      { type: 'send', id: 'm2', to: 'bob', box: { nonce: 'AAAA', ciphertext: 'AAAA' } },
-      { type: 'ack', seq: 12 },
-      { type: 'history', rid: 'r1', with: '*', before: 10, limit: 50 },
-      { type: 'ping', rid: 'p' },
-      { type: 'ping' },
-      { type: 'bye' },
-    ];
-    for (const frame of examples) assert.equal(code(JSON.stringify(frame)), 'ok', JSON.stringify(frame));
+  describe('client frames', () => {
+    it('has an example here for every client frame type', () => {
+      assert.deepEqual(Object.keys(CLIENT_EXAMPLES).sort(), Object.keys(CLIENT_FRAME_SCHEMAS).sort());
+    });
+
+    it('accepts a valid example of every client frame, with and without its optional fields', () => {
+      const minimal = [
+        { type: 'login', v: 1, name: 'a', publicKey: KEY, signature: SIG },
+        { type: 'send', id: 'm2', to: 'bob', box: BOX },
+        { type: 'send', id: 'x'.repeat(64), to: '*', text: '' },
+        { type: 'history', rid: 'r', with: 'bob' },
+        { type: 'ping' },
+      ];
+      for (const frame of [...Object.values(CLIENT_EXAMPLES), ...minimal]) assert.equal(clientCode(frame), 'ok', JSON.stringify(frame));
+    });
+
+    it('returns the parsed frame with the values sent', () => {
+      const result = parseClientFrame(JSON.stringify(CLIENT_EXAMPLES.history));
+      assert.ok(result.ok);
+      assert.deepEqual(result.frame, CLIENT_EXAMPLES.history);
+    });
+
+    it('refuses a wrong JSON type in every field of every client frame with invalid_frame naming the field', () => {
+      for (const example of [...Object.values(CLIENT_EXAMPLES), { type: 'send', id: 'm2', to: 'bob', box: BOX }]) {
+        for (const [field, value] of Object.entries(example)) {
+          if (field === 'type') continue;
+          expectInvalid({ ...example, [field]: wrongType(value) }, field);
+        }
+      }
+      expectInvalid({ type: 'send', id: 'm', to: 'bob', box: { ...BOX, nonce: 5 } }, 'box.nonce');
+      expectInvalid({ type: 'send', id: 'm', to: 'bob', box: { ...BOX, ciphertext: null } }, 'box.ciphertext');
+    });
+
+    it('refuses a missing required field with invalid_frame naming the field', () => {
+      const required: Record<string, string[]> = { login: ['v', 'name', 'publicKey', 'signature'], send: ['id', 'to'], ack: ['seq'], history: ['rid', 'with'] };
+      for (const [type, fields] of Object.entries(required)) {
+        for (const field of fields) {
+          const frame = { ...CLIENT_EXAMPLES[type] };
+          delete frame[field];
+          expectInvalid(frame, field);
+        }
+      }
+    });
+
+    it('refuses out-of-range values with invalid_frame naming the field', () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ type: 'ack', seq: -1 }, 'seq'],
+        [{ type: 'ack', seq: 1.5 }, 'seq'],
+        [{ type: 'ack', seq: Number.MAX_SAFE_INTEGER + 2 }, 'seq'],
+        [{ ...CLIENT_EXAMPLES.history, limit: 0 }, 'limit'],
+        [{ ...CLIENT_EXAMPLES.history, limit: LIMITS.maxHistoryPage + 1 }, 'limit'],
+        [{ ...CLIENT_EXAMPLES.history, before: -5 }, 'before'],
+        [{ ...CLIENT_EXAMPLES.login, v: 1.5 }, 'v'],
+        [{ ...CLIENT_EXAMPLES.login, name: '' }, 'name'],
+        [{ ...CLIENT_EXAMPLES.login, name: 'a'.repeat(65) }, 'name'],
+        [{ ...CLIENT_EXAMPLES.login, publicKey: 'short' }, 'publicKey'],
+        [{ ...CLIENT_EXAMPLES.login, publicKey: KEY.replace('A', '!') }, 'publicKey'],
+        [{ ...CLIENT_EXAMPLES.login, signature: KEY }, 'signature'],
+        [{ ...CLIENT_EXAMPLES.login, joinCode: 'x'.repeat(257) }, 'joinCode'],
+        [{ ...CLIENT_EXAMPLES.login, ackedSeq: -1 }, 'ackedSeq'],
+        [{ ...CLIENT_EXAMPLES.login, client: 'x'.repeat(65) }, 'client'],
+        [{ ...CLIENT_EXAMPLES.send, to: '' }, 'to'],
+        [{ ...CLIENT_EXAMPLES.send, to: 'b'.repeat(65) }, 'to'],
+        [{ type: 'send', id: 'm', to: 'bob', box: { ...BOX, ciphertext: 'A'.repeat(LIMITS.maxBoxBase64 + 4) } }, 'box.ciphertext'],
+        [{ type: 'send', id: 'm', to: 'bob', box: { ...BOX, nonce: 'not base64!' } }, 'box.nonce'],
+        [{ type: 'send', id: 'm', to: 'bob', box: { ...BOX, extra: 1 } }, 'box'],
+      ];
+      for (const [frame, field] of cases) expectInvalid(frame, field);
+    });
+
+    it('refuses a publicKey or signature whose base64 is not exactly 32 or 64 bytes', () => {
+      // The right number of characters, but 33 and 31 bytes (and 65 and 63): the schema promises exact sizes.
+      expectInvalid({ ...CLIENT_EXAMPLES.login, publicKey: 'A'.repeat(44) }, 'publicKey');
+      expectInvalid({ ...CLIENT_EXAMPLES.login, publicKey: 'A'.repeat(42) + '==' }, 'publicKey');
+      expectInvalid({ ...CLIENT_EXAMPLES.login, signature: 'A'.repeat(88) }, 'signature');
+      expectInvalid({ ...CLIENT_EXAMPLES.login, signature: 'A'.repeat(87) + '=' }, 'signature');
+    });
+
+    it('refuses non-objects with bad_json', () => {
+      for (const line of ['[1]', '[]', '42', 'null', 'true', '"send"']) assert.equal(code(line), 'bad_json', line);
+    });
+
+    it('refuses broken JSON with bad_json', () => {
+      for (const line of ['{"type":"send"', '', ' ', '{type:"ping"}', "{'type':'ping'}", '{"type":"ping"}{"type":"ping"}', 'alice']) {
+        assert.equal(code(line), 'bad_json', JSON.stringify(line));
+      }
+    });
+
+    it('tolerates the carriage return of a CRLF line end and surrounding spaces', () => {
+      assert.equal(code('{"type":"ping"}\r'), 'ok');
+      assert.equal(code('  {"type":"ping"}  '), 'ok');
+    });
+
+    it('refuses an unknown type with unknown_type, also for names inherited by every object', () => {
+      for (const type of ['teleport', 'PING', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+        assert.equal(clientCode({ type }), 'unknown_type', type);
+      }
+    });
+
+    it('refuses a missing or non-string type with invalid_frame', () => {
+      for (const frame of [{ kind: 'send' }, { type: 5 }, { type: null }, { type: ['ping'] }]) assert.equal(clientCode(frame), 'invalid_frame', JSON.stringify(frame));
+    });
+
+    it('refuses a server frame type sent by a client with unknown_type', () => {
+      assert.equal(clientCode({ type: 'msg', seq: 1, id: 'x', from: 'a', to: '*', ts: 1, text: 'x' }), 'unknown_type');
+    });
+
+    it('requires exactly one of text and box in send', () => {
+      const neither = parseClientFrame('{"type":"send","id":"x","to":"bob"}');
+      const both = parseClientFrame(JSON.stringify({ type: 'send', id: 'x', to: 'bob', text: 'a', box: BOX }));
+      for (const result of [neither, both]) {
+        assert.equal(result.ok, false);
+        if (!result.ok) {
+          assert.equal(result.code, 'invalid_frame');
+          assert.match(result.detail, /exactly one of text and box/);
+          assert.equal(result.id, 'x');
+        }
+      }
+    });
+
+    it('measures text in UTF-8 bytes: exactly 16 KiB passes, one byte more is text_too_long', () => {
+      assert.equal(LIMITS.maxTextBytes, 16 * 1024);
+      const send = (text: string) => clientCode({ type: 'send', id: 'x', to: '*', text });
+      // 2-, 3- and 4-byte characters, each exactly at the limit and just over it.
+      assert.equal(send('é'.repeat(8192)), 'ok');
+      assert.equal(send('é'.repeat(8192) + 'a'), 'text_too_long');
+      assert.equal(send('€'.repeat(5461) + 'a'), 'ok');
+      assert.equal(send('€'.repeat(5461) + 'é'), 'text_too_long');
+      assert.equal(send('😀'.repeat(4096)), 'ok');
+      assert.equal(send('😀'.repeat(4095) + 'abcd' + 'a'), 'text_too_long');
+      // Fewer UTF-16 units than the limit, more bytes.
+      assert.equal(send('€'.repeat(5462)), 'text_too_long');
+    });
+
+    it('carries the id of a too-long message so the error can be matched to it', () => {
+      const result = parseClientFrame(JSON.stringify({ type: 'send', id: 'long-1', to: '*', text: 'é'.repeat(9000) }));
+      assert.deepEqual(result.ok ? undefined : [result.code, result.id], ['text_too_long', 'long-1']);
+    });
+
+    it('accepts ids of 1 to 64 of A-Z a-z 0-9 _ -', () => {
+      for (const id of ['a', 'Z', '0', '_', '-', 'aZ09_-', 'x'.repeat(64)]) assert.equal(clientCode({ type: 'send', id, to: '*', text: 'a' }), 'ok', id);
+    });
+
+    it('refuses ids (and request ids) with other characters, empty, or over 64 characters', () => {
+      for (const id of ['', 'has space', 'ünï', 'a'.repeat(65), 'a/b', 'a.b', 'a:b', 'a\nb', '😀']) {
+        expectInvalid({ type: 'send', id, to: '*', text: 'a' }, 'id');
+        expectInvalid({ type: 'history', rid: id, with: '*' }, 'rid');
+        expectInvalid({ type: 'ping', rid: id }, 'rid');
+      }
+    });
+
+    it('keeps the id and rid of an invalid frame so the error can be matched', () => {
+      const send = parseClientFrame('{"type":"send","id":"abc","to":"bob","text":1}');
+      assert.equal(!send.ok && send.id, 'abc');
+      const history = parseClientFrame('{"type":"history","rid":"r9","with":"*","limit":0}');
+      assert.equal(!history.ok && history.rid, 'r9');
+    });
+
+    it('echoes only an id or rid that an error frame can carry', () => {
+      // The server copies these into its error frame, whose id and rid must be valid ids:
+      // otherwise a conforming client refuses the error frame and never learns which send failed.
+      const lines = [
+        '{"type":"send","id":"","to":"bob","text":"a"}',
+        '{"type":"send","id":"has space","to":"bob","text":"a"}',
+        '{"type":"send","id":"a/b","to":"bob"}',
+        '{"type":"history","rid":"ünï","with":"*"}',
+      ];
+      for (const line of lines) {
+        const result = parseClientFrame(line);
+        assert.equal(result.ok, false);
+        if (result.ok) continue;
+        const error = { type: 'error', code: result.code, message: ERROR_CODES[result.code], id: result.id, rid: result.rid, fatal: false };
+        assert.equal(serverCode(error), 'ok', `${line} -> ${JSON.stringify(error)}`);
+      }
+    });
+
+    it('property: whatever a client sends, the error it gets back is a valid server frame', () => {
+      const anyId = fc.oneof(fc.string({ maxLength: 70 }), fc.constant(undefined), fc.integer());
+      const frame = fc.record({
+        type: fc.constantFrom('send', 'history', 'ping', 'ack', 'login'),
+        id: anyId,
+        rid: anyId,
+        to: fc.oneof(fc.constant('bob'), fc.string()),
+        text: fc.oneof(fc.string(), fc.constant(undefined)),
+      });
+      fc.assert(
+        fc.property(frame, (input) => {
+          const result = parseClientFrame(JSON.stringify(input));
+          if (result.ok) return;
+          const error = { type: 'error', code: result.code, message: ERROR_CODES[result.code], id: result.id, rid: result.rid, fatal: false };
+          assert.equal(serverCode(error), 'ok', JSON.stringify(error));
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('ignores unknown extra fields, so a client cannot forge from, seq or ts', () => {
+      const result = parseClientFrame(JSON.stringify({ type: 'send', id: 'x', to: '*', text: 'a', from: 'mallory', seq: 1, ts: 1, plain: true }));
+      assert.ok(result.ok);
+      assert.deepEqual(Object.keys(result.frame).sort(), ['id', 'text', 'to', 'type']);
+    });
   });
 
-  it('refuses non-objects and broken JSON with bad_json', () => {
-    for (const line of ['[1]', '42', 'null', '"send"', '{"type":"send"', '']) assert.equal(code(line), 'bad_json', line);
+  describe('encodeFrame', () => {
+    it('property: a send frame becomes exactly one line that parses back to the same frame', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), (text, id) => {
+          const frame = { type: 'send' as const, id, to: '*', text };
+          const line = encodeFrame(frame);
+          assert.ok(line.endsWith('\n'));
+          assert.equal(line.indexOf('\n'), line.length - 1, 'no newline inside the frame');
+          const parsed = parseClientFrame(line.slice(0, -1));
+          assert.ok(parsed.ok);
+          assert.deepEqual(parsed.frame, frame);
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 
-  it('refuses an unknown type with unknown_type and a missing type with invalid_frame', () => {
-    assert.equal(code('{"type":"teleport"}'), 'unknown_type');
-    assert.equal(code('{"type":"__proto__"}'), 'unknown_type');
-    assert.equal(code('{"kind":"send"}'), 'invalid_frame');
-  });
+  describe('server frames', () => {
+    const user = { name: 'bob', publicKey: KEY, online: true };
+    const msg = { type: 'msg', seq: 42, id: 'b7', from: 'bob', to: 'alice', ts: 1764057600000, text: 'are you there?' };
+    const SERVER_EXAMPLES: Record<string, Record<string, unknown>> = {
+      hello: {
+        type: 'hello',
+        protocol: 'classchat',
+        versions: [1],
+        server: 'classchat-server/0.1.0',
+        challenge: KEY,
+        features: ['history', 'e2ee-box', 'plain-text'],
+        joinCodeRequired: false,
+        limits: { maxLineBytes: LIMITS.maxLineBytes, maxTextBytes: LIMITS.maxTextBytes },
+        info: 'ClassChat server.',
+      },
+      welcome: { type: 'welcome', v: 1, name: 'alice', registered: true, ackedSeq: 41, users: [user, { name: 'carol', publicKey: null, online: false }] },
+      msg,
+      sent: { type: 'sent', id: 'a1', seq: 43, ts: 1764057605123, duplicate: false },
+      synced: { type: 'synced', seq: 42 },
+      presence: { type: 'presence', user },
+      history_page: { type: 'history_page', rid: 'r1', with: '*', messages: [msg, { ...msg, seq: 44, text: undefined, box: BOX }, { ...msg, seq: 45, plain: true }], more: true },
+      pong: { type: 'pong', rid: 'p1' },
+      error: { type: 'error', code: 'rate_limited', message: 'slow down', id: 'a2', fatal: false },
+      bye: { type: 'bye', reason: 'server_shutdown' },
+    };
 
-  it('names the offending field and keeps the id so the error can be matched', () => {
-    const cases: Array<[Record<string, unknown>, string]> = [
-      [{ type: 'send', id: 'x', to: 'bob', text: 5 }, 'text'],
-      [{ type: 'send', id: 'x', to: 7, text: 'a' }, 'to'],
-      [{ type: 'ack', seq: -1 }, 'seq'],
-      [{ type: 'ack', seq: 1.5 }, 'seq'],
-      [{ type: 'history', rid: 'r', with: '*', limit: 500 }, 'limit'],
-      [{ type: 'login', v: 1, name: 'a', publicKey: 'short', signature: SIG }, 'publicKey'],
-    ];
-    for (const [frame, field] of cases) {
-      const result = parseClientFrame(JSON.stringify(frame));
-      assert.equal(result.ok, false);
-      if (result.ok) continue;
-      assert.equal(result.code, 'invalid_frame');
-      assert.match(result.detail, new RegExp(`^${field}`), JSON.stringify(frame));
-    }
-    const withId = parseClientFrame('{"type":"send","id":"abc","to":"bob","text":1}');
-    assert.equal(!withId.ok && withId.id, 'abc');
-  });
+    it('has an example here for every server frame type', () => {
+      assert.deepEqual(Object.keys(SERVER_EXAMPLES).sort(), Object.keys(SERVER_FRAME_SCHEMAS).sort());
+    });
 
-  it('requires exactly one of text and box', () => {
-    assert.equal(code('{"type":"send","id":"x","to":"bob"}'), 'invalid_frame');
-    assert.equal(code('{"type":"send","id":"x","to":"bob","text":"a","box":{"nonce":"AAAA","ciphertext":"AAAA"}}'), 'invalid_frame');
-  });
+    it('accepts a valid example of every server frame', () => {
+      for (const frame of Object.values(SERVER_EXAMPLES)) assert.equal(serverCode(frame), 'ok', JSON.stringify(frame));
+      assert.equal(serverCode({ type: 'pong' }), 'ok');
+      assert.equal(serverCode({ ...SERVER_EXAMPLES.hello, info: undefined }), 'ok');
+    });
 
-  it('measures text in UTF-8 bytes: 16 KiB passes, one byte more is text_too_long', () => {
-    const exact = 'é'.repeat(8 * 1024);
-    assert.equal(code(JSON.stringify({ type: 'send', id: 'x', to: '*', text: exact })), 'ok');
-    assert.equal(code(JSON.stringify({ type: 'send', id: 'x', to: '*', text: exact + 'a' })), 'text_too_long');
-  });
+    it('accepts every error code in error and bye frames', () => {
+      for (const errorCode of Object.keys(ERROR_CODES)) {
+        assert.equal(serverCode({ type: 'error', code: errorCode, message: 'x', fatal: true }), 'ok', errorCode);
+        assert.equal(serverCode({ type: 'bye', reason: errorCode }), 'ok', errorCode);
+      }
+    });
 
-  it('refuses client ids with other characters or over 64 characters', () => {
-    for (const id of ['', 'has space', 'ünï', 'a'.repeat(65), 'a/b']) {
-      assert.equal(code(JSON.stringify({ type: 'send', id, to: '*', text: 'a' })), 'invalid_frame', id);
-    }
-  });
+    it('refuses an error frame or bye with an unknown code', () => {
+      assert.equal(serverCode({ type: 'error', code: 'made_up', message: 'x', fatal: false }), 'invalid_frame');
+      assert.equal(serverCode({ type: 'bye', reason: 'made_up' }), 'invalid_frame');
+    });
 
-  it('ignores unknown extra fields, so a client cannot forge from, seq or ts', () => {
-    const result = parseClientFrame(JSON.stringify({ type: 'send', id: 'x', to: '*', text: 'a', from: 'mallory', seq: 1, ts: 1 }));
-    assert.ok(result.ok);
-    if (result.ok) assert.deepEqual(Object.keys(result.frame).sort(), ['id', 'text', 'to', 'type']);
-  });
+    it('refuses error codes and bye reasons that are only names inherited from Object.prototype', () => {
+      for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+        assert.equal(serverCode({ type: 'error', code: name, message: 'x', fatal: false }), 'invalid_frame', `error code ${name}`);
+        assert.equal(serverCode({ type: 'bye', reason: name }), 'invalid_frame', `bye reason ${name}`);
+      }
+    });
 
-  it('validates server frames too, including error codes', () => {
-    assert.ok(parseServerFrame(JSON.stringify({ type: 'sent', id: 'x', seq: 1, ts: 2, duplicate: false })).ok);
-    assert.ok(parseServerFrame(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'slow down', fatal: false })).ok);
-    const unknownCode = parseServerFrame(JSON.stringify({ type: 'error', code: 'made_up', message: 'x', fatal: false }));
-    assert.equal(unknownCode.ok, false);
-    const badMsg = parseServerFrame(JSON.stringify({ type: 'msg', seq: 'one', id: 'x', from: 'a', to: '*', ts: 1 }));
-    assert.equal(badMsg.ok, false);
+    it('refuses server frames with wrong fields', () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ ...msg, seq: 'one' }, 'seq'],
+        [{ ...msg, from: '' }, 'from'],
+        [{ ...msg, ts: -1 }, 'ts'],
+        [{ ...msg, plain: false }, 'plain'],
+        [{ ...SERVER_EXAMPLES.hello, protocol: 'irc' }, 'protocol'],
+        [{ ...SERVER_EXAMPLES.hello, versions: [] }, 'versions'],
+        [{ ...SERVER_EXAMPLES.hello, challenge: 'abc' }, 'challenge'],
+        [{ ...SERVER_EXAMPLES.hello, limits: { maxLineBytes: 0, maxTextBytes: 1 } }, 'limits.maxLineBytes'],
+        [{ ...SERVER_EXAMPLES.welcome, users: [{ name: 'bob', publicKey: 'x', online: true }] }, 'users.0.publicKey'],
+        [{ ...SERVER_EXAMPLES.sent, duplicate: 'no' }, 'duplicate'],
+        [{ ...SERVER_EXAMPLES.error, fatal: undefined }, 'fatal'],
+        [{ ...SERVER_EXAMPLES.error, message: 'x'.repeat(1025) }, 'message'],
+        [{ ...SERVER_EXAMPLES.history_page, messages: [{ ...msg, id: 'bad id' }] }, 'messages.0.id'],
+      ];
+      for (const [frame, field] of cases) {
+        const result = parseServerFrame(JSON.stringify(frame));
+        assert.equal(result.ok, false, JSON.stringify(frame));
+        if (result.ok) continue;
+        assert.equal(result.code, 'invalid_frame');
+        assert.ok(result.detail.startsWith(`${field}:`), `detail "${result.detail}" should name ${field}`);
+      }
+    });
+
+    it('reports a frame type it does not know as unknown_type (a newer server), and a client frame type too', () => {
+      assert.equal(serverCode({ type: 'typing', user: 'bob' }), 'unknown_type');
+      assert.equal(serverCode({ type: 'send', id: 'x', to: '*', text: 'a' }), 'unknown_type');
+    });
   });
 });
