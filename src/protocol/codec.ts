@@ -23,8 +23,9 @@ function parseWith<F>(table: SchemaTable, line: string): ParseResult<F> {
   const schema = Object.prototype.hasOwnProperty.call(table, type) ? table[type] : undefined;
   if (!schema) return { ok: false, code: 'unknown_type', detail: `unknown frame type "${type.slice(0, 32)}"` };
   const parsed = schema.safeParse(value);
-  const id = typeof record.id === 'string' && record.id.length <= 64 ? record.id : undefined;
-  const rid = typeof record.rid === 'string' && record.rid.length <= 64 ? record.rid : undefined;
+  // Echo an id only if an error frame may carry it: the reply must itself be a valid frame.
+  const id = echoableId(record.id);
+  const rid = echoableId(record.rid);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : type;
@@ -32,6 +33,12 @@ function parseWith<F>(table: SchemaTable, line: string): ParseResult<F> {
     return { ok: false, code: 'invalid_frame', detail: `${where}: ${issue?.message ?? 'invalid'}`, id, rid };
   }
   return { ok: true, frame: parsed.data as F };
+}
+
+const ECHOABLE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function echoableId(value: unknown): string | undefined {
+  return typeof value === 'string' && ECHOABLE_ID.test(value) ? value : undefined;
 }
 
 /** Parses and validates one line a client sent. */

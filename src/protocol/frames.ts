@@ -4,12 +4,20 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { ERROR_CODES, ErrorCode } from './errors';
+import { ErrorCode, isErrorCode } from './errors';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const base64 = (maxLength: number) => z.string().max(maxLength).regex(BASE64, 'must be base64');
-/** Base64 of exactly `bytes` bytes. */
-const base64Bytes = (bytes: number) => z.string().length(Math.ceil(bytes / 3) * 4).regex(BASE64, 'must be base64');
+/** Canonical base64 of exactly `bytes` bytes (right padding, no stray bits). */
+const base64Bytes = (bytes: number) =>
+  z
+    .string()
+    .length(Math.ceil(bytes / 3) * 4)
+    .regex(BASE64, 'must be base64')
+    .refine((text) => {
+      const decoded = Buffer.from(text, 'base64');
+      return decoded.length === bytes && decoded.toString('base64') === text;
+    }, `must be the base64 of exactly ${bytes} bytes`);
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const clientId = z
@@ -151,7 +159,7 @@ const historyPageFrame = z.object({
   more: z.boolean(),
 });
 const pongFrame = z.object({ type: z.literal('pong'), rid: clientId.optional() });
-const errorCode = z.string().refine((code): code is ErrorCode => code in ERROR_CODES, 'unknown error code');
+const errorCode = z.string().refine(isErrorCode, 'unknown error code');
 const errorFrame = z.object({
   type: z.literal('error'),
   code: errorCode,
