@@ -13,6 +13,7 @@ import { ChatClient } from '../../src/client/chat-client';
 import { createFakeVscode, FakeVscode, FakeWebviewView, loadWithFakeVscode, Uri } from './helpers/fake-vscode';
 import { until } from '../client/helpers/wait';
 import { LogStore } from '../../src/server/store/log-store';
+import { generateIdentity } from '../../src/crypto/identity';
 import { startTestServer } from '../helpers/test-server';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -146,16 +147,15 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
       await fake.api.commands.executeCommand('classchat.connect');
       assert.equal(fake.context.get('classchat.state'), 'connected');
 
-      // The server is reset and someone else registers "alice" before she reconnects.
+      // The server is reset and "alice" is bound to someone else's key before it listens again,
+      // so her reconnect cannot win the race and re-register.
       await server.stop();
       const store = new LogStore({ dataDir });
       await store.open();
       await store.deleteUser('alice');
+      await store.putUser({ name: 'alice', publicKey: (await generateIdentity()).publicKey });
       await store.close();
       server = await startTestServer({ dataDir, port });
-      const impostor = new ChatClient({ host: '127.0.0.1', port, name: 'alice', keyStore: new MemoryKeyStore() });
-      await impostor.connect();
-      await impostor.close();
 
       await until(() => fake.context.get('classchat.state') === 'disconnected', 'gave up', 15_000);
       await until(() => fake.shown.some((s) => s.level === 'error'), 'error shown');
