@@ -168,4 +168,44 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
       await server.close();
     }
   });
+
+  it('asks for a user name when none is set, checks it as the server does, and saves it', async () => {
+    const server = await startTestServer();
+    try {
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.userName': '' });
+      fake.inputAnswers.push('Bob');
+      await fake.api.commands.executeCommand('classchat.connect');
+      const [box] = fake.inputBoxes;
+      assert.match(box.problems[0] ?? '', /Type a name/);
+      assert.match(box.problems[1] ?? '', /reserved/);
+      assert.equal(box.problems[2], undefined);
+      assert.equal(settings['classchat.userName'], 'bob');
+      assert.equal(fake.context.get('classchat.state'), 'connected');
+      assert.match(fake.statusBar.text, /bob · 0 online/);
+    } finally {
+      await extension.deactivate();
+      await server.close();
+    }
+  });
+
+  it('stays quiet about private messages when notifications are off', async () => {
+    const server = await startTestServer();
+    try {
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.notifications': false });
+      await fake.api.commands.executeCommand('classchat.connect');
+      const bob = new ChatClient({ host: '127.0.0.1', port: server.port, name: 'bob', keyStore: new MemoryKeyStore() });
+      await bob.connect();
+      try {
+        await until(() => /1 online/.test(fake.statusBar.text), 'bob online');
+        await bob.sendText('alice', 'shh');
+        await until(() => /1 unread/.test(fake.statusBar.text), 'counted unread');
+        assert.deepEqual(fake.shown.filter((s) => s.text.includes('shh')), []);
+      } finally {
+        await bob.close();
+      }
+    } finally {
+      await extension.deactivate();
+      await server.close();
+    }
+  });
 });

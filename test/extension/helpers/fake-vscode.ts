@@ -78,6 +78,9 @@ export function createFakeVscode(settings: Record<string, unknown>) {
   const trees = new Map<string, { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
   const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, dispose() {} };
   const clipboard: string[] = [];
+  /** What the next showInputBox resolves to, and what each one was opened with. */
+  const inputAnswers: Array<string | undefined> = [];
+  const inputBoxes: Array<{ value: string | undefined; problems: Array<string | undefined> }> = [];
   /** What the next showInformationMessage / showErrorMessage resolves to. */
   const answers: Array<string | undefined> = [];
   const show = (level: 'info' | 'warning' | 'error') => async (text: string, ...actions: string[]) => {
@@ -124,7 +127,10 @@ export function createFakeVscode(settings: Record<string, unknown>) {
       showInformationMessage: show('info'),
       showErrorMessage: show('error'),
       showWarningMessage: show('warning'),
-      showInputBox: async () => undefined,
+      showInputBox: async (options: { value?: string; validateInput?: (value: string) => string | undefined }) => {
+        inputBoxes.push({ value: options.value, problems: ['', 'all', 'Bob'].map((v) => options.validateInput?.(v)) });
+        return inputAnswers.shift();
+      },
       showQuickPick: async () => undefined,
       setStatusBarMessage: () => new Disposable(() => undefined),
       withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
@@ -153,7 +159,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     },
     env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
   };
-  return { api, commands, context, shown, providers, trees, statusBar, clipboard, answers };
+  return { api, commands, context, shown, providers, trees, statusBar, clipboard, answers, inputAnswers, inputBoxes };
 }
 
 export type FakeVscode = ReturnType<typeof createFakeVscode>;
