@@ -29,7 +29,6 @@ describe('ChatClient with the real server', function () {
     await server.close();
   });
 
-  const client = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.client(name, options);
   const online = (name: string, options: Partial<ChatClientOptions> = {}) => fleet.online(name, options);
 
   it('delivers a private message and a message to everyone, not back to the sender', async () => {
@@ -63,11 +62,7 @@ describe('ChatClient with the real server', function () {
     await bobFirst.close();
     const alice = await online('alice');
     await alice.sendText('bob', 'are you there?');
-    const bob = client('bob');
-    const got = collect(bob);
-    const synced = nextEvent(bob, 'synced');
-    await bob.connect();
-    await synced;
+    const got = await fleet.backlogAtLogin('bob');
     assert.deepEqual(got.map((m) => m.text), ['are you there?']);
   });
 
@@ -78,11 +73,7 @@ describe('ChatClient with the real server', function () {
     await alice.sendText('bob', 'once');
     await until(() => got.length === 1, 'delivery');
     await bob.close();
-    const again = client('bob');
-    const later = collect(again);
-    const synced = nextEvent(again, 'synced');
-    await again.connect();
-    await synced;
+    const later = await fleet.backlogAtLogin('bob');
     assert.deepEqual(later, []);
   });
 
@@ -93,11 +84,7 @@ describe('ChatClient with the real server', function () {
     await alice.sendText('bob', 'keep me');
     await until(() => got.length === 1, 'delivery');
     await bob.close();
-    const again = client('bob');
-    const later = collect(again);
-    const synced = nextEvent(again, 'synced');
-    await again.connect();
-    await synced;
+    const later = await fleet.backlogAtLogin('bob');
     assert.deepEqual(later.map((m) => m.text), ['keep me']);
   });
 
@@ -208,11 +195,7 @@ describe('ChatClient with the real server', function () {
     proxy.refuse = false;
     const sent = await inFlight;
     assert.equal(sent.duplicate, true);
-    const bob = client('bob');
-    const got = collect(bob);
-    const synced = nextEvent(bob, 'synced');
-    await bob.connect();
-    await synced;
+    const got = await fleet.backlogAtLogin('bob');
     assert.deepEqual(got.map((m) => m.text), ['before the restart', 'stored, but the sent frame was lost']);
   });
 

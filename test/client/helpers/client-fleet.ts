@@ -38,6 +38,16 @@ export class ClientFleet {
     return made;
   }
 
+  /** Logs `name` in on a new client and returns the messages that arrive before `synced` (its backlog). */
+  async backlogAtLogin(name: string, options: Partial<ChatClientOptions> = {}): Promise<ReceivedMessage[]> {
+    const made = this.client(name, options);
+    const got = collect(made);
+    const synced = new Promise<void>((resolve) => made.once('synced', () => resolve()));
+    await made.connect();
+    await synced;
+    return got;
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((client) => client.close()));
   }
