@@ -241,8 +241,9 @@ export class ChatServer {
   /** Tells everyone except `subject`'s own sessions about `user`. */
   private broadcastPresence(user: RosterEntry, subject: string | undefined): void {
     const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) };
-    const line = frameLine({ type: 'presence', user: info });
-    const notice = plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`);
+    // Encoded once: every session's write shares the same bytes.
+    const line = Buffer.from(frameLine({ type: 'presence', user: info }), 'utf8');
+    const notice = Buffer.from(plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`), 'utf8');
     for (const session of this.sessions.all()) {
       if (session.name === subject) continue;
       session.transport.write(session.kind === 'json' ? line : notice);
