@@ -71,8 +71,11 @@ export class LogStore implements Store {
   private idleWaiters: Array<() => void> = [];
   private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
   private readonly pendingAcks = new Map<string, number>();
-  /** putUser/deleteUser run one at a time, each seeing the previous one's result. */
-  private userOps: Promise<unknown> = Promise.resolve();
+  /**
+   * putUser/deleteUser of one name run one at a time, each seeing the previous one's result;
+   * different names proceed together and share group commits (one fsync for many registrations).
+   */
+  private readonly userOps = new Map<string, Promise<unknown>>();
 
   constructor(options: LogStoreOptions) {
     this.dataDir = options.dataDir;
@@ -127,7 +130,7 @@ export class LogStore implements Store {
     if (this.state === 'closed' || this.state === 'closing') throw new Error(`the store for ${this.dataDir} is already closed`);
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
     this.state = 'closing';
-    await this.userOps.catch(() => {});
+    await Promise.all(this.userOps.values());
     await this.whenIdle();
     try {
       await this.file?.datasync();
@@ -146,7 +149,7 @@ export class LogStore implements Store {
 
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     this.assertOpen();
-    return this.runUserOp(async () => {
+    return this.runUserOp(user.name, async () => {
       const existing = this.index.getUser(user.name);
       if (existing && existing.publicKey === user.publicKey) return existing;
       const acked = existing ? existing.ackedSeq : this.assignedHead;
@@ -157,7 +160,7 @@ export class LogStore implements Store {
 
   deleteUser(name: string): Promise<boolean> {
     this.assertOpen();
-    return this.runUserOp(async () => {
+    return this.runUserOp(name, async () => {
       if (!this.index.getUser(name)) return false;
       await this.write({ t: 'deluser', name });
       return true;
@@ -222,9 +225,16 @@ export class LogStore implements Store {
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is ${this.state === 'new' || this.state === 'opening' ? 'not open yet' : 'closed'}`);
   }
 
-  private runUserOp<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.userOps.then(operation, operation);
-    this.userOps = result.catch(() => {});
+  private runUserOp<T>(name: string, operation: () => Promise<T>): Promise<T> {
+    const result = (this.userOps.get(name) ?? Promise.resolve()).then(operation, operation);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.userOps.set(name, settled);
+    void settled.then(() => {
+      if (this.userOps.get(name) === settled) this.userOps.delete(name);
+    });
     return result;
   }
 

@@ -156,6 +156,23 @@ describe('LogStore', function () {
       assert.equal((await store.listUsers())[0].ackedSeq, 3);
     });
 
+    it('registers many different names in shared group commits, and one name strictly in order', async () => {
+      const files = new FaultyFiles();
+      const store = await openStore({ openFile: files.open });
+      const syncsBefore = files.syncs;
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.putUser({ name: `user${i}`, publicKey: null })));
+      // Not one fsync per name: the first goes alone, the other 49 together.
+      assert.equal(files.syncs - syncsBefore, 2);
+      assert.equal((await store.listUsers()).length, 50);
+      const [bound, removed, again] = await Promise.all([
+        store.putUser({ name: 'user0', publicKey: 'YQ==' }),
+        store.deleteUser('user0'),
+        store.deleteUser('user0'),
+      ]);
+      assert.equal(bound.publicKey, 'YQ==');
+      assert.deepEqual([removed, again], [true, false]);
+    });
+
     it('lets readers see a message only once it is durable', async () => {
       const files = new FaultyFiles();
       const store = await openStore({ openFile: files.open });
