@@ -9,6 +9,7 @@ import type { ClientFrame, ClientFrameOf, UserInfo } from '../../../src/protocol
 import { FrameSocket } from '../../helpers/frame-socket';
 import { Signal } from '../../helpers/signal';
 import { verifyLogin } from '../../../src/crypto/identity';
+import { listenOnLoopback } from '../../helpers/loopback';
 
 export interface HelloOverrides {
   versions?: number[];
@@ -71,10 +72,7 @@ export class FakeServer {
 
   static async start(): Promise<FakeServer> {
     const server = createServer({ noDelay: true });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const fake = new FakeServer(server, address.port);
+    const fake = new FakeServer(server, await listenOnLoopback(server));
     server.on('connection', (socket) => {
       const connection = new FakeConnection(socket);
       fake.connections.push(connection);

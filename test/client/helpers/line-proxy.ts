@@ -4,6 +4,7 @@
  * inject whole server → client lines (a malicious server or a network attacker).
  */
 import { connect, createServer, Server, Socket } from 'node:net';
+import { listenOnLoopback } from '../../helpers/loopback';
 
 export class LineProxy {
   /** Every chunk the clients sent through the proxy, as the server received it. */
@@ -22,10 +23,7 @@ export class LineProxy {
 
   static async start(targetPort: number): Promise<LineProxy> {
     const server = createServer({ noDelay: true });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const proxy = new LineProxy(server, address.port);
+    const proxy = new LineProxy(server, await listenOnLoopback(server));
     server.on('connection', (client) => proxy.relay(client, targetPort));
     return proxy;
   }

@@ -3,6 +3,7 @@
  * (a real fault: the client sees its socket die, the server may already have acted).
  */
 import { connect, createServer, Server, Socket } from 'node:net';
+import { listenOnLoopback } from '../../helpers/loopback';
 
 export class CutProxy {
   /** Called with each chunk from the server; return true to cut the connection instead of forwarding it. */
@@ -19,10 +20,7 @@ export class CutProxy {
 
   static async start(targetPort: number): Promise<CutProxy> {
     const server = createServer({ noDelay: true });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const proxy = new CutProxy(server, address.port);
+    const proxy = new CutProxy(server, await listenOnLoopback(server));
     server.on('connection', (client) => {
       if (proxy.refuse) {
         client.on('error', () => undefined);
