@@ -3,12 +3,13 @@
  * that work on its data directory.
  */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ChatServer } from '../server/chat-server';
 import { createLogger, isLogLevel } from '../server/logger';
 import { LogStore } from '../server/store/log-store';
 import { checkName } from '../protocol/names';
-import { UsageError, parsePort, parseNonNegativeInt } from './options';
+import { UsageError, parsePort, parseNonNegativeInt, parseSize } from './options';
+import { FileSpool } from '../server/files/file-spool';
 
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
@@ -23,6 +24,10 @@ Options:
   --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
   --max-conns-per-ip N   connections allowed from one address (default 200; 0 = no limit)
   --max-sessions-per-user N  devices one user may be logged in on at once (default 8)
+  --max-file-size SIZE   largest file the server relays (default 100M)
+  --max-waiting-files SIZE  files waiting for one recipient, in all (default 1G)
+  --file-days N          days an undelivered file is kept (default 7)
+  --no-files             do not relay files
   --log-level LEVEL      debug, info, warn, error or silent (default info)
   -h, --help             show this help`;
 
@@ -39,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string', default: '20' },
       'max-conns-per-ip': { type: 'string', default: '200' },
       'max-sessions-per-user': { type: 'string', default: '8' },
+      'max-file-size': { type: 'string', default: '100M' },
+      'max-waiting-files': { type: 'string', default: '1G' },
+      'file-days': { type: 'string', default: '7' },
+      'no-files': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,9 +69,24 @@ async function main(argv: string[]): Promise<number> {
   if (maxSessionsPerUser < 1) throw new UsageError('--max-sessions-per-user must be at least 1');
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
 
+  const maxFileBytes = parseSize(values['max-file-size'], '--max-file-size');
+  const maxRecipientBytes = parseSize(values['max-waiting-files'], '--max-waiting-files');
+  const fileDays = parseNonNegativeInt(values['file-days'], '--file-days');
+  if (fileDays < 1) throw new UsageError('--file-days must be at least 1');
+
   const log = createLogger(logLevel);
   const store = new LogStore({ dataDir, log: (message) => log.info(message) });
   await store.open();
+  let files: FileSpool | undefined;
+  if (!values['no-files']) {
+    files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));
+    try {
+      await files.open();
+    } catch (error) {
+      await store.close();
+      throw new Error(`cannot open the file spool in ${files.dir}: ${(error as Error).message}`);
+    }
+  }
   const server = new ChatServer({
     store,
     log,
@@ -71,11 +95,13 @@ async function main(argv: string[]): Promise<number> {
     rateLimit: rate === 0 ? false : { perSecond: rate, burst: rate * 5 },
     maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
     maxSessionsPerUser,
+    files,
   });
   let address;
   try {
     address = await server.listen(port, values.host);
   } catch (error) {
+    await files?.close();
     await store.close();
     throw new Error(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
@@ -98,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await server.close();
+  await files?.close();
   await store.close();
   process.stdout.write('ClassChat server stopped; everything is saved.\n');
   return 0;

@@ -15,3 +15,13 @@ export function parseNonNegativeInt(value: string, option: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${option} must be a whole number ≥ 0, not "${value}"`);
   return Number(value);
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** A size in bytes: a whole number with an optional K, M, G or T (binary units, case-insensitive, optional "iB"/"B"). */
+export function parseSize(value: string, option: string): number {
+  const match = /^(\d+)\s*([kmgt]?)(?:i?b)?$/i.exec(value.trim());
+  const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()] : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${option} must be a size such as 100M or 2G, not "${value}"`);
+  return bytes;
+}

@@ -45,6 +45,26 @@ export const boxSchema = z.strictObject({
 });
 export type Box = z.infer<typeof boxSchema>;
 
+/** A server-chosen file transfer id. */
+export const fileIdSchema = clientId;
+const chunkIndex = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** One chunk of a file's ciphertext, base64. */
+const chunkData = base64(Math.ceil(LIMITS.maxFileChunkBytes / 3) * 4);
+const fileSize = z.number().int().min(1).max(LIMITS.maxFileBytes);
+const chunkBytes = z.number().int().min(1).max(LIMITS.maxFileChunkBytes);
+
+/** What a file offer tells the server: sizes only; name and key travel in the message's box. */
+export const fileOfferSchema = z.strictObject({ size: fileSize, chunkBytes });
+export type FileOffer = z.infer<typeof fileOfferSchema>;
+/** How a file offer appears in a delivered `msg`. */
+export const fileRefSchema = z.strictObject({ id: fileIdSchema, size: fileSize, chunkBytes });
+export type FileRef = z.infer<typeof fileRefSchema>;
+
+export const FILE_STATES = ['uploading', 'uploaded', 'delivered', 'declined', 'cancelled', 'failed', 'expired'] as const;
+export type FileState = (typeof FILE_STATES)[number];
+/** Why a party ends a transfer early. */
+export const FILE_CANCEL_REASONS = ['declined', 'cancelled', 'failed'] as const;
+
 // ---- client → server ----
 
 export const loginFrame = z.object({
@@ -65,10 +85,13 @@ export const sendFrame = z
     to: recipient,
     text: textSchema.optional(),
     box: boxSchema.optional(),
+    /** Present on a file offer; the box then carries the file's name and key. */
+    file: fileOfferSchema.optional(),
   })
   .refine((frame) => (frame.text === undefined) !== (frame.box === undefined), {
     message: 'exactly one of text and box is required',
-  });
+  })
+  .refine((frame) => frame.file === undefined || frame.box !== undefined, { message: 'a file offer carries a box' });
 
 export const ackFrame = z.object({ type: z.literal('ack'), seq });
 
@@ -80,6 +103,14 @@ export const historyFrame = z.object({
   limit: z.number().int().min(1).max(LIMITS.maxHistoryPage).optional(),
 });
 
+export const fileChunkFrame = z.object({ type: z.literal('file_chunk'), file: fileIdSchema, index: chunkIndex, data: chunkData });
+/** Cumulative: every chunk up to and including `index` has arrived. */
+export const fileAckFrame = z.object({ type: z.literal('file_ack'), file: fileIdSchema, index: chunkIndex });
+export const fileGetFrame = z.object({ type: z.literal('file_get'), file: fileIdSchema, from: chunkIndex });
+export const fileDoneFrame = z.object({ type: z.literal('file_done'), file: fileIdSchema });
+export const fileCancelFrame = z.object({ type: z.literal('file_cancel'), file: fileIdSchema, reason: z.enum(FILE_CANCEL_REASONS) });
+export const fileStatusFrame = z.object({ type: z.literal('file_status'), rid: clientId, file: fileIdSchema.optional() });
+
 export const pingFrame = z.object({ type: z.literal('ping'), rid: clientId.optional() });
 export const byeFrame = z.object({ type: z.literal('bye') });
 
@@ -88,6 +119,12 @@ export const CLIENT_FRAME_SCHEMAS = {
   send: sendFrame,
   ack: ackFrame,
   history: historyFrame,
+  file_chunk: fileChunkFrame,
+  file_ack: fileAckFrame,
+  file_get: fileGetFrame,
+  file_done: fileDoneFrame,
+  file_cancel: fileCancelFrame,
+  file_status: fileStatusFrame,
   ping: pingFrame,
   bye: byeFrame,
 } as const;
@@ -121,6 +158,8 @@ export const chatMessageSchema = z.object({
   box: boxSchema.optional(),
   /** Sent over the unauthenticated plain-text mode. */
   plain: z.literal(true).optional(),
+  /** A file offer: fetch it with file_get (the box holds its name and key). */
+  file: fileRefSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -135,6 +174,8 @@ const helloFrame = z.object({
   limits: z.object({
     maxLineBytes: z.number().int().positive(),
     maxTextBytes: z.number().int().positive(),
+    /** Present when the server relays files ("files" in features). */
+    maxFileBytes: z.number().int().positive().optional(),
   }),
   info: z.string().max(512).optional(),
 });
@@ -148,7 +189,15 @@ const welcomeFrame = z.object({
   users: z.array(userInfoSchema),
 });
 
-const sentFrame = z.object({ type: z.literal('sent'), id: clientId, seq, ts: z.number().int(), duplicate: z.boolean() });
+const sentFrame = z.object({
+  type: z.literal('sent'),
+  id: clientId,
+  seq,
+  ts: z.number().int(),
+  duplicate: z.boolean(),
+  /** The file id, when the message was a file offer. */
+  file: fileIdSchema.optional(),
+});
 const syncedFrame = z.object({ type: z.literal('synced'), seq });
 const presenceFrame = z.object({ type: z.literal('presence'), user: userInfoSchema });
 const historyPageFrame = z.object({
@@ -170,6 +219,26 @@ const errorFrame = z.object({
   /** The server closes the connection after a fatal error. */
   fatal: z.boolean(),
 });
+export const fileInfoSchema = z.object({
+  file: fileIdSchema,
+  from: z.string().min(1).max(32),
+  to: z.string().min(1).max(32),
+  size: fileSize,
+  chunkBytes,
+  /** Chunks the server holds (the sender resumes from here). */
+  uploaded: chunkIndex,
+  state: z.enum(FILE_STATES),
+  /** The offer message. */
+  seq,
+  ts: z.number().int().min(0),
+  box: boxSchema,
+});
+export type FileInfo = z.infer<typeof fileInfoSchema>;
+const serverFileChunkFrame = fileChunkFrame;
+const serverFileAckFrame = fileAckFrame;
+/** A transfer changed state; `by` is who ended it. */
+const fileStateFrame = z.object({ type: z.literal('file_state'), file: fileIdSchema, state: z.enum(FILE_STATES), by: z.string().max(32).optional() });
+const fileStatusReplyFrame = z.object({ type: z.literal('file_status'), rid: clientId, files: z.array(fileInfoSchema).max(LIMITS.maxFileList) });
 const serverByeFrame = z.object({ type: z.literal('bye'), reason: errorCode });
 
 export const SERVER_FRAME_SCHEMAS = {
@@ -180,6 +249,10 @@ export const SERVER_FRAME_SCHEMAS = {
   synced: syncedFrame,
   presence: presenceFrame,
   history_page: historyPageFrame,
+  file_chunk: serverFileChunkFrame,
+  file_ack: serverFileAckFrame,
+  file_state: fileStateFrame,
+  file_status: fileStatusReplyFrame,
   pong: pongFrame,
   error: errorFrame,
   bye: serverByeFrame,

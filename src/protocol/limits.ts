@@ -16,6 +16,14 @@ export const LIMITS = {
   maxHistoryPage: 200,
   /** Longest line a server sends; history pages are trimmed (oldest first) to fit. */
   maxServerLineBytes: 2 * 1024 * 1024,
+  /** Largest file chunk in bytes (a 64 KiB plaintext chunk plus its stream-cipher tag fits). */
+  maxFileChunkBytes: 64 * 1024 + 64,
+  /** Largest file size any server accepts (each server sets its own lower limit, default 100 MiB). */
+  maxFileBytes: Number.MAX_SAFE_INTEGER,
+  /** Chunks a server sends ahead of the receiver's file_ack (the download window). */
+  fileWindowChunks: 16,
+  /** Files listed in one file_status reply. */
+  maxFileList: 200,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -7,7 +7,7 @@ import { createServer, AddressInfo, Server, Socket } from 'node:net';
 import type { ErrorCode } from '../protocol/errors';
 import { LIMITS } from '../protocol/limits';
 import { EVERYONE } from '../protocol/names';
-import type { Box, UserInfo } from '../protocol/frames';
+import type { Box, FileRef, UserInfo } from '../protocol/frames';
 import { sodiumReady } from '../crypto/sodium';
 import { Clock, systemClock } from './clock';
 import { Connection } from './connection';
@@ -19,6 +19,8 @@ import type { Store, StoredMessage } from './store/store';
 import { TokenBucket } from './token-bucket';
 import { jsonHandler } from './json-handlers';
 import { plainHandler, plainNotice } from './plain-text';
+import { FileRelay } from './files/file-relay';
+import type { FileSpool } from './files/file-spool';
 
 export interface ChatServerOptions {
   store: Store;
@@ -42,6 +44,8 @@ export interface ChatServerOptions {
   plainIdleMs?: number;
   clock?: Clock;
   log?: Logger;
+  /** Where offered files are kept; without it the server does not relay files. Opened by the caller. */
+  files?: FileSpool;
 }
 
 export interface RosterEntry {
@@ -64,6 +68,7 @@ export class ChatServer {
   readonly loginTimeoutMs: number;
   readonly users = new Map<string, RosterEntry>();
   readonly sessions = new SessionRegistry();
+  readonly files: FileRelay | undefined;
   private readonly plainText: boolean;
   private readonly rateLimit: { perSecond: number; burst: number } | false;
   private readonly maxPerAddress: number;
@@ -107,6 +112,7 @@ export class ChatServer {
       },
       onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
     };
+    this.files = options.files ? new FileRelay(this, options.files) : undefined;
     this.net = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -144,6 +150,7 @@ export class ChatServer {
     if (this.closing) return;
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.files?.stop();
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     for (const connection of this.connections) connection.pauseInput();
     await Promise.allSettled([...this.inFlight]);
@@ -253,7 +260,7 @@ export class ChatServer {
   // ---- messages ----
 
   /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
-  submit(from: string, input: { id: string; to: string; text?: string; box?: Box; plain?: true }): SubmitResult | Promise<SubmitResult> {
+  submit(from: string, input: { id: string; to: string; text?: string; box?: Box; plain?: true; file?: FileRef }): SubmitResult | Promise<SubmitResult> {
     if (this.rateLimit) {
       let bucket = this.rateBuckets.get(from);
       if (!bucket) {
@@ -270,7 +277,16 @@ export class ChatServer {
       if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
     }
     const pending = this.store
-      .append({ from, id: input.id, to: input.to, ts: this.clock.now(), text: input.text, box: input.box, ...(input.plain ? { plain: true as const } : {}) })
+      .append({
+        from,
+        id: input.id,
+        to: input.to,
+        ts: this.clock.now(),
+        text: input.text,
+        box: input.box,
+        ...(input.plain ? { plain: true as const } : {}),
+        ...(input.file ? { file: input.file } : {}),
+      })
       .then(
         (result): SubmitResult => {
           if (!result.duplicate) this.wake(result.message);
@@ -323,9 +339,13 @@ export class ChatServer {
         versions: [1],
         server: SERVER_SOFTWARE,
         challenge: connection.challenge,
-        features: ['history', 'e2ee-box', ...(this.plainText ? ['plain-text'] : [])],
+        features: ['history', 'e2ee-box', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : [])],
         joinCodeRequired: this.joinCode !== undefined,
-        limits: { maxLineBytes: LIMITS.maxLineBytes, maxTextBytes: LIMITS.maxTextBytes },
+        limits: {
+          maxLineBytes: LIMITS.maxLineBytes,
+          maxTextBytes: LIMITS.maxTextBytes,
+          ...(this.files ? { maxFileBytes: this.files.spool.limits.maxFileBytes } : {}),
+        },
         ...(this.plainText ? { info: 'ClassChat server. Plain-text users: type your user name and press Enter.' } : {}),
       }),
     );
@@ -339,6 +359,7 @@ export class ChatServer {
   private closed(connection: Connection): void {
     connection.dispose();
     this.connections.delete(connection);
+    this.files?.disconnected(connection);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (left <= 0) this.perAddress.delete(connection.address);
     else this.perAddress.set(connection.address, left);

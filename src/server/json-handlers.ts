@@ -10,6 +10,7 @@ import { verifyLogin } from '../crypto/identity';
 import type { ChatServer, SubmitResult } from './chat-server';
 import type { Connection, LineHandler } from './connection';
 import { frameLine, messageBytes } from './message-lines';
+import type { FileRelay } from './files/file-relay';
 
 /** Room for the messages of a history page inside one server line (the rest is the frame around them). */
 const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
@@ -26,6 +27,12 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   send: { loggedIn: true, handle: send },
   ack: { loggedIn: true, handle: (server, connection, frame) => server.acknowledge(connection.session!, frame.seq) },
   history: { loggedIn: true, handle: history },
+  file_chunk: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.chunk(connection, frame)) },
+  file_ack: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.ack(connection, frame)) },
+  file_get: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.get(connection, frame)) },
+  file_done: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.done(connection, frame)) },
+  file_cancel: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.cancel(connection, frame)) },
+  file_status: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.status(connection, frame)) },
   ping: { loggedIn: false, handle: (_server, connection, frame) => connection.transport.write(frameLine({ type: 'pong', ...(frame.rid ? { rid: frame.rid } : {}) })) },
   bye: { loggedIn: false, handle: (_server, connection) => connection.transport.end() },
 };
@@ -97,16 +104,28 @@ function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'
     }
     to = name.name;
   }
-  const reply = (result: SubmitResult) => {
+  const reply = (result: SubmitResult & { file?: string }) => {
     if (result.ok) {
-      connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate }));
+      const file = result.file !== undefined ? { file: result.file } : {};
+      connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate, ...file }));
     } else if (!server.penalise(connection, result.code)) {
       connection.sendError(result.code, { id: frame.id, detail: result.detail });
     }
   };
+  if (frame.file !== undefined) {
+    if (!server.files) reply({ ok: false, code: 'files_disabled' });
+    else void server.files.offer(connection, frame, to).then(reply);
+    return;
+  }
   const outcome = server.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box });
   if (outcome instanceof Promise) void outcome.then(reply);
   else reply(outcome);
+}
+
+/** Runs a file frame's handler, or refuses it on a server that does not relay files. */
+function withFiles(server: ChatServer, connection: Connection, frame: { file?: string; rid?: string }, run: (files: FileRelay) => void | Promise<void>): void | Promise<void> {
+  if (server.files) return run(server.files);
+  connection.sendError('files_disabled', { ...(frame.rid ? { rid: frame.rid } : {}), ...(frame.file ? { id: frame.file } : {}) });
 }
 
 async function history(server: ChatServer, connection: Connection, frame: ClientFrameOf<'history'>): Promise<void> {

@@ -27,6 +27,7 @@ export function messageBytes(message: StoredMessage): Buffer {
         ...(message.text !== undefined ? { text: message.text } : {}),
         ...(message.box !== undefined ? { box: message.box } : {}),
         ...(message.plain ? { plain: true as const } : {}),
+        ...(message.file !== undefined ? { file: message.file } : {}),
       }),
       'utf8',
     );

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 import { LogStore } from '../../src/server/store/log-store';
+import { FileLimits, FileSpool } from '../../src/server/files/file-spool';
 
 export interface TestServer {
   server: ChatServer;
   store: LogStore;
+  /** The file spool in `<dataDir>/files` (undefined with `fileLimits: false`). */
+  files: FileSpool | undefined;
   port: number;
   dataDir: string;
   /** Stops the server and closes the store; keeps the data directory. */
@@ -20,22 +23,28 @@ export async function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'classchat-test-'));
 }
 
-export async function startTestServer(options: Partial<ChatServerOptions> & { dataDir?: string; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number; fileLimits?: Partial<FileLimits> | false } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const store = new LogStore({ dataDir });
   await store.open();
-  const server = new ChatServer({ ...options, store });
+  const files = options.fileLimits === false ? undefined : new FileSpool(join(dataDir, 'files'), options.fileLimits ?? {});
+  await files?.open();
+  const server = new ChatServer({ ...options, store, files });
   const address = await server.listen(options.port ?? 0, '127.0.0.1');
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await server.close();
+    await files?.close();
     await store.close();
   };
   return {
     server,
     store,
+    files,
     port: address.port,
     dataDir,
     stop,

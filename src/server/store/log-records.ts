@@ -31,6 +31,7 @@ const messageRecord = z.strictObject({
   text: z.string().optional(),
   box: boxSchema.optional(),
   plain: z.literal(true).optional(),
+  file: z.strictObject({ id: z.string().min(1), size: z.number().int().min(0), chunkBytes: z.number().int().min(1) }).optional(),
 });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
 /**
@@ -48,6 +49,7 @@ export function messageToRecord(message: StoredMessage): MessageRecord {
   if (message.text !== undefined) record.text = message.text;
   if (message.box !== undefined) record.box = { nonce: message.box.nonce, ciphertext: message.box.ciphertext };
   if (message.plain) record.plain = true;
+  if (message.file !== undefined) record.file = { id: message.file.id, size: message.file.size, chunkBytes: message.file.chunkBytes };
   return record;
 }
 
@@ -56,6 +58,7 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
   if (record.text !== undefined) message.text = record.text;
   if (record.box !== undefined) message.box = record.box;
   if (record.plain) message.plain = true;
+  if (record.file !== undefined) message.file = record.file;
   return message;
 }
 

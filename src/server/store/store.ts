@@ -4,7 +4,7 @@
  * behind this same interface. Every implementation runs the shared suite in
  * test/server/store/store-suite.ts.
  */
-import type { Box } from '../../protocol/frames';
+import type { Box, FileRef } from '../../protocol/frames';
 
 export interface UserRecord {
   /** Normalised (lower-case) name. */
@@ -25,6 +25,8 @@ export interface NewMessage {
   text?: string;
   box?: Box;
   plain?: true;
+  /** A file offer (the file's bytes live in the file spool, not in the store). */
+  file?: FileRef;
 }
 
 export interface StoredMessage extends NewMessage {

@@ -1,0 +1,326 @@
+/**
+ * The server's file spool: each offered file's ciphertext in `<dir>/<id>.part` and its state in
+ * `<id>.json`. The bytes go through disk whether or not the recipient is online, so a transfer
+ * survives either side reconnecting and the server restarting, and memory stays bounded by
+ * chunks in flight, never by file size. Chunks are acknowledged once written; the file is
+ * fsynced before it counts as uploaded, and after a crash the upload resumes from the whole
+ * chunks found on disk.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Box, FileInfo, FileState } from '../../protocol/frames';
+import { FILE_STATES } from '../../protocol/frames';
+import { syncDirectory, writeAll } from '../store/store-file';
+
+export interface FileLimits {
+  /** Largest file accepted (default 100 MiB). */
+  maxFileBytes: number;
+  /** Bytes of open files waiting for one recipient (default 1 GiB). */
+  maxRecipientBytes: number;
+  /** Age after which an undelivered file is deleted (default 7 days). */
+  ttlMs: number;
+}
+
+export const DEFAULT_FILE_LIMITS: FileLimits = {
+  maxFileBytes: 100 * 1024 * 1024,
+  maxRecipientBytes: 1024 * 1024 * 1024,
+  ttlMs: 7 * 24 * 3600 * 1000,
+};
+
+const metaSchema = z.strictObject({
+  file: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  size: z.number().int().min(1),
+  chunkBytes: z.number().int().min(1),
+  state: z.enum(FILE_STATES),
+  seq: z.number().int().min(0),
+  ts: z.number().int().min(0),
+  createdAt: z.number().int(),
+  box: z.strictObject({ nonce: z.string(), ciphertext: z.string() }),
+  by: z.string().optional(),
+});
+type FileMeta = z.infer<typeof metaSchema>;
+
+const OPEN_STATES: ReadonlySet<FileState> = new Set(['uploading', 'uploaded']);
+
+export function isOpenState(state: FileState): boolean {
+  return OPEN_STATES.has(state);
+}
+
+export function chunkCount(size: number, chunkBytes: number): number {
+  return Math.ceil(size / chunkBytes);
+}
+
+/** Bytes in chunk `index` (all full except the last). */
+export function chunkLength(size: number, chunkBytes: number, index: number): number {
+  return Math.min(chunkBytes, size - index * chunkBytes);
+}
+
+export class SpoolFile {
+  /** Chunks written (uploaded in order, so chunks 0..uploaded-1 are on disk). */
+  uploaded = 0;
+  /** Next chunk index accepted from the sender (ahead of `uploaded` while writes are pending). */
+  expected = 0;
+  /** Called whenever `uploaded` or the state changes, for downloads waiting on new chunks. */
+  readonly listeners = new Set<() => void>();
+  writer: FileHandle | undefined;
+  writes: Promise<void> = Promise.resolve();
+
+  constructor(readonly meta: FileMeta) {}
+
+  get id(): string {
+    return this.meta.file;
+  }
+  get total(): number {
+    return chunkCount(this.meta.size, this.meta.chunkBytes);
+  }
+  get isOpen(): boolean {
+    return isOpenState(this.meta.state);
+  }
+  info(): FileInfo {
+    const { file, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
+    return { file, from, to, size, chunkBytes, uploaded: this.uploaded, state, seq, ts, box };
+  }
+  notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+export class FileSpool {
+  readonly limits: FileLimits;
+  private readonly files = new Map<string, SpoolFile>();
+
+  constructor(
+    readonly dir: string,
+    limits: Partial<FileLimits> = {},
+    private readonly now: () => number = Date.now,
+    private readonly log: (message: string) => void = () => {},
+  ) {
+    this.limits = { ...DEFAULT_FILE_LIMITS, ...limits };
+  }
+
+  /** Loads every file's state; cuts partial chunks left by a crash. */
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    for (const entry of await readdir(this.dir)) {
+      if (entry.endsWith('.tmp')) await rm(join(this.dir, entry), { force: true });
+      if (!entry.endsWith('.json')) continue;
+      const meta = await this.readMeta(entry);
+      if (!meta) continue;
+      const file = new SpoolFile(meta);
+      this.files.set(file.id, file);
+      if (file.isOpen) await this.recover(file);
+    }
+    await this.expire();
+  }
+
+  /** Closes open writers; the on-disk state is already complete. */
+  async close(): Promise<void> {
+    for (const file of this.files.values()) {
+      await file.writes.catch(() => undefined);
+      await file.writer?.close().catch(() => undefined);
+      file.writer = undefined;
+    }
+  }
+
+  get(id: string): SpoolFile | undefined {
+    return this.files.get(id);
+  }
+
+  /** Open and recently closed files where `name` is sender or recipient, newest first. */
+  listFor(name: string, limit: number): FileInfo[] {
+    const mine = [...this.files.values()].filter((file) => file.meta.from === name || file.meta.to === name);
+    mine.sort((a, b) => b.meta.createdAt - a.meta.createdAt);
+    return mine.slice(0, limit).map((file) => file.info());
+  }
+
+  /** Why an offer cannot be taken, checked before any upload starts. */
+  refusal(to: string, size: number): { code: 'file_too_large' | 'quota_exceeded'; detail: string } | undefined {
+    if (size > this.limits.maxFileBytes) {
+      return { code: 'file_too_large', detail: `${size} bytes is over this server's limit of ${this.limits.maxFileBytes} bytes per file` };
+    }
+    const waiting = this.bytesWaitingFor(to);
+    if (waiting + size > this.limits.maxRecipientBytes) {
+      return {
+        code: 'quota_exceeded',
+        detail: `${to} already has ${waiting} bytes of files waiting; the limit is ${this.limits.maxRecipientBytes} bytes`,
+      };
+    }
+    return undefined;
+  }
+
+  /** Reserves a new file (durably recorded before the offer message is stored). */
+  async create(input: { from: string; to: string; size: number; chunkBytes: number; box: Box; ts: number }): Promise<SpoolFile> {
+    const id = randomBytes(16).toString('base64url');
+    const file = new SpoolFile({ file: id, ...input, state: 'uploading', seq: 0, createdAt: this.now() });
+    this.files.set(id, file);
+    try {
+      await (await open(this.partPath(id), 'w', 0o600)).close();
+      await this.writeMeta(file);
+    } catch (error) {
+      this.files.delete(id);
+      await this.removeFiles(id);
+      throw error;
+    }
+    return file;
+  }
+
+  /** Records the offer message's sequence number once it is stored. */
+  async attachMessage(file: SpoolFile, seq: number): Promise<void> {
+    file.meta.seq = seq;
+    await this.writeMeta(file);
+  }
+
+  /** Forgets a reservation whose offer message was never stored (or was a duplicate). */
+  async discard(file: SpoolFile): Promise<void> {
+    this.files.delete(file.id);
+    await file.writer?.close().catch(() => undefined);
+    await this.removeFiles(file.id);
+  }
+
+  /**
+   * Writes chunk `index`; resolves true when that completed the upload (fsynced). Chunks must
+   * come in order; the caller checks `expected` and lengths first.
+   */
+  writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<boolean> {
+    file.expected = index + 1;
+    const done = file.writes.then(async () => {
+      if (!file.isOpen) throw new Error('the transfer has ended');
+      file.writer ??= await open(this.partPath(file.id), 'r+');
+      await writeAll(file.writer, data, index * file.meta.chunkBytes);
+      file.uploaded = index + 1;
+      if (file.uploaded < file.total) {
+        file.notify();
+        return false;
+      }
+      await file.writer.sync();
+      await file.writer.close();
+      file.writer = undefined;
+      file.meta.state = 'uploaded';
+      await this.writeMeta(file);
+      file.notify();
+      return true;
+    });
+    // A failed write stops the chain from accepting more (the caller fails the transfer).
+    file.writes = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
+  /** Reads chunk `index` through `reader` (one handle per download). */
+  async readChunk(file: SpoolFile, reader: FileHandle, index: number): Promise<Buffer> {
+    const length = chunkLength(file.meta.size, file.meta.chunkBytes, index);
+    const buffer = Buffer.allocUnsafe(length);
+    let offset = 0;
+    while (offset < length) {
+      const { bytesRead } = await reader.read(buffer, offset, length - offset, index * file.meta.chunkBytes + offset);
+      if (bytesRead === 0) throw new Error(`chunk ${index} of ${file.id} is missing on disk`);
+      offset += bytesRead;
+    }
+    return buffer;
+  }
+
+  openReader(file: SpoolFile): Promise<FileHandle> {
+    return open(this.partPath(file.id), 'r');
+  }
+
+  /** Ends a transfer: the ciphertext is deleted, a small record of the outcome stays until expiry. */
+  async finish(file: SpoolFile, state: Exclude<FileState, 'uploading' | 'uploaded'>, by?: string): Promise<void> {
+    if (!file.isOpen) return;
+    file.meta.state = state;
+    if (by !== undefined) file.meta.by = by;
+    file.notify();
+    await file.writes.catch(() => undefined);
+    await file.writer?.close().catch(() => undefined);
+    file.writer = undefined;
+    await rm(this.partPath(file.id), { force: true });
+    await this.writeMeta(file).catch((error) => this.log(`could not record that file ${file.id} was ${state}: ${String(error)}`));
+  }
+
+  /**
+   * Ends files older than the time limit and forgets old outcome records; returns the files
+   * that expired now so their parties can be told.
+   */
+  async expire(): Promise<SpoolFile[]> {
+    const cutoff = this.now() - this.limits.ttlMs;
+    const expired: SpoolFile[] = [];
+    for (const file of [...this.files.values()]) {
+      if (file.meta.createdAt > cutoff) continue;
+      if (file.isOpen) {
+        await this.finish(file, 'expired');
+        expired.push(file);
+        this.log(`file ${file.id} from ${file.meta.from} to ${file.meta.to} expired undelivered`);
+      } else {
+        this.files.delete(file.id);
+        await this.removeFiles(file.id);
+      }
+    }
+    return expired;
+  }
+
+  bytesWaitingFor(name: string): number {
+    let bytes = 0;
+    for (const file of this.files.values()) if (file.isOpen && file.meta.to === name) bytes += file.meta.size;
+    return bytes;
+  }
+
+  private async recover(file: SpoolFile): Promise<void> {
+    const path = this.partPath(file.id);
+    const onDisk = await stat(path).then(
+      (info) => info.size,
+      () => -1,
+    );
+    if (onDisk < 0 || (file.meta.state === 'uploaded' && onDisk !== file.meta.size)) {
+      this.log(`file ${file.id}: its data is missing or short after a restart; marking it failed`);
+      file.meta.state = 'failed';
+      await rm(path, { force: true });
+      await this.writeMeta(file);
+      return;
+    }
+    const whole = file.meta.state === 'uploaded' ? file.total : Math.floor(onDisk / file.meta.chunkBytes);
+    const keep = Math.min(onDisk, whole * file.meta.chunkBytes);
+    if (keep < onDisk) await truncate(path, keep);
+    file.uploaded = whole;
+    file.expected = whole;
+  }
+
+  private async readMeta(entry: string): Promise<FileMeta | undefined> {
+    try {
+      const parsed = metaSchema.safeParse(JSON.parse(await readFile(join(this.dir, entry), 'utf8')));
+      if (parsed.success) return parsed.data;
+      this.log(`ignoring unreadable file record ${entry}: ${parsed.error.issues[0]?.message}`);
+    } catch (error) {
+      this.log(`ignoring unreadable file record ${entry}: ${String(error)}`);
+    }
+    return undefined;
+  }
+
+  /** Atomic replace: a crash leaves the old or the new record, never half of one. */
+  private async writeMeta(file: SpoolFile): Promise<void> {
+    const path = join(this.dir, `${file.id}.json`);
+    const temporary = `${path}.tmp`;
+    const handle = await open(temporary, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(file.meta));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+    await syncDirectory(this.dir);
+  }
+
+  private async removeFiles(id: string): Promise<void> {
+    await rm(this.partPath(id), { force: true });
+    await rm(join(this.dir, `${id}.json`), { force: true });
+  }
+
+  private partPath(id: string): string {
+    return join(this.dir, `${id}.part`);
+  }
+}
