@@ -22,6 +22,9 @@ import { newMessageId, OutboxPayload, SentInfo } from './outbox';
 import { PrivateMessages } from './private-messages';
 import { Receipts } from './receipts';
 import { PendingRequests } from './requests';
+import { FileStatus, FileTransfers } from './file-transfers';
+import type { IncomingFile } from './file-download';
+import type { OutgoingFile } from './file-upload';
 import { Sender } from './sender';
 import { checkClientName, checkRecipient, isPermanent, pickVersion, serverError, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
@@ -40,6 +43,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private readonly autoAck: boolean;
   private readonly rosterMap = new Map<string, RosterEntry>();
   private readonly requests: PendingRequests<HistoryPage>;
+  private readonly files: FileTransfers;
+  /** The current server's per-file limit (from hello); undefined when it relays no files. */
+  private maxFileBytes: number | undefined;
   private current: ClientState = { state: 'idle' };
   private conn: Connection | undefined;
   private phase: 'hello' | 'login' | 'ready' = 'hello';
@@ -75,6 +81,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
     );
+    this.files = this.createFileTransfers();
   }
 
   get state(): ClientStateName {
@@ -178,6 +185,33 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     return this.enqueue(to, { box: parsed.data }).sent;
   }
 
+  // ---- files (end-to-end encrypted, relayed and stored by the server; see file-transfers.ts) ----
+
+  /** Offers the file at `path` to `to` and uploads it; `done` settles when the server holds all of it. */
+  sendFile(to: string, path: string): Promise<OutgoingFile> {
+    this.checkOpen();
+    return this.files.send(checkRecipient(to), path, () => this.clock.now());
+  }
+
+  /** Receives an offered file into `dir` (never overwriting: "name (1).ext"); `done` gives the saved path. */
+  acceptFile(file: string, dir: string, options: { name?: string } = {}): Promise<IncomingFile> {
+    this.checkOpen();
+    return this.files.accept(file, dir, () => this.clock.now(), options.name);
+  }
+
+  declineFile(file: string): void {
+    this.files.decline(file);
+  }
+
+  cancelFile(file: string): void {
+    this.files.cancel(file);
+  }
+
+  /** Files sent to or by this user that the server still holds or recently finished. */
+  listFiles(): Promise<FileStatus[]> {
+    return this.files.list();
+  }
+
   /** One page of a conversation ("*" for messages to everyone), oldest first. */
   async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
     const target = checkRecipient(withWhom);
@@ -227,10 +261,51 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     }
   }
 
-  /** A message as shown: decrypted and checked when it is a box. */
+  /** A message as shown: decrypted and checked when it is a box; a file offer described. */
   private view(message: ServerFrameOf<'msg'>): ReceivedMessage {
-    if (this.e2ee) return this.e2ee.view(message);
-    return message.box === undefined ? { ...message, encrypted: false, trust: 'not_encrypted' } : { ...message, encrypted: true, trust: 'unknown_key', decryptError: 'unknown_key' };
+    const shown: ReceivedMessage = this.e2ee
+      ? this.e2ee.view(message)
+      : message.box === undefined
+        ? { ...message, encrypted: false, trust: 'not_encrypted' }
+        : { ...message, encrypted: true, trust: 'unknown_key', decryptError: 'unknown_key' };
+    if (message.file === undefined || shown.text === undefined) return shown;
+    const attachment = this.files.describe(message, shown.text);
+    if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
+    return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
+  }
+
+  private createFileTransfers(): FileTransfers {
+    const client = this;
+    return new FileTransfers(
+      {
+        get me() {
+          return client.name;
+        },
+        get maxFileBytes() {
+          return client.maxFileBytes;
+        },
+        get ready() {
+          return client.conn !== undefined && client.phase === 'ready';
+        },
+        get congested() {
+          return client.conn?.congested ?? true;
+        },
+        send: (frame) => {
+          if (!this.conn || this.phase !== 'ready') return false;
+          this.conn.write(frame);
+          return true;
+        },
+        queueOffer: (to, text, offer) => {
+          if (!this.e2ee) throw new ChatClientError('not_connected', 'connect once before sending a file');
+          const id = newMessageId();
+          return this.enqueue(to, { box: this.e2ee.seal(to, id, text), file: offer }, id).sent;
+        },
+        openBox: (message) => this.e2ee?.view({ type: 'msg', seq: 0, ts: 0, ...message }).text,
+        clock: this.clock,
+        requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
+      },
+      (file, state, by) => this.emit('fileState', file, state, by),
+    );
   }
 
   /** Pins keys seen for the first time; reports keys that differ from their pin. */
@@ -271,7 +346,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       conn.on('frame', (frame) => this.conn === conn && this.onFrame(conn, frame, identity));
       conn.on('invalid', (error) => this.conn === conn && this.emit('error', error));
       conn.on('activity', () => this.conn === conn && this.keepAlive?.received());
-      conn.on('drain', () => this.conn === conn && this.sender.pump());
+      conn.on('drain', () => {
+        if (this.conn !== conn) return;
+        this.sender.pump();
+        this.files.drained();
+      });
       conn.on('close', (error) => this.conn === conn && this.onClose(error));
     });
   }
@@ -307,6 +386,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks 1`));
       }
       this.phase = 'login';
+      this.maxFileBytes = frame.features.includes('files') ? frame.limits.maxFileBytes : undefined;
       signLogin(identity, frame.challenge, this.name).then((signature) => {
         if (this.conn !== conn || this.phase !== 'login') return;
         const ackedSeq = this.receipts.loginAckedSeq;
@@ -338,6 +418,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     login?.resolve(welcome);
     this.receipts.loggedIn(welcome.ackedSeq);
     this.sender.attach(conn);
+    this.files.resume();
   }
 
   // ---- logged in ----
@@ -345,11 +426,15 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private dispatch(conn: Connection, frame: ServerFrame): void {
     switch (frame.type) {
       case 'msg':
-        if (this.receipts.accept(frame.seq)) this.emit('message', this.view(frame));
+        if (this.receipts.accept(frame.seq)) {
+          const message = this.view(frame);
+          this.emit('message', message);
+          if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
+        }
         if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
         return;
       case 'sent': {
-        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate);
+        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate, frame.file);
         if (info) this.emit('sent', info);
         return;
       }
@@ -373,6 +458,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         this.lostReason = new ClassChatError(frame.reason, frame.reason === 'replaced' ? 'you logged in from another connection, so this one was closed' : undefined);
         conn.destroy();
         return;
+      case 'file_chunk':
+      case 'file_ack':
+      case 'file_state':
+      case 'file_status':
+        this.files.onFrame(frame);
+        return;
       case 'pong':
         return;
       case 'hello':
@@ -385,6 +476,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     const error = serverError(frame);
     if (frame.fatal) this.lostReason = error;
     if (this.sender.onError(frame.id, error)) return;
+    if (this.files.onError(frame.id, frame.rid, error)) return;
     if (this.requests.has(frame.rid)) {
       this.requests.reject(frame.rid, error);
       return;
@@ -411,6 +503,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.phase = 'hello';
     this.stopConnectionTimers();
     this.sender.detach();
+    this.files.paused();
     this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
     const reason = this.lostReason ?? socketError ?? new ChatClientError('connection_lost', `the server ${this.host}:${this.port} closed the connection`);
     if (this.closing) return;
@@ -458,6 +551,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.phase = 'hello';
     this.sender.rejectAll(reason);
     this.requests.rejectAll(reason);
+    this.files.dispose();
     this.e2ee?.dispose();
     this.e2ee = undefined;
     this.setState(error ? { state: 'closed', error } : { state: 'closed' });

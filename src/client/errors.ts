@@ -15,7 +15,19 @@ export type ClientErrorCode =
   /** A private message to someone whose key changed and was not accepted yet. */
   | 'key_changed'
   /** The trust store could not load or save the pins. */
-  | 'trust_store_failed';
+  | 'trust_store_failed'
+  /** File transfers: the server broke the protocol, a party ended the transfer, or a local file failed. */
+  | 'protocol'
+  | 'declined'
+  | 'cancelled'
+  | 'expired'
+  | 'file_closed'
+  | 'transfer_failed'
+  | 'file_read_failed'
+  | 'file_write_failed'
+  /** The received file failed verification (tampered, truncated or reordered): nothing was kept. */
+  | 'file_corrupt'
+  | 'bad_file';
 
 export class ChatClientError extends Error {
   constructor(

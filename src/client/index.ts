@@ -16,3 +16,8 @@ export type { SentInfo, OutboxPayload } from './outbox';
 export { DEFAULT_OUTBOX_CAPACITY } from './outbox';
 export type { KeepAliveOptions } from './keep-alive';
 export { ClassChatError } from '../protocol/errors';
+export { OutgoingFile } from './file-upload';
+export { IncomingFile } from './file-download';
+export type { FileOfferView, TransferProgress, TransferEvents } from './file-transfer-types';
+export type { FileStatus } from './file-transfers';
+export { sanitizeFileName } from './file-names';

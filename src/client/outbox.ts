@@ -4,10 +4,11 @@
  * by the server as the same message. Pure bookkeeping: no sockets, no timers.
  */
 import { randomBytes } from 'node:crypto';
-import type { Box } from '../protocol/frames';
+import type { Box, FileOffer } from '../protocol/frames';
 import { ChatClientError } from './errors';
 
-export type OutboxPayload = { text: string } | { box: Box };
+/** A text, a box, or a file offer (a box with the file's name and key, plus its sizes). */
+export type OutboxPayload = { text: string } | { box: Box } | { box: Box; file: FileOffer };
 
 /** What a `sent` frame confirms: the message is stored durably under `seq`. */
 export interface SentInfo {
@@ -17,6 +18,8 @@ export interface SentInfo {
   ts: number;
   /** The server already had this id (an earlier copy got through before a disconnect). */
   duplicate: boolean;
+  /** The server's file id, for a file offer. */
+  file?: string;
 }
 
 export interface OutboxEntry {
@@ -101,10 +104,10 @@ export class Outbox {
   }
 
   /** Settles an entry as stored. Returns the SentInfo, or undefined for an unknown id. */
-  acknowledge(id: string, seq: number, ts: number, duplicate: boolean): SentInfo | undefined {
+  acknowledge(id: string, seq: number, ts: number, duplicate: boolean, file?: string): SentInfo | undefined {
     const entry = this.take(id);
     if (!entry) return undefined;
-    const info: SentInfo = { id, to: entry.to, seq, ts, duplicate };
+    const info: SentInfo = { id, to: entry.to, seq, ts, duplicate, ...(file !== undefined ? { file } : {}) };
     entry.resolve(info);
     return info;
   }

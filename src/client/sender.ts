@@ -64,8 +64,8 @@ export class Sender {
   }
 
   /** A `sent` frame: settles the message; undefined for an id that is not ours. */
-  onSent(id: string, seq: number, ts: number, duplicate: boolean): SentInfo | undefined {
-    const info = this.outbox.acknowledge(id, seq, ts, duplicate);
+  onSent(id: string, seq: number, ts: number, duplicate: boolean, file?: string): SentInfo | undefined {
+    const info = this.outbox.acknowledge(id, seq, ts, duplicate, file);
     if (info) this.retryBackoff.reset();
     this.pump();
     return info;

@@ -1,11 +1,12 @@
 /** The public types of ChatClient: options, states, events. */
-import type { ChatMessage, UserInfo, WelcomeFrame } from '../protocol/frames';
+import type { ChatMessage, FileState, UserInfo, WelcomeFrame } from '../protocol/frames';
 import type { ClassChatError } from '../protocol/errors';
 import type { Clock } from './clock';
 import type { KeepAliveOptions } from './keep-alive';
 import type { ChatClientError } from './errors';
 import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
+import type { FileOfferView } from './file-transfer-types';
 import type { KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 
@@ -33,6 +34,8 @@ export interface ReceivedMessage extends ChatMessage {
   encrypted: boolean;
   trust: MessageTrust;
   decryptError?: DecryptError;
+  /** A file offer's details (name, size), when the message is one. */
+  attachment?: FileOfferView;
 }
 
 export interface SendOptions {
@@ -88,6 +91,10 @@ export type ChatClientEvents = {
   /** Everything missed while offline has been delivered. */
   synced: [seq: number];
   sent: [info: SentInfo];
+  /** A file offered to this user arrived (also emitted as a `message` with `attachment`). */
+  fileOffer: [offer: FileOfferView];
+  /** A transfer this user is part of changed state on the server (uploaded, delivered, declined…). */
+  fileState: [file: string, state: FileState, by: string | undefined];
   /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
   error: [error: ClassChatError | ChatClientError];
 };

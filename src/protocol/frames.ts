@@ -221,6 +221,8 @@ const errorFrame = z.object({
 });
 export const fileInfoSchema = z.object({
   file: fileIdSchema,
+  /** The offer message's id (its box is sealed under it). */
+  id: clientId,
   from: z.string().min(1).max(32),
   to: z.string().min(1).max(32),
   size: fileSize,

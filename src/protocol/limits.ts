@@ -22,6 +22,8 @@ export const LIMITS = {
   maxFileBytes: Number.MAX_SAFE_INTEGER,
   /** Chunks a server sends ahead of the receiver's file_ack (the download window). */
   fileWindowChunks: 16,
+  /** Chunks a sender may have unacknowledged (acks come once chunks are fsynced, in batches). */
+  fileUploadWindowChunks: 32,
   /** Files listed in one file_status reply. */
   maxFileList: 200,
 } as const;

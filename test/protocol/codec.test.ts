@@ -30,7 +30,16 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   history: { type: 'history', rid: 'r1', with: '*', before: 10, limit: 50 },
   ping: { type: 'ping', rid: 'p' },
   bye: { type: 'bye' },
+  file_chunk: { type: 'file_chunk', file: 'f_1', index: 0, data: Buffer.alloc(100, 3).toString('base64') },
+  file_ack: { type: 'file_ack', file: 'f_1', index: 3 },
+  file_get: { type: 'file_get', file: 'f_1', from: 0 },
+  file_done: { type: 'file_done', file: 'f_1' },
+  file_cancel: { type: 'file_cancel', file: 'f_1', reason: 'declined' },
+  file_status: { type: 'file_status', rid: 'r2', file: 'f_1' },
 };
+
+/** A file offer: a send frame with sizes, its name and key inside the box. */
+const FILE_OFFER = { type: 'send', id: 'm-f', to: 'bob', box: BOX, file: { size: 1000, chunkBytes: 65553 } };
 
 /** A value of the wrong JSON type for a field holding `value`. */
 function wrongType(value: unknown): unknown {
@@ -54,6 +63,19 @@ describe('frame codec', () => {
   describe('client frames', () => {
     it('has an example here for every client frame type', () => {
       assert.deepEqual(Object.keys(CLIENT_EXAMPLES).sort(), Object.keys(CLIENT_FRAME_SCHEMAS).sort());
+    });
+
+    it('accepts a file offer, and refuses one without a box, with a bad size or to a chunk too large', () => {
+      assert.equal(clientCode(FILE_OFFER), 'ok');
+      const { box: _box, ...noBox } = FILE_OFFER;
+      assert.equal(clientCode({ ...noBox, text: 'hi' }), 'invalid_frame');
+      for (const file of [{ size: 0, chunkBytes: 10 }, { size: -1, chunkBytes: 10 }, { size: 1.5, chunkBytes: 10 }, { size: 10, chunkBytes: LIMITS.maxFileChunkBytes + 1 }, { size: 10 }, { size: 10, chunkBytes: 10, extra: 1 }]) {
+        assert.equal(clientCode({ ...FILE_OFFER, file }), 'invalid_frame', JSON.stringify(file));
+      }
+      assert.equal(clientCode({ ...CLIENT_EXAMPLES.file_chunk, data: 'not base64!' }), 'invalid_frame');
+      assert.equal(clientCode({ ...CLIENT_EXAMPLES.file_chunk, data: 'A'.repeat(Math.ceil(LIMITS.maxFileChunkBytes / 3) * 4 + 4) }), 'invalid_frame');
+      assert.equal(clientCode({ ...CLIENT_EXAMPLES.file_cancel, reason: 'delivered' }), 'invalid_frame');
+      assert.equal(clientCode({ ...CLIENT_EXAMPLES.file_get, file: '../x' }), 'invalid_frame');
     });
 
     it('accepts a valid example of every client frame, with and without its optional fields', () => {
@@ -288,13 +310,27 @@ describe('frame codec', () => {
       },
       welcome: { type: 'welcome', v: 1, name: 'alice', registered: true, ackedSeq: 41, users: [user, { name: 'carol', publicKey: null, online: false }] },
       msg,
-      sent: { type: 'sent', id: 'a1', seq: 43, ts: 1764057605123, duplicate: false },
+      sent: { type: 'sent', id: 'a1', seq: 43, ts: 1764057605123, duplicate: false, file: 'f_1' },
       synced: { type: 'synced', seq: 42 },
       presence: { type: 'presence', user },
-      history_page: { type: 'history_page', rid: 'r1', with: '*', messages: [msg, { ...msg, seq: 44, text: undefined, box: BOX }, { ...msg, seq: 45, plain: true }], more: true },
+      history_page: {
+        type: 'history_page',
+        rid: 'r1',
+        with: '*',
+        messages: [msg, { ...msg, seq: 44, text: undefined, box: BOX }, { ...msg, seq: 45, plain: true }, { ...msg, seq: 46, text: undefined, box: BOX, file: { id: 'f_1', size: 1000, chunkBytes: 65553 } }],
+        more: true,
+      },
       pong: { type: 'pong', rid: 'p1' },
       error: { type: 'error', code: 'rate_limited', message: 'slow down', id: 'a2', fatal: false },
       bye: { type: 'bye', reason: 'server_shutdown' },
+      file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },
+      file_ack: { type: 'file_ack', file: 'f_1', index: 7 },
+      file_state: { type: 'file_state', file: 'f_1', state: 'declined', by: 'bob' },
+      file_status: {
+        type: 'file_status',
+        rid: 'r2',
+        files: [{ file: 'f_1', id: 'm-f', from: 'alice', to: 'bob', size: 1000, chunkBytes: 65553, uploaded: 1, state: 'uploaded', seq: 44, ts: 1764057600000, box: BOX }],
+      },
     };
 
     it('has an example here for every server frame type', () => {

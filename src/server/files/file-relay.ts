@@ -15,7 +15,7 @@ import { chunkLength, FileSpool, SpoolFile } from './file-spool';
 /** Room for file records inside one server line. */
 const STATUS_BUDGET = LIMITS.maxServerLineBytes - 1024;
 /** Chunks a sender may have unacknowledged; more are refused rather than buffered. */
-const UPLOAD_WINDOW = LIMITS.fileWindowChunks;
+const UPLOAD_WINDOW = LIMITS.fileUploadWindowChunks;
 const EXPIRY_SWEEP_MS = 3600_000;
 
 class Download {
@@ -65,7 +65,7 @@ export class FileRelay {
     if (refusal) return { ok: false, ...refusal };
     let reserved: SpoolFile;
     try {
-      reserved = await this.spool.create({ from, to, size: offer.size, chunkBytes: offer.chunkBytes, box: frame.box!, ts: this.server.clock.now() });
+      reserved = await this.spool.create({ id: frame.id, from, to, size: offer.size, chunkBytes: offer.chunkBytes, box: frame.box!, ts: this.server.clock.now() });
     } catch (error) {
       this.server.log.error(`could not reserve a file from ${from}: ${String(error)}`);
       return { ok: false, code: 'storage_failed' };
@@ -98,15 +98,15 @@ export class FileRelay {
     }
     if (frame.index < file.expected) return this.ackAfterWrites(connection, file);
     if (frame.index > file.expected) return this.fileError(connection, 'bad_chunk', file, `expected chunk ${file.expected}, got ${frame.index}`);
-    if (file.expected - file.uploaded >= UPLOAD_WINDOW) {
+    if (file.expected - file.synced >= UPLOAD_WINDOW) {
       return this.fileError(connection, 'bad_chunk', file, `more than ${UPLOAD_WINDOW} chunks unacknowledged; wait for file_ack`);
     }
     const data = Buffer.from(frame.data, 'base64');
     const length = chunkLength(file.meta.size, file.meta.chunkBytes, frame.index);
     if (data.length !== length) return this.fileError(connection, 'bad_chunk', file, `chunk ${frame.index} must be ${length} bytes, got ${data.length}`);
-    let completed: boolean;
+    let written: { durable: number; completed: boolean };
     try {
-      completed = await this.spool.writeChunk(file, frame.index, data);
+      written = await this.spool.writeChunk(file, frame.index, data);
     } catch (error) {
       if (!file.isOpen) return;
       this.server.log.error(`could not store a chunk of file ${file.id}: ${String(error)}`);
@@ -114,8 +114,8 @@ export class FileRelay {
       await this.end(file, 'failed', undefined);
       return;
     }
-    connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: frame.index }));
-    if (completed) {
+    if (written.durable > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: written.durable - 1 }));
+    if (written.completed) {
       this.server.log.info(`file ${file.id} uploaded (${file.meta.size} bytes)`);
       this.announce(file);
     }
@@ -287,7 +287,7 @@ export class FileRelay {
 
   private ackAfterWrites(connection: Connection, file: SpoolFile): void {
     void file.writes.then(() => {
-      if (file.uploaded > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: file.uploaded - 1 }));
+      if (file.synced > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: file.synced - 1 }));
     });
   }
 

@@ -31,6 +31,7 @@ export const DEFAULT_FILE_LIMITS: FileLimits = {
 
 const metaSchema = z.strictObject({
   file: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  id: z.string().min(1),
   from: z.string().min(1),
   to: z.string().min(1),
   size: z.number().int().min(1),
@@ -45,6 +46,9 @@ const metaSchema = z.strictObject({
 type FileMeta = z.infer<typeof metaSchema>;
 
 const OPEN_STATES: ReadonlySet<FileState> = new Set(['uploading', 'uploaded']);
+
+/** Chunks written between fsyncs while a sender keeps its window full (1 MiB of 64 KiB chunks). */
+const SYNC_EVERY = 16;
 
 export function isOpenState(state: FileState): boolean {
   return OPEN_STATES.has(state);
@@ -66,6 +70,9 @@ export class SpoolFile {
   expected = 0;
   /** Called whenever `uploaded` or the state changes, for downloads waiting on new chunks. */
   readonly listeners = new Set<() => void>();
+  /** Chunks known to be on disk (fsynced); only these are acknowledged to the sender. */
+  synced = 0;
+  pendingWrites = 0;
   writer: FileHandle | undefined;
   writes: Promise<void> = Promise.resolve();
 
@@ -81,8 +88,8 @@ export class SpoolFile {
     return isOpenState(this.meta.state);
   }
   info(): FileInfo {
-    const { file, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
-    return { file, from, to, size, chunkBytes, uploaded: this.uploaded, state, seq, ts, box };
+    const { file, id, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
+    return { file, id, from, to, size, chunkBytes, uploaded: this.uploaded, state, seq, ts, box };
   }
   notify(): void {
     for (const listener of [...this.listeners]) listener();
@@ -153,7 +160,7 @@ export class FileSpool {
   }
 
   /** Reserves a new file (durably recorded before the offer message is stored). */
-  async create(input: { from: string; to: string; size: number; chunkBytes: number; box: Box; ts: number }): Promise<SpoolFile> {
+  async create(input: { id: string; from: string; to: string; size: number; chunkBytes: number; box: Box; ts: number }): Promise<SpoolFile> {
     const id = randomBytes(16).toString('base64url');
     const file = new SpoolFile({ file: id, ...input, state: 'uploading', seq: 0, createdAt: this.now() });
     this.files.set(id, file);
@@ -182,29 +189,41 @@ export class FileSpool {
   }
 
   /**
-   * Writes chunk `index`; resolves true when that completed the upload (fsynced). Chunks must
-   * come in order; the caller checks `expected` and lengths first.
+   * Writes chunk `index` (chunks come in order; the caller checks `expected` and lengths first).
+   * Resolves with how many chunks are durable: the data is fsynced when the sender pauses or
+   * every SYNC_EVERY chunks, so an acknowledged chunk survives a crash and a resumed upload never
+   * needs a chunk the sender has already let go of.
    */
-  writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<boolean> {
+  writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<{ durable: number; completed: boolean }> {
     file.expected = index + 1;
+    file.pendingWrites++;
     const done = file.writes.then(async () => {
-      if (!file.isOpen) throw new Error('the transfer has ended');
-      file.writer ??= await open(this.partPath(file.id), 'r+');
-      await writeAll(file.writer, data, index * file.meta.chunkBytes);
-      file.uploaded = index + 1;
-      if (file.uploaded < file.total) {
-        file.notify();
-        return false;
+      try {
+        if (!file.isOpen) throw new Error('the transfer has ended');
+        file.writer ??= await open(this.partPath(file.id), 'r+');
+        await writeAll(file.writer, data, index * file.meta.chunkBytes);
+      } finally {
+        file.pendingWrites--;
       }
-      await file.writer.sync();
-      await file.writer.close();
-      file.writer = undefined;
-      file.meta.state = 'uploaded';
-      await this.writeMeta(file);
+      file.uploaded = index + 1;
+      if (file.uploaded === file.total) {
+        await file.writer.sync();
+        await file.writer.close();
+        file.writer = undefined;
+        file.meta.state = 'uploaded';
+        await this.writeMeta(file);
+        file.synced = file.uploaded;
+        file.notify();
+        return { durable: file.synced, completed: true };
+      }
+      if (file.pendingWrites === 0 || file.uploaded - file.synced >= SYNC_EVERY) {
+        await file.writer.datasync();
+        file.synced = file.uploaded;
+      }
       file.notify();
-      return true;
+      return { durable: file.synced, completed: false };
     });
-    // A failed write stops the chain from accepting more (the caller fails the transfer).
+    // A failed write leaves the chain usable; the caller fails the transfer.
     file.writes = done.then(
       () => undefined,
       () => undefined,
@@ -287,6 +306,7 @@ export class FileSpool {
     if (keep < onDisk) await truncate(path, keep);
     file.uploaded = whole;
     file.expected = whole;
+    file.synced = whole;
   }
 
   private async readMeta(entry: string): Promise<FileMeta | undefined> {

@@ -1,0 +1,250 @@
+/**
+ * The client's file transfers: offers seen in messages, uploads and downloads in progress, their
+ * resumption after a reconnect, and the server's file frames routed to them.
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { cipherLayout, FileDecryptor, FileEncryptor, parseFileSecrets, FileSecrets } from '../crypto/file-stream';
+import { ClassChatError } from '../protocol/errors';
+import type { Box, ChatMessage, FileInfo, FileOffer, FileRef, FileState, ServerFrameOf } from '../protocol/frames';
+import type { Clock } from './clock';
+import { ChatClientError } from './errors';
+import { IncomingFile } from './file-download';
+import { sanitizeFileName } from './file-names';
+import type { FileLink, FileOfferView } from './file-transfer-types';
+import { OutgoingFile } from './file-upload';
+import type { SentInfo } from './outbox';
+import { PendingRequests } from './requests';
+
+/** What the transfers need from ChatClient. */
+export interface FileHost extends FileLink {
+  readonly me: string;
+  /** The server's per-file limit from its hello (undefined: it relays no files). */
+  readonly maxFileBytes: number | undefined;
+  /** Seals `text` for `to` under a new message id and queues it as a file offer. */
+  queueOffer(to: string, text: string, offer: FileOffer): Promise<SentInfo>;
+  /** Opens a box exchanged with the other party; undefined when it does not open. */
+  openBox(message: { from: string; to: string; id: string; box: Box }): string | undefined;
+  readonly clock: Clock;
+  readonly requestTimeoutMs: number;
+}
+
+export interface FileStatus extends FileOfferView {
+  state: FileState;
+  /** Plaintext bytes the server holds. */
+  uploadedBytes: number;
+}
+
+interface KnownOffer {
+  view: FileOfferView;
+  secrets: FileSecrets;
+  ref: FileRef;
+}
+
+const TERMINAL: ReadonlySet<FileState> = new Set(['delivered', 'declined', 'cancelled', 'failed', 'expired']);
+
+export class FileTransfers {
+  private readonly offers = new Map<string, KnownOffer>();
+  private readonly uploads = new Map<string, OutgoingFile>();
+  private readonly downloads = new Map<string, IncomingFile>();
+  private readonly requests: PendingRequests<FileInfo[]>;
+
+  constructor(
+    private readonly host: FileHost,
+    private readonly onState: (file: string, state: FileState, by: string | undefined) => void,
+  ) {
+    this.requests = new PendingRequests(host.clock);
+  }
+
+  /** The offer a message carries, once its box opened (`text` is the decrypted box). */
+  describe(message: ChatMessage, text: string | undefined): FileOfferView | undefined {
+    if (!message.file || text === undefined) return undefined;
+    const secrets = parseFileSecrets(text);
+    if (!secrets) return undefined;
+    const layout = cipherLayout(secrets.size, secrets.chunk);
+    if (layout.cipherSize !== message.file.size || layout.chunkBytes !== message.file.chunkBytes) return undefined;
+    const view: FileOfferView = {
+      file: message.file.id,
+      id: message.id,
+      seq: message.seq,
+      from: message.from,
+      to: message.to,
+      name: secrets.name,
+      safeName: sanitizeFileName(secrets.name),
+      size: secrets.size,
+      ts: message.ts,
+    };
+    if (message.to === this.host.me) this.offers.set(view.file, { view, secrets, ref: message.file });
+    return view;
+  }
+
+  /** Offers `path` to `to` and starts uploading; the limit is checked before anything is sent. */
+  async send(to: string, path: string, now: () => number): Promise<OutgoingFile> {
+    if (this.host.maxFileBytes === undefined) throw new ClassChatError('files_disabled', 'this server does not relay files');
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw new ChatClientError('file_read_failed', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    });
+    if (!info.isFile()) throw new ChatClientError('file_read_failed', `${path} is not a regular file`);
+    const layout = cipherLayout(info.size);
+    if (layout.cipherSize > this.host.maxFileBytes) {
+      throw new ClassChatError('file_too_large', `${basename(path)} is ${info.size} bytes; this server accepts files up to ${this.host.maxFileBytes} bytes`);
+    }
+    const handle = await open(path, 'r');
+    try {
+      const encryptor = await FileEncryptor.create(basename(path), info.size);
+      const upload = new OutgoingFile(this.host, to, basename(path), info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
+      const sent = await this.host.queueOffer(to, JSON.stringify(encryptor.secrets), { size: layout.cipherSize, chunkBytes: layout.chunkBytes });
+      upload.file = sent.file;
+      if (upload.file === undefined) throw new ChatClientError('protocol', 'the server stored the offer but gave no file id');
+      this.uploads.set(upload.file, upload);
+      void upload.done.then(undefined, () => undefined);
+      if (this.host.ready) upload.resume(0);
+      return upload;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Starts receiving an offered file into `dir` (under its sanitised name, or `name`). */
+  async accept(file: string, dir: string, now: () => number, name?: string): Promise<IncomingFile> {
+    const existing = this.downloads.get(file);
+    if (existing?.isActive) return existing;
+    const offer = this.offers.get(file) ?? (await this.fetchOffer(file));
+    const decryptor = await FileDecryptor.create(offer.secrets).catch(() => {
+      throw new ChatClientError('bad_file', `the offer of ${offer.view.safeName} carries an unusable key`);
+    });
+    const safeName = name === undefined ? offer.view.safeName : sanitizeFileName(name);
+    const download = new IncomingFile(this.host, file, offer.view.from, offer.secrets, decryptor, offer.ref, dir, safeName, now);
+    this.downloads.set(file, download);
+    await download.start();
+    return download;
+  }
+
+  /** Refuses an offer: the server deletes the file and tells the sender. */
+  decline(file: string): void {
+    const download = this.downloads.get(file);
+    if (download?.isActive) return download.cancel('declined');
+    this.requireReady();
+    this.host.send({ type: 'file_cancel', file, reason: 'declined' });
+  }
+
+  /** Cancels an upload or download in progress (either side). */
+  cancel(file: string): void {
+    const transfer = this.uploads.get(file) ?? this.downloads.get(file);
+    if (transfer?.isActive) return transfer.cancel();
+    this.requireReady();
+    this.host.send({ type: 'file_cancel', file, reason: 'cancelled' });
+  }
+
+  /** Files this user sent or was sent that the server still knows about, newest first. */
+  async list(): Promise<FileStatus[]> {
+    const infos = await this.status(undefined);
+    const result: FileStatus[] = [];
+    for (const info of infos) {
+      const offer = this.offerFromInfo(info);
+      if (offer) result.push({ ...offer.view, state: info.state, uploadedBytes: Math.min(offer.secrets.size, info.uploaded * offer.secrets.chunk) });
+    }
+    return result;
+  }
+
+  onFrame(frame: ServerFrameOf<'file_chunk' | 'file_ack' | 'file_state' | 'file_status'>): void {
+    switch (frame.type) {
+      case 'file_chunk':
+        this.downloads.get(frame.file)?.onChunk(frame.index, frame.data);
+        return;
+      case 'file_ack':
+        this.uploads.get(frame.file)?.onAck(frame.index);
+        return;
+      case 'file_state':
+        this.uploads.get(frame.file)?.onState(frame.state, frame.by);
+        this.downloads.get(frame.file)?.onState(frame.state, frame.by);
+        if (TERMINAL.has(frame.state)) this.forget(frame.file);
+        this.onState(frame.file, frame.state, frame.by);
+        return;
+      case 'file_status':
+        this.requests.resolve(frame.rid, frame.files);
+    }
+  }
+
+  /** A server error about a file (its id in the error's `id`) or a status request. */
+  onError(id: string | undefined, rid: string | undefined, error: ClassChatError): boolean {
+    if (this.requests.has(rid)) return this.requests.reject(rid, error);
+    if (id === undefined) return false;
+    const transfer = this.uploads.get(id) ?? this.downloads.get(id);
+    if (!transfer) return false;
+    if (transfer.isActive) {
+      if (transfer instanceof OutgoingFile) transfer.fail(error);
+      else transfer.cancel('cancelled');
+    }
+    return true;
+  }
+
+  /** Logged in again: uploads continue from what the server holds, downloads from what was verified. */
+  resume(): void {
+    for (const [file, upload] of this.uploads) {
+      if (!upload.isActive) continue;
+      this.status(file).then(
+        ([info]) => {
+          if (!info || TERMINAL.has(info.state)) upload.onState(info?.state ?? 'failed', undefined);
+          else upload.resume(info.uploaded);
+        },
+        () => undefined, // the connection dropped again: the next login retries
+      );
+    }
+    for (const download of this.downloads.values()) download.resume();
+  }
+
+  paused(): void {
+    for (const upload of this.uploads.values()) upload.pause();
+    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+  }
+
+  drained(): void {
+    for (const upload of this.uploads.values()) upload.pump();
+  }
+
+  /** Closing the client: transfers stop where they are (the server keeps its copy). */
+  dispose(): void {
+    const error = new ChatClientError('closed', 'the client was closed during the transfer');
+    for (const upload of this.uploads.values()) upload.fail(error);
+    for (const download of this.downloads.values()) if (download.isActive) download.cancel('cancelled');
+    this.uploads.clear();
+    this.downloads.clear();
+  }
+
+  private forget(file: string): void {
+    const upload = this.uploads.get(file);
+    if (upload && !upload.isActive) this.uploads.delete(file);
+    const download = this.downloads.get(file);
+    if (download?.finished) this.downloads.delete(file);
+    this.offers.delete(file);
+  }
+
+  private status(file: string | undefined): Promise<FileInfo[]> {
+    this.requireReady();
+    return this.requests.start(this.host.requestTimeoutMs, 'file status request', (rid) =>
+      this.host.send({ type: 'file_status', rid, ...(file !== undefined ? { file } : {}) }),
+    );
+  }
+
+  private async fetchOffer(file: string): Promise<KnownOffer> {
+    const [info] = await this.status(file);
+    const offer = info && info.to === this.host.me ? this.offerFromInfo(info) : undefined;
+    if (!offer) throw new ClassChatError('unknown_file', `there is no file ${file} for you on the server`);
+    if (TERMINAL.has(info.state)) throw new ChatClientError('file_closed', `that file is no longer available (${info.state})`);
+    return offer;
+  }
+
+  private offerFromInfo(info: FileInfo): KnownOffer | undefined {
+    const text = this.host.openBox({ from: info.from, to: info.to, id: info.id, box: info.box });
+    const message: ChatMessage = { type: 'msg', seq: info.seq, id: info.id, from: info.from, to: info.to, ts: info.ts, box: info.box, file: { id: info.file, size: info.size, chunkBytes: info.chunkBytes } };
+    const view = this.describe(message, text);
+    if (!view) return undefined;
+    return this.offers.get(info.file) ?? { view, secrets: parseFileSecrets(text!)!, ref: message.file! };
+  }
+
+  private requireReady(): void {
+    if (!this.host.ready) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
+  }
+}
