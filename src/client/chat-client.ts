@@ -187,10 +187,13 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
 
   // ---- files (end-to-end encrypted, relayed and stored by the server; see file-transfers.ts) ----
 
-  /** Offers the file at `path` to `to` and uploads it; `done` settles when the server holds all of it. */
-  sendFile(to: string, path: string): Promise<OutgoingFile> {
+  /**
+   * Offers the file at `path` to `to` (under its own name, or `name`) and uploads it; `done`
+   * settles when the server holds all of it.
+   */
+  sendFile(to: string, path: string, options: { name?: string } = {}): Promise<OutgoingFile> {
     this.checkOpen();
-    return this.files.send(checkRecipient(to), path, () => this.clock.now());
+    return this.files.send(checkRecipient(to), path, () => this.clock.now(), options.name);
   }
 
   /** Receives an offered file into `dir` (never overwriting: "name (1).ext"); `done` gives the saved path. */

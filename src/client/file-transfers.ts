@@ -79,8 +79,10 @@ export class FileTransfers {
   }
 
   /** Offers `path` to `to` and starts uploading; the limit is checked before anything is sent. */
-  async send(to: string, path: string, now: () => number): Promise<OutgoingFile> {
+  async send(to: string, path: string, now: () => number, name = basename(path)): Promise<OutgoingFile> {
     if (this.host.maxFileBytes === undefined) throw new ClassChatError('files_disabled', 'this server does not relay files');
+    if (to === this.host.me) throw new ClassChatError('invalid_frame', 'a file cannot be sent to yourself');
+    if (name.length === 0 || name.length > 1024) throw new ChatClientError('bad_file', 'a file name must be 1-1024 characters');
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
       throw new ChatClientError('file_read_failed', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
     });
@@ -91,8 +93,8 @@ export class FileTransfers {
     }
     const handle = await open(path, 'r');
     try {
-      const encryptor = await FileEncryptor.create(basename(path), info.size);
-      const upload = new OutgoingFile(this.host, to, basename(path), info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
+      const encryptor = await FileEncryptor.create(name, info.size);
+      const upload = new OutgoingFile(this.host, to, name, info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
       const sent = await this.host.queueOffer(to, JSON.stringify(encryptor.secrets), { size: layout.cipherSize, chunkBytes: layout.chunkBytes });
       upload.file = sent.file;
       if (upload.file === undefined) throw new ChatClientError('protocol', 'the server stored the offer but gave no file id');

@@ -205,11 +205,14 @@ export class FileSpool {
       } finally {
         file.pendingWrites--;
       }
+      // The transfer may have been cancelled while this chunk was being written.
+      if (!file.isOpen) throw new Error('the transfer has ended');
       file.uploaded = index + 1;
       if (file.uploaded === file.total) {
         await file.writer.sync();
         await file.writer.close();
         file.writer = undefined;
+        if (!file.isOpen) throw new Error('the transfer has ended');
         file.meta.state = 'uploaded';
         await this.writeMeta(file);
         file.synced = file.uploaded;
