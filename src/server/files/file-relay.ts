@@ -89,7 +89,11 @@ export class FileRelay {
     return { ...result, file: reserved.id };
   }
 
-  async chunk(connection: Connection, frame: ClientFrameOf<'file_chunk'>): Promise<void> {
+  /**
+   * Not awaited by the connection: the next chunk is read while this one is written, so writes
+   * pipeline and fsyncs batch; the upload window bounds what waits in memory.
+   */
+  chunk(connection: Connection, frame: ClientFrameOf<'file_chunk'>): void {
     const file = this.ownFile(connection, frame.file, 'from');
     if (!file) return;
     if (!file.isOpen || file.meta.state !== 'uploading') {
@@ -104,21 +108,21 @@ export class FileRelay {
     const data = Buffer.from(frame.data, 'base64');
     const length = chunkLength(file.meta.size, file.meta.chunkBytes, frame.index);
     if (data.length !== length) return this.fileError(connection, 'bad_chunk', file, `chunk ${frame.index} must be ${length} bytes, got ${data.length}`);
-    let written: { durable: number; completed: boolean };
-    try {
-      written = await this.spool.writeChunk(file, frame.index, data);
-    } catch (error) {
-      if (!file.isOpen) return;
-      this.server.log.error(`could not store a chunk of file ${file.id}: ${String(error)}`);
-      connection.sendError('storage_failed', { id: file.id, detail: 'the server could not store the file; the transfer failed' });
-      await this.end(file, 'failed', undefined);
-      return;
-    }
-    if (written.durable > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: written.durable - 1 }));
-    if (written.completed) {
-      this.server.log.info(`file ${file.id} uploaded (${file.meta.size} bytes)`);
-      this.announce(file);
-    }
+    this.spool.writeChunk(file, frame.index, data).then(
+      (written) => {
+        if (written.durable > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: written.durable - 1 }));
+        if (written.completed) {
+          this.server.log.info(`file ${file.id} uploaded (${file.meta.size} bytes)`);
+          this.announce(file);
+        }
+      },
+      async (error: unknown) => {
+        if (!file.isOpen) return;
+        this.server.log.error(`could not store a chunk of file ${file.id}: ${String(error)}`);
+        connection.sendError('storage_failed', { id: file.id, detail: 'the server could not store the file; the transfer failed' });
+        await this.end(file, 'failed', undefined);
+      },
+    );
   }
 
   get(connection: Connection, frame: ClientFrameOf<'file_get'>): void {
