@@ -19,7 +19,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain (default all)
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files (default all)
   --runs N            runs per scenario and server, median reported (default 3)
   --target T          classchat, ceiling or both (default both)
   --clients N         fan-out clients (200)        --senders N     fan-out senders (10)
@@ -32,12 +32,14 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections LIST  idle connection counts (1000,5000,10000)
   --hold S            idle: seconds every connection must stay up (30)
   --drain-messages N  offline-drain queue length (100000)
+  --file-sizes LIST   files: sizes in MiB (64,512); runs bench/files.mjs
   --server-node-args="ARGS"  extra node flags for the ClassChat server (e.g. --server-node-args="--cpu-prof --cpu-prof-dir=DIR")
   --json FILE         also write every result as JSON lines to FILE`;
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain' },
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files' },
+    'file-sizes': { type: 'string', default: '64,512' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
     clients: { type: 'string', default: '200' },
@@ -315,7 +317,9 @@ function format(value) {
 // ---- main ----
 
 const PLAN = [];
-for (const name of opts.scenario.split(',').map((s) => s.trim()).filter(Boolean)) {
+const SCENARIOS = opts.scenario.split(',').map((s) => s.trim()).filter(Boolean);
+const RUN_FILES = SCENARIOS.includes('files');
+for (const name of SCENARIOS.filter((s) => s !== 'files')) {
   if (name === 'fanout-max' || name === 'fanout-rate') {
     const rated = name === 'fanout-rate';
     const params = { clients: P.clients, senders: P.senders, window: P.window, ...(rated ? { rate: P.rate, duration: P.duration } : { messages: P.messages }) };
@@ -366,6 +370,12 @@ for (const step of PLAN) {
   allResults.push(line);
   console.log(JSON.stringify({ ...line, raw: undefined }));
   if (opts.json) writeFileSync(opts.json, allResults.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+if (RUN_FILES) {
+  // The file bench has its own ceilings (raw relay, one-core encryption): see bench/files.mjs.
+  const { spawnSync } = await import('node:child_process');
+  const files = spawnSync(process.execPath, [join(ROOT, 'bench/files.mjs'), '--runs', String(RUNS), '--sizes', opts['file-sizes']], { stdio: 'inherit' });
+  if (files.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
 

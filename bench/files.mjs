@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/**
+ * The file-transfer bench (`npm run bench -- --scenario files`, or this script alone): a file of
+ * random bytes sent alice → server → bob on loopback, end-to-end encrypted, against two ceilings
+ * measured in the same run: a raw TCP relay (sender → relay process → receiver, no framing, no
+ * crypto) and one core encrypting the same bytes with the same stream cipher. Also the server's
+ * peak RSS per file size: it must not grow with the file. Medians of --runs.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { spawnNode, waitListening, stop, killAll, HAS_TASKSET } from './lib/procs.mjs';
+import { median } from './lib/stats.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PEER = join(ROOT, 'bench/file-peer.mjs');
+const SERVER_BUNDLE = join(ROOT, 'dist/cli/classchat-server.js');
+
+const { values: opts } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '64,512' },
+    runs: { type: 'string', default: '3' },
+    json: { type: 'string' },
+  },
+});
+const SIZES_MIB = opts.sizes.split(',').map(Number);
+const RUNS = Math.max(1, Number(opts.runs));
+const tmp = mkdtempSync(join(tmpdir(), 'classchat-filebench-'));
+process.on('exit', () => {
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Spawns a peer; resolves events by name as they arrive. */
+function peer(args, core) {
+  const child = spawnNode([PEER, ...args], { core, cwd: ROOT });
+  const waiting = new Map();
+  const seen = new Map();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (event.ev === 'error') console.error(`  peer ${args[0]}: ${event.message}`);
+    seen.set(event.ev, event);
+    waiting.get(event.ev)?.(event);
+  });
+  child.event = (name, timeoutMs = 600_000) =>
+    seen.has(name)
+      ? Promise.resolve(seen.get(name))
+      : new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${args[0]}: no "${name}" within ${timeoutMs / 1000} s\n${child.stderrTail}`)), timeoutMs);
+          waiting.set(name, (event) => {
+            clearTimeout(timer);
+            resolve(event);
+          });
+          child.once('exit', (code) => !seen.has(name) && reject(new Error(`${args[0]} exited with ${code} before "${name}"\n${child.stderrTail}`)));
+        });
+  return child;
+}
+
+function makeFile(mib) {
+  const path = join(tmp, `random-${mib}.bin`);
+  const fd = openSync(path, 'w');
+  const hash = createHash('sha256');
+  for (let i = 0; i < mib; i++) {
+    const block = randomBytes(2 ** 20);
+    hash.update(block);
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+  return { path, bytes: mib * 2 ** 20, sha256: hash.digest('hex') };
+}
+
+function sha256File(path) {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('end', () => resolve(hash.digest('hex'))).on('error', reject);
+  });
+}
+
+/** Peak RSS of a live process (VmHWM), in MiB. */
+function peakRssMiB(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : null;
+}
+
+async function classchatRun(file) {
+  const dataDir = join(tmp, `data-${Date.now()}`);
+  const inbox = join(tmp, `inbox-${Date.now()}`);
+  mkdirSync(inbox);
+  const server = spawnNode([SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-file-size', '2G', '--max-waiting-files', '4G', '--log-level', 'warn'], { core: 0, cwd: ROOT });
+  const port = await waitListening(server);
+  try {
+    const receiver = peer(['receiver', port, inbox], 1);
+    await receiver.event('ready');
+    const sender = peer(['sender', port, file.path], 1);
+    const start = await sender.event('start');
+    const received = await receiver.event('received');
+    const seconds = (received.at - start.at) / 1000;
+    const peak = peakRssMiB(server.pid);
+    const intact = (await sha256File(received.path)) === file.sha256;
+    return { mibPerSec: round(file.bytes / 2 ** 20 / seconds, 1), seconds: round(seconds, 2), serverPeakRssMiB: peak, intact };
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(inbox, { recursive: true, force: true });
+  }
+}
+
+async function rawRelayRun(file) {
+  const receiver = peer(['raw-receiver', file.bytes], 1);
+  const receiverPort = (await receiver.event('ready')).port;
+  const relay = peer(['raw-relay', receiverPort], 0);
+  const relayPort = (await relay.event('ready')).port;
+  try {
+    const sender = peer(['raw-sender', relayPort, file.path], 1);
+    const start = await sender.event('start');
+    const received = await receiver.event('received');
+    return { mibPerSec: round(file.bytes / 2 ** 20 / ((received.at - start.at) / 1000), 1) };
+  } finally {
+    await stop(relay);
+    await stop(receiver);
+  }
+}
+
+async function encryptRun(file) {
+  const child = peer(['encrypt', file.path], 1);
+  const done = await child.event('encrypted');
+  return { mibPerSec: round(done.mibPerSec, 1) };
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+console.log(`file bench: sizes ${SIZES_MIB.join(', ')} MiB, ${RUNS} run(s) each; server${HAS_TASKSET ? ' and relay on core 0, peers on core 1' : ' not pinned (no taskset)'}`);
+const results = [];
+for (const mib of SIZES_MIB) {
+  const file = makeFile(mib);
+  const runs = { classchat: [], relay: [], encrypt: [] };
+  for (let run = 1; run <= RUNS; run++) {
+    const cc = await classchatRun(file);
+    const relay = await rawRelayRun(file);
+    const enc = await encryptRun(file);
+    runs.classchat.push(cc);
+    runs.relay.push(relay);
+    runs.encrypt.push(enc);
+    console.log(`files ${mib} MiB run ${run}/${RUNS}: classchat ${cc.mibPerSec} MiB/s (${cc.seconds} s, server peak RSS ${cc.serverPeakRssMiB} MiB, ${cc.intact ? 'bytes identical' : 'BYTES DIFFER'}); raw relay ${relay.mibPerSec} MiB/s; encrypt one core ${enc.mibPerSec} MiB/s`);
+  }
+  rmSync(file.path, { force: true });
+  const result = {
+    scenario: `files-${mib}MiB`,
+    date: new Date().toISOString(),
+    runs: RUNS,
+    classchatMiBps: median(runs.classchat.map((r) => r.mibPerSec)),
+    rawRelayMiBps: median(runs.relay.map((r) => r.mibPerSec)),
+    encryptOneCoreMiBps: median(runs.encrypt.map((r) => r.mibPerSec)),
+    serverPeakRssMiB: median(runs.classchat.map((r) => r.serverPeakRssMiB)),
+    intact: runs.classchat.every((r) => r.intact),
+  };
+  result.ofEncryptCeiling = round(result.classchatMiBps / result.encryptOneCoreMiBps, 3);
+  result.ofRawRelay = round(result.classchatMiBps / result.rawRelayMiBps, 3);
+  results.push(result);
+  console.log(`\n== files ${mib} MiB (median of ${RUNS}) ==`);
+  console.log(`classchat end to end     ${result.classchatMiBps} MiB/s`);
+  console.log(`raw TCP relay (ceiling)  ${result.rawRelayMiBps} MiB/s  (classchat = ${result.ofRawRelay}×)`);
+  console.log(`encrypt, one core        ${result.encryptOneCoreMiBps} MiB/s  (classchat = ${result.ofEncryptCeiling}×)`);
+  console.log(`server peak RSS          ${result.serverPeakRssMiB} MiB`);
+  console.log(`target: ≥ 100 MiB/s end to end: ${result.classchatMiBps} → ${result.classchatMiBps >= 100 ? 'PASS' : 'MISS'}`);
+  console.log(`target: ≥ 50% of one-core encryption: ${result.ofEncryptCeiling} → ${result.ofEncryptCeiling >= 0.5 ? 'PASS' : 'MISS'}`);
+  console.log(`target: bytes identical: ${result.intact ? 'PASS' : 'MISS'}`);
+  console.log(JSON.stringify(result));
+}
+if (results.length > 1) {
+  const [small, large] = [results[0], results.at(-1)];
+  console.log(`target: server peak RSS does not grow with file size: ${small.serverPeakRssMiB} MiB at ${SIZES_MIB[0]} MiB, ${large.serverPeakRssMiB} MiB at ${SIZES_MIB.at(-1)} MiB → ${large.serverPeakRssMiB <= small.serverPeakRssMiB * 1.25 + 8 ? 'PASS' : 'MISS'}`);
+}
+if (opts.json) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(opts.json, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
