@@ -9,6 +9,7 @@ import { Identity, signLogin } from '../crypto/identity';
 import { safetyNumber } from '../crypto/safety-number';
 import { sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
+import { encodeFileChunk } from '../protocol/codec';
 import { boxSchema, Box, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
@@ -296,6 +297,11 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         send: (frame) => {
           if (!this.conn || this.phase !== 'ready') return false;
           this.conn.write(frame);
+          return true;
+        },
+        sendChunk: (file, index, data) => {
+          if (!this.conn || this.phase !== 'ready') return false;
+          this.conn.writeLine(encodeFileChunk(file, index, data));
           return true;
         },
         queueOffer: (to, text, offer) => {

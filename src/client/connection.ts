@@ -74,6 +74,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (!this.socket.write(encodeFrame(frame))) this.congestedFlag = true;
   }
 
+  /** Writes a line already encoded (bulk file chunks: see encodeFileChunk). */
+  writeLine(line: Buffer): void {
+    if (this.closedFlag || this.socket.destroyed || this.socket.writableEnded) return;
+    if (!this.socket.write(line)) this.congestedFlag = true;
+  }
+
   /** Sends the last frame (if any) and half-closes; the server closes its side in turn. */
   end(frame?: ClientFrame): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;

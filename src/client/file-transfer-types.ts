@@ -6,6 +6,8 @@ import { ChatClientError } from './errors';
 export interface FileLink {
   /** Writes a frame; false when not connected (the transfer resumes after the next login). */
   send(frame: ClientFrame): boolean;
+  /** Writes one upload chunk (encoded without JSON.stringify); false when not connected. */
+  sendChunk(file: string, index: number, data: Uint8Array): boolean;
   /** Logged in and able to write. */
   readonly ready: boolean;
   /** The socket is over its high-water mark: wait for `drain` before writing more chunks. */

@@ -188,7 +188,7 @@ export class FileTransfers {
       if (!upload.isActive) continue;
       this.status(file).then(
         ([info]) => {
-          if (!info || TERMINAL.has(info.state)) upload.onState(info?.state ?? 'failed', undefined);
+          if (!info || info.state !== 'uploading') upload.onState(info?.state ?? 'failed', undefined);
           else upload.resume(info.uploaded);
         },
         () => undefined, // the connection dropped again: the next login retries

@@ -12,6 +12,9 @@ import type { FileLink, TransferEvents } from './file-transfer-types';
 import { RateMeter, transferError } from './file-transfer-types';
 import { TypedEmitter } from './typed-events';
 
+/** Chunks read from the file per read call. */
+const READ_AHEAD = 16;
+
 export class OutgoingFile extends TypedEmitter<TransferEvents> {
   /** The server's id for this transfer, once the offer is stored. */
   file: string | undefined;
@@ -66,6 +69,7 @@ export class OutgoingFile extends TypedEmitter<TransferEvents> {
       return;
     }
     this.nextToSend = Math.max(uploaded, this.acked);
+    if (this.acked >= this.total) return this.finish('uploaded');
     this.paused = false;
     this.pump();
   }
@@ -128,22 +132,30 @@ export class OutgoingFile extends TypedEmitter<TransferEvents> {
     }
   }
 
+  /** Reads up to READ_AHEAD chunks in one call (fewer thread-pool round trips), then encrypts them. */
   private async readNext(): Promise<void> {
-    const index = this.nextToRead;
+    const first = this.nextToRead;
     const chunk = this.encryptor.secrets.chunk;
-    const length = Math.max(0, Math.min(chunk, this.size - index * chunk));
+    const room = LIMITS.fileUploadWindowChunks - (first - this.acked);
+    const count = Math.max(1, Math.min(READ_AHEAD, this.total - first, room));
+    const start = first * chunk;
+    const length = Math.max(0, Math.min(count * chunk, this.size - start));
     const plain = Buffer.allocUnsafe(length);
     let offset = 0;
     while (offset < length) {
-      const { bytesRead } = await this.handle.read(plain, offset, length - offset, index * chunk + offset);
+      const { bytesRead } = await this.handle.read(plain, offset, length - offset, start + offset);
       if (bytesRead === 0) throw new Error('the file became shorter while it was being sent');
       offset += bytesRead;
     }
-    if (this.settled) return;
-    const cipher = Buffer.from(this.encryptor.encrypt(plain));
-    if (cipher.length !== Math.min(this.chunkBytes, this.cipherSize() - index * this.chunkBytes)) throw new Error('internal: chunk size mismatch');
-    this.unacked.set(index, cipher);
-    this.nextToRead = index + 1;
+    for (let i = 0; i < count; i++) {
+      if (this.settled) return;
+      const index = first + i;
+      const sealed = this.encryptor.encrypt(plain.subarray(i * chunk, (i + 1) * chunk));
+      const cipher = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+      if (cipher.length !== Math.min(this.chunkBytes, this.cipherSize() - index * this.chunkBytes)) throw new Error('internal: chunk size mismatch');
+      this.unacked.set(index, cipher);
+      this.nextToRead = index + 1;
+    }
   }
 
   private cipherSize(): number {
@@ -151,7 +163,7 @@ export class OutgoingFile extends TypedEmitter<TransferEvents> {
   }
 
   private sendChunk(index: number, cipher: Buffer): void {
-    this.link.send({ type: 'file_chunk', file: this.file!, index, data: cipher.toString('base64') });
+    this.link.sendChunk(this.file!, index, cipher);
   }
 
   private finish(state: FileState): void {

@@ -21,9 +21,9 @@ export const LIMITS = {
   /** Largest file size any server accepts (each server sets its own lower limit, default 100 MiB). */
   maxFileBytes: Number.MAX_SAFE_INTEGER,
   /** Chunks a server sends ahead of the receiver's file_ack (the download window). */
-  fileWindowChunks: 16,
+  fileWindowChunks: 64,
   /** Chunks a sender may have unacknowledged (acks come once chunks are fsynced, in batches). */
-  fileUploadWindowChunks: 32,
+  fileUploadWindowChunks: 64,
   /** Files listed in one file_status reply. */
   maxFileList: 200,
 } as const;

@@ -10,6 +10,7 @@ import { EVERYONE } from '../../protocol/names';
 import type { ChatServer, SubmitResult } from '../chat-server';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
+import { encodeFileChunk } from '../../protocol/codec';
 import { chunkLength, FileSpool, SpoolFile } from './file-spool';
 
 /** Room for file records inside one server line. */
@@ -96,6 +97,10 @@ export class FileRelay {
   chunk(connection: Connection, frame: ClientFrameOf<'file_chunk'>): void {
     const file = this.ownFile(connection, frame.file, 'from');
     if (!file) return;
+    // Acks go to whichever connection is uploading now (the sender may have reconnected).
+    file.onDurable = (chunks) => {
+      if (connection.isOpen) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: chunks - 1 }));
+    };
     if (!file.isOpen || file.meta.state !== 'uploading') {
       if (file.meta.state === 'uploaded') return this.ackAfterWrites(connection, file);
       return this.fileError(connection, 'file_closed', file, `the transfer is ${file.meta.state}`);
@@ -109,12 +114,10 @@ export class FileRelay {
     const length = chunkLength(file.meta.size, file.meta.chunkBytes, frame.index);
     if (data.length !== length) return this.fileError(connection, 'bad_chunk', file, `chunk ${frame.index} must be ${length} bytes, got ${data.length}`);
     this.spool.writeChunk(file, frame.index, data).then(
-      (written) => {
-        if (written.durable > 0) connection.transport.write(frameLine({ type: 'file_ack', file: file.id, index: written.durable - 1 }));
-        if (written.completed) {
-          this.server.log.info(`file ${file.id} uploaded (${file.meta.size} bytes)`);
-          this.announce(file);
-        }
+      (completed) => {
+        if (!completed) return;
+        this.server.log.info(`file ${file.id} uploaded (${file.meta.size} bytes)`);
+        this.announce(file);
       },
       async (error: unknown) => {
         if (!file.isOpen) return;
@@ -227,7 +230,7 @@ export class FileRelay {
         const data = await this.spool.readChunk(file, download.reader, index);
         if (download.stopped || !file.isOpen) return;
         download.next = index + 1;
-        connection.transport.write(`{"type":"file_chunk","file":"${file.id}","index":${index},"data":"${data.toString('base64')}"}\n`);
+        connection.transport.write(encodeFileChunk(file.id, index, data));
       }
     } catch (error) {
       if (!download.stopped && file.isOpen) {

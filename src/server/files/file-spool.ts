@@ -47,8 +47,8 @@ type FileMeta = z.infer<typeof metaSchema>;
 
 const OPEN_STATES: ReadonlySet<FileState> = new Set(['uploading', 'uploaded']);
 
-/** Chunks written between fsyncs while a sender keeps its window full (1 MiB of 64 KiB chunks). */
-const SYNC_EVERY = 16;
+/** Chunks written between fsyncs while a sender keeps its window full (2 MiB of 64 KiB chunks). */
+const SYNC_EVERY = 32;
 
 export function isOpenState(state: FileState): boolean {
   return OPEN_STATES.has(state);
@@ -73,6 +73,10 @@ export class SpoolFile {
   /** Chunks known to be on disk (fsynced); only these are acknowledged to the sender. */
   synced = 0;
   pendingWrites = 0;
+  /** The fsync in progress, if any. */
+  syncing: Promise<void> | undefined;
+  /** Told how many chunks are on disk each time that grows (the relay acknowledges them). */
+  onDurable: ((chunks: number) => void) | undefined;
   writer: FileHandle | undefined;
   writes: Promise<void> = Promise.resolve();
 
@@ -189,12 +193,13 @@ export class FileSpool {
   }
 
   /**
-   * Writes chunk `index` (chunks come in order; the caller checks `expected` and lengths first).
-   * Resolves with how many chunks are durable: the data is fsynced when the sender pauses or
-   * every SYNC_EVERY chunks, so an acknowledged chunk survives a crash and a resumed upload never
-   * needs a chunk the sender has already let go of.
+   * Writes chunk `index` (chunks come in order; the caller checks `expected` and lengths first);
+   * resolves true when it completed the upload. Durability is reported apart, through
+   * `file.onDurable`: an fsync runs beside the writes every SYNC_EVERY chunks (or when the sender
+   * pauses), so acknowledged chunks survive a crash and a resumed upload never needs a chunk the
+   * sender has already let go of, while writing never waits for the disk to flush.
    */
-  writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<{ durable: number; completed: boolean }> {
+  writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<boolean> {
     file.expected = index + 1;
     file.pendingWrites++;
     const done = file.writes.then(async () => {
@@ -209,22 +214,12 @@ export class FileSpool {
       if (!file.isOpen) throw new Error('the transfer has ended');
       file.uploaded = index + 1;
       if (file.uploaded === file.total) {
-        await file.writer.sync();
-        await file.writer.close();
-        file.writer = undefined;
-        if (!file.isOpen) throw new Error('the transfer has ended');
-        file.meta.state = 'uploaded';
-        await this.writeMeta(file);
-        file.synced = file.uploaded;
-        file.notify();
-        return { durable: file.synced, completed: true };
-      }
-      if (file.pendingWrites === 0 || file.uploaded - file.synced >= SYNC_EVERY) {
-        await file.writer.datasync();
-        file.synced = file.uploaded;
+        await this.completeUpload(file);
+        return true;
       }
       file.notify();
-      return { durable: file.synced, completed: false };
+      this.syncSoon(file);
+      return false;
     });
     // A failed write leaves the chain usable; the caller fails the transfer.
     file.writes = done.then(
@@ -232,6 +227,42 @@ export class FileSpool {
       () => undefined,
     );
     return done;
+  }
+
+  /** Starts an fsync if enough is unflushed (or the sender paused) and none is running. */
+  private syncSoon(file: SpoolFile): void {
+    const writer = file.writer;
+    // The last chunk is flushed by completeUpload.
+    if (file.syncing || !writer || file.uploaded === file.synced || file.uploaded >= file.total) return;
+    if (file.pendingWrites > 0 && file.uploaded - file.synced < SYNC_EVERY) return;
+    const target = file.uploaded;
+    file.syncing = writer.datasync().then(
+      () => {
+        file.syncing = undefined;
+        if (!file.isOpen || target <= file.synced) return;
+        file.synced = target;
+        file.onDurable?.(target);
+        this.syncSoon(file);
+      },
+      (error: unknown) => {
+        file.syncing = undefined;
+        this.log(`fsync of file ${file.id} failed: ${String(error)}`);
+      },
+    );
+  }
+
+  private async completeUpload(file: SpoolFile): Promise<void> {
+    while (file.syncing) await file.syncing;
+    const writer = file.writer!;
+    await writer.sync();
+    await writer.close();
+    file.writer = undefined;
+    if (!file.isOpen) throw new Error('the transfer has ended');
+    file.meta.state = 'uploaded';
+    await this.writeMeta(file);
+    file.synced = file.uploaded;
+    file.onDurable?.(file.synced);
+    file.notify();
   }
 
   /** Reads chunk `index` through `reader` (one handle per download). */
@@ -258,6 +289,7 @@ export class FileSpool {
     if (by !== undefined) file.meta.by = by;
     file.notify();
     await file.writes.catch(() => undefined);
+    while (file.syncing) await file.syncing;
     await file.writer?.close().catch(() => undefined);
     file.writer = undefined;
     await rm(this.partPath(file.id), { force: true });
