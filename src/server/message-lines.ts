@@ -38,7 +38,11 @@ export function messageBytes(message: StoredMessage): Buffer {
 
 /** The seed's line format: `[sender] text`, `[sender] ToAll: text`, missed ones prefixed. */
 export function plainMessageLine(message: StoredMessage, missed: boolean): string {
-  const body = message.text ?? '(an end-to-end encrypted message that plain-text mode cannot show)';
+  const body =
+    message.text ??
+    (message.file
+      ? '(sent you a file, end-to-end encrypted: receive it with a ClassChat app)'
+      : '(an end-to-end encrypted message that plain-text mode cannot show)');
   const toAll = message.to === EVERYONE ? 'ToAll: ' : '';
   const prefix = missed ? '[server] You Missed: ' : '';
   return `${prefix}[${message.from}] ${toAll}${oneLine(body)}\n`;
