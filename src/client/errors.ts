@@ -15,7 +15,9 @@ export type ClientErrorCode =
   /** A private message to someone whose key changed and was not accepted yet. */
   | 'key_changed'
   /** The trust store could not load or save the pins. */
-  | 'trust_store_failed';
+  | 'trust_store_failed'
+  /** TLS could not be set up or the server's certificate is not the trusted or pinned one. */
+  | 'tls_failed';
 
 export class ChatClientError extends Error {
   constructor(

@@ -16,3 +16,4 @@ export type { SentInfo, OutboxPayload } from './outbox';
 export { DEFAULT_OUTBOX_CAPACITY } from './outbox';
 export type { KeepAliveOptions } from './keep-alive';
 export { ClassChatError } from '../protocol/errors';
+export type { ClientTlsOptions } from './tls';

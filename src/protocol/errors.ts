@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   abuse: 'Too many errors on this connection.',
   storage_failed: 'The server could not store the message; send it again later.',
   server_shutdown: 'The server is shutting down.',
+  tls_required: 'This server accepts only TLS connections: connect with TLS.',
   internal: 'Internal server error.',
 } as const;
 

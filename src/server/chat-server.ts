@@ -19,6 +19,7 @@ import type { Store, StoredMessage } from './store/store';
 import { TokenBucket } from './token-bucket';
 import { jsonHandler } from './json-handlers';
 import { plainHandler, plainNotice } from './plain-text';
+import { TlsGate } from './tls-gate';
 
 export interface ChatServerOptions {
   store: Store;
@@ -42,6 +43,12 @@ export interface ChatServerOptions {
   plainIdleMs?: number;
   clock?: Clock;
   log?: Logger;
+  /** Serve TLS only, with this PEM certificate (chain) and key; plain TCP when absent. */
+  tls?: { cert: string; key: string };
+  /** TLS: a client that sends nothing this long gets `tls_required` (default 2 s). */
+  tlsFirstByteTimeoutMs?: number;
+  /** TLS: from the client's first byte to a finished handshake (default 10 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export interface RosterEntry {
@@ -70,6 +77,7 @@ export class ChatServer {
   private readonly maxSessionsPerUser: number;
   private readonly stallTimeoutMs: number;
   private readonly net: Server;
+  private readonly tlsGate: TlsGate | undefined;
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly rateBuckets = new Map<string, TokenBucket>();
@@ -106,8 +114,25 @@ export class ChatServer {
         return undefined;
       },
       onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+      onTlsHello: (connection: Connection) => {
+        // The client sees our plain `hello` where it expects a TLS record and reports that.
+        this.log.info(`closed a TLS connection from ${connection.address}: this server is plain TCP (start it with --tls-cert and --tls-key for TLS)`);
+        connection.transport.end();
+      },
     };
-    this.net = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.tlsGate = options.tls
+      ? new TlsGate({
+          ...options.tls,
+          firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000,
+          handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000,
+          log: this.log,
+          onSecure: (socket) => {
+            socket.on('error', (error) => this.log.debug(`TLS socket error from ${socket.remoteAddress ?? 'unknown'}: ${error.message}`));
+            this.accept(socket);
+          },
+        })
+      : undefined;
+    this.net = createServer({ noDelay: true }, (socket) => this.incoming(socket));
   }
 
   /** Loads the roster and starts listening; resolves with the bound address. */
@@ -136,6 +161,10 @@ export class ChatServer {
     return this.plainText;
   }
 
+  get tlsEnabled(): boolean {
+    return this.tlsGate !== undefined;
+  }
+
   /**
    * Graceful shutdown: stop accepting and reading, let stored messages finish (their `sent`
    * replies go out), tell every client, close sockets. The caller closes the store afterwards.
@@ -145,6 +174,7 @@ export class ChatServer {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    this.tlsGate?.closePending();
     for (const connection of this.connections) connection.pauseInput();
     await Promise.allSettled([...this.inFlight]);
     for (const connection of this.connections) {
@@ -298,16 +328,33 @@ export class ChatServer {
 
   // ---- connections ----
 
+  /** A new TCP socket: counted per address until it closes, then handed on (through TLS when on). */
+  private incoming(raw: Socket): void {
+    const address = raw.remoteAddress ?? 'unknown';
+    if (this.closing) {
+      raw.destroy();
+      return;
+    }
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    raw.once('close', () => {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
+    });
+    raw.setKeepAlive(true, 60_000);
+    raw.on('error', (error) => this.log.debug(`socket error from ${address}: ${error.message}`));
+    if (this.tlsGate) this.tlsGate.admit(raw);
+    else this.accept(raw);
+  }
+
+  /** A socket ready for ClassChat lines (plain TCP, or TLS after its handshake). */
   private accept(socket: Socket): void {
     const address = socket.remoteAddress ?? 'unknown';
     if (this.closing) {
       socket.destroy();
       return;
     }
-    const count = (this.perAddress.get(address) ?? 0) + 1;
-    this.perAddress.set(address, count);
-    socket.setKeepAlive(true, 60_000);
-    socket.on('error', (error) => this.log.debug(`socket error from ${address}: ${error.message}`));
+    const count = this.perAddress.get(address) ?? 1;
     const connection = new Connection(socket, address, this.connectionOptions);
     this.connections.add(connection);
     socket.once('close', () => this.closed(connection));
@@ -323,7 +370,7 @@ export class ChatServer {
         versions: [1],
         server: SERVER_SOFTWARE,
         challenge: connection.challenge,
-        features: ['history', 'e2ee-box', ...(this.plainText ? ['plain-text'] : [])],
+        features: ['history', 'e2ee-box', ...(this.plainText ? ['plain-text'] : []), ...(this.tlsGate ? ['tls'] : [])],
         joinCodeRequired: this.joinCode !== undefined,
         limits: { maxLineBytes: LIMITS.maxLineBytes, maxTextBytes: LIMITS.maxTextBytes },
         ...(this.plainText ? { info: 'ClassChat server. Plain-text users: type your user name and press Enter.' } : {}),
@@ -339,9 +386,6 @@ export class ChatServer {
   private closed(connection: Connection): void {
     connection.dispose();
     this.connections.delete(connection);
-    const left = (this.perAddress.get(connection.address) ?? 1) - 1;
-    if (left <= 0) this.perAddress.delete(connection.address);
-    else this.perAddress.set(connection.address, left);
     const session = connection.session;
     if (!session) return;
     session.closed = true;
