@@ -67,7 +67,7 @@ const UNTRUSTED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_C
 const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_RECORD_LAYER_FAILURE']);
 
 /** A failure between TCP connect and a verified TLS session, in words a person can act on. */
-export function describeTlsError(error: NodeJS.ErrnoException & { cert?: Partial<PeerCertificate> }, host: string, port: number): string {
+export function describeTlsError(error: NodeJS.ErrnoException & { cert?: Partial<PeerCertificate>; host?: string }, host: string, port: number): string {
   const where = `${host}:${port}`;
   const code = error.code ?? '';
   if (UNTRUSTED.has(code)) {
@@ -80,7 +80,8 @@ export function describeTlsError(error: NodeJS.ErrnoException & { cert?: Partial
   if (code === 'CERT_NOT_YET_VALID') return `the TLS certificate of ${where} is not valid yet: check this computer's date and time`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = error.cert?.subjectaltname ?? 'other names';
-    return `the TLS certificate of ${where} is for ${names}, not "${host}": connect with one of those names, or pin the certificate's fingerprint`;
+    // error.host is the name that was checked: the servername when one was given.
+    return `the TLS certificate of ${where} is for ${names}, not "${error.host ?? host}": connect with one of those names, or pin the certificate's fingerprint`;
   }
   if (NOT_TLS.has(code)) return `${where} did not answer with TLS: it is probably a plain TCP ClassChat server. Connect without TLS, or ask for the server to be started with --tls-cert and --tls-key.`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `${where} closed the connection during the TLS handshake (is it a plain TCP server, or not a ClassChat server?)`;
