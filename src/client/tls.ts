@@ -48,7 +48,13 @@ export function openSocket(host: string, port: number, tls: ClientTlsOptions | u
     socket.prependOnceListener('secureConnect', () => {
       const certificate: Partial<PeerCertificate> = socket.getPeerCertificate();
       const actual = certificate.raw ? fingerprintOfDer(certificate.raw) : '(none)';
-      if (actual === pin) return;
+      if (actual === pin) {
+        // The pin names the certificate, dates included: an expired one is refused as without a pin.
+        const expired = certificate.valid_to !== undefined && Date.parse(certificate.valid_to) < Date.now();
+        const early = certificate.valid_from !== undefined && Date.parse(certificate.valid_from) > Date.now();
+        if (expired || early) socket.destroy(new ChatClientError('tls_failed', describeTlsError({ name: 'Error', message: '', code: expired ? 'CERT_HAS_EXPIRED' : 'CERT_NOT_YET_VALID' }, host, port)));
+        return;
+      }
       socket.destroy(
         new ChatClientError(
           'tls_failed',

@@ -101,6 +101,15 @@ describe('ChatClient over TLS', function () {
     assert.match(error.message, /has expired/);
   });
 
+  it('refuses an expired certificate even when it is the pinned one', async () => {
+    const expired = await generateSelfSigned({ hosts: [], days: 1, notBefore: new Date(Date.now() - 3 * 86_400_000) });
+    await startTls(expired);
+    const alice = fleet.client('alice', { tls: { fingerprint: expired.fingerprint } });
+    const error = failure(await alice.connect().then(() => undefined, (e: unknown) => e));
+    assert.equal(error.code, 'tls_failed');
+    assert.match(error.message, /has expired/);
+  });
+
   it('tells a plain TCP client that the server requires TLS, does not retry, and the server keeps serving', async () => {
     await startTls();
     const plain = fleet.client('plain');
