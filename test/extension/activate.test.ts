@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKeyStore } from '../../src/client/key-store';
@@ -205,6 +205,28 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
       assert.equal(fake.context.get('classchat.state'), 'disconnected');
 
       settings['classchat.tls.fingerprint'] = cert.fingerprint.toLowerCase();
+      await fake.api.commands.executeCommand('classchat.connect');
+      assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
+    } finally {
+      await extension.deactivate();
+      await server.close();
+    }
+  });
+
+  it('connects with TLS trusting a CA file, and names the setting when the file is missing', async () => {
+    const cert = await testCertificate();
+    const server = await startTestServer({ tls: { cert: cert.certPem, key: cert.keyPem } });
+    try {
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.tls.enabled': true, 'classchat.tls.caFile': join(storage, 'missing.pem') });
+      fake.answers.push(undefined);
+      await fake.api.commands.executeCommand('classchat.connect');
+      const error = fake.shown.find((s) => s.level === 'error');
+      assert.ok(error, JSON.stringify(fake.shown));
+      assert.match(error.text, /The CA file \(classchat\.tls\.caFile\) .*missing\.pem cannot be read/);
+      assert.deepEqual(error.actions, ['Open Settings']);
+
+      await writeFile(join(storage, 'cert.pem'), cert.certPem);
+      settings['classchat.tls.caFile'] = join(storage, 'cert.pem');
       await fake.api.commands.executeCommand('classchat.connect');
       assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
     } finally {
