@@ -120,18 +120,8 @@ export class ChatServer {
         connection.transport.end();
       },
     };
-    this.tlsGate = options.tls
-      ? new TlsGate({
-          ...options.tls,
-          firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000,
-          handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000,
-          log: this.log,
-          onSecure: (socket) => {
-            socket.on('error', (error) => this.log.debug(`TLS socket error from ${socket.remoteAddress ?? 'unknown'}: ${error.message}`));
-            this.accept(socket);
-          },
-        })
-      : undefined;
+    const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
+    this.tlsGate = tls && new TlsGate({ ...tls, log: this.log, onSecure: (socket) => this.accept(socket) });
     this.net = createServer({ noDelay: true }, (socket) => this.incoming(socket));
   }
 
@@ -159,10 +149,6 @@ export class ChatServer {
 
   get plainTextEnabled(): boolean {
     return this.plainText;
-  }
-
-  get tlsEnabled(): boolean {
-    return this.tlsGate !== undefined;
   }
 
   /**

@@ -80,6 +80,7 @@ export class TlsGate {
       clearTimeout(timer);
       this.pending.delete(raw);
       secure.off('error', onHandshakeError);
+      secure.on('error', (error) => this.options.log.debug(`TLS socket error from ${address}: ${error.message}`));
       this.options.onSecure(secure);
     });
   }
