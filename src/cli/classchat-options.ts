@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { defaultKeyPath } from '../client/key-store';
+import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName, EVERYONE } from '../protocol/names';
 import { parsePort, UsageError } from './options';
 
@@ -15,6 +16,10 @@ Options:
   --port PORT        server port (default 5050)
   --name NAME        your user name (default: your OS user name)
   --join-code CODE   the class join code, needed the first time a name registers
+  --tls              connect with TLS, trusting the system's certificate authorities
+  --tls-fingerprint FP  connect with TLS to the server whose certificate has this SHA-256
+                     fingerprint (from whoever runs the server; self-signed is fine)
+  --tls-ca FILE      connect with TLS, trusting the certificate(s) in this PEM file
   --key-file PATH    your identity key (default ~/.classchat/keys/<host>-<port>/<name>.json;
                      $CLASSCHAT_HOME replaces ~/.classchat)
   --to NAME          send: the recipient, or "all" / "*" for everyone
@@ -35,6 +40,8 @@ export interface ConnectionSettings {
   name: string;
   joinCode?: string;
   keyFile: string;
+  /** TLS when set: verified by the system CAs, a CA file, or a pinned fingerprint. */
+  tls?: { caFile?: string; fingerprint?: string };
 }
 
 export type CliCommand =
@@ -56,6 +63,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
         name: { type: 'string' },
         'join-code': { type: 'string' },
         'key-file': { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        'tls-ca': { type: 'string' },
+        'tls-fingerprint': { type: 'string' },
         to: { type: 'string' },
         timeout: { type: 'string' },
         unencrypted: { type: 'boolean', default: false },
@@ -76,6 +86,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   if (values['key-file'] !== undefined && values['key-file'].trim() === '') throw new UsageError('--key-file must not be empty');
   const keyFile = values['key-file'] !== undefined ? resolve(values['key-file']) : defaultKeyPath(host, port, name, env);
   const settings: ConnectionSettings = { host, port, name, keyFile, ...(values['join-code'] ? { joinCode: values['join-code'].trim() } : {}) };
+  const tls = tlsSettings(values.tls, values['tls-ca'], values['tls-fingerprint']);
+  if (tls) settings.tls = tls;
 
   const [command, ...rest] = positionals;
   if (command === undefined) {
@@ -92,6 +104,22 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
     throw new UsageError(`--timeout must be a number of seconds above 0, not "${values.timeout}"`);
   }
   return { kind: 'send', settings, to, text, timeoutMs: Math.round(timeoutSeconds * 1000), unencrypted: values.unencrypted };
+}
+
+/** --tls-ca and --tls-fingerprint each imply --tls. */
+function tlsSettings(tls: boolean, caFile: string | undefined, fingerprint: string | undefined): ConnectionSettings['tls'] {
+  if (!tls && caFile === undefined && fingerprint === undefined) return undefined;
+  const settings: NonNullable<ConnectionSettings['tls']> = {};
+  if (caFile !== undefined) {
+    if (caFile.trim() === '') throw new UsageError('--tls-ca must not be empty');
+    settings.caFile = resolve(caFile);
+  }
+  if (fingerprint !== undefined) {
+    const parsed = parseFingerprint(fingerprint);
+    if (parsed === undefined) throw new UsageError(`--tls-fingerprint must be a SHA-256 fingerprint: 64 hex digits, colons optional (e.g. from "classchat-server gen-cert"), not "${fingerprint}"`);
+    settings.fingerprint = parsed;
+  }
+  return settings;
 }
 
 /** "all", "everyone" and "*" mean everyone; anything else must be a valid user name. */

@@ -10,16 +10,21 @@ import { LogStore } from '../server/store/log-store';
 import { checkName } from '../protocol/names';
 import { UsageError, parsePort, parseNonNegativeInt, parseSize } from './options';
 import { FileSpool } from '../server/files/file-spool';
+import { genCert, GEN_CERT_USAGE } from './gen-cert';
+import { loadServerTlsFiles, ServerTlsFiles } from './tls-files';
 
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
   classchat-server reset-user NAME      free a name whose key was lost (server must be stopped)
+  classchat-server gen-cert [options]   make a self-signed TLS certificate (gen-cert --help)
 
 Options:
   --host HOST            address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)
   --port PORT            TCP port (default 5050; 0 picks a free one)
   --data-dir DIR         where messages and users are stored (default ./classchat-data)
   --join-code CODE       code a new user must give to register a name
+  --tls-cert FILE        serve TLS only, with this PEM certificate (with --tls-key)
+  --tls-key FILE         the certificate's PEM private key
   --no-plain-text        refuse the seed's plain-text clients (nc, the Python ClassChat)
   --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
   --max-conns-per-ip N   connections allowed from one address (default 200; 0 = no limit)
@@ -32,6 +37,7 @@ Options:
   -h, --help             show this help`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'gen-cert') return genCert(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -40,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5050' },
       'data-dir': { type: 'string', default: './classchat-data' },
       'join-code': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'no-plain-text': { type: 'boolean', default: false },
       'rate-limit': { type: 'string', default: '20' },
       'max-conns-per-ip': { type: 'string', default: '200' },
@@ -68,6 +76,9 @@ async function main(argv: string[]): Promise<number> {
   const maxSessionsPerUser = parseNonNegativeInt(values['max-sessions-per-user'], '--max-sessions-per-user');
   if (maxSessionsPerUser < 1) throw new UsageError('--max-sessions-per-user must be at least 1');
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  // Checked before the store opens: a bad file should stop nothing but this start.
+  const tls = values['tls-cert'] !== undefined && values['tls-key'] !== undefined ? loadServerTlsFiles(resolve(values['tls-cert']), resolve(values['tls-key'])) : undefined;
 
   const maxFileBytes = parseSize(values['max-file-size'], '--max-file-size');
   const maxRecipientBytes = parseSize(values['max-waiting-files'], '--max-waiting-files');
@@ -96,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
     maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
     maxSessionsPerUser,
     files,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
   });
   let address;
   try {
@@ -108,9 +120,9 @@ async function main(argv: string[]): Promise<number> {
   const where = `${address.address}:${address.port}`;
   const connectHost = address.address === '0.0.0.0' || address.address === '::' ? '<this machine\'s address>' : address.address;
   process.stdout.write(
-    `ClassChat server listening on ${where} (data in ${dataDir})\n` +
-      `Connect with:  npx classchat --host ${connectHost} --port ${address.port} --name alice\n` +
-      (server.plainTextEnabled ? `or plain text: nc ${connectHost} ${address.port}\n` : '') +
+    `ClassChat server listening on ${where}${tls ? ' with TLS only' : ''} (data in ${dataDir})\n` +
+      (tls ? tlsBanner(tls, connectHost, address.port) : `Connect with:  npx classchat --host ${connectHost} --port ${address.port} --name alice\n`) +
+      (server.plainTextEnabled && !tls ? `or plain text: nc ${connectHost} ${address.port}\n` : '') +
       (address.address === '127.0.0.1' ? 'Only this machine can connect; use --host 0.0.0.0 to let classmates on the network in.\n' : '') +
       'Press Ctrl+C to stop.\n',
   );
@@ -128,6 +140,16 @@ async function main(argv: string[]): Promise<number> {
   await store.close();
   process.stdout.write('ClassChat server stopped; everything is saved.\n');
   return 0;
+}
+
+function tlsBanner(tls: ServerTlsFiles, host: string, port: number): string {
+  const expired = tls.validTo.getTime() < Date.now();
+  return (
+    `Certificate SHA-256 fingerprint: ${tls.fingerprint} (${expired ? 'EXPIRED on' : 'valid until'} ${tls.validTo.toISOString().slice(0, 10)})\n` +
+    `Connect with:  npx classchat --host ${host} --port ${port} --tls-fingerprint ${tls.fingerprint} --name alice\n` +
+    `VS Code:       classchat.tls.enabled true, classchat.tls.fingerprint ${tls.fingerprint}\n` +
+    (expired ? 'The certificate has expired: clients will refuse it. Make a new one with: classchat-server gen-cert --force\n' : '')
+  );
 }
 
 async function resetUser(dataDir: string, args: string[]): Promise<number> {
@@ -153,7 +175,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`classchat-server: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`classchat-server: ${error.message}\n\n${process.argv[2] === 'gen-cert' ? GEN_CERT_USAGE : USAGE}\n`);
       process.exit(2);
     }
     process.stderr.write(`classchat-server: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -13,6 +13,7 @@ import { describeError, formatMessage, formatPresence, formatRoster, formatState
 import { HELP, parseInput } from './classchat-input';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
 import { UsageError } from './options';
+import { readPemFile } from './tls-files';
 
 const CLIENT_NAME = 'classchat-cli/0.1.0';
 /** How long /quit waits for messages still on their way to the server. */
@@ -29,6 +30,7 @@ function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient 
     trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
     clientName: CLIENT_NAME,
     autoAck,
+    ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
   });
 }
 

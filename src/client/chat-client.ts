@@ -16,6 +16,7 @@ import { LIMITS } from '../protocol/limits';
 import { Backoff } from './backoff';
 import { Clock, systemClock, Timer } from './clock';
 import { Connection } from './connection';
+import { checkTlsOptions, ClientTlsOptions } from './tls';
 import { ChatClientError } from './errors';
 import { KeepAlive } from './keep-alive';
 import { loadOrCreateIdentity } from './key-store';
@@ -38,6 +39,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly host: string;
   readonly port: number;
   private readonly options: ChatClientOptions;
+  private readonly tls: ClientTlsOptions | undefined;
   private readonly clock: Clock;
   private readonly reconnectBackoff: Backoff;
   private readonly sender: Sender;
@@ -74,6 +76,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.host = options.host;
     this.port = options.port;
     this.options = options;
+    this.tls = options.tls ? checkTlsOptions(options.tls) : undefined;
     this.clock = options.timers ?? systemClock;
     this.reconnectBackoff = new Backoff({ initialMs: 500, maxMs: 30_000, ...options.backoff, jitter: 'full' });
     this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
@@ -350,7 +353,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.login = { resolve, reject, timer };
       this.phase = 'hello';
       this.lostReason = undefined;
-      const conn = new Connection(this.host, this.port);
+      const conn = new Connection(this.host, this.port, this.tls);
       this.conn = conn;
       conn.on('frame', (frame) => this.conn === conn && this.onFrame(conn, frame, identity));
       conn.on('invalid', (error) => this.conn === conn && this.emit('error', error));

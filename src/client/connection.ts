@@ -1,15 +1,16 @@
 /**
- * One TCP connection to a server: bytes go through the bounded line decoder, every line through
+ * One TCP (or TLS) connection to a server: bytes go through the bounded line decoder, every line through
  * the frame validator; only valid frames come out. Tracks socket backpressure so the caller can
  * stop feeding the outbox while the socket is congested.
  */
-import { connect, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { encodeFrame, parseServerFrame } from '../protocol/codec';
 import { ClassChatError } from '../protocol/errors';
 import type { ClientFrame, ServerFrame } from '../protocol/frames';
 import { LineDecoder } from '../protocol/line-decoder';
 import { LIMITS } from '../protocol/limits';
 import { ChatClientError } from './errors';
+import { ClientTlsOptions, describeTlsError, openSocket } from './tls';
 import { TypedEmitter } from './typed-events';
 
 /** Longest line accepted from a server (history pages are the longest lines it sends). */
@@ -34,23 +35,30 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private failure: Error | undefined;
   private closedFlag = false;
   private congestedFlag = false;
+  /** TCP is up (the TLS handshake may still be running). */
+  private tcpConnected = false;
+  /** Ready for frames: TCP is up and, with TLS, the server's certificate checked. */
   private connected = false;
 
   constructor(
     readonly host: string,
     readonly port: number,
+    tls?: ClientTlsOptions,
   ) {
     super();
-    this.socket = connect({ host, port, noDelay: true });
-    this.socket.once('connect', () => (this.connected = true));
+    this.socket = openSocket(host, port, tls);
+    this.socket.once('connect', () => (this.tcpConnected = true));
+    this.socket.once(tls ? 'secureConnect' : 'connect', () => (this.connected = !this.socket.destroyed));
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('drain', () => {
       this.congestedFlag = false;
       if (!this.closedFlag) this.emit('drain');
     });
     this.socket.on('error', (error: NodeJS.ErrnoException) => {
-      const code = this.connected ? 'connection_lost' : 'connect_failed';
-      this.failure ??= new ChatClientError(code, describeSocketError(error, host, port));
+      if (error instanceof ChatClientError) this.failure ??= error;
+      else if (this.connected) this.failure ??= new ChatClientError('connection_lost', describeSocketError(error, host, port));
+      else if (tls && this.tcpConnected) this.failure ??= new ChatClientError('tls_failed', describeTlsError(error, host, port));
+      else this.failure ??= new ChatClientError('connect_failed', describeSocketError(error, host, port));
     });
     this.socket.on('close', () => {
       if (this.closedFlag) return;

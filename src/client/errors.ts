@@ -27,7 +27,9 @@ export type ClientErrorCode =
   | 'file_write_failed'
   /** The received file failed verification (tampered, truncated or reordered): nothing was kept. */
   | 'file_corrupt'
-  | 'bad_file';
+  | 'bad_file'
+  /** TLS could not be set up or the server's certificate is not the trusted or pinned one. */
+  | 'tls_failed';
 
 export class ChatClientError extends Error {
   constructor(

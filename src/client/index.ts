@@ -21,3 +21,4 @@ export { IncomingFile } from './file-download';
 export type { FileOfferView, TransferProgress, TransferEvents } from './file-transfer-types';
 export type { FileStatus } from './file-transfers';
 export { sanitizeFileName } from './file-names';
+export type { ClientTlsOptions } from './tls';

@@ -17,6 +17,7 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'join_code_required',
   'bad_join_code',
   'replaced',
+  'tls_required',
 ]);
 
 export function isPermanent(code: ErrorCode): boolean {

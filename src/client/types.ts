@@ -7,6 +7,7 @@ import type { ChatClientError } from './errors';
 import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
 import type { FileOfferView } from './file-transfer-types';
+import type { ClientTlsOptions } from './tls';
 import type { KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 
@@ -107,6 +108,8 @@ export interface ChatClientOptions {
   /** Where trust-on-first-use pins are kept (default: in memory, forgotten on exit). */
   trustStore?: TrustStore;
   joinCode?: string;
+  /** Connect with TLS, verifying the server by system CAs, `ca`, or a pinned `fingerprint`. Plain TCP when absent. */
+  tls?: ClientTlsOptions;
   /** Sent in `login.client` (default "classchat-client/0.1.0"). */
   clientName?: string;
   /** Reconnect delays: full jitter, cap initialMs · 2^attempt up to maxMs (defaults 500 ms, 30 s). */

@@ -2,7 +2,7 @@
  * The extension's commands and what they share: the current chat session, the local server,
  * the status bar item. Logic that needs no vscode lives in the pure modules it calls.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -18,10 +18,25 @@ import { describeConnectError, ErrorText } from './error-text';
 import { LocalServer } from './local-server';
 import { MementoTrustStore, trustKeyName } from './memento-trust-store';
 import { SecretKeyStore, secretKeyName } from './secret-key-store';
-import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, userNameProblem } from './settings';
+import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
+import type { ClientTlsOptions } from '../client/tls';
 import { statusText } from './status-text';
 
 const CLIENT_NAME = 'classchat-vscode/0.1.0';
+
+/** The client's TLS options from the settings, reading the CA file; a bad file is a SettingsError. */
+async function readTlsFiles(settings: TlsSettings | undefined): Promise<ClientTlsOptions | undefined> {
+  if (!settings) return undefined;
+  if (settings.caFile === undefined) return { fingerprint: settings.fingerprint };
+  let ca: string;
+  try {
+    ca = await readFile(settings.caFile, 'utf8');
+  } catch (error) {
+    throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) ${settings.caFile} cannot be read: ${(error as Error).message}`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) ${settings.caFile} holds no PEM certificate.`);
+  return { fingerprint: settings.fingerprint, ca };
+}
 /** Characters of a private message shown in its notification. */
 const PREVIEW_CHARS = 120;
 
@@ -82,8 +97,11 @@ export class Controller implements vscode.Disposable {
       return;
     }
     let settings;
+    let tls: ClientTlsOptions | undefined;
     try {
       settings = readConnectionSettings(this.getSetting);
+      // The local server (target) is plain TCP on loopback, whatever the TLS settings say.
+      tls = target ? undefined : await readTlsFiles(settings.tls);
     } catch (error) {
       return this.showError(describeConnectError(error, '', ''));
     }
@@ -100,6 +118,7 @@ export class Controller implements vscode.Disposable {
       keyStore: new SecretKeyStore(this.context.secrets, secretKeyName(host, port, name)),
       trustStore: new MementoTrustStore(this.context.globalState, trustKeyName(host, port, name)),
       clientName: CLIENT_NAME,
+      tls,
     });
     this.useSession(session);
     try {

@@ -45,6 +45,12 @@ export function describeConnectError(error: unknown, server: string, name: strin
         return { message: `${server} is shutting down. Try again when it is back.`, actions: ['retry'] };
       case 'replaced':
         return { message: `You connected as "${name}" somewhere else, so this connection was closed.`, actions: ['retry'] };
+      case 'tls_required':
+        return {
+          message: `${server} accepts only encrypted (TLS) connections. Turn on classchat.tls.enabled and put the certificate fingerprint your teacher gives you in classchat.tls.fingerprint.`,
+          actions: ['openSettings'],
+          setting: 'classchat.tls',
+        };
       default:
         return { message: `${server} refused the connection: ${error.message}`, actions: ['retry', 'openSettings'], setting: 'classchat.host' };
     }
@@ -59,6 +65,9 @@ export function describeConnectError(error: unknown, server: string, name: strin
         actions: ['retry', 'openSettings'],
         setting: 'classchat.host',
       };
+    }
+    if (error.code === 'tls_failed') {
+      return { message: `Could not connect securely: ${error.message}`, actions: ['retry', 'openSettings'], setting: 'classchat.tls' };
     }
     if (error.code === 'trust_store_failed') return { message: `Could not read or save your classmates' keys: ${error.message}`, actions: ['retry'] };
     return { message: `Could not connect to ${server}: ${error.message}`, actions: ['retry', 'openSettings'], setting: 'classchat.host' };

@@ -3,6 +3,9 @@
  * VS Code validates the schema in the Settings editor, but settings.json can hold anything: each
  * value is checked here again, and a bad one is reported with the setting's name.
  */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName } from '../protocol/names';
 
 export const SETTINGS_SECTION = 'classchat';
@@ -15,6 +18,13 @@ export interface ConnectionSettings {
   joinCode: string | undefined;
   autoConnect: boolean;
   notifications: boolean;
+  /** TLS when classchat.tls.enabled: the pin (canonical) and/or an absolute CA file path. */
+  tls: TlsSettings | undefined;
+}
+
+export interface TlsSettings {
+  fingerprint?: string;
+  caFile?: string;
 }
 
 export interface LocalServerSettings {
@@ -48,7 +58,30 @@ export function readConnectionSettings(get: SettingGetter): ConnectionSettings {
     joinCode: stringSetting(get, 'joinCode', '').trim() || undefined,
     autoConnect: booleanSetting(get, 'autoConnect', false),
     notifications: booleanSetting(get, 'notifications', true),
+    tls: tlsSettings(get),
   };
+}
+
+/** Read only when classchat.tls.enabled is on; `home` expands a leading "~/" in the CA file path. */
+function tlsSettings(get: SettingGetter, home = homedir()): TlsSettings | undefined {
+  const enabled = booleanSetting(get, 'tls.enabled', false);
+  const rawFingerprint = stringSetting(get, 'tls.fingerprint', '').trim();
+  const rawCaFile = stringSetting(get, 'tls.caFile', '').trim();
+  if (!enabled) return undefined;
+  const settings: TlsSettings = {};
+  if (rawFingerprint !== '') {
+    const fingerprint = parseFingerprint(rawFingerprint);
+    if (fingerprint === undefined) {
+      throw new SettingsError('classchat.tls.fingerprint', `The server certificate fingerprint (classchat.tls.fingerprint) must be 64 hex digits (SHA-256, colons optional), as whoever runs the server gave it; not "${rawFingerprint}".`);
+    }
+    settings.fingerprint = fingerprint;
+  }
+  if (rawCaFile !== '') {
+    const caFile = rawCaFile.startsWith('~/') ? join(home, rawCaFile.slice(2)) : rawCaFile;
+    if (!isAbsolute(caFile)) throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) must be a full path, such as /home/you/classchat/cert.pem, not "${rawCaFile}".`);
+    settings.caFile = caFile;
+  }
+  return settings;
 }
 
 export function readLocalServerSettings(get: SettingGetter): LocalServerSettings {

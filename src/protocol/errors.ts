@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   bad_chunk: 'A file chunk has the wrong index or length.',
   storage_failed: 'The server could not store the message; send it again later.',
   server_shutdown: 'The server is shutting down.',
+  tls_required: 'This server accepts only TLS connections: connect with TLS.',
   internal: 'Internal server error.',
 } as const;
 

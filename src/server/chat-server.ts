@@ -21,6 +21,7 @@ import { jsonHandler } from './json-handlers';
 import { plainHandler, plainNotice } from './plain-text';
 import { FileRelay } from './files/file-relay';
 import type { FileSpool } from './files/file-spool';
+import { TlsGate } from './tls-gate';
 
 export interface ChatServerOptions {
   store: Store;
@@ -46,6 +47,12 @@ export interface ChatServerOptions {
   log?: Logger;
   /** Where offered files are kept; without it the server does not relay files. Opened by the caller. */
   files?: FileSpool;
+  /** Serve TLS only, with this PEM certificate (chain) and key; plain TCP when absent. */
+  tls?: { cert: string; key: string };
+  /** TLS: a client that sends nothing this long gets `tls_required` (default 2 s). */
+  tlsFirstByteTimeoutMs?: number;
+  /** TLS: from the client's first byte to a finished handshake (default 10 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export interface RosterEntry {
@@ -75,6 +82,7 @@ export class ChatServer {
   private readonly maxSessionsPerUser: number;
   private readonly stallTimeoutMs: number;
   private readonly net: Server;
+  private readonly tlsGate: TlsGate | undefined;
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly rateBuckets = new Map<string, TokenBucket>();
@@ -111,9 +119,16 @@ export class ChatServer {
         return undefined;
       },
       onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+      onTlsHello: (connection: Connection) => {
+        // The client sees our plain `hello` where it expects a TLS record and reports that.
+        this.log.info(`closed a TLS connection from ${connection.address}: this server is plain TCP (start it with --tls-cert and --tls-key for TLS)`);
+        connection.transport.end();
+      },
     };
     this.files = options.files ? new FileRelay(this, options.files) : undefined;
-    this.net = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
+    this.tlsGate = tls && new TlsGate({ ...tls, log: this.log, onSecure: (socket) => this.accept(socket) });
+    this.net = createServer({ noDelay: true }, (socket) => this.incoming(socket));
   }
 
   /** Loads the roster and starts listening; resolves with the bound address. */
@@ -152,6 +167,7 @@ export class ChatServer {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.files?.stop();
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    this.tlsGate?.closePending();
     for (const connection of this.connections) connection.pauseInput();
     await Promise.allSettled([...this.inFlight]);
     for (const connection of this.connections) {
@@ -314,16 +330,33 @@ export class ChatServer {
 
   // ---- connections ----
 
+  /** A new TCP socket: counted per address until it closes, then handed on (through TLS when on). */
+  private incoming(raw: Socket): void {
+    const address = raw.remoteAddress ?? 'unknown';
+    if (this.closing) {
+      raw.destroy();
+      return;
+    }
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    raw.once('close', () => {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
+    });
+    raw.setKeepAlive(true, 60_000);
+    raw.on('error', (error) => this.log.debug(`socket error from ${address}: ${error.message}`));
+    if (this.tlsGate) this.tlsGate.admit(raw);
+    else this.accept(raw);
+  }
+
+  /** A socket ready for ClassChat lines (plain TCP, or TLS after its handshake). */
   private accept(socket: Socket): void {
     const address = socket.remoteAddress ?? 'unknown';
     if (this.closing) {
       socket.destroy();
       return;
     }
-    const count = (this.perAddress.get(address) ?? 0) + 1;
-    this.perAddress.set(address, count);
-    socket.setKeepAlive(true, 60_000);
-    socket.on('error', (error) => this.log.debug(`socket error from ${address}: ${error.message}`));
+    const count = this.perAddress.get(address) ?? 1;
     const connection = new Connection(socket, address, this.connectionOptions);
     this.connections.add(connection);
     socket.once('close', () => this.closed(connection));
@@ -339,7 +372,7 @@ export class ChatServer {
         versions: [1],
         server: SERVER_SOFTWARE,
         challenge: connection.challenge,
-        features: ['history', 'e2ee-box', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : [])],
+        features: ['history', 'e2ee-box', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(this.tlsGate ? ['tls'] : [])],
         joinCodeRequired: this.joinCode !== undefined,
         limits: {
           maxLineBytes: LIMITS.maxLineBytes,
@@ -360,9 +393,6 @@ export class ChatServer {
     connection.dispose();
     this.connections.delete(connection);
     this.files?.disconnected(connection);
-    const left = (this.perAddress.get(connection.address) ?? 1) - 1;
-    if (left <= 0) this.perAddress.delete(connection.address);
-    else this.perAddress.set(connection.address, left);
     const session = connection.session;
     if (!session) return;
     session.closed = true;

@@ -12,6 +12,7 @@ import { TokenBucket } from './token-bucket';
 import { Transport, TransportLimits } from './transport';
 import type { Session } from './session';
 import { frameLine } from './message-lines';
+import { TLS_HANDSHAKE_RECORD } from './tls-gate';
 
 export type ConnectionMode = 'detect' | 'json' | 'plain';
 
@@ -31,6 +32,8 @@ export interface ConnectionOptions {
   plainIdleMs: number;
   chooseHandler(connection: Connection, mode: 'json' | 'plain'): LineHandler | undefined;
   onOverflow(connection: Connection): void;
+  /** The first bytes are a TLS ClientHello: a TLS client reached this plain TCP server. */
+  onTlsHello(connection: Connection): void;
 }
 
 export class Connection {
@@ -111,6 +114,10 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.mode === 'detect') {
+      if (chunk[0] === TLS_HANDSHAKE_RECORD) {
+        this.options.onTlsHello(this);
+        return;
+      }
       const mode = chunk[0] === 0x7b /* { */ ? 'json' : 'plain';
       this.mode = mode;
       this.handler = this.options.chooseHandler(this, mode);

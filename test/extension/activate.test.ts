@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKeyStore } from '../../src/client/key-store';
@@ -15,6 +15,8 @@ import { until } from '../client/helpers/wait';
 import { LogStore } from '../../src/server/store/log-store';
 import { generateIdentity } from '../../src/crypto/identity';
 import { startTestServer } from '../helpers/test-server';
+import { testCertificate } from '../helpers/tls-fixture';
+import { generateSelfSigned } from '../../src/server/self-signed-cert';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'extension.js');
@@ -186,6 +188,58 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
       await extension.deactivate();
       await server.close();
     }
+  });
+
+  it('connects with TLS by the pinned fingerprint, and shows a wrong pin in the connect-error flow', async () => {
+    const cert = await testCertificate();
+    const server = await startTestServer({ tls: { cert: cert.certPem, key: cert.keyPem } });
+    try {
+      const other = await generateSelfSigned({ hosts: [], days: 1 });
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.tls.enabled': true, 'classchat.tls.fingerprint': other.fingerprint });
+      fake.answers.push(undefined);
+      await fake.api.commands.executeCommand('classchat.connect');
+      const error = fake.shown.find((s) => s.level === 'error');
+      assert.ok(error, JSON.stringify(fake.shown));
+      assert.match(error.text, /Could not connect securely: .*fingerprint is [0-9A-F:]{95}, expected [0-9A-F:]{95}/);
+      assert.deepEqual(error.actions, ['Retry', 'Open Settings']);
+      assert.equal(fake.context.get('classchat.state'), 'disconnected');
+
+      settings['classchat.tls.fingerprint'] = cert.fingerprint.toLowerCase();
+      await fake.api.commands.executeCommand('classchat.connect');
+      assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
+    } finally {
+      await extension.deactivate();
+      await server.close();
+    }
+  });
+
+  it('connects with TLS trusting a CA file, and names the setting when the file is missing', async () => {
+    const cert = await testCertificate();
+    const server = await startTestServer({ tls: { cert: cert.certPem, key: cert.keyPem } });
+    try {
+      Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.tls.enabled': true, 'classchat.tls.caFile': join(storage, 'missing.pem') });
+      fake.answers.push(undefined);
+      await fake.api.commands.executeCommand('classchat.connect');
+      const error = fake.shown.find((s) => s.level === 'error');
+      assert.ok(error, JSON.stringify(fake.shown));
+      assert.match(error.text, /The CA file \(classchat\.tls\.caFile\) .*missing\.pem cannot be read/);
+      assert.deepEqual(error.actions, ['Open Settings']);
+
+      await writeFile(join(storage, 'cert.pem'), cert.certPem);
+      settings['classchat.tls.caFile'] = join(storage, 'cert.pem');
+      await fake.api.commands.executeCommand('classchat.connect');
+      assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
+    } finally {
+      await extension.deactivate();
+      await server.close();
+    }
+  });
+
+  it('connects to its own local server over plain TCP even with TLS turned on', async () => {
+    Object.assign(settings, { 'classchat.tls.enabled': true, 'classchat.tls.fingerprint': 'ab'.repeat(32) });
+    fake.answers.push('Connect to It');
+    await fake.api.commands.executeCommand('classchat.startLocalServer');
+    assert.equal(fake.context.get('classchat.state'), 'connected', JSON.stringify(fake.shown));
   });
 
   it('stays quiet about private messages when notifications are off', async () => {

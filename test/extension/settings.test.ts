@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { readConnectionSettings, readLocalServerSettings, SettingsError, suggestUserName, userNameProblem } from '../../src/extension/settings';
 
 const from = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -12,6 +14,7 @@ describe('extension settings', () => {
       joinCode: undefined,
       autoConnect: false,
       notifications: true,
+      tls: undefined,
     });
     assert.deepEqual(readLocalServerSettings(from({})), { host: '127.0.0.1', port: 5050, dataDir: undefined });
   });
@@ -37,6 +40,26 @@ describe('extension settings', () => {
     }
     assert.throws(() => readLocalServerSettings(from({ 'localServer.host': '10.0.0.1' })), SettingsError);
     assert.equal(readLocalServerSettings(from({ 'localServer.port': 0 })).port, 0, 'port 0 picks a free port');
+  });
+
+  it('reads the TLS settings only when TLS is on, with the fingerprint made canonical', () => {
+    const fingerprint = 'ab'.repeat(32);
+    assert.equal(readConnectionSettings(from({ 'tls.fingerprint': fingerprint })).tls, undefined);
+    assert.deepEqual(readConnectionSettings(from({ 'tls.enabled': true })).tls, {});
+    assert.deepEqual(readConnectionSettings(from({ 'tls.enabled': true, 'tls.fingerprint': ` ${fingerprint} `, 'tls.caFile': '/etc/classchat/cert.pem' })).tls, {
+      fingerprint: 'AB:'.repeat(31) + 'AB',
+      caFile: '/etc/classchat/cert.pem',
+    });
+    assert.equal(readConnectionSettings(from({ 'tls.enabled': true, 'tls.caFile': '~/cert.pem' })).tls?.caFile, join(homedir(), 'cert.pem'));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ 'tls.enabled': 'yes' }, 'classchat.tls.enabled'],
+      [{ 'tls.enabled': true, 'tls.fingerprint': 'AB:CD' }, 'classchat.tls.fingerprint'],
+      [{ 'tls.enabled': true, 'tls.caFile': 'cert.pem' }, 'classchat.tls.caFile'],
+      [{ 'tls.enabled': true, 'tls.caFile': 42 }, 'classchat.tls.caFile'],
+    ];
+    for (const [values, setting] of cases) {
+      assert.throws(() => readConnectionSettings(from(values)), (error: unknown) => error instanceof SettingsError && error.setting === setting, JSON.stringify(values));
+    }
   });
 
   it('explains what is wrong with a typed user name', () => {

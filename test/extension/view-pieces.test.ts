@@ -77,6 +77,16 @@ describe('error texts', () => {
     assert.match(describeConnectError(new ChatClientError('timeout', 'x'), 's:1', 'a').message, /did not answer in time/);
   });
 
+  it('sends TLS failures to the TLS settings', () => {
+    const required = describeConnectError(new ClassChatError('tls_required'), 's:1', 'a');
+    assert.match(required.message, /s:1 accepts only encrypted \(TLS\) connections\. Turn on classchat\.tls\.enabled/);
+    assert.equal(required.setting, 'classchat.tls');
+    const pin = describeConnectError(new ChatClientError('tls_failed', 'the TLS certificate of s:1 is not the pinned one'), 's:1', 'a');
+    assert.match(pin.message, /Could not connect securely: the TLS certificate of s:1 is not the pinned one/);
+    assert.deepEqual(pin.actions, ['retry', 'openSettings']);
+    assert.equal(pin.setting, 'classchat.tls');
+  });
+
   it('explains refused sends', () => {
     assert.match(describeSendError(new ChatClientError('key_changed', 'x')), /key changed/);
     assert.match(describeSendError(new ClassChatError('text_too_long')), /too long/);

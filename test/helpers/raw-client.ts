@@ -3,6 +3,7 @@
  * it to send exactly the frames they mean (the ChatClient library is tested on its own).
  */
 import { connect, Socket } from 'node:net';
+import { connect as tlsConnect, ConnectionOptions } from 'node:tls';
 import { parseServerFrame } from '../../src/protocol/codec';
 import type { ServerFrame, ServerFrameOf } from '../../src/protocol/frames';
 import { generateIdentity, Identity, signLogin } from '../../src/crypto/identity';
@@ -22,6 +23,25 @@ export class RawClient extends FrameSocket<ServerFrame> {
     const client = new RawClient(socket);
     if (waitForHello) await client.waitFor(() => (client.frames.some((frame) => frame.type === 'hello') ? true : undefined), 'hello');
     return client;
+  }
+
+  /** Connects with TLS (options as for node:tls `connect`) and waits for `hello`. */
+  static async openTls(port: number, options: ConnectionOptions): Promise<RawClient> {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ...options });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    const client = new RawClient(socket);
+    await client.waitFor(() => (client.frames.some((frame) => frame.type === 'hello') ? true : undefined), 'hello');
+    return client;
+  }
+
+  /** Logs in on an open connection; returns the welcome frame. */
+  async loginAs(name: string, identity?: Identity): Promise<{ identity: Identity; welcome: ServerFrameOf<'welcome'> }> {
+    const id = identity ?? (await generateIdentity());
+    await this.sendLogin(name, id);
+    return { identity: id, welcome: await this.next('welcome') };
   }
 
   /** Connects and logs in; returns the welcome frame. */
