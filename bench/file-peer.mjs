@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const say = (event) => process.stdout.write(JSON.stringify({ ...event, at: Date.now() }) + '\n');
+/** Every event carries the time and this process's CPU seconds so far (user + system). */
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+const say = (event) => process.stdout.write(JSON.stringify({ ...event, at: Date.now(), cpu: cpuSeconds() }) + '\n');
 const [role, ...args] = process.argv.slice(2);
 
 function client(port, name) {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import { spawnNode, waitListening, stop, killAll, HAS_TASKSET } from './lib/procs.mjs';
+import { spawnNode, waitListening, stop, killAll, cpuSeconds, HAS_TASKSET } from './lib/procs.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,14 +99,20 @@ async function classchatRun(file) {
   const port = await waitListening(server);
   try {
     const receiver = peer(['receiver', port, inbox], 1);
-    await receiver.event('ready');
+    const ready = await receiver.event('ready');
     const sender = peer(['sender', port, file.path], 1);
     const start = await sender.event('start');
+    const serverCpuAtStart = cpuSeconds(server.pid);
     const received = await receiver.event('received');
+    const serverCpu = cpuSeconds(server.pid) - serverCpuAtStart;
+    const uploaded = await sender.event('uploaded');
     const seconds = (received.at - start.at) / 1000;
     const peak = peakRssMiB(server.pid);
     const intact = (await sha256File(received.path)) === file.sha256;
-    return { mibPerSec: round(file.bytes / 2 ** 20 / seconds, 1), seconds: round(seconds, 2), serverPeakRssMiB: peak, intact };
+    // CPU milliseconds per MiB moved, per process: shows which one is the bottleneck.
+    const perMiB = (cpu) => round((cpu * 1000) / (file.bytes / 2 ** 20), 2);
+    const cpuMsPerMiB = { sender: perMiB(uploaded.cpu - start.cpu), server: perMiB(serverCpu), receiver: perMiB(received.cpu - ready.cpu) };
+    return { mibPerSec: round(file.bytes / 2 ** 20 / seconds, 1), seconds: round(seconds, 2), serverPeakRssMiB: peak, intact, cpuMsPerMiB };
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -153,7 +159,7 @@ for (const mib of SIZES_MIB) {
     runs.classchat.push(cc);
     runs.relay.push(relay);
     runs.encrypt.push(enc);
-    console.log(`files ${mib} MiB run ${run}/${RUNS}: classchat ${cc.mibPerSec} MiB/s (${cc.seconds} s, server peak RSS ${cc.serverPeakRssMiB} MiB, ${cc.intact ? 'bytes identical' : 'BYTES DIFFER'}); raw relay ${relay.mibPerSec} MiB/s; encrypt one core ${enc.mibPerSec} MiB/s`);
+    console.log(`files ${mib} MiB run ${run}/${RUNS}: classchat ${cc.mibPerSec} MiB/s (${cc.seconds} s, server peak RSS ${cc.serverPeakRssMiB} MiB, ${cc.intact ? 'bytes identical' : 'BYTES DIFFER'}; CPU ms/MiB sender ${cc.cpuMsPerMiB.sender}, server ${cc.cpuMsPerMiB.server}, receiver ${cc.cpuMsPerMiB.receiver}); raw relay ${relay.mibPerSec} MiB/s; encrypt one core ${enc.mibPerSec} MiB/s`);
   }
   rmSync(file.path, { force: true });
   const result = {
@@ -165,6 +171,7 @@ for (const mib of SIZES_MIB) {
     encryptOneCoreMiBps: median(runs.encrypt.map((r) => r.mibPerSec)),
     serverPeakRssMiB: median(runs.classchat.map((r) => r.serverPeakRssMiB)),
     intact: runs.classchat.every((r) => r.intact),
+    cpuMsPerMiB: Object.fromEntries(['sender', 'server', 'receiver'].map((who) => [who, median(runs.classchat.map((r) => r.cpuMsPerMiB[who]))])),
   };
   result.ofEncryptCeiling = round(result.classchatMiBps / result.encryptOneCoreMiBps, 3);
   result.ofRawRelay = round(result.classchatMiBps / result.rawRelayMiBps, 3);
@@ -174,6 +181,7 @@ for (const mib of SIZES_MIB) {
   console.log(`raw TCP relay (ceiling)  ${result.rawRelayMiBps} MiB/s  (classchat = ${result.ofRawRelay}×)`);
   console.log(`encrypt, one core        ${result.encryptOneCoreMiBps} MiB/s  (classchat = ${result.ofEncryptCeiling}×)`);
   console.log(`server peak RSS          ${result.serverPeakRssMiB} MiB`);
+  console.log(`CPU ms per MiB          sender ${result.cpuMsPerMiB.sender}, server ${result.cpuMsPerMiB.server}, receiver ${result.cpuMsPerMiB.receiver} (encrypting alone: ${round(1000 / result.encryptOneCoreMiBps, 2)})`);
   console.log(`target: ≥ 100 MiB/s end to end: ${result.classchatMiBps} → ${result.classchatMiBps >= 100 ? 'PASS' : 'MISS'}`);
   console.log(`target: ≥ 50% of one-core encryption: ${result.ofEncryptCeiling} → ${result.ofEncryptCeiling >= 0.5 ? 'PASS' : 'MISS'}`);
   console.log(`target: bytes identical: ${result.intact ? 'PASS' : 'MISS'}`);

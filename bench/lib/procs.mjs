@@ -13,6 +13,8 @@ const children = new Set();
 
 /** Spawns `node args…` through bash (for `ulimit -n`) and taskset (for the core). */
 export function spawnNode(args, { core, cwd }) {
+  // BENCH_CPU_PROF=DIR profiles every child (node refuses --cpu-prof in NODE_OPTIONS).
+  if (process.env.BENCH_CPU_PROF) args = ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, ...args];
   const quoted = args.map((arg) => `'${String(arg).replace(/'/g, `'\\''`)}'`).join(' ');
   const pin = HAS_TASKSET && core !== undefined ? `taskset -c ${core} ` : '';
   const script = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${pin}${JSON.stringify(process.execPath)} ${quoted}`;

@@ -160,6 +160,9 @@ export class FileRelay {
   async done(connection: Connection, frame: ClientFrameOf<'file_done'>): Promise<void> {
     const file = this.ownFile(connection, frame.file, 'to');
     if (!file) return;
+    // The last chunk is readable (and may be verified by a quick recipient) while the upload is
+    // still being fsynced and marked uploaded: let that finish first.
+    if (file.meta.state === 'uploading' && file.uploaded === file.total) await file.writes;
     if (file.meta.state !== 'uploaded') {
       if (!file.isOpen) connection.transport.write(this.stateLine(file));
       else this.fileError(connection, 'bad_chunk', file, 'the file is not completely uploaded yet');

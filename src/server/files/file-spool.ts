@@ -93,7 +93,8 @@ export class SpoolFile {
   }
   info(): FileInfo {
     const { file, id, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
-    return { file, id, from, to, size, chunkBytes, uploaded: this.uploaded, state, seq, ts, box };
+    // Only fsynced chunks count: the sender resumes from here and lets go of everything below it.
+    return { file, id, from, to, size, chunkBytes, uploaded: this.synced, state, seq, ts, box };
   }
   notify(): void {
     for (const listener of [...this.listeners]) listener();
