@@ -34,7 +34,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --drain-messages N  offline-drain queue length (100000)
   --file-sizes LIST   files: sizes in MiB (64,512); runs bench/files.mjs
   --server-node-args="ARGS"  extra node flags for the ClassChat server (e.g. --server-node-args="--cpu-prof --cpu-prof-dir=DIR")
-  --json FILE         also write every result as JSON lines to FILE`;
+  --json FILE         also write every result as JSON lines to FILE
+Environment: BENCH_CPU_PROF=DIR writes a CPU profile of every child process (servers, load
+generator, file peers) into DIR.`;
 
 const { values: opts } = parseArgs({
   options: {

@@ -46,6 +46,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     tls?: ClientTlsOptions,
   ) {
     super();
+    this.decoder.fileChunks = true;
     this.socket = openSocket(host, port, tls);
     this.socket.once('connect', () => (this.tcpConnected = true));
     this.socket.once(tls ? 'secureConnect' : 'connect', () => (this.connected = !this.socket.destroyed));
@@ -108,6 +109,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       if (this.closedFlag || this.socket.destroyed) return;
       if (result.kind === 'error') {
         this.emit('invalid', new ClassChatError(result.code, `the server sent a bad line (${result.code})`));
+        continue;
+      }
+      if (result.kind === 'file_chunk') {
+        this.emit('frame', result.frame);
         continue;
       }
       const parsed = parseServerFrame(result.text);

@@ -56,17 +56,4 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame) + '\n';
 }
 
-/**
- * A `file_chunk` line built straight into bytes: file chunks are the bulk of the traffic, and
- * JSON.stringify plus UTF-8 encoding of their ~87 KB of base64 cost more than encrypting them.
- * Every part is ASCII (file ids are [A-Za-z0-9_-], data is base64), so latin1 copies are exact.
- */
-export function encodeFileChunk(file: string, index: number, data: Uint8Array): Buffer {
-  const head = `{"type":"file_chunk","file":"${file}","index":${index},"data":"`;
-  const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-  const line = Buffer.allocUnsafe(head.length + base64.length + 3);
-  line.write(head, 0, 'latin1');
-  line.write(base64, head.length, 'latin1');
-  line.write('"}\n', head.length + base64.length, 'latin1');
-  return line;
-}
+export { encodeFileChunk, parseFileChunkLine } from './file-chunk-line';

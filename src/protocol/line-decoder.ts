@@ -4,8 +4,12 @@
  * chunk boundary anywhere (even mid-character) is safe; each whole line is then decoded
  * strictly. It knows nothing of sockets: it is fed bytes and returns results.
  */
+import { FileChunkFrame, parseFileChunkLine } from './file-chunk-line';
+
 export type LineResult =
   | { kind: 'line'; text: string }
+  /** A file chunk recognised in its canonical spelling (only when `fileChunks` is on). */
+  | { kind: 'file_chunk'; frame: FileChunkFrame }
   | { kind: 'error'; code: 'line_too_long' | 'bad_utf8' };
 
 const NEWLINE = 0x0a;
@@ -16,6 +20,8 @@ export class LineDecoder {
   /** True after an over-long line, until its newline has been skipped. */
   private discarding = false;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** Recognise file chunks before decoding text (JSON connections; never plain text). */
+  fileChunks = false;
 
   constructor(readonly maxLineBytes: number) {}
 
@@ -72,6 +78,11 @@ export class LineDecoder {
     }
     const bytes = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail], total);
     this.reset();
+    const chunk = this.fileChunks ? parseFileChunkLine(bytes) : undefined;
+    if (chunk) {
+      results.push({ kind: 'file_chunk', frame: chunk });
+      return;
+    }
     try {
       results.push({ kind: 'line', text: this.utf8.decode(bytes) });
     } catch {

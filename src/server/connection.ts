@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { LineResult } from '../protocol/line-decoder';
+import type { FileChunkFrame } from '../protocol/file-chunk-line';
 import { ERROR_CODES, ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
 import { TokenBucket } from './token-bucket';
@@ -19,6 +20,8 @@ export type ConnectionMode = 'detect' | 'json' | 'plain';
 export interface LineHandler {
   /** Handles one complete line; may return a promise to hold later lines until it settles. */
   line(connection: Connection, text: string): void | Promise<void>;
+  /** Handles a file chunk the decoder recognised without parsing JSON (JSON mode only). */
+  fileChunk?(connection: Connection, frame: FileChunkFrame): void | Promise<void>;
   /** A framing error (line too long, invalid UTF-8). */
   framingError(connection: Connection, code: 'line_too_long' | 'bad_utf8'): void;
 }
@@ -120,6 +123,7 @@ export class Connection {
       }
       const mode = chunk[0] === 0x7b /* { */ ? 'json' : 'plain';
       this.mode = mode;
+      this.transport.decoder.fileChunks = mode === 'json';
       this.handler = this.options.chooseHandler(this, mode);
       if (!this.handler) return;
     }
@@ -151,8 +155,9 @@ export class Connection {
         handler.framingError(this, result.code);
         continue;
       }
-      const text = this.mode === 'plain' ? result.text.replace(/\r$/, '') : result.text;
-      const outcome = handler.line(this, text);
+      let outcome: void | Promise<void>;
+      if (result.kind === 'file_chunk') outcome = handler.fileChunk?.(this, result.frame);
+      else outcome = handler.line(this, this.mode === 'plain' ? result.text.replace(/\r$/, '') : result.text);
       if (outcome instanceof Promise) {
         this.busy = true;
         this.socket.pause();

@@ -3,7 +3,7 @@
  * validated by the codec before any handler runs.
  */
 import { parseClientFrame } from '../protocol/codec';
-import type { ClientFrameOf, ClientFrameType } from '../protocol/frames';
+import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
@@ -45,18 +45,24 @@ export function jsonHandler(server: ChatServer): LineHandler {
         if (!server.penalise(connection)) connection.sendError(parsed.code, { detail: parsed.detail, id: parsed.id, rid: parsed.rid });
         return;
       }
-      const frame = parsed.frame;
-      const route = ROUTES[frame.type] as Route<typeof frame.type>;
-      if (route.loggedIn && !connection.session) {
-        if (!server.penalise(connection)) connection.sendError('not_logged_in');
-        return;
-      }
-      return (route.handle as Handler<typeof frame.type>)(server, connection, frame);
+      return dispatch(server, connection, parsed.frame);
+    },
+    fileChunk(connection, frame) {
+      return dispatch(server, connection, frame);
     },
     framingError(connection, code) {
       if (!server.penalise(connection)) connection.sendError(code);
     },
   };
+}
+
+function dispatch(server: ChatServer, connection: Connection, frame: ClientFrame): void | Promise<void> {
+  const route = ROUTES[frame.type] as Route<typeof frame.type>;
+  if (route.loggedIn && !connection.session) {
+    if (!server.penalise(connection)) connection.sendError('not_logged_in');
+    return;
+  }
+  return (route.handle as Handler<typeof frame.type>)(server, connection, frame);
 }
 
 async function login(server: ChatServer, connection: Connection, frame: ClientFrameOf<'login'>): Promise<void> {

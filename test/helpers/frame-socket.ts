@@ -28,7 +28,7 @@ export class FrameSocket<F extends Frame> {
     socket.on('data', (chunk: Buffer) => {
       for (const result of this.decoder.push(chunk)) {
         if (result.kind === 'error') this.invalid.push(result.code);
-        else {
+        else if (result.kind === 'line') {
           const parsed = parse(result.text);
           if (parsed.ok) this.frames.push(parsed.frame);
           else this.invalid.push(result.text);

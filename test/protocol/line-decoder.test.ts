@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { LineDecoder, LineResult } from '../../src/protocol/line-decoder';
 
 /** Lines as their text, errors as `!code`, so one deepEqual checks order and kind together. */
-const lines = (results: LineResult[]) => results.map((r) => (r.kind === 'line' ? r.text : `!${r.code}`));
+const lines = (results: LineResult[]) => results.map((r) => (r.kind === 'line' ? r.text : r.kind === 'file_chunk' ? `#${r.frame.file}/${r.frame.index}` : `!${r.code}`));
 
 function feed(decoder: LineDecoder, chunks: Buffer[]): string[] {
   return chunks.flatMap((chunk) => lines(decoder.push(chunk)));
