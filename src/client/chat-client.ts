@@ -1,47 +1,36 @@
 /**
- * ChatClient: connects and logs in, keeps the connection alive, reconnects with backoff, owns the
- * outbox (resent with the same ids after a reconnect, so the server deduplicates) and the
- * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick).
- * No vscode here: the CLI and the extension both use it.
+ * ChatClient: what a person does once connected (ReconnectingClient does the connecting). Owns
+ * the outbox (resent with the same ids after a reconnect, so the server deduplicates), the
+ * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick), keys
+ * and trust, and file transfers. No vscode here: the CLI and the extension both use it.
  */
 import { PrivateBoxes } from '../crypto/e2ee';
-import { Identity, signLogin } from '../crypto/identity';
+import type { Identity } from '../crypto/identity';
 import { safetyNumber } from '../crypto/safety-number';
 import { sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
 import { encodeFileChunk } from '../protocol/codec';
-import { boxSchema, Box, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
+import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
-import { Backoff } from './backoff';
-import { Clock, systemClock, Timer } from './clock';
-import { Connection } from './connection';
-import { checkTlsOptions, ClientTlsOptions } from './tls';
+import type { Connection } from './connection';
 import { ChatClientError } from './errors';
-import { KeepAlive } from './keep-alive';
 import { loadOrCreateIdentity } from './key-store';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
 import { PrivateMessages } from './private-messages';
 import { Receipts } from './receipts';
+import { ReconnectingClient } from './reconnecting-client';
 import { PendingRequests } from './requests';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
 import { Sender } from './sender';
-import { checkClientName, checkRecipient, isPermanent, pickVersion, serverError, toError } from './rules';
+import { checkRecipient, isPermanent, serverError, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
 import { MemoryTrustStore } from './trust-store';
-import { TypedEmitter } from './typed-events';
-import type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
 
-export class ChatClient extends TypedEmitter<ChatClientEvents> {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  private readonly options: ChatClientOptions;
-  private readonly tls: ClientTlsOptions | undefined;
-  private readonly clock: Clock;
-  private readonly reconnectBackoff: Backoff;
+export class ChatClient extends ReconnectingClient {
   private readonly sender: Sender;
   private readonly autoAck: boolean;
   private readonly rosterMap = new Map<string, RosterEntry>();
@@ -49,36 +38,18 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   private readonly files: FileTransfers;
   /** The current server's per-file limit (from hello); undefined when it relays no files. */
   private maxFileBytes: number | undefined;
-  private current: ClientState = { state: 'idle' };
-  private conn: Connection | undefined;
-  private phase: 'hello' | 'login' | 'ready' = 'hello';
-  private login: { resolve(welcome: WelcomeFrame): void; reject(error: Error): void; timer: Timer } | undefined;
   private identityPromise: Promise<Identity> | undefined;
   private readonly trust: TrustBook;
   /** Set once the identity is loaded (first connect); undefined again after close. */
   private e2ee: PrivateMessages | undefined;
-  private keepAlive: KeepAlive | undefined;
-  private reconnectTimer: Timer | undefined;
-  private reconnectAttempt = 0;
-  private closing = false;
-  /** The fatal error or `bye` reason seen on the current connection, reported when it closes. */
-  private lostReason: Error | undefined;
   private readonly receipts = new Receipts((seq) => {
-    if (!this.conn || this.phase !== 'ready') return false;
-    this.conn.write({ type: 'ack', seq });
-    return true;
+    const link = this.link;
+    link?.write({ type: 'ack', seq });
+    return link !== undefined;
   });
 
   constructor(options: ChatClientOptions) {
-    super();
-    this.name = checkClientName(options.name);
-    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new RangeError(`port must be 1-65535, not ${options.port}`);
-    this.host = options.host;
-    this.port = options.port;
-    this.options = options;
-    this.tls = options.tls ? checkTlsOptions(options.tls) : undefined;
-    this.clock = options.timers ?? systemClock;
-    this.reconnectBackoff = new Backoff({ initialMs: 500, maxMs: 30_000, ...options.backoff, jitter: 'full' });
+    super(options);
     this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
     this.autoAck = options.autoAck ?? true;
     this.requests = new PendingRequests(this.clock);
@@ -86,10 +57,6 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
     );
     this.files = this.createFileTransfers();
-  }
-
-  get state(): ClientStateName {
-    return this.current.state;
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
@@ -100,19 +67,6 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Messages waiting for the server's `sent`. */
   get outboxSize(): number {
     return this.sender.size;
-  }
-
-  /** Connects and logs in. Rejects (and does not retry) when this first attempt fails. */
-  async connect(): Promise<WelcomeFrame> {
-    if (this.current.state !== 'idle' && this.current.state !== 'closed') throw new ChatClientError('busy', `the client is already ${this.current.state}`);
-    this.closing = false;
-    this.setState({ state: 'connecting' });
-    try {
-      return await this.attempt();
-    } catch (error) {
-      this.shutdown(toError(error));
-      throw error;
-    }
   }
 
   /**
@@ -133,7 +87,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     const recipient = checkRecipient(to);
     if (recipient === EVERYONE) return this.enqueue(recipient, { text });
     const entry = this.rosterMap.get(recipient);
-    if (entry === undefined && recipient !== this.name && this.current.state === 'connected') {
+    if (entry === undefined && recipient !== this.name && this.state === 'connected') {
       throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
     }
     if (entry?.publicKey === null) {
@@ -227,9 +181,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
     }
     if (before !== undefined && (!Number.isSafeInteger(before) || before < 0)) throw new ClassChatError('invalid_frame', `before must be a seq ≥ 0, not ${before}`);
-    const conn = this.conn;
-    if (!conn || this.phase !== 'ready') throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
-    return this.requests.start(this.options.requestTimeoutMs ?? 10_000, 'history request', (rid) =>
+    const conn = this.link;
+    if (!conn) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
+    return this.requests.start(this.requestTimeoutMs, 'history request', (rid) =>
       conn.write({ type: 'history', rid, with: target, before, limit }),
     );
   }
@@ -237,19 +191,6 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
   acknowledge(seq: number): void {
     this.receipts.acknowledge(seq);
-  }
-
-  /** Says goodbye, closes the socket, stops all timers; pending calls reject with ChatClientError "closed". */
-  async close(): Promise<void> {
-    if (this.current.state === 'closed') return;
-    // Acknowledge what was shown before saying goodbye.
-    if (this.phase === 'ready') this.receipts.flush();
-    const conn = this.conn;
-    this.conn = undefined;
-    if (conn && this.phase === 'ready') conn.end({ type: 'bye' });
-    else conn?.destroy();
-    this.shutdown();
-    if (conn && !conn.closed) await waitClosed(conn, 2000);
   }
 
   private peerKey(name: string): string {
@@ -292,20 +233,20 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
           return client.maxFileBytes;
         },
         get ready() {
-          return client.conn !== undefined && client.phase === 'ready';
+          return client.link !== undefined;
         },
         get congested() {
-          return client.conn?.congested ?? true;
+          return client.link?.congested ?? true;
         },
         send: (frame) => {
-          if (!this.conn || this.phase !== 'ready') return false;
-          this.conn.write(frame);
-          return true;
+          const link = this.link;
+          link?.write(frame);
+          return link !== undefined;
         },
         sendChunk: (file, index, data) => {
-          if (!this.conn || this.phase !== 'ready') return false;
-          this.conn.writeLine(encodeFileChunk(file, index, data));
-          return true;
+          const link = this.link;
+          link?.writeLine(encodeFileChunk(file, index, data));
+          return link !== undefined;
         },
         queueOffer: (to, text, offer) => {
           if (!this.e2ee) throw new ChatClientError('not_connected', 'connect once before sending a file');
@@ -314,7 +255,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
         },
         openBox: (message) => this.e2ee?.view({ type: 'msg', seq: 0, ts: 0, ...message }).text,
         clock: this.clock,
-        requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
+        requestTimeoutMs: this.requestTimeoutMs,
       },
       (file, state, by) => this.emit('fileState', file, state, by),
     );
@@ -340,31 +281,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     return this.identityPromise;
   }
 
-  private async attempt(): Promise<WelcomeFrame> {
+  protected async prepare(): Promise<Identity> {
     const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust()]);
-    if (this.closing) throw new ChatClientError('closed', 'the client was closed');
     this.e2ee ??= new PrivateMessages(this.name, identity.publicKey, new PrivateBoxes(sodium, identity), this.trust, this.rosterMap);
-    const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
-    return new Promise<WelcomeFrame>((resolve, reject) => {
-      const timer = this.clock.setTimeout(
-        () => this.failLogin(new ChatClientError('timeout', `no answer from ${this.host}:${this.port} within ${timeoutMs / 1000} s`)),
-        timeoutMs,
-      );
-      this.login = { resolve, reject, timer };
-      this.phase = 'hello';
-      this.lostReason = undefined;
-      const conn = new Connection(this.host, this.port, this.tls);
-      this.conn = conn;
-      conn.on('frame', (frame) => this.conn === conn && this.onFrame(conn, frame, identity));
-      conn.on('invalid', (error) => this.conn === conn && this.emit('error', error));
-      conn.on('activity', () => this.conn === conn && this.keepAlive?.received());
-      conn.on('drain', () => {
-        if (this.conn !== conn) return;
-        this.sender.pump();
-        this.files.drained();
-      });
-      conn.on('close', (error) => this.conn === conn && this.onClose(error));
-    });
+    return identity;
   }
 
   private async loadTrust(): Promise<void> {
@@ -375,59 +295,23 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     }
   }
 
-  private failLogin(error: Error): void {
-    const login = this.login;
-    if (!login) return;
-    this.login = undefined;
-    login.timer.cancel();
-    const conn = this.conn;
-    this.conn = undefined;
-    this.phase = 'hello';
-    conn?.destroy();
-    login.reject(error);
+  protected onHello(hello: HelloFrame): void {
+    this.maxFileBytes = hello.features.includes('files') ? hello.limits.maxFileBytes : undefined;
   }
 
-  private onFrame(conn: Connection, frame: ServerFrame, identity: Identity): void {
-    if (this.phase === 'ready') return this.dispatch(conn, frame);
-    if (frame.type === 'error') return this.failLogin(serverError(frame));
-    if (frame.type === 'bye') return this.failLogin(new ClassChatError(frame.reason));
-    if (this.phase === 'hello') {
-      if (frame.type !== 'hello') return this.failLogin(new ClassChatError('invalid_frame', `the server sent "${frame.type}" before "hello"`));
-      const v = pickVersion(frame.versions);
-      if (v === undefined) {
-        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks 1`));
-      }
-      this.phase = 'login';
-      this.maxFileBytes = frame.features.includes('files') ? frame.limits.maxFileBytes : undefined;
-      signLogin(identity, frame.challenge, this.name).then((signature) => {
-        if (this.conn !== conn || this.phase !== 'login') return;
-        const ackedSeq = this.receipts.loginAckedSeq;
-        const client = this.options.clientName ?? 'classchat-client/0.1.0';
-        conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq, client });
-      }, (error: unknown) => this.failLogin(toError(error)));
-    } else if (frame.type === 'welcome') this.onWelcome(conn, frame);
+  protected get loginAckedSeq(): number | undefined {
+    return this.receipts.loginAckedSeq;
   }
 
-  private onWelcome(conn: Connection, welcome: WelcomeFrame): void {
-    const login = this.login;
-    this.login = undefined;
-    login?.timer.cancel();
-    this.phase = 'ready';
-    this.reconnectBackoff.reset();
-    this.reconnectAttempt = 0;
+  protected onLoggedIn(welcome: WelcomeFrame): void {
     this.rosterMap.clear();
     for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
     for (const user of welcome.users) this.observeKey(user, undefined);
-    this.keepAlive = new KeepAlive(
-      this.clock,
-      () => this.conn === conn && conn.write({ type: 'ping' }),
-      (silentMs) => conn.destroy(new ChatClientError('timeout', `no data from the server for ${Math.round(silentMs / 1000)} s`)),
-      this.options.keepAlive,
-    );
-    this.setState({ state: 'connected', welcome });
-    this.emit('welcome', welcome);
+  }
+
+  protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
     this.emit('roster', this.rosterMap);
-    login?.resolve(welcome);
+    resolveConnect();
     this.receipts.loggedIn(welcome.ackedSeq);
     this.sender.attach(conn);
     this.files.resume();
@@ -435,7 +319,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
 
   // ---- logged in ----
 
-  private dispatch(conn: Connection, frame: ServerFrame): void {
+  protected onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'msg':
         if (this.receipts.accept(frame.seq)) {
@@ -467,8 +351,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
       case 'error':
         return this.onServerError(frame);
       case 'bye':
-        this.lostReason = new ClassChatError(frame.reason, frame.reason === 'replaced' ? 'you logged in from another connection, so this one was closed' : undefined);
-        conn.destroy();
+        this.dropConnection(new ClassChatError(frame.reason, frame.reason === 'replaced' ? 'you logged in from another connection, so this one was closed' : undefined));
         return;
       case 'file_chunk':
       case 'file_ack':
@@ -486,7 +369,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
 
   private onServerError(frame: ServerFrameOf<'error'>): void {
     const error = serverError(frame);
-    if (frame.fatal) this.lostReason = error;
+    if (frame.fatal) this.noteFatal(error);
     if (this.sender.onError(frame.id, error)) return;
     if (this.files.onError(frame.id, frame.rid, error)) return;
     if (this.requests.has(frame.rid)) {
@@ -496,10 +379,6 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
-  private checkOpen(): void {
-    if (this.current.state === 'closed') throw new ChatClientError('closed', 'the client is closed; connect again to send');
-  }
-
   private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
     this.checkOpen();
     const recipient = checkRecipient(to);
@@ -507,83 +386,34 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     return { id: queuedId, to: recipient, sent };
   }
 
+  protected onDrain(): void {
+    this.sender.pump();
+    this.files.drained();
+  }
+
   // ---- losing the connection ----
 
-  private onClose(socketError: Error | undefined): void {
-    if (this.login) return this.failLogin(this.lostReason ?? socketError ?? new ChatClientError('connection_lost', 'the server closed the connection during login'));
-    this.conn = undefined;
-    this.phase = 'hello';
-    this.stopConnectionTimers();
+  protected onConnectionLost(): void {
     this.sender.detach();
     this.files.paused();
     this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
-    const reason = this.lostReason ?? socketError ?? new ChatClientError('connection_lost', `the server ${this.host}:${this.port} closed the connection`);
-    if (this.closing) return;
-    if (reason instanceof ClassChatError && isPermanent(reason.code)) {
-      this.emit('error', reason);
-      return this.shutdown(reason);
-    }
-    this.scheduleReconnect(reason);
   }
 
-  private scheduleReconnect(reason: Error): void {
-    const attempt = ++this.reconnectAttempt;
-    const delayMs = this.reconnectBackoff.next();
-    this.setState({ state: 'reconnecting', attempt, delayMs, reason });
-    this.reconnectTimer = this.clock.setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.attempt().catch((error: unknown) => {
-        if (this.closing) return;
-        const failure = toError(error);
-        if (failure instanceof ClassChatError && isPermanent(failure.code)) {
-          this.emit('error', failure);
-          this.shutdown(failure);
-        } else this.scheduleReconnect(failure);
-      });
-    }, delayMs);
-  }
-
-  private stopConnectionTimers(): void {
-    this.keepAlive?.stop();
-    this.keepAlive = undefined;
+  protected stopConnectionTimers(): void {
     this.receipts.cancel();
   }
 
-  /** Ends everything: no reconnect, every pending call rejected. Idempotent. */
-  private shutdown(error?: Error): void {
-    if (this.current.state === 'closed') return;
-    this.closing = true;
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = undefined;
-    this.stopConnectionTimers();
-    const reason = error ?? new ChatClientError('closed', 'the client was closed');
-    this.failLogin(reason);
-    this.conn?.destroy();
-    this.conn = undefined;
-    this.phase = 'hello';
+  protected beforeBye(): void {
+    // Acknowledge what was shown before saying goodbye.
+    this.receipts.flush();
+  }
+
+  protected onShutdown(reason: Error): void {
     this.sender.rejectAll(reason);
     this.requests.rejectAll(reason);
     this.files.dispose();
     this.e2ee?.dispose();
     this.e2ee = undefined;
-    this.setState(error ? { state: 'closed', error } : { state: 'closed' });
-  }
-
-  private setState(state: ClientState): void {
-    this.current = state;
-    this.emit('state', state);
   }
 }
 
-function waitClosed(conn: Connection, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      conn.destroy();
-      resolve();
-    }, timeoutMs);
-    conn.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
