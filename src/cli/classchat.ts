@@ -4,35 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
-import { ChatClient } from '../client/chat-client';
 import { ChatClientError } from '../client/errors';
-import { FileKeyStore } from '../client/key-store';
-import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import { EVERYONE } from '../protocol/names';
 import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, sanitize } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
+import { makeClient } from './classchat-connect';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
+import { sendFiles } from './classchat-send-file';
 import { UsageError } from './options';
-import { readPemFile } from './tls-files';
 
-const CLIENT_NAME = 'classchat-cli/0.1.0';
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
-
-function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient {
-  return new ChatClient({
-    host: settings.host,
-    port: settings.port,
-    name: settings.name,
-    joinCode: settings.joinCode,
-    keyStore: new FileKeyStore(settings.keyFile),
-    // Pins live next to the key: one trust file per server and name, like the key itself.
-    trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
-    clientName: CLIENT_NAME,
-    autoAck,
-    ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
-  });
-}
 
 /** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
 async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number, unencrypted: boolean): Promise<number> {
@@ -224,8 +206,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'send':
       return sendOnce(command.settings, command.to, command.text, command.timeoutMs, command.unencrypted);
+    case 'send-file':
+      return sendFiles(command);
     case 'chat':
-      return chat(command.settings);
+      return chat(command.settings, command.downloadDir);
   }
 }
 
