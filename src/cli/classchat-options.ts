@@ -25,7 +25,7 @@ Options:
   --tls-ca FILE      connect with TLS, trusting the certificate(s) in this PEM file
   --key-file PATH    your identity key (default ~/.classchat/keys/<host>-<port>/<name>.json;
                      $CLASSCHAT_HOME replaces ~/.classchat)
-  --to NAME          send: the recipient, or "all" / "*" for everyone
+  --to NAME          send, send-file: the recipient ("all" / "*" for everyone: send only)
   --timeout SECONDS  send, send-file: give up when the server has not taken the message or
                      the file's offer after this long (default 30)
   --download-dir DIR chat: where /accept saves files (default: the current directory)

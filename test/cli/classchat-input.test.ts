@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseInput, pathArgument, transferRef } from '../../src/cli/classchat-input';
+import { HELP, parseInput, pathArgument, transferRef } from '../../src/cli/classchat-input';
+import { USAGE } from '../../src/cli/classchat-options';
 
 describe('classchat input lines', () => {
   it('sends plain text to everyone', () => {
@@ -75,6 +76,11 @@ describe('classchat input lines', () => {
     for (const bad of ['/accept', '/accept 0', '/accept 3 "x', '/decline', '/decline 1 2', '/cancel', '/files all']) {
       assert.equal(parseInput(bad).kind, 'invalid', bad);
     }
+  });
+
+  it('/help and --help list the file commands', () => {
+    for (const command of ['/send bob PATH', '/accept 3 [DIR]', '/decline 3', '/cancel 3', '/files']) assert.ok(HELP.includes(command), command);
+    for (const text of ['classchat send-file --to NAME', '--download-dir DIR', '/send bob PATH', '/accept N [DIR]', '/files']) assert.ok(USAGE.includes(text), text);
   });
 
   it('reads transfer numbers and ids strictly', () => {
