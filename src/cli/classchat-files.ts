@@ -11,6 +11,7 @@ import type { IncomingFile } from '../client/file-download';
 import type { FileOfferView, TransferProgress } from '../client/file-transfer-types';
 import type { FileStatus } from '../client/file-transfers';
 import type { OutgoingFile } from '../client/file-upload';
+import { ClassChatError } from '../protocol/errors';
 import type { FileState } from '../protocol/frames';
 import { describeError, sanitize } from './classchat-format';
 import type { TransferRef } from './classchat-input';
@@ -31,6 +32,8 @@ interface Transfer {
   /** What the last line said about it ("saved to …", "declined by bob"). */
   outcome?: string;
   bytes: number;
+  /** The last end the server reported while the transfer was still moving bytes (its own end may come later). */
+  seen?: { state: FileState; by: string | undefined };
   active?: OutgoingFile | IncomingFile;
   throttle?: ProgressThrottle;
 }
@@ -93,12 +96,20 @@ export class FileDesk {
         this.follow(transfer, upload);
         upload.done.then(
           (state) => {
-            if (state === 'delivered') return this.close(transfer, `${to} received it`, `* ${to} received ${transfer.name} (#${transfer.number})`);
+            if (state === 'delivered' || transfer.seen?.state === 'delivered') return this.close(transfer, `${to} received it`, `* ${to} received ${transfer.name} (#${transfer.number})`);
             transfer.phase = 'uploaded';
             transfer.outcome = `on the server, waiting for ${to}`;
             this.print(`* sent ${transfer.name} (#${transfer.number}): the server holds it until ${to} accepts it`);
           },
-          (error: unknown) => this.close(transfer, describeError(error), `! #${transfer.number} ${transfer.name}: ${describeError(error)}`),
+          (error: unknown) => {
+            if (error instanceof ClassChatError && error.code === 'file_closed') {
+              // A chunk crossed the other side's decline or cancel: say what the server reports it ended as.
+              transfer.phase = 'uploaded';
+              if (transfer.seen) this.stateChanged(transfer.file, transfer.seen.state, transfer.seen.by);
+              return;
+            }
+            this.close(transfer, describeError(error), `! #${transfer.number} ${transfer.name}: ${describeError(error)}`);
+          },
         );
       },
       (error: unknown) => this.print(`! could not send ${sanitize(rawPath)} to ${to}: ${describeError(error)}`),
@@ -166,6 +177,7 @@ export class FileDesk {
   /** The server reported a state change; active transfers report their own end. */
   stateChanged(file: string, state: FileState, by: string | undefined): void {
     const transfer = this.byFile.get(file);
+    if ((transfer?.phase === 'sending' || transfer?.phase === 'receiving') && TERMINAL.has(state)) transfer.seen = { state, by };
     if (!transfer || transfer.phase === 'closed' || transfer.phase === 'sending' || transfer.phase === 'receiving' || !TERMINAL.has(state)) return;
     const who = by === this.client.name ? 'you' : sanitize(by ?? transfer.peer);
     const what =

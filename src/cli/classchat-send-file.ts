@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ChatClient } from '../client/chat-client';
 import { ChatClientError } from '../client/errors';
+import { ClassChatError } from '../protocol/errors';
+import type { FileState } from '../protocol/frames';
 import { describeError, sanitize } from './classchat-format';
 import { makeClient } from './classchat-connect';
 import type { ConnectionSettings } from './classchat-options';
@@ -63,6 +65,11 @@ async function sendOne(client: ChatClient, job: SendFilesJob, path: string, guar
   const throttle = new ProgressThrottle(redraw, Date.now);
   const label = `sending ${name} to ${job.to}`;
   let drawn = false;
+  let ended: string | undefined;
+  const onState = (file: string, state: FileState, by: string | undefined) => {
+    if (file === upload.file && state !== 'uploading' && state !== 'uploaded') ended = by ? `${state} by ${by}` : state;
+  };
+  client.on('fileState', onState);
   upload.on('progress', (progress) => {
     if (!throttle.shouldShow(progress.bytes, progress.total)) return;
     const line = formatProgress({ label, ...progress });
@@ -77,7 +84,11 @@ async function sendOne(client: ChatClient, job: SendFilesJob, path: string, guar
     out.write(`sent ${name} (${formatBytes(upload.size)}) to ${job.to}: ${where}\n`);
   } catch (error) {
     if (drawn) out.write('\n');
+    // A chunk that crossed a decline or cancel is refused as file_closed: say how the transfer ended.
+    if (error instanceof ClassChatError && error.code === 'file_closed' && ended !== undefined) throw new Error(`${name}: ${ended}`);
     throw new Error(`${name}: ${explain(error, job.to)}`);
+  } finally {
+    client.off('fileState', onState);
   }
 }
 

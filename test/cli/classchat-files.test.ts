@@ -148,6 +148,9 @@ describe('classchat file transfer with the real server', function () {
     await bob.waitForOutput(/\* saved #1 week 3 notes\.txt from alice to .*week 3 notes \(1\)\.txt\n/, 10_000);
     await alice.waitForOutput(/\* #1 week 3 notes\.txt to bob: bob received it/);
     assert.equal(sha256(await readFile(join(downloads, 'week 3 notes (1).txt'))), sha256(bytes));
+    // Progress lines on both sides, ending at 100%.
+    assert.match(alice.stdout(), / {2}#1 sending week 3 notes\.txt to bob 100% {2}1\.0 MiB of 1\.0 MiB/);
+    assert.match(bob.stdout(), / {2}#1 receiving week 3 notes\.txt from alice 100% {2}1\.0 MiB of 1\.0 MiB/);
     assert.equal(await readFile(join(downloads, 'week 3 notes.txt'), 'utf8'), 'already here');
     alice.type('/files');
     await alice.waitForOutput(/#1 → bob {2}week 3 notes\.txt {2}1\.0 MiB {2}\(id \S+\) {2}bob received it/);
@@ -220,6 +223,34 @@ describe('classchat file transfer with the real server', function () {
       proxy.refuse = false;
       assert.equal(await ended, 'bob cancelled the transfer');
       assert.deepEqual(await readdir(downloads), [], 'no partial or temporary file is left');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('send-file rides out a dropped connection, then exits 1 saying bob declined the file', async () => {
+    await start();
+    const bob = await client('bob');
+    // The proxy cuts the CLI off part-way through the upload and refuses it until bob has declined.
+    const proxy = await CutProxy.start(server.port);
+    proxy.cutWhen = (chunk) => {
+      if (!/"file_ack"/.test(chunk.toString('latin1'))) return false;
+      proxy.refuse = true;
+      return true;
+    };
+    try {
+      const offered = new Promise<FileOfferView>((resolve) => bob.once('fileOffer', resolve));
+      const alice = spawnCli(['--port', String(proxy.port), 'send-file', '--name', 'alice', '--to', 'bob', await file('big.bin', randomBytes(16 * 1024 * 1024))], {
+        CLASSCHAT_HOME: join(home, 'keys-home'),
+      });
+      clis.push(alice);
+      const offer = await offered;
+      await until(() => proxy.refuse, 'the proxy to cut the upload');
+      bob.declineFile(offer.file);
+      await new Promise((resolve) => bob.once('fileState', resolve));
+      proxy.refuse = false;
+      assert.equal(await alice.exited, 1);
+      assert.match(alice.stderr(), /classchat: big\.bin: bob declined the file\n/);
     } finally {
       await proxy.close();
     }
