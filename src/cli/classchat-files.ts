@@ -89,6 +89,7 @@ export class FileDesk {
     const path = expandPath(rawPath);
     if (to === this.client.name) return this.print('! a file cannot be sent to yourself');
     if (!this.client.roster.has(to)) return this.print(`! there is no user named ${to}; /who lists the class`);
+    if (this.client.state !== 'connected') this.print('* offline: the file will be offered when the connection is back');
     this.client.sendFile(to, path).then(
       (upload) => {
         const transfer = this.add(upload.file!, 'out', to, basename(path), upload.size, 'sending', upload);
