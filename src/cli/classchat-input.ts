@@ -10,9 +10,17 @@ export type InputCommand =
   | { kind: 'accept-key'; name: string }
   | { kind: 'who' }
   | { kind: 'history'; with: string; limit: number }
+  | { kind: 'send-file'; to: string; path: string }
+  | { kind: 'accept-file'; ref: TransferRef; dir?: string }
+  | { kind: 'decline-file'; ref: TransferRef }
+  | { kind: 'cancel-file'; ref: TransferRef }
+  | { kind: 'files' }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
+
+/** A transfer as typed: its short number in this session, or the server's full file id. */
+export type TransferRef = number | string;
 
 export const HELP = `Type a message and press Enter to send it to everyone (the server can read those).
   @bob hi          send "hi" to bob only, end-to-end encrypted: only bob can read it
@@ -21,6 +29,13 @@ export const HELP = `Type a message and press Enter to send it to everyone (the 
   /accept-key bob  accept bob's new key after a key change (better: /verify)
   /unencrypted bob hi
                    send to a plain-text user, who has no key (the server can read it)
+  /send bob PATH   send a file to bob, end-to-end encrypted ("quote" a path or give the rest
+                   of the line); bob gets it even when offline
+  /accept 3 [DIR]  receive offered file 3 into DIR (default: the download directory);
+                   an existing file is never overwritten
+  /decline 3       refuse offered file 3
+  /cancel 3        stop sending or receiving file 3
+  /files           your transfers and their state
   /who             who is online and offline
   /history [name|all] [n]
                    the last n (default ${DEFAULT_HISTORY}) messages to everyone, or with one person
@@ -58,6 +73,18 @@ function command(text: string): InputCommand {
       return { kind: 'quit' };
     case 'history':
       return history(args);
+    case 'send':
+      return sendFile(text);
+    case 'accept':
+      return acceptFile(text);
+    case 'decline':
+    case 'cancel': {
+      const ref = args.length === 1 ? transferRef(args[0]) : undefined;
+      if (ref === undefined) return { kind: 'invalid', message: `usage: /${name.toLowerCase()} N (the number shown with the file, or its full id)` };
+      return name.toLowerCase() === 'decline' ? { kind: 'decline-file', ref } : { kind: 'cancel-file', ref };
+    }
+    case 'files':
+      return args.length === 0 ? { kind: 'files' } : { kind: 'invalid', message: '/files takes no arguments' };
     case 'verify': {
       const to = args.length >= 1 && args.length <= 2 ? userName(args[0]) : undefined;
       if (to === undefined || (args.length === 2 && args[1].toLowerCase() !== 'confirm')) return { kind: 'invalid', message: 'usage: /verify NAME, then /verify NAME confirm' };
@@ -76,6 +103,58 @@ function command(text: string): InputCommand {
     default:
       return { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
   }
+}
+
+const SEND_USAGE = 'usage: /send NAME PATH (quote a path with "…", or give it as the rest of the line)';
+
+function sendFile(text: string): InputCommand {
+  const match = /^\/\S+\s+(\S+)\s+([\s\S]+)$/.exec(text);
+  const to = match ? userName(match[1]) : undefined;
+  if (!match || to === undefined) return { kind: 'invalid', message: SEND_USAGE };
+  const path = pathArgument(match[2]);
+  if (typeof path !== 'string') return { kind: 'invalid', message: `${path.error}; ${SEND_USAGE}` };
+  return { kind: 'send-file', to, path };
+}
+
+function acceptFile(text: string): InputCommand {
+  const usage = 'usage: /accept N [DIR] (N is the number shown with the offer)';
+  const match = /^\/\S+\s+(\S+)(?:\s+([\s\S]+))?$/.exec(text);
+  const ref = match ? transferRef(match[1]) : undefined;
+  if (!match || ref === undefined) return { kind: 'invalid', message: usage };
+  if (match[2] === undefined) return { kind: 'accept-file', ref };
+  const dir = pathArgument(match[2]);
+  if (typeof dir !== 'string') return { kind: 'invalid', message: `${dir.error}; ${usage}` };
+  return { kind: 'accept-file', ref, dir };
+}
+
+/**
+ * A path typed after a command: "quoted" (\" and \\ escape a quote and a backslash inside) or,
+ * unquoted, the rest of the line as it is, so names with spaces work either way.
+ */
+export function pathArgument(raw: string): string | { error: string } {
+  const text = raw.trim();
+  if (!text.startsWith('"')) return text === '' ? { error: 'the path is missing' } : text;
+  let path = '';
+  for (let i = 1; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+      path += text[++i];
+    } else if (char === '"') {
+      if (text.slice(i + 1).trim() !== '') return { error: 'nothing may follow the closing quote' };
+      return path === '' ? { error: 'the path is empty' } : path;
+    } else path += char;
+  }
+  return { error: 'the quote around the path is not closed' };
+}
+
+/** A session number ("3", "#3") or a full file id; undefined when neither. */
+export function transferRef(raw: string): TransferRef | undefined {
+  const number = /^#?(\d{1,9})$/.exec(raw);
+  if (number) {
+    const value = Number(number[1]);
+    return value >= 1 ? value : undefined;
+  }
+  return /^[\x21-\x7e]{1,64}$/.test(raw) ? raw : undefined;
 }
 
 function history(args: string[]): InputCommand {

@@ -10,6 +10,9 @@ import { parsePort, UsageError } from './options';
 export const USAGE = `Usage:
   classchat [options]                       chat interactively
   classchat send --to NAME [options] TEXT   send one message and exit (--to all for everyone)
+  classchat send-file --to NAME [options] PATH [PATH...]
+                                            send files (end-to-end encrypted) and exit once
+                                            the server holds them; NAME gets them even when offline
 
 Options:
   --host HOST        server address (default 127.0.0.1)
@@ -22,14 +25,17 @@ Options:
   --tls-ca FILE      connect with TLS, trusting the certificate(s) in this PEM file
   --key-file PATH    your identity key (default ~/.classchat/keys/<host>-<port>/<name>.json;
                      $CLASSCHAT_HOME replaces ~/.classchat)
-  --to NAME          send: the recipient, or "all" / "*" for everyone
-  --timeout SECONDS  send: give up after this long (default 30)
+  --to NAME          send, send-file: the recipient ("all" / "*" for everyone: send only)
+  --timeout SECONDS  send, send-file: give up when the server has not taken the message or
+                     the file's offer after this long (default 30)
+  --download-dir DIR chat: where /accept saves files (default: the current directory)
   --unencrypted      send: allow a private message to a plain-text user, who has no key
                      (the server can read it; private messages to others are always encrypted)
   -h, --help         show this help
 
 In the chat: type to send to everyone, "@bob hi" to send to bob only (end-to-end
-encrypted), /who, /history [name|all] [n], /verify bob, /accept-key bob, /help, /quit.
+encrypted), /send bob PATH, /accept N [DIR], /decline N, /cancel N, /files, /who,
+/history [name|all] [n], /verify bob, /accept-key bob, /help, /quit.
 Keys of classmates are pinned the first time they are seen, in <key file>.trust.json.
 
 Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.`;
@@ -46,7 +52,8 @@ export interface ConnectionSettings {
 
 export type CliCommand =
   | { kind: 'help' }
-  | { kind: 'chat'; settings: ConnectionSettings }
+  | { kind: 'chat'; settings: ConnectionSettings; downloadDir: string }
+  | { kind: 'send-file'; settings: ConnectionSettings; to: string; paths: string[]; timeoutMs: number }
   | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number; unencrypted: boolean };
 
 /** Parses argv (without node and script); throws UsageError with a message a person can act on. */
@@ -69,6 +76,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
         to: { type: 'string' },
         timeout: { type: 'string' },
         unencrypted: { type: 'boolean', default: false },
+        'download-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -92,18 +100,32 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   const [command, ...rest] = positionals;
   if (command === undefined) {
     if (values.to !== undefined || values.timeout !== undefined || values.unencrypted) throw new UsageError('--to, --timeout and --unencrypted belong to "classchat send"');
-    return { kind: 'chat', settings };
+    const rawDir = values['download-dir'];
+    if (rawDir !== undefined && rawDir.trim() === '') throw new UsageError('--download-dir must not be empty');
+    return { kind: 'chat', settings, downloadDir: resolve(rawDir ?? '.') };
   }
-  if (command !== 'send') throw new UsageError(`unknown command "${command}" (did you mean: classchat send --to NAME "${command}"?)`);
-  if (values.to === undefined) throw new UsageError('send needs --to NAME (or --to all for everyone)');
+  if (command !== 'send' && command !== 'send-file') throw new UsageError(`unknown command "${command}" (did you mean: classchat send --to NAME "${command}"?)`);
+  if (values['download-dir'] !== undefined) throw new UsageError('--download-dir belongs to the interactive chat (classchat without a command)');
+  if (values.to === undefined) throw new UsageError(`${command} needs --to NAME${command === 'send' ? ' (or --to all for everyone)' : ''}`);
+  const timeoutMs = timeout(values.timeout);
+  if (command === 'send-file') {
+    if (values.unencrypted) throw new UsageError('files are always end-to-end encrypted: send-file takes no --unencrypted');
+    const to = recipient(values.to);
+    if (to === EVERYONE) throw new UsageError('send-file sends to one person: --to NAME, not everyone');
+    if (rest.length === 0) throw new UsageError('send-file needs at least one file, e.g. classchat send-file --to bob report.pdf');
+    if (rest.some((path) => path.trim() === '')) throw new UsageError('send-file: a file path must not be empty');
+    return { kind: 'send-file', settings, to, paths: rest, timeoutMs };
+  }
   const to = recipient(values.to);
   const text = rest.join(' ');
   if (text.trim() === '') throw new UsageError('send needs the message text, e.g. classchat send --to bob "hello"');
-  const timeoutSeconds = values.timeout === undefined ? 30 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 24 * 3600) {
-    throw new UsageError(`--timeout must be a number of seconds above 0, not "${values.timeout}"`);
-  }
-  return { kind: 'send', settings, to, text, timeoutMs: Math.round(timeoutSeconds * 1000), unencrypted: values.unencrypted };
+  return { kind: 'send', settings, to, text, timeoutMs, unencrypted: values.unencrypted };
+}
+
+function timeout(raw: string | undefined): number {
+  const seconds = raw === undefined ? 30 : Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 24 * 3600) throw new UsageError(`--timeout must be a number of seconds above 0, not "${raw}"`);
+  return Math.round(seconds * 1000);
 }
 
 /** --tls-ca and --tls-fingerprint each imply --tls. */

@@ -2,37 +2,20 @@
  * `classchat`: the terminal client. Interactive chat on node:readline, or `classchat send` for
  * scripts. Kept thin: connecting, reconnecting, the outbox and acks live in src/client.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
-import { ChatClient } from '../client/chat-client';
 import { ChatClientError } from '../client/errors';
-import { FileKeyStore } from '../client/key-store';
-import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import { EVERYONE } from '../protocol/names';
 import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, sanitize } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
+import { makeClient } from './classchat-connect';
+import { FileDesk } from './classchat-files';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
+import { sendFiles } from './classchat-send-file';
 import { UsageError } from './options';
-import { readPemFile } from './tls-files';
 
-const CLIENT_NAME = 'classchat-cli/0.1.0';
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
-
-function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient {
-  return new ChatClient({
-    host: settings.host,
-    port: settings.port,
-    name: settings.name,
-    joinCode: settings.joinCode,
-    keyStore: new FileKeyStore(settings.keyFile),
-    // Pins live next to the key: one trust file per server and name, like the key itself.
-    trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
-    clientName: CLIENT_NAME,
-    autoAck,
-    ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
-  });
-}
 
 /** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
 async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number, unencrypted: boolean): Promise<number> {
@@ -83,18 +66,31 @@ class Printer {
   }
 }
 
-async function chat(settings: ConnectionSettings): Promise<number> {
+async function chat(settings: ConnectionSettings, downloadDir: string): Promise<number> {
+  if (!statSync(downloadDir, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`classchat: --download-dir ${downloadDir} is not a directory\n`);
+    return 1;
+  }
   const where = `${settings.host}:${settings.port}`;
   const newKey = !existsSync(settings.keyFile);
   const client = makeClient(settings, true);
   const printer = new Printer(process.stdout);
+  const files = new FileDesk(client, (line) => printer.print(line), downloadDir);
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
     if (line) printer.print(line);
-    if (state.state === 'connected') wasConnected = true;
+    if (state.state === 'connected') {
+      wasConnected = true;
+      void files.loggedIn();
+    }
   });
-  client.on('message', (message) => printer.print(formatMessage(message, client.name)));
+  client.on('message', (message) => {
+    // An offer to this user is shown by the fileOffer line, with its number.
+    if (!(message.attachment && message.to === client.name)) printer.print(formatMessage(message, client.name));
+  });
+  client.on('fileOffer', (offer) => files.offered(offer));
+  client.on('fileState', (file, state, by) => files.stateChanged(file, state, by));
   client.on('presence', (user, previous) => {
     const line = formatPresence(user, previous);
     if (line) printer.print(line);
@@ -130,6 +126,7 @@ async function chat(settings: ConnectionSettings): Promise<number> {
       quitting = true;
       printer.attach(undefined);
       rl.close();
+      if (files.activeCount > 0) printer.print(`* stopping ${files.activeCount} file transfer(s); the server keeps what it has`);
       if (pending.size > 0 && client.state === 'connected') {
         printer.print(`* waiting for ${pending.size} message(s) to reach the server…`);
         await Promise.race([Promise.allSettled(pending), new Promise((done) => setTimeout(done, QUIT_GRACE_MS).unref())]);
@@ -207,6 +204,21 @@ async function chat(settings: ConnectionSettings): Promise<number> {
             (error: unknown) => printer.print(`! /accept-key ${command.name}: ${describeError(error)}`),
           );
           break;
+        case 'send-file':
+          files.send(command.to, command.path);
+          break;
+        case 'accept-file':
+          void files.accept(command.ref, command.dir);
+          break;
+        case 'decline-file':
+          void files.decline(command.ref);
+          break;
+        case 'cancel-file':
+          void files.cancel(command.ref);
+          break;
+        case 'files':
+          void files.list();
+          break;
         case 'invalid':
           printer.print(`! ${command.message}`);
           break;
@@ -224,8 +236,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'send':
       return sendOnce(command.settings, command.to, command.text, command.timeoutMs, command.unencrypted);
+    case 'send-file':
+      return sendFiles(command);
     case 'chat':
-      return chat(command.settings);
+      return chat(command.settings, command.downloadDir);
   }
 }
 

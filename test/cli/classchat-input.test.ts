@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseInput } from '../../src/cli/classchat-input';
+import { HELP, parseInput, pathArgument, transferRef } from '../../src/cli/classchat-input';
+import { USAGE } from '../../src/cli/classchat-options';
 
 describe('classchat input lines', () => {
   it('sends plain text to everyone', () => {
@@ -46,6 +47,50 @@ describe('classchat input lines', () => {
     assert.equal(parseInput('/history bob 500').kind, 'invalid');
     assert.equal(parseInput('/history bob carol').kind, 'invalid');
     assert.equal(parseInput('/history b@d').kind, 'invalid');
+  });
+
+  it('parses /send NAME PATH with the path as the rest of the line or quoted', () => {
+    assert.deepEqual(parseInput('/send Bob report.pdf'), { kind: 'send-file', to: 'bob', path: 'report.pdf' });
+    assert.deepEqual(parseInput('/send bob my notes/week 3.txt'), { kind: 'send-file', to: 'bob', path: 'my notes/week 3.txt' });
+    assert.deepEqual(parseInput('/send bob "two  spaces.txt"'), { kind: 'send-file', to: 'bob', path: 'two  spaces.txt' });
+    assert.deepEqual(parseInput('/send bob "say \\"hi\\".txt"'), { kind: 'send-file', to: 'bob', path: 'say "hi".txt' });
+    assert.deepEqual(parseInput('/send bob "C:\\dir\\a.txt"'), { kind: 'send-file', to: 'bob', path: 'C:\\dir\\a.txt' });
+  });
+
+  it('refuses a bad /send', () => {
+    for (const bad of ['/send', '/send bob', '/send all a.txt', '/send b@d a.txt', '/send bob "open', '/send bob "a" b', '/send bob ""']) {
+      assert.equal(parseInput(bad).kind, 'invalid', bad);
+    }
+    const unclosed = parseInput('/send bob "open');
+    assert.ok(unclosed.kind === 'invalid' && /quote around the path is not closed/.test(unclosed.message));
+  });
+
+  it('parses /accept N [DIR], /decline N, /cancel N and /files; numbers or full ids', () => {
+    assert.deepEqual(parseInput('/accept 3'), { kind: 'accept-file', ref: 3 });
+    assert.deepEqual(parseInput('/accept #3 ~/Downloads/class files'), { kind: 'accept-file', ref: 3, dir: '~/Downloads/class files' });
+    assert.deepEqual(parseInput('/accept 12 "in box"'), { kind: 'accept-file', ref: 12, dir: 'in box' });
+    assert.deepEqual(parseInput('/accept f_Abc-123'), { kind: 'accept-file', ref: 'f_Abc-123' });
+    assert.deepEqual(parseInput('/decline 2'), { kind: 'decline-file', ref: 2 });
+    assert.deepEqual(parseInput('/CANCEL 4'), { kind: 'cancel-file', ref: 4 });
+    assert.deepEqual(parseInput('/files'), { kind: 'files' });
+    for (const bad of ['/accept', '/accept 0', '/accept 3 "x', '/decline', '/decline 1 2', '/cancel', '/files all']) {
+      assert.equal(parseInput(bad).kind, 'invalid', bad);
+    }
+  });
+
+  it('/help and --help list the file commands', () => {
+    for (const command of ['/send bob PATH', '/accept 3 [DIR]', '/decline 3', '/cancel 3', '/files']) assert.ok(HELP.includes(command), command);
+    for (const text of ['classchat send-file --to NAME', '--download-dir DIR', '/send bob PATH', '/accept N [DIR]', '/files']) assert.ok(USAGE.includes(text), text);
+  });
+
+  it('reads transfer numbers and ids strictly', () => {
+    assert.equal(transferRef('7'), 7);
+    assert.equal(transferRef('#7'), 7);
+    assert.equal(transferRef('0'), undefined);
+    assert.equal(transferRef('x'.repeat(65)), undefined);
+    assert.equal(transferRef('a\u0000b'), undefined);
+    assert.equal(transferRef('a b'), undefined);
+    assert.deepEqual(pathArgument('   '), { error: 'the path is missing' });
   });
 
   it('reports an unknown command instead of sending it', () => {

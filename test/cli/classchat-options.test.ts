@@ -16,12 +16,39 @@ describe('classchat options', () => {
     assert.deepEqual(parse(), {
       kind: 'chat',
       settings: { host: '127.0.0.1', port: 5050, name: 'alice', keyFile: join('/home/test/.classchat', 'keys', '127.0.0.1-5050', 'alice.json') },
+      downloadDir: resolve('.'),
     });
   });
 
   it('takes host, port, name, join code and key file', () => {
     const command = parse('--host', 'chat.school', '--port', '6000', '--name', 'Bob', '--join-code', ' abc ', '--key-file', 'k.json');
-    assert.deepEqual(command, { kind: 'chat', settings: { host: 'chat.school', port: 6000, name: 'bob', joinCode: 'abc', keyFile: resolve('k.json') } });
+    assert.deepEqual(command, { kind: 'chat', settings: { host: 'chat.school', port: 6000, name: 'bob', joinCode: 'abc', keyFile: resolve('k.json') }, downloadDir: resolve('.') });
+  });
+
+  it('takes --download-dir for the chat only', () => {
+    const command = parse('--download-dir', 'inbox');
+    assert.ok(command.kind === 'chat');
+    assert.equal(command.downloadDir, resolve('inbox'));
+    assert.throws(() => parse('--download-dir', ' '), usage(/--download-dir must not be empty/));
+    assert.throws(() => parse('send-file', '--to', 'bob', '--download-dir', 'x', 'a.txt'), usage(/belongs to the interactive chat/));
+  });
+
+  it('parses send-file with one or more paths', () => {
+    const command = parse('send-file', '--to', 'Bob', 'a.txt', 'my report.pdf');
+    assert.ok(command.kind === 'send-file');
+    assert.equal(command.to, 'bob');
+    assert.deepEqual(command.paths, ['a.txt', 'my report.pdf']);
+    assert.equal(command.timeoutMs, 30_000);
+    assert.equal(parse('send-file', '--to', 'bob', '--timeout', '5', 'a').kind, 'send-file');
+  });
+
+  it('refuses a send-file without a recipient, to everyone, without files or with --unencrypted', () => {
+    assert.throws(() => parse('send-file', 'a.txt'), usage(/send-file needs --to NAME$/));
+    assert.throws(() => parse('send-file', '--to', 'all', 'a.txt'), usage(/to one person/));
+    assert.throws(() => parse('send-file', '--to', 'bob'), usage(/needs at least one file/));
+    assert.throws(() => parse('send-file', '--to', 'bob', ''), usage(/must not be empty/));
+    assert.throws(() => parse('send-file', '--to', 'bob', '--unencrypted', 'a'), usage(/always end-to-end encrypted/));
+    assert.throws(() => parse('send-file', '--to', 'b@d', 'a'), usage(/not a valid user name/));
   });
 
   it('parses send with the text from the remaining words', () => {

@@ -1,0 +1,24 @@
+/** The ChatClient the terminal client uses, built from its command-line settings. */
+import { ChatClient } from '../client/chat-client';
+import { FileKeyStore } from '../client/key-store';
+import { FileTrustStore, trustPathFor } from '../client/trust-store';
+import type { ConnectionSettings } from './classchat-options';
+import { readPemFile } from './tls-files';
+
+const CLIENT_NAME = 'classchat-cli/0.1.0';
+
+/** `autoAck: false` for one-shot commands, so their login does not hide mail meant for the chat. */
+export function makeClient(settings: ConnectionSettings, autoAck: boolean): ChatClient {
+  return new ChatClient({
+    host: settings.host,
+    port: settings.port,
+    name: settings.name,
+    joinCode: settings.joinCode,
+    keyStore: new FileKeyStore(settings.keyFile),
+    // Pins live next to the key: one trust file per server and name, like the key itself.
+    trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
+    clientName: CLIENT_NAME,
+    autoAck,
+    ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
+  });
+}
