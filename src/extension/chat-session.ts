@@ -180,6 +180,11 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.client.cancelFile(file);
   }
 
+  /** Redraws a file card whose button led nowhere (dialog dismissed, request refused). */
+  refreshFileCard(file: string): void {
+    this.files.refresh(file);
+  }
+
   /** An offer to this user seen in this session (from a message or the server's list). */
   fileOffer(file: string): FileOfferView | undefined {
     return this.files.offer(file);

@@ -145,6 +145,7 @@ export class ChatViewModel {
     } catch (error) {
       const verb = action === 'declineFile' ? 'decline' : 'cancel';
       this.send({ type: 'notice', level: 'error', text: `Could not ${verb} the file: ${error instanceof Error ? error.message : String(error)}` });
+      session?.refreshFileCard(file);
     }
   }
 

@@ -124,6 +124,12 @@ export class FileCards {
     return waiting;
   }
 
+  /** Sends the card again unchanged: the webview disables its buttons until the host answers. */
+  refresh(file: string): void {
+    const entry = this.cards.get(file);
+    if (entry) this.conversations.updateFileCard(entry.conversation, entry.card);
+  }
+
   private follow(file: string, transfer: Transfer, state: 'sending' | 'receiving'): void {
     transfer.on('progress', (progress) => {
       const card = this.known(file);

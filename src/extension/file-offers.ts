@@ -23,6 +23,9 @@ function isDirectory(path: string): boolean {
 }
 
 export class FileReceiver {
+  /** Offers with a Save… flow running: a second Save… (card and notification) is ignored. */
+  private readonly saving = new Set<string>();
+
   constructor(private readonly host: FileFlowHost) {}
 
   /** Announces the session's offers as they come (and those found waiting at login). */
@@ -51,7 +54,19 @@ export class FileReceiver {
 
   /** Save…: a save dialog in the download folder, then the download with progress, then "Open". */
   async save(file: string): Promise<void> {
+    if (this.saving.has(file)) return;
+    this.saving.add(file);
     const session = this.host.session();
+    try {
+      await this.saveOnce(session, file);
+    } finally {
+      this.saving.delete(file);
+      // The card's buttons wait for the host: redraw it, whatever happened.
+      session?.refreshFileCard(file);
+    }
+  }
+
+  private async saveOnce(session: ChatSession | undefined, file: string): Promise<void> {
     const offer = session?.fileOffer(file);
     if (!session || !offer) {
       void vscode.window.showErrorMessage('ClassChat: that file offer is not available any more. Connect again to see the files waiting for you.');
