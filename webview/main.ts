@@ -3,6 +3,7 @@
  * as messages arrive, older pages on top), and the composer. It knows nothing of sockets or keys:
  * it renders what the host sends and posts what the user does.
  */
+import { fileActionOf } from './file-card';
 import { continuesGroup } from './grouping';
 import type { HostMessage, MessageView, WebviewMessage } from './protocol';
 import { EVERYONE_ID } from './protocol';
@@ -58,6 +59,14 @@ app.append(statusLine, chips, keyBar, list, notice, composer);
 // ---- user intents ----
 
 connectButton.addEventListener('click', () => vscode.postMessage({ type: 'connect' }));
+// File card buttons (Save…, Decline, Cancel): one listener for all rows, drawn or redrawn.
+rows.addEventListener('click', (event) => {
+  const action = fileActionOf(event.target);
+  if (!action) return;
+  // Until the host answers with the card's new state, a second click would repeat the request.
+  for (const b of Array.from((event.target as Element).closest('.file-card')?.querySelectorAll('button') ?? [])) b.disabled = true;
+  vscode.postMessage(action);
+});
 olderButton.addEventListener('click', () => {
   olderButton.disabled = true;
   vscode.postMessage({ type: 'loadOlder', conversation: state.active });

@@ -43,6 +43,30 @@ export interface ConversationSummary {
 /** pending: waiting for the server to store it; sent: stored; failed: refused (see `error`). */
 export type Delivery = 'pending' | 'sent' | 'failed';
 
+/**
+ * Where a file transfer stands, as its card shows it. 'offered': an incoming offer waiting for a
+ * decision, or our upload done and waiting for the classmate; 'done': saved (incoming) or
+ * delivered (outgoing).
+ */
+export type FileCardState = 'offered' | 'sending' | 'receiving' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+export interface FileCardView {
+  /** The server's file id. */
+  file: string;
+  /** As the sender named it: display only, always rendered as text. */
+  name: string;
+  /** Plaintext bytes. */
+  size: number;
+  direction: 'incoming' | 'outgoing';
+  /** The classmate on the other end. */
+  peer: string;
+  state: FileCardState;
+  /** Whole percent, while sending or receiving. */
+  percent?: number;
+  /** Why it failed, in plain words. */
+  reason?: string;
+}
+
 export interface MessageView {
   /** The sender's message id: stable from pending to sent. */
   id: string;
@@ -60,6 +84,8 @@ export interface MessageView {
   plain: boolean;
   delivery: Delivery;
   error?: string;
+  /** Set when the message is a file offer: the webview shows a card instead of the text. */
+  file?: FileCardView;
 }
 
 export type HostMessage =
@@ -90,9 +116,15 @@ export type WebviewMessage =
   /** Compare safety numbers with this classmate (the host shows them). */
   | { type: 'verify'; conversation: string }
   /** Accept this classmate's changed key (after the warning). */
-  | { type: 'acceptKey'; conversation: string };
+  | { type: 'acceptKey'; conversation: string }
+  /** A file card's buttons: Save… (the host asks where), Decline, Cancel. */
+  | { type: 'acceptFile'; file: string }
+  | { type: 'declineFile'; file: string }
+  | { type: 'cancelFile'; file: string };
 
 const CONVERSATION_ID = /^(\*|[a-z0-9_.-]{1,32})$/;
+/** The server's file ids (protocol: 1-64 of A-Z a-z 0-9 _ -). */
+const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Generous bound for one composer message; the client enforces the protocol's own limit. */
 const MAX_TEXT_CHARS = 64 * 1024;
 
@@ -117,6 +149,10 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return { type: 'send', conversation, text: message.text };
     case 'connect':
       return { type: 'connect' };
+    case 'acceptFile':
+    case 'declineFile':
+    case 'cancelFile':
+      return typeof message.file === 'string' && FILE_ID.test(message.file) ? { type: message.type, file: message.file } : undefined;
     default:
       return undefined;
   }

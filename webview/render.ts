@@ -3,15 +3,12 @@
  * and element attributes we set (never innerHTML), so `<script>` or `<img onerror>` in a
  * message is shown as the characters it is.
  */
+import { renderFileCard } from './file-card';
 import { Block, Inline, isSafeHref, parseMarkdown } from './markdown';
 import type { MessageView } from './protocol';
+import { el } from './render-element';
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+export { el };
 
 export function renderMarkdown(source: string): DocumentFragment {
   const fragment = document.createDocumentFragment();
@@ -81,7 +78,8 @@ export function renderMessage(message: MessageView): HTMLElement {
   row.append(header);
 
   const body = el('div', 'message-body');
-  if (message.text !== undefined) body.append(renderMarkdown(message.text));
+  if (message.file) body.append(renderFileCard(message.file));
+  else if (message.text !== undefined) body.append(renderMarkdown(message.text));
   else body.append(el('p', 'problem', message.problem ?? 'This message cannot be shown.'));
   row.append(body);
 

@@ -97,6 +97,7 @@ export class FileTransfers {
       const upload = new OutgoingFile(this.host, to, name, info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
       const sent = await this.host.queueOffer(to, JSON.stringify(encryptor.secrets), { size: layout.cipherSize, chunkBytes: layout.chunkBytes });
       upload.file = sent.file;
+      upload.offer = { id: sent.id, seq: sent.seq, ts: sent.ts };
       if (upload.file === undefined) throw new ChatClientError('protocol', 'the server stored the offer but gave no file id');
       this.uploads.set(upload.file, upload);
       void upload.done.then(undefined, () => undefined);

@@ -18,6 +18,8 @@ const READ_AHEAD = 16;
 export class OutgoingFile extends TypedEmitter<TransferEvents> {
   /** The server's id for this transfer, once the offer is stored. */
   file: string | undefined;
+  /** The offer message as the server stored it (id, seq, ts), once stored: lets a UI show it in the conversation. */
+  offer: { id: string; seq: number; ts: number } | undefined;
   /** Resolves with 'uploaded' once the server holds every byte ('delivered' if the receiver was quicker); rejects when the transfer ends otherwise. */
   readonly done: Promise<FileState>;
   private settle!: { resolve(state: FileState): void; reject(error: Error): void };

@@ -4,11 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ChatClient } from '../client/chat-client';
+import type { IncomingFile } from '../client/file-download';
+import type { FileOfferView } from '../client/file-transfer-types';
+import type { OutgoingFile } from '../client/file-upload';
 import type { ChatClientOptions, ClientState } from '../client/types';
 import { TypedEmitter } from '../client/typed-events';
 import { ConnectionView, ConversationSummary, EVERYONE_ID, KeyState } from '../../webview/protocol';
 import { ConversationChange, Conversations } from './conversations';
 import { describeSendError } from './error-text';
+import { FileCards } from './file-cards';
 
 /** Messages per history page when a conversation opens or scrolls up. */
 export const HISTORY_PAGE = 50;
@@ -24,12 +28,15 @@ export type ChatSessionEvents = {
   keyChanged: [name: string];
   /** A failure outside any call (lost for good, a key store that cannot save). */
   error: [error: Error];
+  /** A file offered to this user, waiting for a decision: once per offer (live, or found at login). */
+  fileOffer: [offer: FileOfferView];
 };
 
 export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   readonly conversations: Conversations;
   readonly server: string;
   private readonly client: ChatClient;
+  private readonly files: FileCards;
   private connectionView: ConnectionView;
   private readonly loadingHistory = new Map<string, Promise<void>>();
   private readonly now: () => number;
@@ -39,7 +46,12 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.client = new ChatClient(options);
     this.now = options.now ?? Date.now;
     this.server = `${options.host}:${options.port}`;
-    this.conversations = new Conversations(this.client.name, (name) => this.keyState(name));
+    this.conversations = new Conversations(
+      this.client.name,
+      (name) => this.keyState(name),
+      (conversation, card) => this.files.track(conversation, card),
+    );
+    this.files = new FileCards(this.conversations);
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));
@@ -49,8 +61,14 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     });
     this.client.on('message', (message) => {
       const received = this.conversations.receive(message);
-      if (received?.unread) this.emit('unread', received.conversation, message.from, received.view.text);
+      // A file offer has its own notification (fileOffer), with Save…/Decline.
+      const offerToMe = message.attachment !== undefined && message.to === this.client.name;
+      if (received?.unread && !offerToMe) this.emit('unread', received.conversation, message.from, received.view.text);
     });
+    this.client.on('fileOffer', (offer) => {
+      if (this.files.announce(offer)) this.emit('fileOffer', offer);
+    });
+    this.client.on('fileState', (file, state, by) => this.files.serverState(file, state, by));
     this.client.on('error', (error) => this.emit('error', error));
     this.client.on('keyChanged', (name) => {
       this.conversations.keysChanged();
@@ -138,6 +156,52 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     );
   }
 
+  // ---- files ----
+
+  /** Offers the file at `path` to `to` and starts the upload; its card shows in the conversation. */
+  async sendFile(to: string, path: string): Promise<OutgoingFile> {
+    const upload = await this.client.sendFile(to, path);
+    this.files.outgoing(upload);
+    return upload;
+  }
+
+  /** Receives an offered file into `dir` as `name` (never overwriting: "name (1).ext"). */
+  async acceptFile(file: string, dir: string, name?: string): Promise<IncomingFile> {
+    const download = await this.client.acceptFile(file, dir, name === undefined ? {} : { name });
+    this.files.incoming(download, this.files.offer(file));
+    return download;
+  }
+
+  declineFile(file: string): void {
+    this.client.declineFile(file);
+  }
+
+  cancelFile(file: string): void {
+    this.client.cancelFile(file);
+  }
+
+  /** Redraws a file card whose button led nowhere (dialog dismissed, request refused). */
+  refreshFileCard(file: string): void {
+    this.files.refresh(file);
+  }
+
+  /** An offer to this user seen in this session (from a message or the server's list). */
+  fileOffer(file: string): FileOfferView | undefined {
+    return this.files.offer(file);
+  }
+
+  /** After login: cards brought up to date, and offers that waited for us announced (once each). */
+  private checkFiles(): void {
+    this.client.listFiles().then(
+      (files) => {
+        for (const offer of this.files.status(files, this.client.name)) {
+          if (this.files.announce(offer)) this.emit('fileOffer', offer);
+        }
+      },
+      (error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
   /** The newest page the first time a conversation opens, then older pages on request. */
   loadHistory(conversation: string, older = false): Promise<void> {
     if (!older && this.conversations.historyLoaded(conversation)) return Promise.resolve();
@@ -168,6 +232,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
         return;
       case 'connected':
         this.setConnection({ ...base, status: 'connected' });
+        this.checkFiles();
         return;
       case 'reconnecting':
         this.setConnection({ ...base, status: 'reconnecting', detail: `${state.reason.message}; retry ${state.attempt} in ${Math.ceil(state.delayMs / 1000)} s` });

@@ -12,6 +12,8 @@ export interface ChatViewActions {
   connect(): void;
   /** Shows the safety number with a classmate (the Verify command). */
   verify(name: string): void;
+  /** A file card's "Save…": ask where, then receive it (the same flow as the notification's). */
+  saveFile(file: string): void;
   /** Reports a failure that has no place in the view (e.g. history could not load). */
   log(message: string): void;
 }
@@ -124,6 +126,26 @@ export class ChatViewModel {
           this.send({ type: 'notice', level: 'error', text: `Could not accept the new key: ${error instanceof Error ? error.message : String(error)}` });
         });
         return;
+      case 'acceptFile':
+        this.actions.saveFile(message.file);
+        return;
+      case 'declineFile':
+      case 'cancelFile':
+        this.fileAction(message.type, message.file);
+        return;
+    }
+  }
+
+  private fileAction(action: 'declineFile' | 'cancelFile', file: string): void {
+    const session = this.session;
+    try {
+      if (!session) throw new Error('not connected');
+      if (action === 'declineFile') session.declineFile(file);
+      else session.cancelFile(file);
+    } catch (error) {
+      const verb = action === 'declineFile' ? 'decline' : 'cancel';
+      this.send({ type: 'notice', level: 'error', text: `Could not ${verb} the file: ${error instanceof Error ? error.message : String(error)}` });
+      session?.refreshFileCard(file);
     }
   }
 

@@ -49,3 +49,19 @@ const KEY_TEXT: Record<Classmate['key'], string | undefined> = {
   unknown_key: undefined,
   no_key: undefined,
 };
+
+export interface ClassmatePick {
+  label: string;
+  description: string;
+}
+
+/**
+ * The quick pick for sending a file: online classmates first, then offline (files wait for them),
+ * each by name; plain-text users are left out (a file cannot be encrypted for them).
+ */
+export function fileRecipientPicks(classmates: readonly Classmate[]): ClassmatePick[] {
+  return classmates
+    .filter((c) => c.hasKey)
+    .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name))
+    .map((c) => ({ label: c.name, description: [c.online ? 'online' : 'offline', ...(c.key === 'verified' ? ['verified'] : [])].join(' · ') }));
+}

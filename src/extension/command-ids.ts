@@ -13,6 +13,7 @@ export const COMMANDS = {
   openChat: 'classchat.openChat',
   openConversation: 'classchat.openConversation',
   verifyKey: 'classchat.verifyKey',
+  sendFile: 'classchat.sendFile',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

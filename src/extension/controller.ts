@@ -15,6 +15,8 @@ import type { Classmate } from './conversations';
 import { formatSafetyNumber } from './safety-number-text';
 import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
 import { describeConnectError, ErrorText } from './error-text';
+import { FileFlowHost, FileSender } from './file-commands';
+import { FileReceiver } from './file-offers';
 import { LocalServer } from './local-server';
 import { MementoTrustStore, trustKeyName } from './memento-trust-store';
 import { SecretKeyStore, secretKeyName } from './secret-key-store';
@@ -48,6 +50,8 @@ export class Controller implements vscode.Disposable {
   private readonly notifying = new Set<string>();
   /** Sessions whose first login succeeded (their later failures are reported by 'ended'). */
   private readonly loggedIn = new WeakSet<ChatSession>();
+  private readonly fileSender: FileSender;
+  private readonly fileReceiver: FileReceiver;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -62,6 +66,9 @@ export class Controller implements vscode.Disposable {
     this.statusItem.show();
     void this.setContext(CONTEXT_KEYS.state, 'disconnected');
     void this.setContext(CONTEXT_KEYS.serverRunning, false);
+    const files: FileFlowHost = { session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output };
+    this.fileSender = new FileSender(files);
+    this.fileReceiver = new FileReceiver(files);
   }
 
   /** One handler per command id (checked by the compiler against COMMANDS). */
@@ -76,7 +83,13 @@ export class Controller implements vscode.Disposable {
       openChat: () => this.openChat(),
       openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
       verifyKey: (name: unknown) => this.verifyKey(typeof name === 'string' ? name : undefined),
+      sendFile: (...args: unknown[]) => this.fileSender.run(...args),
     };
+  }
+
+  /** A file card's Save… in the chat view (errors shown here: nothing awaits it). */
+  saveFile(file: string): Promise<void> {
+    return this.fileReceiver.save(file).catch((error: unknown) => void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Connects on start-up when the user asked for it and a name is set. */
@@ -151,6 +164,7 @@ export class Controller implements vscode.Disposable {
     session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
     session.on('keyChanged', (name) => void this.warnKeyChanged(session, name));
     session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
+    this.fileReceiver.attach(session);
     session.on('ended', (error) => {
       // After the first login, a session ends only for good reasons to tell (replaced, name taken
       // after a server reset...): say so once. A failed first connect is reported by connect().

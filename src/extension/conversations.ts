@@ -5,7 +5,7 @@
  */
 import type { ReceivedMessage, RosterEntry } from '../client/types';
 import { insertionIndex } from '../../webview/message-order';
-import { ConversationSummary, EVERYONE_ID, KeyState, MessageView } from '../../webview/protocol';
+import { ConversationSummary, EVERYONE_ID, FileCardView, KeyState, MessageView } from '../../webview/protocol';
 
 /** Messages kept per conversation; older ones are dropped from memory (history can reload them). */
 export const MAX_MESSAGES_PER_CONVERSATION = 1000;
@@ -41,10 +41,15 @@ export class Conversations {
   /** Whether a person can see the chat view now (messages there are not unread). */
   private visible = false;
 
-  /** `keyState` tells how far each classmate's key is trusted (the client's trust book). */
+  /**
+   * `keyState` tells how far each classmate's key is trusted (the client's trust book);
+   * `trackCard` registers a file offer's card and returns what is known of its transfer (a
+   * reloaded offer may be long done).
+   */
   constructor(
     readonly me: string,
     private readonly keyState: (name: string) => KeyState = () => 'unknown_key',
+    private readonly trackCard: (conversation: string, card: FileCardView) => FileCardView = (_conversation, card) => card,
   ) {}
 
   /** Key trust changed (verified, accepted, changed): redraw the lists. */
@@ -142,7 +147,7 @@ export class Conversations {
     const conversation = this.conversationOf(message);
     const c = this.get(conversation);
     const existing = c.messages.findIndex((m) => m.id === message.id && m.from === message.from);
-    const view = toView(message, this.me);
+    const view = this.withKnownCard(conversation, toView(message, this.me));
     if (existing >= 0) {
       // Our own message sent from this or another device: settle it, do not count it.
       c.messages[existing] = { ...c.messages[existing], seq: view.seq, ts: view.ts, delivery: 'sent', error: undefined };
@@ -174,6 +179,26 @@ export class Conversations {
     this.update(to, id, { seq, ts, delivery: 'sent', error: undefined });
   }
 
+  /** Our file offer, stored by the server: shown as a card (or updated, if history had it already). */
+  addOwnFile(id: string, to: string, seq: number, ts: number, card: FileCardView): void {
+    const c = this.get(to);
+    const existing = c.messages.findIndex((m) => m.id === id && m.mine);
+    const view: MessageView = { id, seq, from: this.me, mine: true, ts, text: `sent a file: ${card.name}`, encrypted: true, plain: false, delivery: 'sent', file: card };
+    if (existing >= 0) c.messages[existing] = view;
+    else insertBySeq(c.messages, view);
+    trim(c);
+    this.emit({ kind: 'message', conversation: to, message: view });
+  }
+
+  /** A transfer moved on: redraw its card (a no-op when its message is not in memory). */
+  updateFileCard(conversation: string, card: FileCardView): void {
+    const c = this.conversations.get(conversation);
+    const index = c?.messages.findIndex((m) => m.file?.file === card.file) ?? -1;
+    if (!c || index < 0) return;
+    c.messages[index] = { ...c.messages[index], file: card };
+    this.emit({ kind: 'message', conversation, message: c.messages[index] });
+  }
+
   /** The server or the client refused our message. */
   markFailed(id: string, to: string, error: string): void {
     this.update(to, id, { delivery: 'failed', error });
@@ -184,7 +209,7 @@ export class Conversations {
     const c = this.get(conversation);
     const known = new Set(c.messages.map((m) => `${m.from}\u0000${m.id}`));
     const oldestSeq = c.messages.find((m) => m.seq !== undefined)?.seq ?? Infinity;
-    const older = messages.filter((m) => !known.has(`${m.from}\u0000${m.id}`) && m.seq < oldestSeq).map((m) => toView(m, this.me));
+    const older = messages.filter((m) => !known.has(`${m.from}\u0000${m.id}`) && m.seq < oldestSeq).map((m) => this.withKnownCard(conversation, toView(m, this.me)));
     const room = Math.max(0, MAX_MESSAGES_PER_CONVERSATION - c.messages.length);
     const kept = older.slice(Math.max(0, older.length - room));
     c.messages.unshift(...kept);
@@ -196,6 +221,10 @@ export class Conversations {
   /** The seq to ask history for messages before, or undefined to ask for the newest page. */
   oldestSeq(conversation: string): number | undefined {
     return this.get(conversation).messages.find((m) => m.seq !== undefined)?.seq;
+  }
+
+  private withKnownCard(conversation: string, view: MessageView): MessageView {
+    return view.file ? { ...view, file: this.trackCard(conversation, view.file) } : view;
   }
 
   private markRead(conversation: string): void {
@@ -246,7 +275,12 @@ export function toView(message: ReceivedMessage, me: string): MessageView {
     delivery: 'sent',
   };
   if (message.text !== undefined) view.text = message.text;
-  else view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
+  if (message.attachment) {
+    const { file, name, size } = message.attachment;
+    const mine = message.from === me;
+    view.file = { file, name, size, direction: mine ? 'outgoing' : 'incoming', peer: mine ? message.to : message.from, state: 'offered' };
+  }
+  if (message.text === undefined) view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
   return view;
 }
 

@@ -16,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const chatView = new ChatViewModel({
     connect: () => void vscode.commands.executeCommand(COMMANDS.connect),
     verify: (name) => void vscode.commands.executeCommand(COMMANDS.verifyKey, name),
+    saveFile: (file) => void controller?.saveFile(file),
     log: (message) => output.warn(message),
   });
   const classmates = new ClassmatesProvider();

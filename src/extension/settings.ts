@@ -96,6 +96,23 @@ export function readLocalServerSettings(get: SettingGetter): LocalServerSettings
   };
 }
 
+/**
+ * The folder the Save dialog opens in (classchat.downloadFolder): the setting, "~/" expanded;
+ * empty means the Downloads folder in `home` when there is one, else `home` itself.
+ */
+export function readDownloadFolder(get: SettingGetter, home: string, isDirectory: (path: string) => boolean): string {
+  const raw = stringSetting(get, 'downloadFolder', '').trim();
+  if (raw === '') {
+    const downloads = join(home, 'Downloads');
+    return isDirectory(downloads) ? downloads : home;
+  }
+  const folder = raw === '~' ? home : raw.startsWith('~/') ? join(home, raw.slice(2)) : raw;
+  if (!isAbsolute(folder)) {
+    throw new SettingsError('classchat.downloadFolder', `The download folder (classchat.downloadFolder) must be a full path, such as ${join(home, 'Downloads')}, not "${raw}".`);
+  }
+  return folder;
+}
+
 /** Why `raw` cannot be a user name, or undefined when it can (used by the input box too). */
 export function userNameProblem(raw: string): string | undefined {
   if (raw.trim() === '') return 'Type a name.';

@@ -43,7 +43,7 @@ describe('ChatSession and the chat view model (real server)', function () {
   function view(s: ChatSession | undefined, active?: string) {
     const posted: HostMessage[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, log: () => undefined });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, log: () => undefined });
     model.setSession(s);
     model.attach((message) => posted.push(message));
     model.setVisible(true);
@@ -57,7 +57,7 @@ describe('ChatSession and the chat view model (real server)', function () {
 
   it('posts nothing before ready, then a snapshot; without a session the composer says why', () => {
     const posted: HostMessage[] = [];
-    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, log: () => undefined });
+    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: () => undefined, log: () => undefined });
     model.attach((message) => posted.push(message));
     model.setSession(undefined);
     assert.equal(posted.length, 0);
@@ -68,10 +68,29 @@ describe('ChatSession and the chat view model (real server)', function () {
     assert.match(snapshot.conversations[0].sendBlocked ?? '', /Not connected/);
   });
 
+  it("passes a file card's Save… to the host, and says why Decline cannot work while disconnected", () => {
+    const posted: HostMessage[] = [];
+    const saves: string[] = [];
+    const logged: string[] = [];
+    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: (file) => saves.push(file), log: (m) => logged.push(m) });
+    model.attach((message) => posted.push(message));
+    model.handle({ type: 'ready' });
+    model.handle({ type: 'acceptFile', file: 'f1' });
+    model.handle({ type: 'acceptFile', file: '../f1' });
+    assert.deepEqual(saves, ['f1']);
+    assert.equal(logged.length, 1, 'the malformed one is logged, not acted on');
+    model.handle({ type: 'declineFile', file: 'f1' });
+    model.handle({ type: 'cancelFile', file: 'f1' });
+    assert.deepEqual(
+      posted.filter((m) => m.type === 'notice').map((m) => m.type === 'notice' && m.text),
+      ['Could not decline the file: not connected', 'Could not cancel the file: not connected'],
+    );
+  });
+
   it('ignores malformed webview messages and passes the Connect button on', () => {
     const logged: string[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, log: (m) => logged.push(m) });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, log: (m) => logged.push(m) });
     model.attach(() => undefined);
     for (const bad of [null, 'send', { type: 'send', conversation: 'bob' }, { type: 'open', conversation: '<script>' }, { type: 'nope' }]) model.handle(bad);
     assert.equal(logged.length, 5);

@@ -133,4 +133,53 @@ describe('package.json contributions', () => {
     const types = String(field(['devDependencies', '@types/vscode']));
     assert.equal(engine, `^${types}`);
   });
+
+  it('offers Send File to Classmate in the explorer (files only), the editor title, the palette and on classmates, only while connected', () => {
+    const sendFile = declared.find((command) => command.command === COMMANDS.sendFile);
+    assert.equal(sendFile?.title, 'Send File to Classmate…');
+    assert.equal(sendFile?.category, 'ClassChat');
+    const evaluate = (when: string, context: Record<string, string | boolean | undefined>): boolean =>
+      when.split('||').some((all) =>
+        all.split('&&').every((raw) => {
+          const term = raw.trim();
+          if (term.startsWith('!')) return !context[term.slice(1)];
+          const eq = /^([\w.]+) == ([\w.]+)$/.exec(term);
+          if (eq) return context[eq[1]] === eq[2];
+          const re = /^([\w.]+) =~ \/(.+)\/$/.exec(term);
+          if (re) return new RegExp(re[2]).test(String(context[re[1]] ?? ''));
+          throw new Error(`unexpected when term: ${term}`);
+        }),
+      );
+    const entry = (menu: string) => {
+      const found = objects(field(['contributes', 'menus', menu])).filter((e) => e.command === COMMANDS.sendFile);
+      assert.ok(found.length > 0, `${menu} has Send File`);
+      return found.map((e) => String(e.when));
+    };
+    const [explorer] = entry('explorer/context');
+    const states = ['connected', 'reconnecting', 'connecting', 'disconnected', undefined];
+    assert.deepEqual(states.map((state) => evaluate(explorer, { 'classchat.state': state })), [true, true, false, false, false]);
+    assert.equal(evaluate(explorer, { 'classchat.state': 'connected', explorerResourceIsFolder: true }), false, 'files only');
+    const [editor] = entry('editor/title/context');
+    assert.equal(evaluate(editor, { 'classchat.state': 'connected', resourceScheme: 'file' }), true);
+    assert.equal(evaluate(editor, { 'classchat.state': 'connected', resourceScheme: 'untitled' }), false);
+    assert.equal(evaluate(editor, { 'classchat.state': 'disconnected', resourceScheme: 'file' }), false);
+    const [palette] = entry('commandPalette');
+    assert.deepEqual(states.map((state) => evaluate(palette, { 'classchat.state': state })), [true, true, false, false, false]);
+    const items = objects(field(['contributes', 'menus', 'view/item/context'])).filter((e) => e.command === COMMANDS.sendFile);
+    assert.deepEqual(items.map((e) => String(e.group).split('@')[0]).sort(), ['1_chat', 'inline']);
+    for (const item of items.map((e) => String(e.when))) {
+      const on = (viewItem: string, state = 'connected') => evaluate(item, { view: VIEWS.classmates, viewItem, 'classchat.state': state });
+      assert.equal(on('classmate.online.pinned'), true);
+      assert.equal(on('classmate.offline.verified'), true, 'offline classmates get files later');
+      assert.equal(on('classmate.online.no_key'), false, 'a plain-text user cannot receive files');
+      assert.equal(on('classmate.online.pinned', 'disconnected'), false);
+    }
+  });
+
+  it('declares the download folder setting, empty by default', () => {
+    const setting = field(['contributes', 'configuration', 'properties', 'classchat.downloadFolder']);
+    assert.ok(typeof setting === 'object' && setting !== null);
+    assert.equal((setting as Record<string, unknown>).type, 'string');
+    assert.equal((setting as Record<string, unknown>).default, '');
+  });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readConnectionSettings, readLocalServerSettings, SettingsError, suggestUserName, userNameProblem } from '../../src/extension/settings';
+import { readConnectionSettings, readDownloadFolder, readLocalServerSettings, SettingsError, suggestUserName, userNameProblem } from '../../src/extension/settings';
 
 const from = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -78,5 +78,23 @@ describe('extension settings', () => {
     assert.equal(suggestUserName('root'), 'root');
     assert.equal(suggestUserName('всё'), undefined);
     assert.equal(suggestUserName('server'), undefined, 'reserved names are not suggested');
+  });
+
+  it('opens Save… in the Downloads folder by default, else home, or in the folder set', () => {
+    const home = '/home/alice';
+    const folders = new Set(['/home/alice/Downloads']);
+    const isDirectory = (path: string) => folders.has(path);
+    assert.equal(readDownloadFolder(from({}), home, isDirectory), '/home/alice/Downloads');
+    assert.equal(readDownloadFolder(from({ downloadFolder: '  ' }), home, () => false), home, 'no Downloads folder: home');
+    assert.equal(readDownloadFolder(from({ downloadFolder: '/srv/class' }), home, isDirectory), '/srv/class');
+    assert.equal(readDownloadFolder(from({ downloadFolder: '~/classchat' }), home, isDirectory), join(home, 'classchat'));
+    assert.equal(readDownloadFolder(from({ downloadFolder: '~' }), home, isDirectory), home);
+    for (const bad of ['downloads', './in', 42, true]) {
+      assert.throws(
+        () => readDownloadFolder(from({ downloadFolder: bad }), home, isDirectory),
+        (error: unknown) => error instanceof SettingsError && error.setting === 'classchat.downloadFolder',
+        String(bad),
+      );
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { chatHtml, newNonce } from '../../src/extension/chat-html';
-import { classmateItem } from '../../src/extension/classmate-items';
+import { classmateItem, fileRecipientPicks } from '../../src/extension/classmate-items';
 import { formatSafetyNumber } from '../../src/extension/safety-number-text';
 import { describeConnectError, describeSendError } from '../../src/extension/error-text';
 import { SettingsError } from '../../src/extension/settings';
@@ -37,6 +37,24 @@ describe('classmate tree items', () => {
   it('lays a safety number out in three lines of four groups', () => {
     const number = Array.from({ length: 12 }, (_, i) => String(10000 + i)).join(' ');
     assert.equal(formatSafetyNumber(number), '10000 10001 10002 10003\n10004 10005 10006 10007\n10008 10009 10010 10011');
+  });
+});
+
+describe('the quick pick of file recipients', () => {
+  it('lists online classmates first, then offline, by name, marking verified keys', () => {
+    const picks = fileRecipientPicks([
+      { name: 'zoe', online: false, hasKey: true, unread: 0, key: 'pinned' },
+      { name: 'carol', online: true, hasKey: true, unread: 2, key: 'verified' },
+      { name: 'dave', online: false, hasKey: true, unread: 0, key: 'verified' },
+      { name: 'bob', online: true, hasKey: true, unread: 0, key: 'pinned' },
+      { name: 'nc-user', online: true, hasKey: false, unread: 0, key: 'no_key' },
+    ]);
+    assert.deepEqual(picks, [
+      { label: 'bob', description: 'online' },
+      { label: 'carol', description: 'online · verified' },
+      { label: 'dave', description: 'offline · verified' },
+      { label: 'zoe', description: 'offline' },
+    ]);
   });
 });
 

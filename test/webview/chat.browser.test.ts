@@ -12,7 +12,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chatHtml } from '../../src/extension/chat-html';
-import type { HostMessage, MessageView } from '../../webview/protocol';
+import type { FileCardView, HostMessage, MessageView } from '../../webview/protocol';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'webview', 'fixtures');
@@ -57,6 +57,13 @@ let nextSeq = 1;
 function message(from: string, text: string, extra: Partial<MessageView> = {}): MessageView {
   const seq = nextSeq++;
   return { id: `m${seq}`, seq, from, mine: from === 'alice', ts: Date.UTC(2026, 10, 25, 9, 0, seq), text, encrypted: false, plain: false, delivery: 'sent', ...extra };
+}
+
+/** A file offer's message, shown as a card. */
+function fileMessage(from: string, card: Partial<FileCardView> & { file: string }): MessageView {
+  const incoming = from !== 'alice';
+  const file: FileCardView = { name: 'report.pdf', size: 2_202_010, direction: incoming ? 'incoming' : 'outgoing', peer: 'bob', state: 'offered', ...card };
+  return message(from, `sent a file: ${file.name}`, { id: `offer-${card.file}`, encrypted: true, file });
 }
 
 function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, { type: 'snapshot' }>> = {}): HostMessage {
@@ -116,8 +123,13 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
   }
 
   async function feed(...messages: HostMessage[]): Promise<void> {
-    // A string, not a function: the test's tsconfig has no DOM types.
-    for (const m of messages) await page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
+    // A string, not a function: the test's tsconfig has no DOM types. postMessage is dispatched
+    // later, as a task: wait until the page's own listener (registered first) has drawn it.
+    for (const m of messages) {
+      await page.evaluate(
+        `new Promise((resolve) => { window.addEventListener('message', () => setTimeout(resolve, 0), { once: true }); window.postMessage(${JSON.stringify(m)}, '*'); })`,
+      );
+    }
   }
 
   const posted = () => page.evaluate<unknown[]>('window.__posted');
@@ -232,6 +244,54 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('textarea.input').isDisabled(), false);
   });
 
+  it('shows an incoming file offer as a card with Save… and Decline, and posts what is clicked', async () => {
+    await open();
+    await feed(snapshot([fileMessage('bob', { file: 'f1' }), fileMessage('bob', { file: 'f2', name: 'other.zip', size: 900 })], { active: 'bob' }));
+    const card = page.locator('.file-card[data-file="f1"]');
+    assert.equal(await card.locator('.file-name').textContent(), 'report.pdf');
+    assert.equal(await card.locator('.file-meta').textContent(), '2.1 MB · from bob');
+    assert.equal(await card.locator('.file-status').textContent(), 'offered to you');
+    assert.deepEqual(await card.locator('button').allTextContents(), ['Save…', 'Decline']);
+    assert.equal(await page.locator('.file-card[data-file="f2"] .file-meta').textContent(), '900 bytes · from bob');
+    await card.locator('button', { hasText: 'Save…' }).click();
+    assert.deepEqual((await posted()).pop(), { type: 'acceptFile', file: 'f1' });
+    assert.equal(await card.locator('button', { hasText: 'Decline' }).isDisabled(), true, 'one decision per click until the host answers');
+    await page.locator('.file-card[data-file="f2"] button', { hasText: 'Decline' }).click();
+    assert.deepEqual((await posted()).pop(), { type: 'declineFile', file: 'f2' });
+    assert.deepEqual(problems, [], 'no CSP violations or errors');
+  });
+
+  it('draws progress as the host reports it, offers Cancel while moving, and the end state after', async () => {
+    await open();
+    await feed(snapshot([fileMessage('bob', { file: 'f1' })], { active: 'bob' }));
+    const update = (card: Partial<FileCardView>) => feed({ type: 'upsert', conversation: 'bob', message: fileMessage('bob', { file: 'f1', ...card }) });
+    // fileMessage gives each call a new seq: keep the same message id and it is redrawn in place.
+    await update({ state: 'receiving', percent: 45 });
+    const card = page.locator('.file-card[data-file="f1"]');
+    assert.equal(await page.locator('.file-card').count(), 1);
+    assert.equal(await card.locator('.file-status').textContent(), 'receiving 45%');
+    assert.equal(await card.locator('progress').evaluate((bar) => (bar as unknown as { value: number }).value), 45);
+    assert.deepEqual(await card.locator('button').allTextContents(), ['Cancel']);
+    await card.locator('button').click();
+    assert.deepEqual((await posted()).pop(), { type: 'cancelFile', file: 'f1' });
+    await update({ state: 'done' });
+    assert.equal(await card.locator('.file-status').textContent(), 'saved');
+    assert.equal(await card.locator('button, progress').count(), 0);
+    await feed({ type: 'upsert', conversation: 'bob', message: fileMessage('alice', { file: 'f9', state: 'failed', reason: 'bob cancelled the transfer' }) });
+    assert.equal(await page.locator('.file-card[data-file="f9"] .file-status').textContent(), 'failed: bob cancelled the transfer');
+    assert.equal(await page.locator('.file-card[data-file="f9"] .file-meta').textContent(), '2.1 MB · to bob');
+  });
+
+  it('renders a hostile file name as inert text', async () => {
+    await open();
+    const name = '<img src=x onerror="window.__pwned=6"><script>window.__pwned=7</script>\u202Efdp.exe';
+    await feed(snapshot([fileMessage('mallory', { file: 'evil', name, peer: 'mallory' })], { active: 'bob' }));
+    assert.equal(await page.locator('.file-card .file-name').textContent(), name);
+    assert.equal(await page.locator('.messages img, .messages script, .messages iframe').count(), 0);
+    assert.equal(await page.evaluate<unknown>('window.__pwned'), undefined);
+    assert.deepEqual(problems, []);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`draws the panel in the ${theme} theme (screenshot in test-output/)`, async () => {
       await open(theme);
@@ -245,6 +305,23 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
       const path = join(OUTPUT, `chat-${theme}.png`);
       await page.screenshot({ path });
       assert.ok(existsSync(path));
+      await feed(
+        snapshot(
+          [
+            message('bob', 'Here is the report, and the data is coming.', { encrypted: true }),
+            fileMessage('bob', { file: 'f1' }),
+            fileMessage('bob', { file: 'f2', name: 'measurements-2026.csv', size: 48_100_000, state: 'receiving', percent: 45 }),
+            fileMessage('alice', { file: 'f3', name: 'notes.md', size: 1200, state: 'sending', percent: 70 }),
+            fileMessage('alice', { file: 'f4', name: 'draft.docx', size: 310_000, state: 'done' }),
+            fileMessage('bob', { file: 'f5', name: 'huge.iso', size: 3_900_000_000, state: 'failed', reason: 'the disk is full' }),
+          ],
+          { active: 'bob' },
+        ),
+      );
+      const files = join(OUTPUT, `chat-files-${theme}.png`);
+      await page.screenshot({ path: files });
+      assert.ok(existsSync(files));
+      assert.equal(await page.locator('.file-card').count(), 5);
       const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       assert.equal(background, theme === 'dark' ? 'rgb(37, 37, 38)' : 'rgb(243, 243, 243)');
     });

@@ -33,6 +33,7 @@ export class Disposable {
 }
 
 export class Uri {
+  readonly scheme = 'file';
   private constructor(readonly fsPath: string) {}
   static file(path: string): Uri {
     return new Uri(path);
@@ -70,6 +71,16 @@ export class FakeWebviewView {
   readonly onDidDispose = this.disposed.event;
 }
 
+/** One window.withProgress call: what it showed, what the task reported, and a Cancel button. */
+export interface ProgressRecord {
+  title?: string;
+  location?: number;
+  cancellable?: boolean;
+  reports: Array<{ increment?: number; message?: string }>;
+  finished: boolean;
+  cancel(): void;
+}
+
 export function createFakeVscode(settings: Record<string, unknown>) {
   const commands = new Map<string, (...args: unknown[]) => unknown>();
   const context = new Map<string, unknown>();
@@ -83,10 +94,28 @@ export function createFakeVscode(settings: Record<string, unknown>) {
   const inputBoxes: Array<{ value: string | undefined; problems: Array<string | undefined> }> = [];
   /** What the next showInformationMessage / showErrorMessage resolves to. */
   const answers: Array<string | undefined> = [];
-  const show = (level: 'info' | 'warning' | 'error') => async (text: string, ...actions: string[]) => {
-    shown.push({ level, text, actions });
+  /** Answer messages by their text (checked before `answers`): for notifications that race. */
+  const responders: Array<(text: string, actions: string[]) => string | undefined> = [];
+  const show = (level: 'info' | 'warning' | 'error') => async (text: string, ...actions: unknown[]) => {
+    // A message options object ({ modal, detail }) may come before the actions.
+    const labels = actions.filter((a): a is string => typeof a === 'string');
+    shown.push({ level, text, actions: labels });
+    for (const respond of responders) {
+      const answer = respond(text, labels);
+      if (answer !== undefined) return answer;
+    }
     return answers.shift();
   };
+  /** Quick picks shown (their items) and the labels to choose, in order. */
+  const quickPicks: Array<{ items: Array<{ label: string; description?: string }>; title?: string }> = [];
+  const pickAnswers: Array<string | undefined> = [];
+  /** What the next open / save dialog returns, and the options each was opened with. */
+  const openDialogAnswers: Array<Uri[] | undefined> = [];
+  const saveDialogAnswers: Array<Uri | undefined> = [];
+  const saveDialogs: Array<{ defaultUri?: Uri; title?: string }> = [];
+  const progress: ProgressRecord[] = [];
+  /** Commands run that the extension did not register (vscode.open, workbench.action.openSettings). */
+  const executed: Array<{ id: string; args: unknown[] }> = [];
 
   const api = {
     EventEmitter,
@@ -109,7 +138,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     },
     TreeItemCollapsibleState: { None: 0 },
     StatusBarAlignment: { Left: 1 },
-    ProgressLocation: { Window: 10 },
+    ProgressLocation: { Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1 },
     window: {
       state: { focused: true },
@@ -131,9 +160,39 @@ export function createFakeVscode(settings: Record<string, unknown>) {
         inputBoxes.push({ value: options.value, problems: ['', 'all', 'Bob'].map((v) => options.validateInput?.(v)) });
         return inputAnswers.shift();
       },
-      showQuickPick: async () => undefined,
+      showQuickPick: async (items: Array<{ label: string; description?: string }>, options?: { title?: string }) => {
+        quickPicks.push({ items, title: options?.title });
+        const label = pickAnswers.shift();
+        return items.find((item) => item.label === label);
+      },
+      showOpenDialog: async () => openDialogAnswers.shift(),
+      showSaveDialog: async (options: { defaultUri?: Uri; title?: string }) => {
+        saveDialogs.push(options);
+        return saveDialogAnswers.shift();
+      },
       setStatusBarMessage: () => new Disposable(() => undefined),
-      withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
+      withProgress: async (
+        options: { title?: string; location?: number; cancellable?: boolean },
+        task: (progress: { report(value: { increment?: number; message?: string }): void }, token: unknown) => Promise<unknown>,
+      ) => {
+        const cancelled = new EventEmitter<void>();
+        const token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+        const record: ProgressRecord = {
+          ...options,
+          reports: [],
+          finished: false,
+          cancel: () => {
+            token.isCancellationRequested = true;
+            cancelled.fire();
+          },
+        };
+        progress.push(record);
+        try {
+          return await task({ report: (value) => void record.reports.push(value) }, token);
+        } finally {
+          record.finished = true;
+        }
+      },
     },
     commands: {
       registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
@@ -146,7 +205,9 @@ export function createFakeVscode(settings: Record<string, unknown>) {
           context.set(String(args[0]), args[1]);
           return undefined;
         }
-        return commands.get(id)?.(...args);
+        const handler = commands.get(id);
+        if (!handler) executed.push({ id, args });
+        return handler?.(...args);
       },
     },
     workspace: {
@@ -159,7 +220,27 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     },
     env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
   };
-  return { api, commands, context, shown, providers, trees, statusBar, clipboard, answers, inputAnswers, inputBoxes };
+  return {
+    api,
+    commands,
+    context,
+    shown,
+    providers,
+    trees,
+    statusBar,
+    clipboard,
+    answers,
+    inputAnswers,
+    inputBoxes,
+    responders,
+    quickPicks,
+    pickAnswers,
+    openDialogAnswers,
+    saveDialogAnswers,
+    saveDialogs,
+    progress,
+    executed,
+  };
 }
 
 export type FakeVscode = ReturnType<typeof createFakeVscode>;

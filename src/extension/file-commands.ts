@@ -1,0 +1,157 @@
+/**
+ * "Send File to Classmate…": from the explorer (one or several files), the editor title, a
+ * classmate in the tree (classmate preselected) or the command palette (an open dialog). Each
+ * file gets a cancellable progress notification; its card shows in the conversation.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { OutgoingFile } from '../client/file-upload';
+import { percentOf } from '../../webview/file-format';
+import type { ChatSession } from './chat-session';
+import { fileRecipientPicks } from './classmate-items';
+
+/** What the file flows need from the controller. */
+export interface FileFlowHost {
+  /** The current session, undefined while disconnected. */
+  session(): ChatSession | undefined;
+  connect(): Promise<void>;
+  /** Shows a conversation in the chat view (without moving the focus there). */
+  showConversation(name: string): void;
+  readonly output: vscode.LogOutputChannel;
+}
+
+/** What the command was invoked with: files (from menus) and/or a classmate (from the tree). */
+interface SendArguments {
+  files: vscode.Uri[];
+  to?: string;
+}
+
+export class FileSender {
+  constructor(private readonly host: FileFlowHost) {}
+
+  /** The command handler: explorer gives (uri, uris[]), the editor title (uri), the tree (name). */
+  async run(...args: unknown[]): Promise<void> {
+    if (!this.host.session()) {
+      const choice = await vscode.window.showInformationMessage('ClassChat: connect before sending a file.', 'Connect');
+      if (choice === 'Connect') await this.host.connect();
+      return;
+    }
+    const given = sendArguments(args);
+    let uris = given.files;
+    if (uris.length === 0) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: true,
+        canSelectFiles: true,
+        canSelectFolders: false,
+        openLabel: 'Send',
+        title: given.to ? `ClassChat: send files to ${given.to}` : 'ClassChat: send files to a classmate',
+      });
+      if (!picked || picked.length === 0) return;
+      uris = picked;
+    }
+    const paths = await this.sendablePaths(uris);
+    if (paths.length === 0) return;
+    const to = given.to ?? (await this.pickRecipient(paths));
+    const session = this.host.session();
+    if (to === undefined || !session) return;
+    this.host.showConversation(to);
+    await Promise.all(paths.map((path) => this.sendOne(session, to, path)));
+  }
+
+  /** Regular files on this computer; anything else is reported and left out. */
+  private async sendablePaths(uris: readonly vscode.Uri[]): Promise<string[]> {
+    const paths: string[] = [];
+    for (const uri of uris) {
+      if (uri.scheme !== 'file') {
+        void vscode.window.showErrorMessage(`ClassChat: ${uri.toString()} is not a file on this computer; save it to disk first.`);
+        continue;
+      }
+      const info = await stat(uri.fsPath).catch(() => undefined);
+      if (info?.isFile()) paths.push(uri.fsPath);
+      else void vscode.window.showErrorMessage(`ClassChat: ${basename(uri.fsPath)} ${info ? 'is a folder; only files can be sent' : 'cannot be read (was it moved or deleted?)'}.`);
+    }
+    return paths;
+  }
+
+  private async pickRecipient(paths: readonly string[]): Promise<string | undefined> {
+    const session = this.host.session();
+    if (!session) return undefined;
+    const picks = fileRecipientPicks(session.conversations.classmates());
+    if (picks.length === 0) {
+      void vscode.window.showInformationMessage('ClassChat: nobody in this class can receive files yet.');
+      return undefined;
+    }
+    const what = paths.length === 1 ? basename(paths[0]) : `${paths.length} files`;
+    const pick = await vscode.window.showQuickPick(picks, { title: `ClassChat: send ${what} to…`, placeHolder: 'Type a name', matchOnDescription: true });
+    return pick?.label;
+  }
+
+  private async sendOne(session: ChatSession, to: string, path: string): Promise<void> {
+    const name = basename(path);
+    let cancelled = false;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sending ${name} to ${to}`, cancellable: true },
+      async (progress, token) => {
+        let upload: OutgoingFile | undefined;
+        const cancel = () => {
+          cancelled = true;
+          if (upload?.file !== undefined) cancelTransfer(session, upload.file, this.host.output);
+        };
+        const subscription = token.onCancellationRequested(cancel);
+        try {
+          upload = await session.sendFile(to, path);
+          if (cancelled) cancel();
+          let reported = 0;
+          upload.on('progress', (p) => {
+            const percent = percentOf(p.bytes, p.total);
+            if (percent <= reported) return;
+            progress.report({ increment: percent - reported, message: `${percent}%` });
+            reported = percent;
+          });
+          return { state: await upload.done };
+        } catch (error) {
+          return { error };
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    if ('state' in outcome) {
+      const offline = session.conversations.classmates().find((c) => c.name === to)?.online !== true;
+      const text = outcome.state !== 'delivered' && offline ? `Sent ${name}, stored for ${to}, who is offline` : `Sent ${name} to ${to}`;
+      this.host.output.info(text);
+      void vscode.window.showInformationMessage(text);
+      return;
+    }
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    this.host.output.warn(`sending ${path} to ${to}: ${message}`);
+    if (cancelled && errorCode(outcome.error) === 'cancelled') void vscode.window.setStatusBarMessage(`ClassChat: cancelled sending ${name}`, 4000);
+    else void vscode.window.showErrorMessage(`ClassChat: could not send ${name} to ${to}: ${message}`);
+  }
+}
+
+/** Cancels a transfer, logging (not throwing) when the connection is down. */
+export function cancelTransfer(session: ChatSession, file: string, output: vscode.LogOutputChannel): void {
+  try {
+    session.cancelFile(file);
+  } catch (error) {
+    output.warn(`cancelling file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
+function isUri(value: unknown): value is vscode.Uri {
+  return typeof value === 'object' && value !== null && 'fsPath' in value && typeof value.fsPath === 'string' && 'scheme' in value && typeof value.scheme === 'string';
+}
+
+function sendArguments(args: readonly unknown[]): SendArguments {
+  const [first, second] = args;
+  if (typeof first === 'string') return { files: [], to: first };
+  // Several files selected in the explorer: the second argument lists them all (first included).
+  if (Array.isArray(second) && second.length > 0 && second.every(isUri)) return { files: second };
+  return { files: isUri(first) ? [first] : [] };
+}

@@ -1,0 +1,136 @@
+/**
+ * Receiving files: an offer becomes a notification "bob sent you report.pdf (2.1 MB)" with
+ * Save…/Decline (the chat's file card runs the same flows). Save… asks where, in the download
+ * folder, receives with a cancellable progress notification, then offers to open the file.
+ */
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { FileOfferView } from '../client/file-transfer-types';
+import type { IncomingFile } from '../client/file-download';
+import { offerText, percentOf } from '../../webview/file-format';
+import type { ChatSession } from './chat-session';
+import { cancelTransfer, errorCode, FileFlowHost } from './file-commands';
+import { readDownloadFolder, SETTINGS_SECTION, SettingsError } from './settings';
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class FileReceiver {
+  /** Offers with a Save… flow running: a second Save… (card and notification) is ignored. */
+  private readonly saving = new Set<string>();
+
+  constructor(private readonly host: FileFlowHost) {}
+
+  /** Announces the session's offers as they come (and those found waiting at login). */
+  attach(session: ChatSession): void {
+    session.on('fileOffer', (offer) => {
+      this.offered(session, offer).catch((error: unknown) => this.host.output.error(`file offer ${offer.file}: ${String(error)}`));
+    });
+  }
+
+  private async offered(session: ChatSession, offer: FileOfferView): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(offerText(offer.from, offer.safeName, offer.size), 'Save…', 'Decline');
+    if (this.host.session() !== session) return;
+    if (choice === 'Save…') await this.save(offer.file);
+    if (choice === 'Decline') this.decline(offer.file);
+  }
+
+  decline(file: string): void {
+    const session = this.host.session();
+    try {
+      if (!session) throw new Error('not connected');
+      session.declineFile(file);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ClassChat: could not decline the file: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Save…: a save dialog in the download folder, then the download with progress, then "Open". */
+  async save(file: string): Promise<void> {
+    if (this.saving.has(file)) return;
+    this.saving.add(file);
+    const session = this.host.session();
+    try {
+      await this.saveOnce(session, file);
+    } finally {
+      this.saving.delete(file);
+      // The card's buttons wait for the host: redraw it, whatever happened.
+      session?.refreshFileCard(file);
+    }
+  }
+
+  private async saveOnce(session: ChatSession | undefined, file: string): Promise<void> {
+    const offer = session?.fileOffer(file);
+    if (!session || !offer) {
+      void vscode.window.showErrorMessage('ClassChat: that file offer is not available any more. Connect again to see the files waiting for you.');
+      return;
+    }
+    let folder: string;
+    try {
+      folder = readDownloadFolder((key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key), homedir(), isDirectory);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      const choice = await vscode.window.showErrorMessage(`ClassChat: ${error.message}`, 'Open Settings');
+      if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', error.setting);
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(join(folder, offer.safeName)),
+      title: `Save ${offer.safeName} from ${offer.from}`,
+      saveLabel: 'Save',
+    });
+    // Dismissed: the offer keeps waiting (Save… on its card asks again).
+    if (!target || this.host.session() !== session) return;
+    const path = await this.receive(session, offer, target.fsPath);
+    if (path === undefined) return;
+    this.host.output.info(`saved ${offer.safeName} from ${offer.from} as ${path}`);
+    const choice = await vscode.window.showInformationMessage(`Saved ${basename(path)}`, 'Open');
+    if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
+  }
+
+  /** The download, with a cancellable progress notification; the saved path, or undefined. */
+  private async receive(session: ChatSession, offer: FileOfferView, target: string): Promise<string | undefined> {
+    let cancelled = false;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Receiving ${offer.safeName} from ${offer.from}`, cancellable: true },
+      async (progress, token) => {
+        let download: IncomingFile | undefined;
+        const cancel = () => {
+          cancelled = true;
+          if (download) cancelTransfer(session, offer.file, this.host.output);
+        };
+        const subscription = token.onCancellationRequested(cancel);
+        try {
+          // The client never overwrites: an existing name becomes "name (1).ext" (done says which).
+          download = await session.acceptFile(offer.file, dirname(target), basename(target));
+          if (cancelled) cancel();
+          let reported = 0;
+          download.on('progress', (p) => {
+            const percent = percentOf(p.bytes, p.total);
+            if (percent <= reported) return;
+            progress.report({ increment: percent - reported, message: `${percent}%` });
+            reported = percent;
+          });
+          return { path: await download.done };
+        } catch (error) {
+          return { error };
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    if ('path' in outcome) return outcome.path;
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    this.host.output.warn(`receiving ${offer.file} from ${offer.from}: ${message}`);
+    if (cancelled && errorCode(outcome.error) === 'cancelled') void vscode.window.setStatusBarMessage(`ClassChat: cancelled receiving ${offer.safeName}`, 4000);
+    else void vscode.window.showErrorMessage(`ClassChat: could not receive ${offer.safeName} from ${offer.from}: ${message}`);
+    return undefined;
+  }
+}

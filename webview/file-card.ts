@@ -1,0 +1,61 @@
+/**
+ * A file offer as a card in the conversation: name, size, direction, where the transfer stands,
+ * and the buttons that fit (Save…/Decline on an incoming offer, Cancel while moving). The name
+ * comes from another person: it reaches the page only as textContent. Buttons carry
+ * data-file-action; main.ts turns a click into the message for the host.
+ */
+import { cardStatus, formatBytes } from './file-format';
+import type { FileCardView, WebviewMessage } from './protocol';
+import { el } from './render-element';
+
+export type FileAction = Extract<WebviewMessage, { type: 'acceptFile' | 'declineFile' | 'cancelFile' }>['type'];
+
+export function renderFileCard(card: FileCardView): HTMLElement {
+  const root = el('div', 'file-card');
+  root.dataset.file = card.file;
+  root.dataset.state = card.state;
+  root.dataset.direction = card.direction;
+
+  const icon = el('span', 'file-icon', card.direction === 'incoming' ? '⬇' : '⬆');
+  icon.setAttribute('aria-hidden', 'true');
+  const info = el('div', 'file-info');
+  const name = el('span', 'file-name', card.name);
+  name.title = card.name;
+  const meta = el('span', 'file-meta', `${formatBytes(card.size)} · ${card.direction === 'incoming' ? `from ${card.peer}` : `to ${card.peer}`}`);
+  const status = el('span', 'file-status', cardStatus(card));
+  status.setAttribute('role', 'status');
+  info.append(name, meta, status);
+  if (card.state === 'sending' || card.state === 'receiving') {
+    const bar = el('progress', 'file-progress');
+    bar.max = 100;
+    bar.value = card.percent ?? 0;
+    bar.setAttribute('aria-label', `${card.name}: ${card.percent ?? 0}%`);
+    info.append(bar);
+  }
+  root.append(icon, info);
+
+  const actions = el('div', 'file-actions');
+  if (card.direction === 'incoming' && card.state === 'offered') actions.append(button('Save…', 'acceptFile', card.file), button('Decline', 'declineFile', card.file));
+  if (card.state === 'sending' || card.state === 'receiving') actions.append(button('Cancel', 'cancelFile', card.file));
+  if (actions.childElementCount > 0) root.append(actions);
+  return root;
+}
+
+function button(label: string, action: FileAction, file: string): HTMLButtonElement {
+  const b = el('button', 'file-action', label);
+  b.type = 'button';
+  b.dataset.fileAction = action;
+  b.dataset.file = file;
+  return b;
+}
+
+/** The host message for a click on a card button, or undefined when the click was elsewhere. */
+export function fileActionOf(target: EventTarget | null): WebviewMessage | undefined {
+  if (!(target instanceof Element)) return undefined;
+  const b = target.closest<HTMLButtonElement>('button[data-file-action]');
+  const file = b?.dataset.file;
+  const action = b?.dataset.fileAction;
+  if (!b || b.disabled || file === undefined) return undefined;
+  if (action === 'acceptFile' || action === 'declineFile' || action === 'cancelFile') return { type: action, file };
+  return undefined;
+}
