@@ -67,6 +67,25 @@ describe('file relay (server)', function () {
     assert.deepEqual((await readdir(join(server.dataDir, 'files'))).filter((name) => name.endsWith('.part')), []);
   });
 
+  it('tells the sender first when the recipient declines mid-upload, and does not punish its chunks in flight', async () => {
+    const total = 60;
+    const file = await offer(total * CHUNK);
+    chunk(alice, file, 0, randomBytes(CHUNK));
+    await alice.next('file_ack', (frame) => frame.index === 0);
+    bob.send({ type: 'file_cancel', file, reason: 'declined' });
+    // A whole window in flight behind the decline: more than the error burst that ends a connection.
+    for (let index = 1; index < total; index++) chunk(alice, file, index, randomBytes(CHUNK));
+    alice.send({ type: 'ping', rid: 'after' });
+    await alice.next('pong', (frame) => frame.rid === 'after');
+    const endState = alice.frames.findIndex((frame) => frame.type === 'file_state' && frame.state === 'declined');
+    const closedErrors = alice.frames.flatMap((frame, at) => (frame.type === 'error' && frame.code === 'file_closed' ? [at] : []));
+    assert.ok(endState !== -1, 'the sender hears the decline');
+    assert.ok(closedErrors.length <= 1, `one file_closed at most, not ${closedErrors.length}`);
+    assert.ok(closedErrors.every((at) => at > endState), 'the decline is told before any refused chunk');
+    assert.ok(!alice.frames.some((frame) => frame.type === 'error' && frame.code === 'abuse'), 'not disconnected for errors');
+    assert.equal(alice.closed, false);
+  });
+
   it('lets only the two parties see or touch a file', async () => {
     const file = await offer(10);
     for (const frame of [

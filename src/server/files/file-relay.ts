@@ -38,6 +38,8 @@ class Download {
 
 export class FileRelay {
   private readonly downloads = new Map<Connection, Map<string, Download>>();
+  /** Files each connection was told are closed (chunks in flight after an end get one answer). */
+  private readonly closedNotices = new WeakMap<Connection, Set<string>>();
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
@@ -103,7 +105,7 @@ export class FileRelay {
     };
     if (!file.isOpen || file.meta.state !== 'uploading') {
       if (file.meta.state === 'uploaded') return this.ackAfterWrites(connection, file);
-      return this.fileError(connection, 'file_closed', file, `the transfer is ${file.meta.state}`);
+      return this.chunkAfterEnd(connection, file);
     }
     if (frame.index < file.expected) return this.ackAfterWrites(connection, file);
     if (frame.index > file.expected) return this.fileError(connection, 'bad_chunk', file, `expected chunk ${file.expected}, got ${frame.index}`);
@@ -257,12 +259,30 @@ export class FileRelay {
   }
 
   private async end(file: SpoolFile, state: Exclude<FileState, 'uploading' | 'uploaded'>, by: string | undefined): Promise<void> {
+    // finish() changes the state before its first await. A transfer cut short is told at once,
+    // before the clean-up, so a sender hears why its chunks in flight are refused; a delivery
+    // (nothing in flight) is told once the server's copy is gone.
+    const finishing = this.spool.finish(file, state, by);
+    if (state !== 'delivered') this.announce(file);
     try {
-      await this.spool.finish(file, state, by);
+      await finishing;
     } catch (error) {
       this.server.log.error(`could not remove file ${file.id}: ${String(error)}`);
     }
-    this.announce(file);
+    if (state === 'delivered') this.announce(file);
+  }
+
+  /**
+   * A chunk for a transfer that has ended: the sender may have a window of them in flight when
+   * the recipient cancels or declines, so this is no fault of the sender's. One file_closed per
+   * file and connection; the rest are dropped.
+   */
+  private chunkAfterEnd(connection: Connection, file: SpoolFile): void {
+    let told = this.closedNotices.get(connection);
+    if (!told) this.closedNotices.set(connection, (told = new Set()));
+    if (told.has(file.id)) return;
+    told.add(file.id);
+    connection.sendError('file_closed', { id: file.id, detail: `the transfer is ${file.meta.state}` });
   }
 
   /** Tells every session of both parties the file's state. */
