@@ -20,50 +20,10 @@ import { TokenBucket } from './token-bucket';
 import { jsonHandler } from './json-handlers';
 import { plainHandler, plainNotice } from './plain-text';
 import { FileRelay } from './files/file-relay';
-import type { FileSpool } from './files/file-spool';
 import { TlsGate } from './tls-gate';
+import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
-export interface ChatServerOptions {
-  store: Store;
-  /** Needed to register a new name, when set. */
-  joinCode?: string;
-  /** Accept the seed's line-oriented clients (default true). */
-  plainText?: boolean;
-  /** Messages per second per user and burst; false turns the limit off. */
-  rateLimit?: { perSecond: number; burst: number } | false;
-  maxConnectionsPerAddress?: number;
-  /** Unsent bytes above which mailbox delivery pauses for a connection. */
-  softQueueBytes?: number;
-  /** Unsent bytes above which a connection is closed as a slow consumer. */
-  hardQueueBytes?: number;
-  /** A connection whose socket stays congested this long is closed as a slow consumer. */
-  stallTimeoutMs?: number;
-  loginTimeoutMs?: number;
-  /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
-  maxSessionsPerUser?: number;
-  /** How long an unterminated plain-text chunk waits before it counts as a line. */
-  plainIdleMs?: number;
-  clock?: Clock;
-  log?: Logger;
-  /** Where offered files are kept; without it the server does not relay files. Opened by the caller. */
-  files?: FileSpool;
-  /** Serve TLS only, with this PEM certificate (chain) and key; plain TCP when absent. */
-  tls?: { cert: string; key: string };
-  /** TLS: a client that sends nothing this long gets `tls_required` (default 2 s). */
-  tlsFirstByteTimeoutMs?: number;
-  /** TLS: from the client's first byte to a finished handshake (default 10 s). */
-  tlsHandshakeTimeoutMs?: number;
-}
-
-export interface RosterEntry {
-  name: string;
-  publicKey: string | null;
-  ackedSeq: number;
-}
-
-export type SubmitResult =
-  | { ok: true; message: StoredMessage; duplicate: boolean }
-  | { ok: false; code: ErrorCode; detail?: string };
+export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export const SERVER_SOFTWARE = 'classchat-server/0.1.0';
 
