@@ -7,6 +7,6 @@ const collect = (globalThis as { gc?: () => void }).gc;
 
 process.on('SIGUSR2', () => {
   collect?.();
-  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
-  process.stdout.write(`gc-done heapUsed=${heapUsed} rss=${rss} external=${external} arrayBuffers=${arrayBuffers}\n`);
+  const { heapUsed, heapTotal, rss, external } = process.memoryUsage();
+  process.stdout.write(`gc-done heapUsed=${heapUsed} heapTotal=${heapTotal} external=${external} rss=${rss}\n`);
 });

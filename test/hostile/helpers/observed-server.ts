@@ -13,6 +13,9 @@ export interface MemorySample {
   rss: number;
   /** V8 heap in use after the GC, bytes (from the child's own report). */
   heapUsed: number;
+  /** V8 heap reserved, and memory outside it (buffers), after the GC. */
+  heapTotal: number;
+  external: number;
 }
 
 export class ObservedServer {
@@ -43,7 +46,7 @@ export class ObservedServer {
   /** Runs a full GC in the child, waits `settleMs` for freed pages to go back, then measures. */
   async settledMemory(settleMs = 500): Promise<MemorySample> {
     const before = this.gcCount;
-    const reports = () => [...this.proc.output().matchAll(/gc-done heapUsed=(\d+)/g)];
+    const reports = () => [...this.proc.output().matchAll(/gc-done heapUsed=(\d+) heapTotal=(\d+) external=(\d+)/g)];
     this.proc.child.kill('SIGUSR2');
     const deadline = Date.now() + 10000;
     while (reports().length <= before) {
@@ -52,7 +55,8 @@ export class ObservedServer {
     }
     this.gcCount = reports().length;
     await sleep(settleMs);
-    return { rss: this.rss(), heapUsed: Number(reports()[this.gcCount - 1][1]) };
+    const [, heapUsed, heapTotal, external] = reports()[this.gcCount - 1];
+    return { rss: this.rss(), heapUsed: Number(heapUsed), heapTotal: Number(heapTotal), external: Number(external) };
   }
 
   /** Stops it with SIGTERM; resolves with the exit code. */
