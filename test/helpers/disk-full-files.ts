@@ -1,0 +1,28 @@
+/**
+ * A file layer for LogStore that can simulate a full disk: while `full` is set, every write puts
+ * half its bytes in the file and then fails with ENOSPC, as a real full disk does.
+ */
+import type { StoreFile } from '../../src/server/store/log-store';
+import { openStoreFile } from '../../src/server/store/store-file';
+
+export class DiskFullFiles {
+  full = false;
+  /** Writes refused with ENOSPC so far. */
+  refused = 0;
+
+  readonly open = async (path: string, flags: number, mode: number): Promise<StoreFile> => {
+    const real = await openStoreFile(path, flags, mode);
+    return {
+      readFile: () => real.readFile(),
+      truncate: (length) => real.truncate(length),
+      close: () => real.close(),
+      datasync: () => real.datasync(),
+      write: async (buffer, offset, length, position) => {
+        if (!this.full) return real.write(buffer, offset, length, position);
+        this.refused++;
+        await real.write(buffer, offset, Math.ceil(length / 2), position);
+        throw Object.assign(new Error('ENOSPC: no space left on device, write (simulated)'), { code: 'ENOSPC' });
+      },
+    };
+  };
+}
