@@ -160,8 +160,7 @@ describe('hostile frames against a server in a child process', function () {
       assert.equal((await errorFor(client, line)).code, 'bad_utf8', Buffer.from(bytes).toString('hex'));
     }
     for (const line of ['{"type":"ping"\u0000}\n', '{"type":"send","id":"n","to":"*","text":"a\u0000b"}\n', '{"type":"pi\u0000ng"}\n', '\u0000\n']) {
-      const error = await errorFor(client, line);
-      assert.ok(['bad_json', 'unknown_type'].includes(error.code), `${JSON.stringify(line)}: ${error.code}`);
+      assert.equal((await errorFor(client, line)).code, 'bad_json', JSON.stringify(line));
     }
     const escaped = await errorFor(client, '{"type":"send","id":"nul","to":"bob\\u0000","text":"x"}\n');
     assert.deepEqual([escaped.code, escaped.id], ['unknown_user', 'nul']);
