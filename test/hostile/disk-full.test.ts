@@ -63,4 +63,58 @@ describe('a full disk (ENOSPC simulated in the store file layer)', function () {
       await store.close();
     }
   });
+
+  it('keeps exactly-once delivery while the disk fills and frees again and again during a burst', async () => {
+    const disk = new DiskFullFiles();
+    server = await startTestServer({ rateLimit: false, openFile: disk.open });
+    const alice = await RawClient.login(server.port, 'alice');
+    const bob = await RawClient.login(server.port, 'bob');
+    clients.push(alice.client, bob.client);
+    const ids = Array.from({ length: 600 }, (_, i) => `burst${i}`);
+    // Flip the disk between full (failing writes, or failing fsyncs) and free every few ms.
+    let flips = 0;
+    const flipper = setInterval(() => {
+      flips++;
+      disk.full = flips % 2 === 1;
+      disk.failSync = flips % 4 === 1;
+    }, 3);
+    const outcome = new Map<string, string>();
+    try {
+      for (const [i, id] of ids.entries()) {
+        alice.client.send({ type: 'send', id, to: i % 3 ? 'bob' : '*', text: id });
+        if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await alice.client.waitFor(() => {
+        for (const frame of alice.client.frames.splice(0)) {
+          if (frame.type === 'sent') outcome.set(frame.id, 'sent');
+          if (frame.type === 'error' && frame.id) outcome.set(frame.id, frame.code);
+        }
+        return outcome.size === ids.length ? true : undefined;
+      }, 'an answer to every message', 20000);
+    } finally {
+      clearInterval(flipper);
+      disk.full = false;
+    }
+    const refused = ids.filter((id) => outcome.get(id) !== 'sent');
+    assert.deepEqual(new Set(refused.map((id) => outcome.get(id))), refused.length > 0 ? new Set(['storage_failed']) : new Set());
+    assert.ok(refused.length > 0 && refused.length < ids.length, `${refused.length} of ${ids.length} refused: the disk did fill and free`);
+    // The client resends what was refused (its outbox does); now all of it is stored.
+    for (const id of refused) alice.client.send({ type: 'send', id, to: ids.indexOf(id) % 3 ? 'bob' : '*', text: id });
+    await alice.client.waitFor(() => (alice.client.all('sent').length === refused.length ? true : undefined), 'resends acknowledged', 10000);
+    await bob.client.waitFor(() => (bob.client.all('msg').length >= ids.length ? true : undefined), 'all at bob', 10000);
+    const received = bob.client.all('msg').map((m) => m.id);
+    assert.equal(received.length, ids.length, 'nothing delivered twice');
+    assert.deepEqual([...received].sort(), [...ids].sort());
+    process.stdout.write(`      disk full/free flipped ${flips} times: ${refused.length} of ${ids.length} refused and resent, ${disk.refused} writes/fsyncs failed\n`);
+
+    await server.stop();
+    const store = new LogStore({ dataDir: server.dataDir });
+    await store.open();
+    try {
+      assert.deepEqual([store.recovery.droppedTornTail, store.recovery.droppedCorrupt], [false, 0]);
+      assert.deepEqual((await store.readMailbox('bob', 0, 1000)).map((m) => m.id).sort(), [...ids].sort());
+    } finally {
+      await store.close();
+    }
+  });
 });
