@@ -71,6 +71,37 @@ describe('hostile frames against a server in a child process', function () {
     assert.equal(client.all('error').pop()?.code, 'abuse');
   });
 
+  it('answers well-formed frames that name nothing (unknown files, seq beyond the head) with a defined code or their normal reply', async () => {
+    const client = await context.loginProber();
+    client.frames.length = 0;
+    // What each valid sample gets from a logged-in connection; acks get no reply.
+    const expected: Record<string, string | undefined> = {
+      login: 'error already_logged_in',
+      ack: undefined,
+      history: 'history_page',
+      file_chunk: 'error unknown_file',
+      file_ack: undefined, // a late ack for a download that ended is ignored
+      file_get: 'error unknown_file',
+      file_done: 'error unknown_file',
+      file_cancel: 'error unknown_file',
+      file_status: 'error unknown_file',
+      ping: 'pong',
+    };
+    for (const [type, samples] of Object.entries(VALID_SAMPLES)) {
+      if (type === 'bye' || type === 'send') continue;
+      context.cases++;
+      client.send({ ...samples[0], ...(type === 'ack' ? { seq: Number.MAX_SAFE_INTEGER } : {}) });
+      // A ping after each frame: its pong proves everything before it was handled.
+      client.send({ type: 'ping', rid: `after_${type}` });
+      await client.next('pong', (pong) => pong.rid === `after_${type}`);
+      const replies = client.frames.splice(0).map((frame) => (frame.type === 'error' ? `error ${frame.code}` : frame.type));
+      assert.deepEqual(replies, expected[type] === undefined ? [] : [expected[type]], type);
+    }
+    context.cases++;
+    client.send(VALID_SAMPLES.bye[0]);
+    await client.waitClosed();
+  });
+
   it('answers truncated lines with bad_json and survives a socket cut mid-frame', async () => {
     const frame = JSON.stringify(VALID_SAMPLES.send[0]);
     const client = await context.loginProber();
