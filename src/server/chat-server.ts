@@ -380,9 +380,11 @@ export class ChatServer {
 
   /**
    * Counts an error against the connection and closes abusive ones. Rate-limit refusals weigh a
-   * tenth: a client draining a big outbox may hit the limit often without being hostile.
+   * tenth: a client draining a big outbox may hit the limit often without being hostile. A
+   * storage failure (full disk) is the server's trouble, not the client's: it never counts.
    */
   penalise(connection: Connection, code?: ErrorCode): boolean {
+    if (code === 'storage_failed') return false;
     if (code === 'rate_limited' && ++connection.rateLimitedCount % 10 !== 0) return false;
     if (connection.errors.take()) return false;
     this.log.warn(`closing ${connection.session?.name ?? connection.address}: too many errors`);

@@ -50,6 +50,12 @@ export class Transport {
     if (!this.isOpen) return;
     this.queue.push(line);
     this.queuedLength += line.length;
+    // Checked here too, not only after a flush: replies queued within one turn (e.g. a thousand
+    // history pages asked for in one packet) would otherwise pile up unbounded before the flush.
+    if (this.socket.writableLength + this.queuedLength > this.limits.hardQueueBytes) {
+      this.overflow();
+      return;
+    }
     if (onFlushed) this.flushCallbacks.push(onFlushed);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -87,12 +93,20 @@ export class Transport {
     this.flushCallbacks = [];
     const accepted = this.socket.write(data, callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined);
     if (this.socket.writableLength > this.limits.hardQueueBytes) {
-      this.onOverflow();
+      this.overflow();
       return;
     }
     // A write the socket took without backpressure emits no 'drain': wake the waiters here.
     if (accepted) this.drained();
     else this.congestedSince ??= this.clock.now();
+  }
+
+  /** Too much unsent: forget the queue and let the owner close the connection. */
+  private overflow(): void {
+    this.queue = [];
+    this.queuedLength = 0;
+    this.flushCallbacks = [];
+    this.onOverflow();
   }
 
   private drained(): void {

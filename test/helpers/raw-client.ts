@@ -14,8 +14,9 @@ export class RawClient extends FrameSocket<ServerFrame> {
     super(socket, parseServerFrame, 'test client');
   }
 
-  static async open(port: number, waitForHello = true): Promise<RawClient> {
-    const socket = connect(port, '127.0.0.1');
+  /** `localAddress` (e.g. 127.0.0.2) makes the connection count against another address. */
+  static async open(port: number, waitForHello = true, localAddress?: string): Promise<RawClient> {
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);

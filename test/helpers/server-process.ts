@@ -12,8 +12,9 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-export async function spawnServer(args: string[], timeoutMs = 10000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node before the script (e.g. `--expose-gc`, `-r preload.js`). */
+export async function spawnServer(args: string[], timeoutMs = 10000, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (data: string) => (out += data));
   child.stderr!.setEncoding('utf8').on('data', (data: string) => (out += data));

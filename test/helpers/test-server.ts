@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
-import { LogStore } from '../../src/server/store/log-store';
+import { LogStore, LogStoreOptions } from '../../src/server/store/log-store';
 import { FileLimits, FileSpool } from '../../src/server/files/file-spool';
 
 export interface TestServer {
@@ -24,10 +24,10 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export async function startTestServer(
-  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number; fileLimits?: Partial<FileLimits> | false } = {},
+  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number; fileLimits?: Partial<FileLimits> | false; openFile?: LogStoreOptions['openFile'] } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
-  const store = new LogStore({ dataDir });
+  const store = new LogStore({ dataDir, ...(options.openFile ? { openFile: options.openFile } : {}) });
   await store.open();
   const files = options.fileLimits === false ? undefined : new FileSpool(join(dataDir, 'files'), options.fileLimits ?? {});
   await files?.open();
