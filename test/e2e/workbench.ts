@@ -123,7 +123,12 @@ export class Workbench {
     await row.first().click({ button: 'right', timeout: UI_MS });
     const item = this.page.locator('.context-view .action-item').filter({ hasText: action });
     await item.first().waitFor({ timeout: UI_MS });
-    await item.first().click();
+    // VS Code's menu runs the item it has focused on Enter; a synthetic click can land on its
+    // shadow-DOM overlay instead.
+    await item.first().hover();
+    await item.first().locator('.action-menu-item').focus();
+    await this.page.keyboard.press('Enter');
+    await item.first().waitFor({ state: 'detached', timeout: UI_MS });
   }
 
   /** The ClassChat chat webview's document (VS Code nests it: outer iframe, then #active-frame). */
