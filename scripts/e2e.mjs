@@ -1,10 +1,8 @@
 // `npm run test:e2e`: the VSIX in a real VS Code. Installs the pinned Node 24 and code-server into
 // their own folders under test/e2e/ (code-server needs Node 24 and builds native modules, so it
-// stays out of the main dependency tree), builds the VSIX, then runs the Chromium-driven story
-// (test/e2e/classchat.e2e.ts). The in-editor suite (test/vscode-suite) cannot run in code-server:
-// it rejects --extensionDevelopmentPath/--extensionTestsPath, and its built workbench ignores the
-// same options in the URL payload unless started with --enable-smoke-test-driver, which it also
-// rejects. It runs with `npm run test:vscode` where VS Code can be downloaded.
+// stays out of the main dependency tree), builds the VSIX, then runs the in-editor suite
+// (test/vscode-suite) in the VS Code that code-server ships (test/e2e/editor-suite.e2e.ts) and the
+// Chromium-driven story (test/e2e/classchat.e2e.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,6 +44,7 @@ const installed = Date.now();
 
 run('npm', ['run', 'package']);
 const mocha = (spec) => ['mocha', '--no-config', '--enable-source-maps', '--timeout', '180000', spec];
+run('npx', mocha('out/test/e2e/editor-suite.e2e.js'));
 run('npx', mocha('out/test/e2e/classchat.e2e.js'));
 
 console.log(`e2e: passed in ${seconds(Date.now() - started)} (install ${seconds(installed - started)}, build and tests ${seconds(Date.now() - installed)}); screenshots in test-output/e2e/`);

@@ -11,7 +11,10 @@ import { promisify } from 'node:util';
 
 const E2E = join(__dirname, '..', '..', '..', 'test', 'e2e');
 export const NODE24 = join(E2E, 'node24', 'node_modules', 'node', 'bin', 'node');
-const ENTRY = join(E2E, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CODE_SERVER = join(E2E, 'code-server', 'node_modules', 'code-server');
+const ENTRY = join(CODE_SERVER, 'out', 'node', 'entry.js');
+/** The VS Code server inside code-server (used directly for the in-editor suite). */
+export const VSCODE_SERVER_MAIN = join(CODE_SERVER, 'lib', 'vscode', 'out', 'server-main.js');
 const STARTUP_MS = 60_000;
 
 export interface CodeServerOptions {
@@ -50,7 +53,8 @@ export class CodeServer {
       [ENTRY, ...common, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-workspace-trust', '--disable-update-check', '--disable-getting-started-override'],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const url = await listeningUrl(child);
+    // Port 0: code-server picks a free port and says which.
+    const url = (await waitForOutput(child, /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+\/)/, 'code-server'))[1]!;
     return new CodeServer(child, url, userDataDir);
   }
 
@@ -93,17 +97,17 @@ function codeServerEnv(root: string): NodeJS.ProcessEnv {
   return { ...process.env, XDG_CONFIG_HOME: join(root, 'xdg-config'), XDG_DATA_HOME: join(root, 'xdg-data'), XDG_CACHE_HOME: join(root, 'xdg-cache') };
 }
 
-/** Resolves with "http://127.0.0.1:PORT/" once code-server says where it listens (port 0 picks one). */
-function listeningUrl(child: ChildProcess): Promise<string> {
+/** Resolves with the match once `child` prints `pattern`; kills it if it exits or takes too long. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => fail(new Error(`code-server did not start within ${STARTUP_MS} ms:\n${seen}`)), STARTUP_MS);
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within ${STARTUP_MS} ms:\n${seen}`)), STARTUP_MS);
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
-      const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
-      if (match) done(() => resolve(match[1]!));
+      const match = pattern.exec(seen);
+      if (match) done(() => resolve(match));
     };
-    const onExit = (code: number | null) => fail(new Error(`code-server exited (${code}) before listening:\n${seen}`));
+    const onExit = (code: number | null) => fail(new Error(`${what} exited (${code}) before listening:\n${seen}`));
     const done = (then: () => void) => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
