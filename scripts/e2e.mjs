@@ -16,13 +16,16 @@ const CODE_SERVER = join(E2E, 'code-server', 'node_modules', 'code-server', 'out
 const started = Date.now();
 const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
-function run(command, args, env = process.env) {
+/** Runs a step; a failed step ends the run unless `keepGoing` (the test runs: run both, then fail). */
+function run(command, args, env = process.env, keepGoing = false) {
   console.log(`e2e: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
+  if (result.status !== 0 && keepGoing) return false;
   if (result.status !== 0) {
     console.error(`e2e: "${command} ${args.join(' ')}" failed (${result.status ?? result.signal}) after ${seconds(Date.now() - started)}; screenshots and logs in test-output/e2e/`);
     process.exit(result.status || 1);
   }
+  return true;
 }
 
 if (!existsSync(NODE24)) run('npm', ['ci', '--no-audit', '--no-fund', '--prefix', join(E2E, 'node24')]);
@@ -44,7 +47,11 @@ const installed = Date.now();
 
 run('npm', ['run', 'package']);
 const mocha = (spec) => ['mocha', '--no-config', '--enable-source-maps', '--timeout', '180000', spec];
-run('npx', mocha('out/test/e2e/editor-suite.e2e.js'));
-run('npx', mocha('out/test/e2e/classchat.e2e.js'));
+const results = ['editor-suite', 'classchat'].map((name) => [name, run('npx', mocha(`out/test/e2e/${name}.e2e.js`), process.env, true)]);
+const failed = results.filter(([, passed]) => !passed).map(([name]) => name);
+if (failed.length > 0) {
+  console.error(`e2e: FAILED (${failed.join(', ')}) after ${seconds(Date.now() - started)}; screenshots and logs in test-output/e2e/`);
+  process.exit(1);
+}
 
 console.log(`e2e: passed in ${seconds(Date.now() - started)} (install ${seconds(installed - started)}, build and tests ${seconds(Date.now() - installed)}); screenshots in test-output/e2e/`);
