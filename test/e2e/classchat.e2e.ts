@@ -67,6 +67,7 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     if (wb) await wb.screenshot(title.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60)).catch(() => undefined);
     // Close whatever a failed step left open (menu, quick pick) so the next step starts clean.
     if (wb) for (let i = 0; i < 2; i++) await wb.page.keyboard.press('Escape').catch(() => undefined);
+    if (wb) await wb.clearNotifications().catch(() => undefined);
     if (this.currentTest?.state === 'failed') failed = true;
   });
 
@@ -177,7 +178,7 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     await wb.clickNotificationButton(/bob sent you slides\.pdf/, 'Save…');
     // The save dialog (code-server's simple one: a path input) opens in classchat.downloadFolder
     // with the offered name; Enter accepts it.
-    await wb.acceptQuickInput();
+    await wb.acceptQuickInput('slides.pdf');
     await wb.notification(/Saved slides\.pdf/);
     await upload.done;
     assert.equal(sha256(await readFile(join(downloads, 'slides.pdf'))), sha256(bytes));

@@ -77,20 +77,39 @@ export class Workbench {
     await row.first().click();
   }
 
-  /** Accepts what the open input holds (e.g. the default path of the save dialog) with Enter. */
-  async acceptQuickInput(): Promise<string> {
+  /** Accepts the open input with Enter once its value ends with `expected` (the simple file dialog
+   * fills in its default path asynchronously); returns that value. */
+  async acceptQuickInput(expected: string): Promise<string> {
     const input = this.quickInput().locator('input');
     await input.waitFor({ timeout: UI_MS });
-    const value = await input.inputValue();
+    const deadline = Date.now() + UI_MS;
+    let value = await input.inputValue();
+    while (!value.endsWith(expected)) {
+      if (Date.now() > deadline) throw new Error(`the input holds "${value}", not a value ending with "${expected}"`);
+      await this.page.waitForTimeout(100);
+      value = await input.inputValue();
+    }
     await input.press('Enter');
     return value;
   }
 
-  /** A notification toast whose message matches `text` (waits for it). */
+  /** A notification whose message matches `text` (waits for it). VS Code shows at most three
+   * toasts and keeps the rest in the notification center, so that is opened when no toast shows. */
   async notification(text: RegExp, timeout = UI_MS): Promise<Locator> {
-    const toast = this.page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: text }).first();
-    await toast.waitFor({ timeout });
-    return toast;
+    const found = this.page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: text }).first();
+    try {
+      await found.waitFor({ timeout: Math.min(5000, timeout) });
+    } catch {
+      await this.runCommand('Notifications: Show Notifications');
+      await found.waitFor({ timeout });
+    }
+    return found;
+  }
+
+  /** Dismisses every notification (between steps, so old ones cannot hide new ones). */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.keyboard.press('Escape');
   }
 
   async clickNotificationButton(text: RegExp, button: string): Promise<void> {
