@@ -5,7 +5,8 @@
  * hundred ChatClients joining, chatting, sending small files and leaving. Every `--sample`
  * seconds: messages/s, p99 latency, the server's RSS (/proc/PID/status VmRSS) and open fds
  * (/proc/PID/fd). Prints a table, a JSON summary, and verdicts:
- *   - levels off: the samples after the first minute are split into thirds by time; RSS levels
+ *   - levels off: the samples after a warm-up (the first minute, or the first 20 % of a shorter
+ *     run) are split into thirds by time; RSS levels
  *     off when the last third's max is at most 10 % above the middle third's max; fds when the
  *     last third's max is at most the middle third's max + 10 % + 10 (fds follow who is online);
  *   - nothing lost: after the load stops, everyone logs in again and every acknowledged message
@@ -124,13 +125,14 @@ await stop(load);
 await stop(server);
 
 // ---- verdicts ----
-const settled = samples.filter((sample) => sample.t >= 60);
+const warmUpSeconds = Math.min(60, config.minutes * 60 * 0.2);
+const settled = samples.filter((sample) => sample.t > warmUpSeconds);
 const third = Math.floor(settled.length / 3);
 const middle = settled.slice(third, 2 * third);
 const last = settled.slice(2 * third);
 const maxOf = (list, key) => Math.max(...list.map((sample) => sample[key] ?? 0));
 let levels;
-if (third === 0) levels = { verdict: 'not enough samples after the first minute to judge (run longer)' };
+if (third === 0) levels = { verdict: 'not enough samples after the warm-up to judge (run longer)' };
 else {
   const rss = { middleMaxMB: maxOf(middle, 'rssMB'), lastMaxMB: maxOf(last, 'rssMB') };
   const fds = { middleMax: maxOf(middle, 'fds'), lastMax: maxOf(last, 'fds') };

@@ -4,7 +4,8 @@
  * `npm test` makes, or one failure replayed from the seed and path fast-check printed.
  *   npm run fuzz                                  500 runs per property
  *   npm run fuzz -- --runs 2000
- *   npm run fuzz -- --seed 634555514 --path 1:2:2:5   replay (one property: add --only server|client)
+ *   npm run fuzz -- --only client --runs 60 --seed S --path P --replay-path R
+ *                                   replay a failure: the line the failing test printed
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -14,12 +15,13 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '500' },
     seed: { type: 'string' },
     path: { type: 'string' },
+    'replay-path': { type: 'string' },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('npm run fuzz -- [--runs N] [--seed S [--path P]] [--only server|client]');
+  console.log('npm run fuzz -- [--runs N] [--only server|client] [--seed S [--path P] [--replay-path R]]');
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -42,6 +44,7 @@ const env = {
   CLASSCHAT_FUZZ_RUNS: String(runs),
   ...(values.seed !== undefined ? { CLASSCHAT_FUZZ_SEED: values.seed } : {}),
   ...(values.path !== undefined ? { CLASSCHAT_FUZZ_PATH: values.path } : {}),
+  ...(values['replay-path'] !== undefined ? { CLASSCHAT_FUZZ_REPLAY_PATH: values['replay-path'] } : {}),
 };
 const result = spawnSync(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--enable-source-maps', '--timeout', '0', ...specs], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

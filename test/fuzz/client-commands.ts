@@ -67,7 +67,7 @@ class Sleep implements ClientCommand {
   toString = () => `sleep(${this.ms} ms)`;
 }
 
-export function clientCommands(names: readonly string[], maxCommands: number): fc.Arbitrary<Iterable<ClientCommand>> {
+export function clientCommands(names: readonly string[], maxCommands: number, replayPath?: string): fc.Arbitrary<Iterable<ClientCommand>> {
   const user = fc.constantFrom(...names);
   const text = fc.string({ unit: 'grapheme', maxLength: 40 });
   const arbitraries: fc.Arbitrary<ClientCommand>[] = [
@@ -80,5 +80,5 @@ export function clientCommands(names: readonly string[], maxCommands: number): f
     user.map((name) => new Start(name)),
     fc.integer({ min: 0, max: 60 }).map((ms) => new Sleep(ms)),
   ];
-  return fc.commands(arbitraries, { maxCommands, size: 'max' });
+  return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });
 }

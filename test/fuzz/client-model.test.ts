@@ -21,7 +21,7 @@ describe('fuzz: the ChatClient library against a delivery model (E2E private mes
     // One machine per user: keys and pins survive across runs (each run is a fresh server).
     const stores = new Map<string, ClientUserStores>(NAMES.map((name) => [name, { keys: new MemoryKeyStore(), trust: new MemoryTrustStore() }]));
     const totals = { runs: 0, commands: 0, acknowledged: 0, shown: 0 };
-    const property = fc.asyncProperty(clientCommands(NAMES, 40), async (commands) => {
+    const property = fc.asyncProperty(clientCommands(NAMES, 40, settings.replayPath), async (commands) => {
       const harness = await ClientHarness.start(stores);
       try {
         await fc.asyncModelRun(() => ({ model: initialClientModel(NAMES), real: harness }), commands);

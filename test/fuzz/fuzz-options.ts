@@ -11,6 +11,8 @@ export interface FuzzSettings {
   numRuns: number;
   seed?: number;
   path?: string;
+  /** fc.commands' replayPath (printed in the counterexample): which commands ran, for a replay. */
+  replayPath?: string;
   /** Mocha timeout for one property: generous under `npm run fuzz`. */
   timeoutMs: number;
 }
@@ -25,6 +27,7 @@ export function fuzzSettings(only: 'server' | 'client', defaultRuns: number): Fu
     numRuns,
     seed: seed !== undefined && seed !== '' ? Number(seed) : undefined,
     path: process.env.CLASSCHAT_FUZZ_PATH || undefined,
+    replayPath: process.env.CLASSCHAT_FUZZ_REPLAY_PATH || undefined,
     timeoutMs: 60_000 + numRuns * 20_000,
   };
 }
@@ -40,8 +43,9 @@ export async function assertFuzz<T>(property: fc.IAsyncProperty<T>, settings: Fu
     ...(settings.path !== undefined ? { path: settings.path } : {}),
   });
   if (!details.failed) return;
-  const replay = `npm run fuzz -- --only ${settings.only} --seed ${details.seed} --path ${details.counterexamplePath}`;
   const report = fc.defaultReportMessage(details) ?? 'failed';
+  const replayPath = /replayPath="([^"]*)"/.exec(report)?.[1];
+  const replay = `npm run fuzz -- --only ${settings.only} --runs ${settings.numRuns} --seed ${details.seed} --path ${details.counterexamplePath}${replayPath ? ` --replay-path '${replayPath}'` : ''}`;
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   const message = `${report}\nWhat failed: ${cause}\nReplay with: ${replay}`;
   console.error(message);

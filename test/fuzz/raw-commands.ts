@@ -132,7 +132,7 @@ class Sleep implements RawCommand {
 }
 
 /** Every command, over `names`; `*` and the sender's own name are valid recipients too. */
-export function rawCommands(names: readonly string[], maxCommands: number): fc.Arbitrary<Iterable<RawCommand>> {
+export function rawCommands(names: readonly string[], maxCommands: number, replayPath?: string): fc.Arbitrary<Iterable<RawCommand>> {
   const user = fc.constantFrom(...names);
   const recipient = fc.constantFrom(EVERYONE, ...names);
   const arbitraries: fc.Arbitrary<RawCommand>[] = [
@@ -148,5 +148,5 @@ export function rawCommands(names: readonly string[], maxCommands: number): fc.A
     user.map((name) => new Resume(name)),
     fc.integer({ min: 0, max: 40 }).map((ms) => new Sleep(ms)),
   ];
-  return fc.commands(arbitraries, { maxCommands, size: 'max' });
+  return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });
 }

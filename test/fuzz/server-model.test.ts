@@ -23,7 +23,7 @@ describe('fuzz: the server against a delivery model (raw protocol)', function ()
 
   it('delivers every acknowledged message exactly once, in order, only to its recipients, and presence converges', async () => {
     const totals = { runs: 0, commands: 0, acknowledged: 0, shown: 0 };
-    const property = fc.asyncProperty(rawCommands(NAMES, 60), async (commands) => {
+    const property = fc.asyncProperty(rawCommands(NAMES, 60, settings.replayPath), async (commands) => {
       const harness = await RawHarness.start(identities);
       try {
         await fc.asyncModelRun(() => ({ model: initialModel(NAMES), real: harness }), commands);
