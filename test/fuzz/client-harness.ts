@@ -23,6 +23,8 @@ export interface ClientUserStores {
 export class ClientHarness {
   readonly ledger: DeliveryLedger;
   readonly clients = new Map<string, ChatClient | undefined>();
+  /** Per user, the highest seq its last client showed: the app keeps it for the next client. */
+  private readonly lastSeen = new Map<string, number>();
   /** Sends whose promise has not settled yet. */
   pending = 0;
   private readonly signal = new Signal();
@@ -58,6 +60,7 @@ export class ClientHarness {
       keyStore: keys,
       trustStore: trust,
       backoff: { initialMs: 10, maxMs: 100 },
+      lastSeenSeq: this.lastSeen.get(name),
     });
     client.on('error', () => undefined);
     client.on('message', (message) => this.shown(name, message));
@@ -73,6 +76,7 @@ export class ClientHarness {
     await this.waitFor(() => (client.state === 'connected' ? true : undefined), `${name} connected before closing`);
     this.clients.set(name, undefined);
     await client.close();
+    this.lastSeen.set(name, client.lastSeenSeq);
   }
 
   send(name: string, to: string, text: string): void {
