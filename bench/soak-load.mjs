@@ -35,6 +35,8 @@ const users = Array.from({ length: USERS }, (_, index) => ({
   trust: new MemoryTrustStore(),
   client: undefined,
   counter: 0,
+  /** The highest seq its last client showed, kept as an app keeps it for the next client. */
+  lastSeen: undefined,
   files: 0,
   incoming: new Set(),
   outgoing: 0,
@@ -62,6 +64,7 @@ async function joinOnce(user) {
     trustStore: user.trust,
     backoff: { initialMs: 200, maxMs: 2000 },
     connectTimeoutMs: 60_000,
+    lastSeenSeq: user.lastSeen,
   });
   const joinedAt = Date.now();
   client.on('error', (error) => noteError(user.name, error));
@@ -100,6 +103,7 @@ async function leave(user) {
   await waitUntil(() => client.state === 'connected', 30_000);
   user.client = undefined;
   await client.close();
+  user.lastSeen = client.lastSeenSeq;
   counters.leaves++;
 }
 
