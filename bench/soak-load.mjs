@@ -212,7 +212,7 @@ say({ ev: 'joined', users: USERS, ms: Date.now() - started });
 
 const begin = Date.now();
 const ticker = setInterval(tick, 100);
-const sampler = setInterval(() => {
+function sample() {
   const window = ledger.takeWindow();
   say({
     ev: 'sample',
@@ -226,12 +226,14 @@ const sampler = setInterval(() => {
     joins: counters.joins,
     leaves: counters.leaves,
   });
-}, sampleSeconds * 1000);
+}
+const sampler = setInterval(sample, sampleSeconds * 1000);
 const lives = users.map((user) => lifecycle(user));
 await sleep(minutes * 60_000);
 stopping = true;
 clearInterval(ticker);
 clearInterval(sampler);
+if ((Date.now() - begin) % (sampleSeconds * 1000) > sampleSeconds * 500) sample(); // the last part-window, if over half
 await Promise.all(lives);
 
 // ---- drain: everyone back, every acknowledged message and uploaded file must arrive ----

@@ -90,9 +90,9 @@ const load = spawnNode([LOAD, JSON.stringify({ ...config, port, dir: join(tmp, '
 const samples = [];
 let joined;
 let done;
-const header = ['t (s)', 'online', 'sent/s', 'delivered/s', 'p50 ms', 'p99 ms', 'RSS MB', 'fds', 'srv CPU %', 'files up/recv', 'joins/leaves'];
+const header = ['t (s)', 'online', 'sent/s', 'delivered/s', 'p50 ms', 'p99 ms', 'RSS MB', 'fds', 'srv CPU %', 'load CPU %', 'files up/recv', 'joins/leaves'];
 const row = (cells) => cells.map((cell, i) => String(cell ?? '-').padStart(header[i].length + (i === 0 ? 0 : 2))).join(' ');
-let lastCpu = { at: Date.now(), seconds: cpuSeconds(server.pid) ?? 0 };
+let lastCpu = { at: Date.now(), server: cpuSeconds(server.pid) ?? 0, load: cpuSeconds(load.pid) ?? 0 };
 await new Promise((resolve, reject) => {
   createInterface({ input: load.stdout }).on('line', (line) => {
     let event;
@@ -106,12 +106,12 @@ await new Promise((resolve, reject) => {
       console.log(`${event.users} clients logged in in ${(event.ms / 1000).toFixed(1)} s; sampling every ${config.sampleSeconds} s\n`);
       console.log(header.join('  '));
     } else if (event.ev === 'sample') {
-      const now = { at: Date.now(), seconds: cpuSeconds(server.pid) ?? lastCpu.seconds };
-      const cpu = Math.round(((now.seconds - lastCpu.seconds) / ((now.at - lastCpu.at) / 1000)) * 100);
+      const now = { at: Date.now(), server: cpuSeconds(server.pid) ?? lastCpu.server, load: cpuSeconds(load.pid) ?? lastCpu.load };
+      const percent = (key) => Math.round(((now[key] - lastCpu[key]) / ((now.at - lastCpu.at) / 1000)) * 100);
+      const sample = { ...event, rssMB: mb(rssBytes(server.pid)), fds: fdCount(server.pid), serverCpuPct: percent('server'), loadCpuPct: percent('load') };
       lastCpu = now;
-      const sample = { ...event, rssMB: mb(rssBytes(server.pid)), fds: fdCount(server.pid), serverCpuPct: cpu };
       samples.push(sample);
-      console.log(row([sample.t, sample.online, sample.sentPerSec, sample.deliveredPerSec, sample.p50Ms, sample.p99Ms, sample.rssMB, sample.fds, cpu, `${sample.filesUploaded}/${sample.filesReceived}`, `${sample.joins}/${sample.leaves}`]));
+      console.log(row([sample.t, sample.online, sample.sentPerSec, sample.deliveredPerSec, sample.p50Ms, sample.p99Ms, sample.rssMB, sample.fds, sample.serverCpuPct, sample.loadCpuPct, `${sample.filesUploaded}/${sample.filesReceived}`, `${sample.joins}/${sample.leaves}`]));
     } else if (event.ev === 'done') {
       done = event;
       resolve();
