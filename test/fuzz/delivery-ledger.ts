@@ -61,18 +61,28 @@ export class DeliveryLedger {
     record.ackedSeq = seq;
   }
 
+  /**
+   * Checks that `recipient` may be shown `delivery` (sent, whole, addressed to them, as sent);
+   * false after recording a violation. Second devices are checked only this far.
+   */
+  addressed(recipient: string, delivery: Delivery): boolean {
+    const what = `${recipient} got ${delivery.from}/${delivery.id} (seq ${delivery.seq})`;
+    const record = this.messages.get(key(delivery.from, delivery.id));
+    let wrong: string | undefined;
+    if (!record) wrong = 'never sent';
+    else if (record.torn) wrong = 'it was only half a line, cut off';
+    else if (!addressedTo(record, recipient)) wrong = `addressed to ${record.to}, not to them`;
+    else if (delivery.to !== record.to) wrong = `"to" is ${delivery.to}, sent to ${record.to}`;
+    else if (delivery.text !== undefined && delivery.text !== record.text) wrong = 'text differs from what was sent';
+    else if (record.ackedSeq !== undefined && record.ackedSeq !== delivery.seq) wrong = `acknowledged as seq ${record.ackedSeq}`;
+    if (wrong !== undefined) this.violation(`${what}: ${wrong}`);
+    return wrong === undefined;
+  }
+
   /** `recipient` was shown `delivery` for the first time. */
   delivered(recipient: string, delivery: Delivery): void {
     const what = `${recipient} got ${delivery.from}/${delivery.id} (seq ${delivery.seq})`;
-    const record = this.messages.get(key(delivery.from, delivery.id));
-    if (!record) return this.violation(`${what}: never sent`);
-    if (record.torn) return this.violation(`${what}: it was only half a line, cut off`);
-    if (!addressedTo(record, recipient)) return this.violation(`${what}: addressed to ${record.to}, not to them`);
-    if (delivery.to !== record.to) return this.violation(`${what}: "to" is ${delivery.to}, sent to ${record.to}`);
-    if (delivery.text !== undefined && delivery.text !== record.text) return this.violation(`${what}: text differs from what was sent`);
-    if (record.ackedSeq !== undefined && record.ackedSeq !== delivery.seq) {
-      return this.violation(`${what}: acknowledged as seq ${record.ackedSeq}`);
-    }
+    if (!this.addressed(recipient, delivery)) return;
     const list = this.shown.get(recipient)!;
     if (list.some((earlier) => earlier.from === delivery.from && earlier.id === delivery.id)) {
       return this.violation(`${what}: shown twice`);

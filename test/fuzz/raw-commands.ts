@@ -10,13 +10,15 @@ import type { RawHarness } from './raw-harness';
 export interface UserModel {
   state: 'off' | 'open' | 'in';
   paused: boolean;
+  /** A second session of the same user (another device), logged in or not. */
+  device: boolean;
 }
 export type RawModel = Record<string, UserModel>;
 type RawCommand = fc.AsyncCommand<RawModel, RawHarness>;
 
 /** RawHarness.start logs everyone in. */
 export function initialModel(names: readonly string[]): RawModel {
-  return Object.fromEntries(names.map((name) => [name, { state: 'in', paused: false }]));
+  return Object.fromEntries(names.map((name) => [name, { state: 'in', paused: false, device: false }]));
 }
 
 abstract class UserCommand implements RawCommand {
@@ -97,7 +99,8 @@ class Disconnect extends UserCommand {
   check = (model: Readonly<RawModel>) => model[this.user].state !== 'off';
   async act(model: RawModel, harness: RawHarness) {
     await harness.user(this.user).disconnect(this.how);
-    model[this.user] = { state: 'off', paused: false };
+    model[this.user].state = 'off';
+    model[this.user].paused = false;
   }
   toString = () => `disconnect(${this.user}, ${this.how === 'torn' ? 'mid-frame' : this.how})`;
 }
@@ -119,6 +122,30 @@ class Resume extends UserCommand {
     model[this.user].paused = false;
   }
   toString = () => `resumeReading(${this.user})`;
+}
+
+/** The user logs in on a second device too (a session that only reads). */
+class OpenDevice extends UserCommand {
+  check = (model: Readonly<RawModel>) => !model[this.user].device;
+  async act(model: RawModel, harness: RawHarness) {
+    const device = harness.device(this.user);
+    await device.open();
+    await device.login(false);
+    model[this.user].device = true;
+  }
+  toString = () => `openSecondDevice(${this.user})`;
+}
+
+class CloseDevice extends UserCommand {
+  constructor(user: string, readonly how: 'bye' | 'destroy') {
+    super(user);
+  }
+  check = (model: Readonly<RawModel>) => model[this.user].device;
+  async act(model: RawModel, harness: RawHarness) {
+    await harness.device(this.user).disconnect(this.how);
+    model[this.user].device = false;
+  }
+  toString = () => `closeSecondDevice(${this.user}, ${this.how})`;
 }
 
 class Sleep implements RawCommand {
@@ -146,6 +173,8 @@ export function rawCommands(names: readonly string[], maxCommands: number, repla
     fc.tuple(user, fc.constantFrom('bye' as const, 'destroy' as const, 'torn' as const)).map(([name, how]) => new Disconnect(name, how)),
     user.map((name) => new Pause(name)),
     user.map((name) => new Resume(name)),
+    user.map((name) => new OpenDevice(name)),
+    fc.tuple(user, fc.constantFrom('bye' as const, 'destroy' as const)).map(([name, how]) => new CloseDevice(name, how)),
     fc.integer({ min: 0, max: 40 }).map((ms) => new Sleep(ms)),
   ];
   return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });

@@ -11,6 +11,8 @@ import { RawUser, WAIT_MS } from './raw-user';
 export class RawHarness {
   readonly ledger: DeliveryLedger;
   readonly users: RawUser[];
+  /** Per user, a second session (another device) that only reads. */
+  readonly devices: RawUser[];
 
   private constructor(
     readonly server: TestServer,
@@ -19,6 +21,7 @@ export class RawHarness {
     const names = [...identities.keys()];
     this.ledger = new DeliveryLedger(names);
     this.users = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger));
+    this.devices = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger, true));
   }
 
   /**
@@ -38,6 +41,10 @@ export class RawHarness {
 
   user(name: string): RawUser {
     return this.users.find((user) => user.name === name)!;
+  }
+
+  device(name: string): RawUser {
+    return this.devices.find((device) => device.name === name)!;
   }
 
   async quiesce(): Promise<void> {
@@ -61,21 +68,25 @@ export class RawHarness {
     this.ledger.assertClean();
   }
 
-  /** After quiescence every logged-in user's roster shows exactly the logged-in users online. */
+  /**
+   * After quiescence every logged-in session's roster shows exactly the users with at least one
+   * logged-in session online.
+   */
   private async checkPresence(): Promise<void> {
-    const online = this.users.filter((user) => user.loggedIn).map((user) => user.name).sort();
+    const sessions = [...this.users, ...this.devices].filter((session) => session.loggedIn);
+    const online = [...new Set(sessions.map((session) => session.name))].sort();
     const want = online.join(',');
-    for (const user of this.users.filter((candidate) => candidate.loggedIn)) {
+    for (const session of sessions) {
       try {
-        await user.waitFor(() => (user.onlineView().join(',') === want ? true : undefined), 'presence', WAIT_MS);
+        await session.waitFor(() => (session.onlineView().join(',') === want ? true : undefined), 'presence', WAIT_MS);
       } catch {
-        this.ledger.violation(`presence did not converge: ${user.name} sees [${user.onlineView()}] online, logged in: [${online}]`);
+        this.ledger.violation(`presence did not converge: ${session.label} sees [${session.onlineView()}] online, logged in: [${online}]`);
       }
     }
   }
 
   async close(): Promise<void> {
-    for (const user of this.users) {
+    for (const user of [...this.users, ...this.devices]) {
       if (user.conn) {
         user.conn.closing = true;
         user.conn.socket.destroy();

@@ -80,12 +80,21 @@ export class RawUser {
   readonly roster = new Map<string, boolean>();
   private counter = 0;
 
+  /**
+   * `secondDevice`: another session of the same user that only reads (logs in without ackedSeq,
+   * never acks or sends); its messages are checked for address and order, not counted.
+   */
   constructor(
     readonly name: string,
     readonly identity: Identity,
     private readonly port: () => number,
     private readonly ledger: DeliveryLedger,
+    readonly secondDevice = false,
   ) {}
+
+  get label(): string {
+    return this.secondDevice ? `${this.name}'s second device` : this.name;
+  }
 
   get loggedIn(): boolean {
     return this.conn !== undefined && this.conn.loggedIn && !this.conn.closed;
@@ -97,12 +106,12 @@ export class RawUser {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    const conn = new RawConnection(socket, (frame) => this.onFrame(conn, frame), (text) => this.ledger.violation(`${this.name}: invalid line from the server: ${text}`));
+    const conn = new RawConnection(socket, (frame) => this.onFrame(conn, frame), (text) => this.ledger.violation(`${this.label}: invalid line from the server: ${text}`));
     socket.on('close', () => {
-      if (!conn.closing) this.ledger.violation(`${this.name}: the server closed the connection`);
+      if (!conn.closing) this.ledger.violation(`${this.label}: the server closed the connection`);
     });
     this.conn = conn;
-    await conn.waitFor(() => conn.challenge, `${this.name}: hello`);
+    await conn.waitFor(() => conn.challenge, `${this.label}: hello`);
   }
 
   /** Logs in; with `withAckedSeq` the login carries the highest seq seen, so nothing is resent. */
@@ -111,7 +120,7 @@ export class RawUser {
     const signature = await signLogin(this.identity, conn.challenge!, this.name);
     conn.loginAckedSeq = withAckedSeq ? this.lastSeen : undefined;
     conn.write({ type: 'login', v: 1, name: this.name, publicKey: this.identity.publicKey, signature, ...(withAckedSeq ? { ackedSeq: this.lastSeen } : {}) });
-    await conn.waitFor(() => (conn.loggedIn ? true : undefined), `${this.name}: welcome`);
+    await conn.waitFor(() => (conn.loggedIn ? true : undefined), `${this.label}: welcome`);
   }
 
   /** Writes a new message (kept in the outbox until its `sent`). */
@@ -179,7 +188,7 @@ export class RawUser {
   }
 
   waitFor<R>(probe: () => R | undefined, what: string, timeoutMs = WAIT_MS): Promise<R> {
-    return this.need().waitFor(probe, `${this.name}: ${what}`, timeoutMs);
+    return this.need().waitFor(probe, `${this.label}: ${what}`, timeoutMs);
   }
 
   private writeSend(entry: OutboxEntry): void {
@@ -194,7 +203,7 @@ export class RawUser {
   }
 
   private onFrame(conn: RawConnection, frame: ServerFrame): void {
-    const where = `${this.name}`;
+    const where = this.label;
     switch (frame.type) {
       case 'hello':
         conn.challenge = frame.challenge;
@@ -222,9 +231,13 @@ export class RawUser {
   }
 
   private onMessage(conn: RawConnection, frame: Extract<ServerFrame, { type: 'msg' }>): void {
-    const what = `${this.name} got ${frame.from}/${frame.id} (seq ${frame.seq})`;
+    const what = `${this.label} got ${frame.from}/${frame.id} (seq ${frame.seq})`;
     if (frame.seq <= conn.lastSeq) this.ledger.violation(`${what} after seq ${conn.lastSeq} on the same connection`);
     conn.lastSeq = Math.max(conn.lastSeq, frame.seq);
+    if (this.secondDevice) {
+      this.ledger.addressed(this.name, { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text });
+      return;
+    }
     if (frame.seq <= this.lastSeen) {
       // At least once on the wire: only a login without ackedSeq may bring a seen seq again.
       const earlier = this.seen.get(frame.seq);
