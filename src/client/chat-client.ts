@@ -52,6 +52,10 @@ export class ChatClient extends ReconnectingClient {
     super(options);
     this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
     this.autoAck = options.autoAck ?? true;
+    if (options.lastSeenSeq !== undefined) {
+      if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
+      this.receipts.restore(options.lastSeenSeq);
+    }
     this.requests = new PendingRequests(this.clock);
     this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
@@ -62,6 +66,11 @@ export class ChatClient extends ReconnectingClient {
   /** Everyone the server knows, with their keys and whether they are online. */
   get roster(): ReadonlyMap<string, RosterEntry> {
     return this.rosterMap;
+  }
+
+  /** The highest seq shown so far: keep it, and pass it as `lastSeenSeq` to the next client of this user. */
+  get lastSeenSeq(): number {
+    return this.receipts.lastSeen;
   }
 
   /** Messages waiting for the server's `sent`. */

@@ -14,6 +14,12 @@ export class Receipts {
   /** `write(seq)` sends an `ack` frame and returns false when there is no connection for it. */
   constructor(private readonly write: (seq: number) => boolean) {}
 
+  /** Starts from what an earlier client showed: counted as seen and acknowledged. */
+  restore(seq: number): void {
+    this.lastSeen = Math.max(this.lastSeen, seq);
+    this.acked = Math.max(this.acked, seq);
+  }
+
   /** Records a received seq; false when it was already seen (a redelivery). */
   accept(seq: number): boolean {
     if (seq <= this.lastSeen) return false;

@@ -124,6 +124,11 @@ export interface ChatClientOptions {
   keepAlive?: KeepAliveOptions;
   /** Acknowledge each message once emitted (default true). Off: call `acknowledge(seq)`. */
   autoAck?: boolean;
+  /**
+   * The highest seq an earlier client of this user showed (its `lastSeenSeq`, kept by the app):
+   * sent in the login, so messages it showed but could not acknowledge are not shown again.
+   */
+  lastSeenSeq?: number;
   /** Messages waiting for `sent` (default 10,000); beyond it sends reject with outbox_full. */
   outboxCapacity?: number;
   /** Sends awaiting `sent` at once (default 32). */

@@ -50,6 +50,11 @@ export class CutProxy {
     return proxy;
   }
 
+  /** Cuts every connection through the proxy now, wherever its frames are. */
+  cutAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

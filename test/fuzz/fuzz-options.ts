@@ -1,0 +1,53 @@
+/**
+ * How many runs the fuzz properties make: a bounded number in `npm test`, many more under
+ * `npm run fuzz` (scripts/fuzz.mjs sets CLASSCHAT_FUZZ_RUNS), and a seed (with its path) to
+ * replay a failure exactly as fast-check printed it.
+ */
+import fc from 'fast-check';
+
+export interface FuzzSettings {
+  /** The `--only` name of the property in scripts/fuzz.mjs. */
+  only: 'server' | 'client';
+  numRuns: number;
+  seed?: number;
+  path?: string;
+  /** fc.commands' replayPath (printed in the counterexample): which commands ran, for a replay. */
+  replayPath?: string;
+  /** Mocha timeout for one property: generous under `npm run fuzz`. */
+  timeoutMs: number;
+}
+
+/** `defaultRuns` is what `npm test` can afford (the file stays well under a minute on 2 cores). */
+export function fuzzSettings(only: 'server' | 'client', defaultRuns: number): FuzzSettings {
+  const runs = Number(process.env.CLASSCHAT_FUZZ_RUNS);
+  const seed = process.env.CLASSCHAT_FUZZ_SEED;
+  const numRuns = Number.isInteger(runs) && runs > 0 ? runs : defaultRuns;
+  return {
+    only,
+    numRuns,
+    seed: seed !== undefined && seed !== '' ? Number(seed) : undefined,
+    path: process.env.CLASSCHAT_FUZZ_PATH || undefined,
+    replayPath: process.env.CLASSCHAT_FUZZ_REPLAY_PATH || undefined,
+    timeoutMs: 60_000 + numRuns * 20_000,
+  };
+}
+
+/**
+ * fc.assert with the settings; a failure's message carries the seed, the path and the shrunk
+ * command list, and how to replay it.
+ */
+export async function assertFuzz<T>(property: fc.IAsyncProperty<T>, settings: FuzzSettings): Promise<void> {
+  const details = await fc.check(property, {
+    numRuns: settings.numRuns,
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    ...(settings.path !== undefined ? { path: settings.path } : {}),
+  });
+  if (!details.failed) return;
+  const report = fc.defaultReportMessage(details) ?? 'failed';
+  const replayPath = /replayPath="([^"]*)"/.exec(report)?.[1];
+  const replay = `npm run fuzz -- --only ${settings.only} --runs ${settings.numRuns} --seed ${details.seed} --path ${details.counterexamplePath}${replayPath ? ` --replay-path '${replayPath}'` : ''}`;
+  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const message = `${report}\nWhat failed: ${cause}\nReplay with: ${replay}`;
+  console.error(message);
+  throw new Error(message);
+}
