@@ -227,10 +227,9 @@ export class ChatServer {
     // Encoded once: every session's write shares the same bytes.
     const line = Buffer.from(frameLine({ type: 'presence', user: info }), 'utf8');
     const notice = Buffer.from(plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`), 'utf8');
-    for (const session of this.sessions.all()) {
-      if (session.name === subject) continue;
-      session.transport.write(session.kind === 'json' ? line : notice);
-    }
+    this.sessions.forEach((session) => {
+      if (session.name !== subject) session.transport.write(session.kind === 'json' ? line : notice);
+    });
   }
 
   // ---- messages ----
@@ -283,9 +282,9 @@ export class ChatServer {
       for (const session of this.sessions.forUser(message.to)) session.schedulePump();
       return;
     }
-    for (const session of this.sessions.all()) {
+    this.sessions.forEach((session) => {
       if (session.name !== message.from) session.schedulePump();
-    }
+    });
   }
 
   // ---- connections ----

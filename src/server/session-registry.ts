@@ -36,7 +36,8 @@ export class SessionRegistry {
     return this.byUser.get(name) ?? [];
   }
 
-  *all(): Iterable<Session> {
-    for (const sessions of this.byUser.values()) yield* sessions;
+  /** Every session. A plain loop, not a generator: fan-out calls this once per message. */
+  forEach(visit: (session: Session) => void): void {
+    for (const sessions of this.byUser.values()) for (let i = 0; i < sessions.length; i++) visit(sessions[i]);
   }
 }
