@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import type { IncomingFile } from '../client/file-download';
 import type { OutgoingFile } from '../client/file-upload';
 import { percentOf } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
@@ -102,13 +103,7 @@ export class FileSender {
         try {
           upload = await session.sendFile(to, path);
           if (cancelled) cancel();
-          let reported = 0;
-          upload.on('progress', (p) => {
-            const percent = percentOf(p.bytes, p.total);
-            if (percent <= reported) return;
-            progress.report({ increment: percent - reported, message: `${percent}%` });
-            reported = percent;
-          });
+          reportPercent(upload, progress);
           return { state: await upload.done };
         } catch (error) {
           return { error };
@@ -154,4 +149,18 @@ function sendArguments(args: readonly unknown[]): SendArguments {
   // Several files selected in the explorer: the second argument lists them all (first included).
   if (Array.isArray(second) && second.length > 0 && second.every(isUri)) return { files: second };
   return { files: isUri(first) ? [first] : [] };
+}
+
+/** Moves a progress notification forward in whole percents as `transfer` reports bytes. */
+export function reportPercent(
+  transfer: Pick<OutgoingFile | IncomingFile, 'on'>,
+  progress: vscode.Progress<{ increment?: number; message?: string }>,
+): void {
+  let reported = 0;
+  transfer.on('progress', (p) => {
+    const percent = percentOf(p.bytes, p.total);
+    if (percent <= reported) return;
+    progress.report({ increment: percent - reported, message: `${percent}%` });
+    reported = percent;
+  });
 }

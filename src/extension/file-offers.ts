@@ -9,9 +9,9 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FileOfferView } from '../client/file-transfer-types';
 import type { IncomingFile } from '../client/file-download';
-import { offerText, percentOf } from '../../webview/file-format';
+import { offerText } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
-import { cancelTransfer, errorCode, FileFlowHost } from './file-commands';
+import { cancelTransfer, errorCode, FileFlowHost, reportPercent } from './file-commands';
 import { readDownloadFolder, SETTINGS_SECTION, SettingsError } from './settings';
 
 function isDirectory(path: string): boolean {
@@ -111,13 +111,7 @@ export class FileReceiver {
           // The client never overwrites: an existing name becomes "name (1).ext" (done says which).
           download = await session.acceptFile(offer.file, dirname(target), basename(target));
           if (cancelled) cancel();
-          let reported = 0;
-          download.on('progress', (p) => {
-            const percent = percentOf(p.bytes, p.total);
-            if (percent <= reported) return;
-            progress.report({ increment: percent - reported, message: `${percent}%` });
-            reported = percent;
-          });
+          reportPercent(download, progress);
           return { path: await download.done };
         } catch (error) {
           return { error };
