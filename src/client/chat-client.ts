@@ -24,6 +24,7 @@ import { PendingRequests } from './requests';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
+import { SeenSaver } from './seen-store';
 import { Sender } from './sender';
 import { checkRecipient, isPermanent, serverError, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
@@ -42,6 +43,9 @@ export class ChatClient extends ReconnectingClient {
   private readonly trust: TrustBook;
   /** Set once the identity is loaded (first connect); undefined again after close. */
   private e2ee: PrivateMessages | undefined;
+  private readonly seenSaver: SeenSaver | undefined;
+  /** The seen store has been read (once, before the first login). */
+  private seenLoaded = false;
   private readonly receipts = new Receipts((seq) => {
     const link = this.link;
     link?.write({ type: 'ack', seq });
@@ -56,6 +60,7 @@ export class ChatClient extends ReconnectingClient {
       if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
       this.receipts.restore(options.lastSeenSeq);
     }
+    this.seenSaver = options.seenStore && new SeenSaver(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
     this.requests = new PendingRequests(this.clock);
     this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
@@ -291,9 +296,28 @@ export class ChatClient extends ReconnectingClient {
   }
 
   protected async prepare(): Promise<Identity> {
-    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust()]);
+    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust(), this.loadSeen()]);
     this.e2ee ??= new PrivateMessages(this.name, identity.publicKey, new PrivateBoxes(sodium, identity), this.trust, this.rosterMap);
     return identity;
+  }
+
+  private async loadSeen(): Promise<void> {
+    const store = this.options.seenStore;
+    if (!store || this.seenLoaded) return;
+    this.seenLoaded = true;
+    try {
+      const seq = await store.load();
+      if (seq !== undefined) this.receipts.restore(seq);
+    } catch (error) {
+      // At worst a message is shown twice: report it (once) and log in anyway.
+      this.emit('error', seenStoreError(toError(error)));
+    }
+  }
+
+  /** Says bye, then saves what was shown last. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.seenSaver?.flush();
   }
 
   private async loadTrust(): Promise<void> {
@@ -332,6 +356,7 @@ export class ChatClient extends ReconnectingClient {
     switch (frame.type) {
       case 'msg':
         if (this.receipts.accept(frame.seq)) {
+          this.seenSaver?.changed(frame.seq);
           const message = this.view(frame);
           this.emit('message', message);
           if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
@@ -423,6 +448,10 @@ export class ChatClient extends ReconnectingClient {
     this.files.dispose();
     this.e2ee?.dispose();
     this.e2ee = undefined;
+    void this.seenSaver?.flush();
   }
 }
 
+function seenStoreError(error: Error): ChatClientError {
+  return new ChatClientError('seen_store_failed', `could not keep track of the messages already shown (one may be shown twice after a restart): ${error.message}`);
+}

@@ -3,6 +3,8 @@ export { ChatClient } from './chat-client';
 export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageTrust, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
 export type { KeyTrust } from './trust-book';
 export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
+export { FileSeenStore, MemorySeenStore, seenPathFor } from './seen-store';
+export type { SeenStore } from './seen-store';
 export type { Pin, TrustStore } from './trust-store';
 export { Backoff } from './backoff';
 export type { BackoffOptions } from './backoff';

@@ -1,4 +1,5 @@
 /** The public types of ChatClient: options, states, events. */
+import type { SeenStore } from './seen-store';
 import type { ChatMessage, FileState, UserInfo, WelcomeFrame } from '../protocol/frames';
 import type { ClassChatError } from '../protocol/errors';
 import type { Clock } from './clock';
@@ -129,6 +130,8 @@ export interface ChatClientOptions {
    * sent in the login, so messages it showed but could not acknowledge are not shown again.
    */
   lastSeenSeq?: number;
+  /** Loads `lastSeenSeq` before the first login and keeps it saved (within a second, and on close). */
+  seenStore?: SeenStore;
   /** Messages waiting for `sent` (default 10,000); beyond it sends reject with outbox_full. */
   outboxCapacity?: number;
   /** Sends awaiting `sent` at once (default 32). */

@@ -18,7 +18,7 @@ import { describeConnectError, ErrorText } from './error-text';
 import { FileFlowHost, FileSender } from './file-commands';
 import { FileReceiver } from './file-offers';
 import { LocalServer } from './local-server';
-import { MementoTrustStore, trustKeyName } from './memento-trust-store';
+import { MementoSeenStore, MementoTrustStore, seenKeyName, trustKeyName } from './memento-trust-store';
 import { SecretKeyStore, secretKeyName } from './secret-key-store';
 import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
 import type { ClientTlsOptions } from '../client/tls';
@@ -130,6 +130,7 @@ export class Controller implements vscode.Disposable {
       joinCode: settings.joinCode,
       keyStore: new SecretKeyStore(this.context.secrets, secretKeyName(host, port, name)),
       trustStore: new MementoTrustStore(this.context.globalState, trustKeyName(host, port, name)),
+      seenStore: new MementoSeenStore(this.context.globalState, seenKeyName(host, port, name)),
       clientName: CLIENT_NAME,
       tls,
     });

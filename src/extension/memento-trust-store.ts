@@ -5,6 +5,7 @@
  * interface so it is tested without vscode.
  */
 import { z } from 'zod';
+import type { SeenStore } from '../client/seen-store';
 import type { Pin, TrustStore } from '../client/trust-store';
 import { publicKeySchema } from '../protocol/frames';
 
@@ -36,5 +37,28 @@ export class MementoTrustStore implements TrustStore {
 
   async save(pins: ReadonlyMap<string, Pin>): Promise<void> {
     await this.memento.update(this.key, Object.fromEntries([...pins].map(([name, pin]) => [name, { ...pin }])));
+  }
+}
+
+export function seenKeyName(host: string, port: number, name: string): string {
+  return `classchat.seen/${host.toLowerCase()}:${port}/${name}`;
+}
+
+/** The last seq shown to this user on this server (see SeenStore), in the same global state. */
+export class MementoSeenStore implements SeenStore {
+  constructor(
+    private readonly memento: MementoLike,
+    readonly key: string,
+  ) {}
+
+  async load(): Promise<number | undefined> {
+    const value = this.memento.get(this.key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Error(`the saved position (${this.key}) is damaged`);
+    return value;
+  }
+
+  async save(seq: number): Promise<void> {
+    await this.memento.update(this.key, seq);
   }
 }

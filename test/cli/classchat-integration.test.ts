@@ -110,5 +110,8 @@ describe('classchat command with the real server', function () {
     alice.type('/quit');
     assert.equal(await alice.exited, 0);
     await offline;
+    // What was shown is kept beside the key, so the next chat does not show it again.
+    const seen = JSON.parse(await readFile(join(home, 'keys', `127.0.0.1-${server.port}`, 'alice.seen.json'), 'utf8'));
+    assert.equal(seen.lastSeenSeq, (await live).seq);
   });
 });

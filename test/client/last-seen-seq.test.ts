@@ -4,6 +4,7 @@
  * client. `lastSeenSeq` carries what the earlier client showed into the next one's login.
  */
 import { strict as assert } from 'node:assert';
+import { MemorySeenStore } from '../../src/client/seen-store';
 import type { ReceivedMessage } from '../../src/client/types';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { ClientFleet, collect } from './helpers/client-fleet';
@@ -52,6 +53,29 @@ describe('ChatClient lastSeenSeq', () => {
     await alice.sendText('*', 'second');
     const next = await showsAtLogin('bob', { lastSeenSeq: resumed.lastSeenSeq });
     assert.deepEqual(next.shown.map((message) => message.text), ['second']);
+  });
+
+  it('keeps lastSeenSeq in a seen store across clients, saved on close', async () => {
+    const seen = new MemorySeenStore();
+    await showsAtLogin('bob', { seenStore: seen });
+    const alice = await fleet.online('alice');
+    await alice.sendText('*', 'hello class');
+    const first = await showsAtLogin('bob', { autoAck: false, seenStore: seen });
+    assert.deepEqual(first.shown.map((message) => message.text), ['hello class']);
+    assert.equal(await seen.load(), first.lastSeenSeq, 'saved when the client closed');
+    const resumed = await showsAtLogin('bob', { autoAck: false, seenStore: seen });
+    assert.deepEqual(resumed.shown, []);
+  });
+
+  it('reports a seen store that fails, and logs in anyway', async () => {
+    const broken = { load: async () => Promise.reject(new Error('disk gone')), save: async () => Promise.reject(new Error('disk gone')) };
+    const client = fleet.client('bob', { seenStore: broken });
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(`${(error as { code?: string }).code}: ${error.message}`));
+    await client.connect();
+    assert.equal(client.state, 'connected');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /^seen_store_failed: .*disk gone/);
   });
 
   it('refuses a lastSeenSeq that is not a non-negative integer', () => {

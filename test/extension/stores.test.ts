@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { generateIdentity } from '../../src/crypto/identity';
 import { loadOrCreateIdentity } from '../../src/client/key-store';
-import { MementoTrustStore, trustKeyName } from '../../src/extension/memento-trust-store';
+import { MementoSeenStore, MementoTrustStore, seenKeyName, trustKeyName } from '../../src/extension/memento-trust-store';
 import { SecretKeyStore, secretKeyName, StoredKeyError } from '../../src/extension/secret-key-store';
 
 /** Stand-ins with the same shape as context.secrets and context.globalState. */
@@ -69,5 +69,18 @@ describe('MementoTrustStore (key pins in global state)', () => {
     const memento = new FakeMemento();
     await memento.update('k', { bob: { publicKey: 'short', verified: 'yes' } });
     await assert.rejects(new MementoTrustStore(memento, 'k').load(), /damaged/);
+  });
+});
+
+describe('MementoSeenStore (last message shown, in global state)', () => {
+  it('round-trips the seq per server and name, and refuses a damaged value', async () => {
+    const memento = new FakeMemento();
+    const alice = new MementoSeenStore(memento, seenKeyName('H', 1, 'alice'));
+    assert.equal(await alice.load(), undefined);
+    await alice.save(17);
+    assert.equal(await new MementoSeenStore(memento, seenKeyName('h', 1, 'alice')).load(), 17);
+    assert.equal(await new MementoSeenStore(memento, seenKeyName('h', 1, 'bob')).load(), undefined);
+    await memento.update('k', 'seven');
+    await assert.rejects(new MementoSeenStore(memento, 'k').load(), /damaged/);
   });
 });
