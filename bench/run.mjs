@@ -92,6 +92,7 @@ const P = {
 
 const SERVER_BUNDLE = join(ROOT, 'dist/cli/classchat-server.js');
 const CEILING = join(ROOT, 'bench/ceiling-server.mjs');
+const GC_ON_SIGNAL = join(ROOT, 'bench/lib/gc-on-signal.cjs');
 const LOADGEN = join(ROOT, 'bench/loadgen.mjs');
 const SERVER_CORE = 0;
 const LOADGEN_CORE = cpus().length > 1 ? 1 : 0;
@@ -132,17 +133,36 @@ async function makeKeys(count) {
 // ---- servers and the load generator ----
 
 let dataDirCounter = 0;
-async function startServer(target, dataDir) {
+async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
+  const gcArgs = gcOnSignal ? ['--expose-gc', '--require', GC_ON_SIGNAL] : [];
   const args =
     target === 'ceiling'
-      ? [CEILING, '--port', '0']
-      : [...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--log-level', 'warn'];
+      ? [...gcArgs, CEILING, '--port', '0']
+      : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--log-level', 'warn'];
   const started = process.hrtime.bigint();
   const child = spawnNode(args, { core: SERVER_CORE, cwd: ROOT });
   const port = await waitListening(child);
   child.startSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   child.port = port;
   return child;
+}
+
+/** A full GC in a server started with gcOnSignal; resolves with its memoryUsage() (undefined after 10 s). */
+function collectGarbage(server) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(undefined), 10_000);
+    function onData(chunk) {
+      const match = /gc-done (\{.*\})/.exec(chunk.toString());
+      if (match) finish(JSON.parse(match[1]));
+    }
+    function finish(usage) {
+      clearTimeout(timer);
+      server.stdout.off('data', onData);
+      resolve(usage);
+    }
+    server.stdout.on('data', onData);
+    server.kill('SIGUSR2');
+  });
 }
 
 /** Runs the load generator; samples CPU of both processes at its measure-start/-end events. */
@@ -209,21 +229,37 @@ async function trafficRun(target, scenario, params, maxSeconds) {
 
 async function idleRun(target, connections) {
   const dataDir = freshDataDir();
-  const server = await startServer(target, dataDir);
+  const server = await startServer(target, dataDir, { gcOnSignal: true });
   try {
     await new Promise((resolve) => setTimeout(resolve, 500));
+    const baseHeap = (await collectGarbage(server))?.heapUsed;
     const baseRss = rssBytes(server.pid);
     let connectedRss;
+    let settled;
     const result = await runLoadgen(
       server,
       { proto: target, port: server.port, scenario: 'idle', keysFile, params: { connections, hold: P.hold }, maxSeconds: P.hold + 900 },
       (event) => {
-        if (event.ev === 'connected') connectedRss = rssBytes(server.pid);
+        if (event.ev !== 'connected') return;
+        connectedRss = rssBytes(server.pid);
+        // Every connection is still held (for --hold seconds): what stays after a full GC.
+        settled = collectGarbage(server).then((usage) => ({ rss: rssBytes(server.pid), heap: usage?.heapUsed }));
       },
     );
+    const { rss: settledRss, heap: settledHeap } = (await settled) ?? {};
     const finalRss = rssBytes(server.pid);
     const rss = Math.max(connectedRss ?? 0, finalRss ?? 0);
-    return { ...result, baseRssMB: round(baseRss / 2 ** 20, 1), rssMB: round(rss / 2 ** 20, 1), rssPerConnKB: round((rss - baseRss) / 1024 / connections, 1) };
+    const perConnKB = (bytes) => round((bytes - baseRss) / 1024 / connections, 1);
+    return {
+      ...result,
+      baseRssMB: round(baseRss / 2 ** 20, 1),
+      rssMB: round(rss / 2 ** 20, 1),
+      rssPerConnKB: perConnKB(rss),
+      settledRssMB: settledRss === undefined ? null : round(settledRss / 2 ** 20, 1),
+      settledRssPerConnKB: settledRss === undefined ? null : perConnKB(settledRss),
+      // Live JavaScript objects per connection after a full GC (RSS also holds heap V8 grew and kept).
+      heapPerConnKB: settledHeap === undefined || baseHeap === undefined ? null : round((settledHeap - baseHeap) / 1024 / connections, 1),
+    };
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -263,7 +299,7 @@ function round(value, digits) {
 /** The figures shown per scenario: [key, label]. */
 const SHOWN = {
   traffic: [['deliveriesPerSec', 'deliveries/s'], ['p50Ms', 'p50 ms'], ['p99Ms', 'p99 ms'], ['maxMs', 'max ms'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
-  idle: [['connected', 'connected'], ['closedDuringHold', 'closed in hold'], ['pongs', 'pongs after hold'], ['loginSeconds', 'login all s'], ['rssMB', 'server RSS MB'], ['rssPerConnKB', 'RSS/conn KB'], ['serverCpuPct', 'server CPU % (hold)']],
+  idle: [['connected', 'connected'], ['closedDuringHold', 'closed in hold'], ['pongs', 'pongs after hold'], ['loginSeconds', 'login all s'], ['rssMB', 'server RSS MB'], ['rssPerConnKB', 'RSS/conn KB'], ['settledRssMB', 'after GC RSS MB'], ['settledRssPerConnKB', 'after GC RSS/conn KB'], ['heapPerConnKB', 'after GC heap/conn KB'], ['serverCpuPct', 'server CPU % (hold)']],
   drain: [['drainSeconds', 'drain+ack s'], ['deliveriesPerSec', 'deliveries/s'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['fillSeconds', 'fill s'], ['restartSeconds', 'restart s'], ['storeMB', 'store MB'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
 };
 
@@ -384,6 +420,6 @@ process.exitCode = failed ? 1 : 0;
 function summaryOf(kind, r) {
   const cpu = `cpu server ${r.serverCpuPct}% loadgen ${r.loadgenCpuPct}%${r.loadgenBound ? ' (LOADGEN-BOUND)' : ''}`;
   if (kind === 'traffic') return `${format(r.deliveriesPerSec)} deliveries/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, lost ${r.lost}, dup ${r.duplicates}, reordered ${r.reordered}, ${r.seconds} s; ${cpu}${r.finished ? '' : ' UNFINISHED'}`;
-  if (kind === 'idle') return `${r.connected}/${r.connections} connected in ${r.loginSeconds} s, closed in hold ${r.closedDuringHold}, pongs ${r.pongs}, RSS ${r.rssMB} MB (${r.rssPerConnKB} KB/conn)${r.errors?.length ? ` errors: ${r.errors.join(' ; ')}` : ''}`;
+  if (kind === 'idle') return `${r.connected}/${r.connections} connected in ${r.loginSeconds} s, closed in hold ${r.closedDuringHold}, pongs ${r.pongs}, RSS ${r.rssMB} MB (${r.rssPerConnKB} KB/conn; after GC ${r.settledRssMB} MB, ${r.settledRssPerConnKB} KB/conn)${r.errors?.length ? ` errors: ${r.errors.join(' ; ')}` : ''}`;
   return `drain+ack ${r.drainSeconds} s (${format(r.deliveriesPerSec)}/s), lost ${r.lost}, dup ${r.duplicates}, fill ${r.fillSeconds} s, restart ${r.restartSeconds ?? 'n/a'} s; ${cpu}`;
 }
