@@ -35,6 +35,12 @@ export interface LogStoreOptions {
   log?: (message: string) => void;
   /** Opens files; tests replace it to inject faults such as ENOSPC. */
   openFile?: (path: string, flags: number, mode: number) => Promise<StoreFile>;
+  /**
+   * How long an ack waits before it is written (default 100 ms): all of one user's acks in that
+   * time become one record. Acks are cumulative and delivery is at least once, so a crash in that
+   * window only means those messages are written to the user again at the next login.
+   */
+  ackDelayMs?: number;
 }
 
 interface PendingWrite {
@@ -71,6 +77,10 @@ export class LogStore implements Store {
   private idleWaiters: Array<() => void> = [];
   private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
   private readonly pendingAcks = new Map<string, number>();
+  private readonly ackDelayMs: number;
+  /** Acks not yet handed to the writer, by user: the highest seq and who waits for it. */
+  private readonly delayedAcks = new Map<string, { seq: number; written: Promise<void>; settle: (error?: unknown) => void }>();
+  private ackTimer: NodeJS.Timeout | undefined;
   /**
    * putUser/deleteUser of one name run one at a time, each seeing the previous one's result;
    * different names proceed together and share group commits (one fsync for many registrations).
@@ -84,6 +94,7 @@ export class LogStore implements Store {
     this.compactMinRecords = Math.max(1, options.compactMinRecords ?? 10000);
     this.log = options.log ?? (() => {});
     this.openFile = options.openFile ?? openStoreFile;
+    this.ackDelayMs = Math.max(0, options.ackDelayMs ?? 100);
   }
 
   /** What recovery did on open: good records replayed, a torn tail cut off, corrupt lines skipped. */
@@ -130,6 +141,7 @@ export class LogStore implements Store {
     if (this.state === 'closed' || this.state === 'closing') throw new Error(`the store for ${this.dataDir} is already closed`);
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
     this.state = 'closing';
+    this.writeDelayedAcks();
     await Promise.all(this.userOps.values());
     await this.whenIdle();
     try {
@@ -202,19 +214,44 @@ export class LogStore implements Store {
     return this.index.readHistory(query);
   }
 
-  /** Also never moves past headSeq(): nothing beyond it exists to acknowledge. */
+  /**
+   * Also never moves past headSeq(): nothing beyond it exists to acknowledge. Resolves once the
+   * ack is on disk, which is after up to ackDelayMs (see LogStoreOptions).
+   */
   async setAcked(name: string, seq: number): Promise<void> {
     this.assertOpen();
     const user = this.index.getUser(name);
     if (!user) return;
     const target = Math.min(seq, this.assignedHead);
-    if (target <= Math.max(user.ackedSeq, this.pendingAcks.get(name) ?? 0)) return;
-    this.pendingAcks.set(name, target);
-    try {
-      await this.write({ t: 'ack', name, seq: target });
-    } finally {
-      if (this.pendingAcks.get(name) === target) this.pendingAcks.delete(name);
+    const delayed = this.delayedAcks.get(name);
+    if (target <= Math.max(user.ackedSeq, this.pendingAcks.get(name) ?? 0, delayed?.seq ?? 0)) return;
+    if (delayed) {
+      delayed.seq = target;
+      return delayed.written;
     }
+    let settle!: (error?: unknown) => void;
+    const written = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+    this.delayedAcks.set(name, { seq: target, written, settle });
+    this.ackTimer ??= setTimeout(() => this.writeDelayedAcks(), this.ackDelayMs);
+    return written;
+  }
+
+  /** Hands every delayed ack to the writer (one record per user). */
+  private writeDelayedAcks(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    for (const [name, { seq, settle }] of this.delayedAcks) {
+      this.pendingAcks.set(name, seq);
+      this.enqueue({ t: 'ack', name, seq }).then(
+        () => settle(),
+        (error: unknown) => settle(error ?? new Error('the ack could not be written')),
+      ).finally(() => {
+        if (this.pendingAcks.get(name) === seq) this.pendingAcks.delete(name);
+      });
+    }
+    this.delayedAcks.clear();
+    // Queued first, started once: all of them go in one write and one fsync.
+    this.startWriter();
   }
 
   headSeq(): number {
@@ -240,13 +277,19 @@ export class LogStore implements Store {
 
   /** Queues a record; resolves once it is on disk and applied to the index. */
   private write(record: LogRecord): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, line: encodeRecord(record), resolve, reject });
-      if (!this.writerRunning) {
-        this.writerRunning = true;
-        void this.runWriter();
-      }
-    });
+    const written = this.enqueue(record);
+    this.startWriter();
+    return written;
+  }
+
+  private enqueue(record: LogRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.queue.push({ record, line: encodeRecord(record), resolve, reject }));
+  }
+
+  private startWriter(): void {
+    if (this.writerRunning) return;
+    this.writerRunning = true;
+    void this.runWriter();
   }
 
   private whenIdle(): Promise<void> {

@@ -141,19 +141,50 @@ describe('LogStore', function () {
   describe('group commit', () => {
     it('writes everything requested during a write with one write and one fsync, resolving in order', async () => {
       const files = new FaultyFiles();
-      const store = await openStore({ openFile: files.open });
+      const store = await openStore({ openFile: files.open, ackDelayMs: 0 });
       await store.putUser({ name: 'alice', publicKey: null });
       const [writesBefore, syncsBefore] = [files.writes, files.syncs];
       const order: number[] = [];
       const pending = [];
       for (let i = 0; i < 50; i++) pending.push(store.append(msg('alice', '*')).then((r) => order.push(r.message.seq)));
-      pending.push(store.setAcked('alice', 3));
       await Promise.all(pending);
       assert.deepEqual(order, Array.from({ length: 50 }, (_, i) => i + 1));
-      // The first append goes alone; the other 49 and the ack waited and went together.
+      // The first append goes alone; the other 49 waited and went together.
       assert.equal(files.writes - writesBefore, 2);
       assert.equal(files.syncs - syncsBefore, 2);
-      assert.equal((await store.listUsers())[0].ackedSeq, 3);
+    });
+
+    it("writes one user's acks of a burst as one record, after the ack delay, durably", async () => {
+      const files = new FaultyFiles();
+      const store = await openStore({ openFile: files.open, ackDelayMs: 50 });
+      await store.putUser({ name: 'alice', publicKey: null });
+      await store.putUser({ name: 'bob', publicKey: null });
+      for (let i = 0; i < 20; i++) await store.append(msg('alice', 'bob'));
+      const [writesBefore, syncsBefore] = [files.writes, files.syncs];
+      const started = Date.now();
+      const acks = [];
+      for (let seq = 1; seq <= 20; seq++) acks.push(store.setAcked('bob', seq));
+      acks.push(store.setAcked('alice', 20));
+      await Promise.all(acks);
+      assert.ok(Date.now() - started >= 45, 'waited for the ack delay');
+      assert.equal(files.writes - writesBefore, 1, 'one write for every ack of the burst');
+      assert.equal(files.syncs - syncsBefore, 1);
+      assert.equal((await store.listUsers()).find((user) => user.name === 'bob')?.ackedSeq, 20);
+      await closeStore(store);
+      const reopened = await openStore();
+      assert.equal((await reopened.listUsers()).find((user) => user.name === 'bob')?.ackedSeq, 20);
+      assert.equal((await reopened.listUsers()).find((user) => user.name === 'alice')?.ackedSeq, 20);
+      assert.equal(reopened.recovery.records, 2 + 20 + 2, 'two users, twenty messages, one ack each');
+    });
+
+    it('writes acks still waiting for their delay when it closes', async () => {
+      const store = await openStore({ ackDelayMs: 60_000 });
+      await store.putUser({ name: 'bob', publicKey: null });
+      await store.append(msg('alice', 'bob'));
+      const acked = store.setAcked('bob', 1);
+      await closeStore(store);
+      await acked;
+      assert.equal((await (await openStore()).listUsers()).find((user) => user.name === 'bob')?.ackedSeq, 1);
     });
 
     it('registers many different names in shared group commits, and one name strictly in order', async () => {
