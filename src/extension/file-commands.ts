@@ -90,38 +90,24 @@ export class FileSender {
 
   private async sendOne(session: ChatSession, to: string, path: string): Promise<void> {
     const name = basename(path);
-    let cancelled = false;
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sending ${name} to ${to}`, cancellable: true },
-      async (progress, token) => {
-        let upload: OutgoingFile | undefined;
-        const cancel = () => {
-          cancelled = true;
-          if (upload?.file !== undefined) cancelTransfer(session, upload.file, this.host.output);
-        };
-        const subscription = token.onCancellationRequested(cancel);
-        try {
-          upload = await session.sendFile(to, path);
-          if (cancelled) cancel();
-          reportPercent(upload, progress);
-          return { state: await upload.done };
-        } catch (error) {
-          return { error };
-        } finally {
-          subscription.dispose();
-        }
+    const outcome = await runTransfer(
+      `Sending ${name} to ${to}`,
+      () => session.sendFile(to, path),
+      (upload) => upload.done,
+      (upload) => {
+        if (upload.file !== undefined) cancelTransfer(session, upload.file, this.host.output);
       },
     );
-    if ('state' in outcome) {
+    if (outcome.ok) {
       const offline = session.conversations.classmates().find((c) => c.name === to)?.online !== true;
-      const text = outcome.state !== 'delivered' && offline ? `Sent ${name}, stored for ${to}, who is offline` : `Sent ${name} to ${to}`;
+      const text = outcome.value !== 'delivered' && offline ? `Sent ${name}, stored for ${to}, who is offline` : `Sent ${name} to ${to}`;
       this.host.output.info(text);
       void vscode.window.showInformationMessage(text);
       return;
     }
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     this.host.output.warn(`sending ${path} to ${to}: ${message}`);
-    if (cancelled && errorCode(outcome.error) === 'cancelled') void vscode.window.setStatusBarMessage(`ClassChat: cancelled sending ${name}`, 4000);
+    if (outcome.cancelledByUser) void vscode.window.setStatusBarMessage(`ClassChat: cancelled sending ${name}`, 4000);
     else void vscode.window.showErrorMessage(`ClassChat: could not send ${name} to ${to}: ${message}`);
   }
 }
@@ -151,16 +137,40 @@ function sendArguments(args: readonly unknown[]): SendArguments {
   return { files: isUri(first) ? [first] : [] };
 }
 
-/** Moves a progress notification forward in whole percents as `transfer` reports bytes. */
-export function reportPercent(
-  transfer: Pick<OutgoingFile | IncomingFile, 'on'>,
-  progress: vscode.Progress<{ increment?: number; message?: string }>,
-): void {
-  let reported = 0;
-  transfer.on('progress', (p) => {
-    const percent = percentOf(p.bytes, p.total);
-    if (percent <= reported) return;
-    progress.report({ increment: percent - reported, message: `${percent}%` });
-    reported = percent;
+export type TransferOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown; cancelledByUser: boolean };
+
+/**
+ * One transfer under a cancellable progress notification, in whole percents. A cancel that comes
+ * before `start` has given the transfer cancels it as soon as it exists.
+ */
+export function runTransfer<T extends OutgoingFile | IncomingFile, R>(
+  title: string,
+  start: () => Promise<T>,
+  done: (transfer: T) => Promise<R>,
+  cancel: (transfer: T) => void,
+): Thenable<TransferOutcome<R>> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    let transfer: T | undefined;
+    let cancelled = false;
+    const subscription = token.onCancellationRequested(() => {
+      cancelled = true;
+      if (transfer) cancel(transfer);
+    });
+    try {
+      transfer = await start();
+      if (cancelled) cancel(transfer);
+      let reported = 0;
+      transfer.on('progress', (p) => {
+        const percent = percentOf(p.bytes, p.total);
+        if (percent <= reported) return;
+        progress.report({ increment: percent - reported, message: `${percent}%` });
+        reported = percent;
+      });
+      return { ok: true, value: await done(transfer) };
+    } catch (error) {
+      return { ok: false, error, cancelledByUser: cancelled && errorCode(error) === 'cancelled' };
+    } finally {
+      subscription.dispose();
+    }
   });
 }

@@ -8,10 +8,9 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FileOfferView } from '../client/file-transfer-types';
-import type { IncomingFile } from '../client/file-download';
 import { offerText } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
-import { cancelTransfer, errorCode, FileFlowHost, reportPercent } from './file-commands';
+import { cancelTransfer, FileFlowHost, runTransfer } from './file-commands';
 import { readDownloadFolder, SETTINGS_SECTION, SettingsError } from './settings';
 
 function isDirectory(path: string): boolean {
@@ -97,33 +96,17 @@ export class FileReceiver {
 
   /** The download, with a cancellable progress notification; the saved path, or undefined. */
   private async receive(session: ChatSession, offer: FileOfferView, target: string): Promise<string | undefined> {
-    let cancelled = false;
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Receiving ${offer.safeName} from ${offer.from}`, cancellable: true },
-      async (progress, token) => {
-        let download: IncomingFile | undefined;
-        const cancel = () => {
-          cancelled = true;
-          if (download) cancelTransfer(session, offer.file, this.host.output);
-        };
-        const subscription = token.onCancellationRequested(cancel);
-        try {
-          // The client never overwrites: an existing name becomes "name (1).ext" (done says which).
-          download = await session.acceptFile(offer.file, dirname(target), basename(target));
-          if (cancelled) cancel();
-          reportPercent(download, progress);
-          return { path: await download.done };
-        } catch (error) {
-          return { error };
-        } finally {
-          subscription.dispose();
-        }
-      },
+    const outcome = await runTransfer(
+      `Receiving ${offer.safeName} from ${offer.from}`,
+      // The client never overwrites: an existing name becomes "name (1).ext" (done says which).
+      () => session.acceptFile(offer.file, dirname(target), basename(target)),
+      (download) => download.done,
+      () => cancelTransfer(session, offer.file, this.host.output),
     );
-    if ('path' in outcome) return outcome.path;
+    if (outcome.ok) return outcome.value;
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     this.host.output.warn(`receiving ${offer.file} from ${offer.from}: ${message}`);
-    if (cancelled && errorCode(outcome.error) === 'cancelled') void vscode.window.setStatusBarMessage(`ClassChat: cancelled receiving ${offer.safeName}`, 4000);
+    if (outcome.cancelledByUser) void vscode.window.setStatusBarMessage(`ClassChat: cancelled receiving ${offer.safeName}`, 4000);
     else void vscode.window.showErrorMessage(`ClassChat: could not receive ${offer.safeName} from ${offer.from}: ${message}`);
     return undefined;
   }
