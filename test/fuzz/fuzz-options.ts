@@ -51,3 +51,39 @@ export async function assertFuzz<T>(property: fc.IAsyncProperty<T>, settings: Fu
   console.error(message);
   throw new Error(message);
 }
+
+/** What both fuzz harnesses offer: a settle step, a ledger of what was checked, and a close. */
+export interface FuzzHarness {
+  quiesce(): Promise<void>;
+  close(): Promise<void>;
+  readonly ledger: { readonly acknowledgedCount: number; readonly shownCount: number };
+}
+
+/**
+ * Runs random command lists against a fresh harness each (checked at quiescence too), asserts
+ * with the settings, and prints what was covered; fails if no run completed.
+ */
+export async function fuzzModel<M extends object, H extends FuzzHarness>(
+  commands: fc.Arbitrary<Iterable<fc.AsyncCommand<M, H>>>,
+  start: () => Promise<H>,
+  initialModel: () => M,
+  settings: FuzzSettings,
+): Promise<void> {
+  const totals = { runs: 0, commands: 0, acknowledged: 0, shown: 0 };
+  const property = fc.asyncProperty(commands, async (list) => {
+    const harness = await start();
+    try {
+      await fc.asyncModelRun(() => ({ model: initialModel(), real: harness }), list);
+      await harness.quiesce();
+      totals.runs++;
+      totals.commands += [...list].length;
+      totals.acknowledged += harness.ledger.acknowledgedCount;
+      totals.shown += harness.ledger.shownCount;
+    } finally {
+      await harness.close();
+    }
+  });
+  await assertFuzz(property, settings);
+  console.log(`      ${totals.runs} runs, ${totals.commands} commands, ${totals.acknowledged} messages acknowledged, ${totals.shown} deliveries checked`);
+  if (totals.runs === 0) throw new Error('no run completed');
+}
