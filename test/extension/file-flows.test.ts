@@ -260,13 +260,19 @@ describe('sending and receiving files in the extension (bundle, stand-in vscode,
     assert.equal(fake.shown.filter((s) => s.text.includes('late.txt')).length, 1);
   });
 
-  it('runs Save… and Decline from the file card buttons in the chat view', async () => {
+  /** alice connected with bob's conversation open in the chat; bob's view of the transfers' states. */
+  async function aliceChattingWithBob(): Promise<{ bob: ChatClient; states: string[] }> {
     await connectAlice();
     const bob = await client('bob');
     await until(() => /1 online/.test(fake.statusBar.text), 'bob online');
     view.webview.received.fire({ type: 'open', conversation: 'bob' });
     const states: string[] = [];
     bob.on('fileState', (_file, state, by) => states.push(`${state} by ${by ?? '?'}`));
+    return { bob, states };
+  }
+
+  it('runs Save… and Decline from the file card buttons in the chat view', async () => {
+    const { bob, states } = await aliceChattingWithBob();
     await bob.sendFile('alice', await file('keep.txt', Buffer.from('keep me')));
     await bob.sendFile('alice', await file('drop.txt', Buffer.from('drop me')));
     await until(() => cards().size === 2, 'two cards in the chat');
@@ -288,14 +294,8 @@ describe('sending and receiving files in the extension (bundle, stand-in vscode,
   });
 
   it('cancelling the receiving notification stops the download, leaves no file, and tells the sender', async () => {
-    await connectAlice();
-    const bob = await client('bob');
-    await until(() => /1 online/.test(fake.statusBar.text), 'bob online');
-    view.webview.received.fire({ type: 'open', conversation: 'bob' });
-    const states: string[] = [];
-    bob.on('fileState', (_file, state, by) => states.push(`${state} by ${by ?? '?'}`));
-    // Uploaded first: a cancel during bob's upload trips the server's error budget for his
-    // in-flight chunks (a core issue, reported separately); here alice's side is under test.
+    const { bob, states } = await aliceChattingWithBob();
+    // Uploaded first, so the cancel can only act on alice's download (the side under test).
     const upload = await bob.sendFile('alice', await file('big.bin', randomBytes(16 * 1024 * 1024)));
     assert.equal(await upload.done, 'uploaded');
     await until(() => cards().size === 1, 'card shown');
