@@ -42,11 +42,17 @@ interface KnownOffer {
 }
 
 const TERMINAL: ReadonlySet<FileState> = new Set(['delivered', 'declined', 'cancelled', 'failed', 'expired']);
+const MAX_EARLY_ENDS = 64;
 
 export class FileTransfers {
   private readonly offers = new Map<string, KnownOffer>();
   private readonly uploads = new Map<string, OutgoingFile>();
   private readonly downloads = new Map<string, IncomingFile>();
+  /**
+   * Ends heard for files not registered yet: the server's `sent` for an offer and the recipient's
+   * decline can arrive in one read, before the upload is registered. Bounded; oldest dropped.
+   */
+  private readonly earlyEnds = new Map<string, { state: FileState; by: string | undefined }>();
   private readonly requests: PendingRequests<FileInfo[]>;
 
   constructor(
@@ -101,7 +107,10 @@ export class FileTransfers {
       if (upload.file === undefined) throw new ChatClientError('protocol', 'the server stored the offer but gave no file id');
       this.uploads.set(upload.file, upload);
       void upload.done.then(undefined, () => undefined);
-      if (this.host.ready) upload.resume(0);
+      const ended = this.earlyEnds.get(upload.file);
+      this.earlyEnds.delete(upload.file);
+      if (ended) upload.onState(ended.state, ended.by);
+      else if (this.host.ready) upload.resume(0);
       return upload;
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -160,6 +169,7 @@ export class FileTransfers {
         this.uploads.get(frame.file)?.onAck(frame.index);
         return;
       case 'file_state':
+        if (TERMINAL.has(frame.state) && !this.uploads.has(frame.file) && !this.downloads.has(frame.file)) this.rememberEarlyEnd(frame.file, frame.state, frame.by);
         this.uploads.get(frame.file)?.onState(frame.state, frame.by);
         this.downloads.get(frame.file)?.onState(frame.state, frame.by);
         if (TERMINAL.has(frame.state)) this.forget(frame.file);
@@ -214,6 +224,11 @@ export class FileTransfers {
     for (const download of this.downloads.values()) if (download.isActive) download.cancel('cancelled');
     this.uploads.clear();
     this.downloads.clear();
+  }
+
+  private rememberEarlyEnd(file: string, state: FileState, by: string | undefined): void {
+    if (this.earlyEnds.size >= MAX_EARLY_ENDS) this.earlyEnds.delete(this.earlyEnds.keys().next().value!);
+    this.earlyEnds.set(file, { state, by });
   }
 
   private forget(file: string): void {

@@ -283,6 +283,16 @@ describe('file transfer (real server)', function () {
     await eventually(async () => (await spoolParts()).length === 0, 'the server copy to be removed');
   });
 
+  it('reports a decline that comes before the upload has begun as declined, sending nothing', async () => {
+    const alice = await fleet.online('alice');
+    const bob = await fleet.online('bob');
+    // bob declines as soon as he sees the offer: the decline often reaches alice in the same read
+    // as the server's `sent` for her offer, before her upload exists.
+    bob.on('fileOffer', (offer) => bob.declineFile(offer.file));
+    const upload = await alice.sendFile('bob', await source('unwanted.txt', Buffer.from('no thanks')));
+    await assert.rejects(upload.done, (error: ChatClientError) => error.code === 'declined');
+  });
+
   it('cancel by the receiver and decline both tell the sender and remove the server copy', async () => {
     const alice = await fleet.online('alice');
     const bob = await fleet.online('bob');
