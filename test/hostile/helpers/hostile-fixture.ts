@@ -86,8 +86,13 @@ export async function assertMemoryNearBaseline(context: HostileContext, toleranc
   await sleep(1500);
   // Twice: buffers whose sockets closed late are only collectable by the second GC.
   await context.server.settledMemory(1000);
-  const after = await context.server.settledMemory(1000);
   const before = context.baseline;
+  const within = (sample: MemorySample) =>
+    sample.rss <= before.rss + tolerance.rss && sample.heapUsed <= before.heapUsed + tolerance.heapUsed && sample.external <= before.external + tolerance.external;
+  // Freed pages go back to the system lazily (V8 shrinks its reserve over idle GCs, malloc keeps
+  // arenas a while): "returns" gets up to ~10 s more; a leak never comes back under the bounds.
+  let after = await context.server.settledMemory(1000);
+  for (let attempt = 0; attempt < 5 && !within(after); attempt++) after = await context.server.settledMemory(2000);
   const line =
     `RSS ${megabytes(before.rss)} -> ${megabytes(after.rss)}, heap used ${megabytes(before.heapUsed)} -> ${megabytes(after.heapUsed)}, ` +
     `heap reserved ${megabytes(before.heapTotal)} -> ${megabytes(after.heapTotal)}, external ${megabytes(before.external)} -> ${megabytes(after.external)}`;
