@@ -277,13 +277,15 @@ export class ChatServer {
     return pending;
   }
 
+  /** Hands a just-stored message to its recipients' sessions (the same mailbox rule as the store's). */
   private wake(message: StoredMessage): void {
     if (message.to !== EVERYONE) {
-      for (const session of this.sessions.forUser(message.to)) session.schedulePump();
+      if (message.to === message.from) return;
+      for (const session of this.sessions.forUser(message.to)) session.offer(message);
       return;
     }
     this.sessions.forEach((session) => {
-      if (session.name !== message.from) session.schedulePump();
+      if (session.name !== message.from) session.offer(message);
     });
   }
 

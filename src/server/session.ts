@@ -1,7 +1,8 @@
 /**
- * A logged-in user on one connection, and its mailbox pump: delivery always pulls from the
- * store (after `pushedUpTo`), so backlog and live traffic share one ordered path and a slow
- * reader costs memory bounded by its socket queue, never a copy of its missed messages.
+ * A logged-in user on one connection, and its mailbox pump. The backlog, and anything that
+ * arrives while the session is behind, is pulled from the store (after `pushedUpTo`), so a slow
+ * reader costs memory bounded by its socket queue, never a copy of its missed messages. A session
+ * that is caught up gets each new message written at once (`offer`), without a pull.
  */
 import type { Store, StoredMessage } from './store/store';
 import type { Transport } from './transport';
@@ -30,6 +31,8 @@ export class Session {
   private pumpAgain = false;
   private scheduled = false;
   private synced = false;
+  /** The last pump read everything up to `pushedUpTo`, and every message offered since was written. */
+  private caughtUp = false;
 
   constructor(
     readonly name: string,
@@ -43,6 +46,21 @@ export class Session {
   ) {
     this.pushedUpTo = ackedSeq;
     this.ackedSeq = ackedSeq;
+  }
+
+  /**
+   * A message just stored for this user. Offers come in seq order (the store resolves appends in
+   * order), so when the session is caught up nothing older can be waiting and the message is
+   * written now; otherwise the pump pulls it in order with the rest.
+   */
+  offer(message: StoredMessage): void {
+    if (this.closed || message.seq <= this.pushedUpTo) return;
+    if (this.caughtUp && !this.pumping && !this.scheduled && this.transport.isOpen && !this.transport.congested) {
+      this.writeMessage(message);
+      return;
+    }
+    this.caughtUp = false;
+    this.schedulePump();
   }
 
   /** Asks the pump to look for new mail (coalesced per event-loop turn). */
@@ -63,6 +81,7 @@ export class Session {
   private async pump(): Promise<void> {
     if (this.pumping || this.closed) return;
     this.pumping = true;
+    this.caughtUp = false;
     try {
       while (!this.closed && this.transport.isOpen) {
         if (this.transport.congested) {
@@ -75,20 +94,17 @@ export class Session {
         if (this.closed) break;
         let written = 0;
         // Stop at the soft limit even mid-page: the rest is read again after 'drain'.
-        while (written < batch.length && !this.transport.congested) {
-          const seq = batch[written].seq;
-          const onFlushed = this.hooks.ackOnFlush ? () => this.hooks.onFlushedUpTo(seq) : undefined;
-          this.transport.write(this.hooks.format(batch[written], seq <= this.loginHeadSeq), onFlushed);
-          this.pushedUpTo = seq;
-          written++;
-        }
+        while (written < batch.length && !this.transport.congested) this.writeMessage(batch[written++]);
         if (written < batch.length) continue;
         if (batch.length < PAGE) {
           if (!this.synced) {
             this.synced = true;
             this.hooks.onSynced(this.pushedUpTo);
           }
-          if (!this.pumpAgain) break;
+          if (!this.pumpAgain) {
+            this.caughtUp = true;
+            break;
+          }
         }
       }
     } catch (error) {
@@ -97,5 +113,12 @@ export class Session {
       this.pumping = false;
       if (this.pumpAgain && !this.closed) this.schedulePump();
     }
+  }
+
+  private writeMessage(message: StoredMessage): void {
+    const seq = message.seq;
+    const onFlushed = this.hooks.ackOnFlush ? () => this.hooks.onFlushedUpTo(seq) : undefined;
+    this.transport.write(this.hooks.format(message, seq <= this.loginHeadSeq), onFlushed);
+    this.pushedUpTo = seq;
   }
 }

@@ -67,7 +67,8 @@ export interface Store {
 
   /**
    * Stores a message, assigning the next sequence number, or finds the earlier copy with the
-   * same (from, id). Resolves only once the message is durable.
+   * same (from, id). Resolves only once the message is durable and readable, and new messages
+   * resolve in seq order: the server hands each to caught-up sessions as it resolves.
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**

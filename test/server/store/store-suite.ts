@@ -71,6 +71,22 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
         );
       });
 
+      it('resolves new messages in seq order, each readable in the mailbox when it resolves', async () => {
+        // The server writes each message to caught-up sessions as its append resolves.
+        const resolved: number[] = [];
+        const readable: boolean[] = [];
+        const pending = Array.from({ length: 40 }, (_, i) =>
+          store.append(msg(i % 3 === 0 ? 'bob' : 'carol', i % 2 === 0 ? '*' : 'alice')).then(async (result) => {
+            resolved.push(result.message.seq);
+            const mailbox = await store.readMailbox('alice', result.message.seq - 1, 1);
+            readable.push(mailbox[0]?.seq === result.message.seq);
+          }),
+        );
+        await Promise.all(pending);
+        assert.deepEqual(resolved, Array.from({ length: 40 }, (_, i) => i + 1));
+        assert.ok(readable.every(Boolean), `not readable at resolve: ${readable.map((r, i) => (r ? '' : i + 1)).filter(Boolean).join(',')}`);
+      });
+
       it('returns the original message marked duplicate for a repeated (from, id), storing nothing', async () => {
         const first = await store.append(msg('alice', '*', { id: 'same', text: 'first' }));
         const again = await store.append(msg('alice', '*', { id: 'same', text: 'second' }));
