@@ -25,10 +25,10 @@ export class DiskFullFiles {
         }
         return real.datasync();
       },
-      write: async (buffer, offset, length, position) => {
+      write: (buffer, offset, length, position) => {
         if (!this.full || this.failSync) return real.write(buffer, offset, length, position);
         this.refused++;
-        await real.write(buffer, offset, Math.ceil(length / 2), position);
+        real.write(buffer, offset, Math.ceil(length / 2), position);
         throw enospc('write');
       },
     };

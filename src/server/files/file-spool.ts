@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Box, FileInfo, FileState } from '../../protocol/frames';
 import { FILE_STATES } from '../../protocol/frames';
-import { syncDirectory, writeAll } from '../store/store-file';
+import { syncDirectory } from '../store/store-file';
 
 export interface FileLimits {
   /** Largest file accepted (default 100 MiB). */
@@ -378,5 +378,15 @@ export class FileSpool {
 
   private partPath(id: string): string {
     return join(this.dir, `${id}.part`);
+  }
+}
+
+/** Writes all of `data` at `position` through the thread pool (chunks are big: keep them off the event loop). */
+async function writeAll(file: FileHandle, data: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await file.write(data, offset, data.length - offset, position + offset);
+    if (bytesWritten <= 0) throw new Error('write made no progress');
+    offset += bytesWritten;
   }
 }

@@ -11,6 +11,7 @@
 import { constants } from 'node:fs';
 import { mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { acquireDataDirLock, errorCode, releaseDataDirLock } from './data-dir-lock';
 import { LogIndex } from './log-index';
 import { encodeRecord, LogRecord, messageToRecord } from './log-records';
@@ -322,7 +323,7 @@ export class LogStore implements Store {
       }
       const bytes = Buffer.from(batch.map((pending) => pending.line).join(''), 'utf8');
       this.tailDirty = true;
-      await writeAll(file, bytes, this.fileSize);
+      writeAll(file, bytes, this.fileSize);
       await file.datasync();
       this.tailDirty = false;
       this.fileSize += bytes.length;
@@ -354,6 +355,7 @@ export class LogStore implements Store {
   private async compact(): Promise<void> {
     const tempPath = join(this.dataDir, COMPACT_FILE);
     const before = this.recordCount;
+    const started = performance.now();
     let records: LogRecord[];
     let bytes: Buffer;
     let temp: StoreFile | undefined;
@@ -361,7 +363,7 @@ export class LogStore implements Store {
       records = this.index.liveRecords(this.historyLimit);
       bytes = Buffer.from(records.map(encodeRecord).join(''), 'utf8');
       temp = await this.openFile(tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
-      await writeAll(temp, bytes, 0);
+      writeAll(temp, bytes, 0);
       await temp.datasync();
       // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
       if (process.platform === 'win32') await this.closeLogFile();
@@ -382,7 +384,7 @@ export class LogStore implements Store {
     this.recordCount = records.length;
     this.tailDirty = false;
     this.nextCompactionCheck = 0;
-    this.log(`${this.logPath}: compacted ${before} records to ${records.length}`);
+    this.log(`${this.logPath}: compacted ${before} records to ${records.length} in ${Math.round(performance.now() - started)} ms`);
   }
 
   private async closeLogFile(): Promise<void> {

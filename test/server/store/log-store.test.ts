@@ -43,13 +43,13 @@ class FaultyFiles {
       readFile: () => real.readFile(),
       truncate: (length) => real.truncate(length),
       close: () => real.close(),
-      write: async (buffer, offset, length, position) => {
+      write: (buffer, offset, length, position) => {
         this.writes++;
         const code = this.failNextWrite;
         if (code) {
           this.failNextWrite = undefined;
           // Half the bytes reach the file before the failure, as with a real ENOSPC.
-          await real.write(buffer, offset, Math.ceil(length / 2), position);
+          real.write(buffer, offset, Math.ceil(length / 2), position);
           throw errnoError(code);
         }
         return real.write(buffer, offset, length, position);
