@@ -3,6 +3,7 @@ import type { ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
 import type { FileSpool } from './files/file-spool';
 import type { Logger } from './logger';
+import type { PresenceBatching } from './presence-batcher';
 import type { Store, StoredMessage } from './store/store';
 
 export interface ChatServerOptions {
@@ -23,6 +24,8 @@ export interface ChatServerOptions {
   loginTimeoutMs?: number;
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser?: number;
+  /** When presence changes wait for a batch (default: beyond 5,000 socket writes per 50 ms). */
+  presenceBatching?: PresenceBatching;
   /** How long an unterminated plain-text chunk waits before it counts as a line. */
   plainIdleMs?: number;
   clock?: Clock;

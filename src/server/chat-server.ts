@@ -21,6 +21,7 @@ import { jsonHandler } from './json-handlers';
 import { plainHandler, plainNotice } from './plain-text';
 import { FileRelay } from './files/file-relay';
 import { TlsGate } from './tls-gate';
+import { PresenceBatcher } from './presence-batcher';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
@@ -36,6 +37,7 @@ export class ChatServer {
   readonly users = new Map<string, RosterEntry>();
   readonly sessions = new SessionRegistry();
   readonly files: FileRelay | undefined;
+  private readonly presence: PresenceBatcher;
   private readonly plainText: boolean;
   private readonly rateLimit: { perSecond: number; burst: number } | false;
   private readonly maxPerAddress: number;
@@ -86,6 +88,7 @@ export class ChatServer {
       },
     };
     this.files = options.files ? new FileRelay(this, options.files) : undefined;
+    this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { immediateWritesPerWindow: 5000, delayMs: 50 }, () => this.clock.now());
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
     this.tlsGate = tls && new TlsGate({ ...tls, log: this.log, onSecure: (socket) => this.accept(socket) });
     this.net = createServer({ noDelay: true }, (socket) => this.incoming(socket));
@@ -126,6 +129,7 @@ export class ChatServer {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.files?.stop();
+    this.presence.stop();
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     this.tlsGate?.closePending();
     for (const connection of this.connections) connection.pauseInput();
@@ -202,7 +206,7 @@ export class ChatServer {
       else evicted.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
     }
     this.log.info(`${user.name} logged in from ${connection.address} (${kind})`);
-    if (!wasOnline) this.broadcastPresence(user, user.name);
+    if (!wasOnline) this.presence.changedUser(user);
     return session;
   }
 
@@ -219,17 +223,6 @@ export class ChatServer {
     if (seq <= user.ackedSeq) return;
     user.ackedSeq = seq;
     this.store.setAcked(user.name, seq).catch((error) => this.log.error(`could not store ack of ${user.name}: ${String(error)}`));
-  }
-
-  /** Tells everyone except `subject`'s own sessions about `user`. */
-  private broadcastPresence(user: RosterEntry, subject: string | undefined): void {
-    const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) };
-    // Encoded once: every session's write shares the same bytes.
-    const line = Buffer.from(frameLine({ type: 'presence', user: info }), 'utf8');
-    const notice = Buffer.from(plainNotice(info.online ? `New Connection: [${user.name}]` : `${user.name} left`), 'utf8');
-    this.sessions.forEach((session) => {
-      if (session.name !== subject) session.transport.write(session.kind === 'json' ? line : notice);
-    });
   }
 
   // ---- messages ----
@@ -360,7 +353,7 @@ export class ChatServer {
     if (this.sessions.remove(session)) {
       this.log.info(`${session.name} went offline`);
       const user = this.users.get(session.name);
-      if (user && !this.closing) this.broadcastPresence(user, undefined);
+      if (user && !this.closing) this.presence.changedUser(user);
     }
   }
 

@@ -6,6 +6,12 @@ import type { Session } from './session';
 
 export class SessionRegistry {
   private readonly byUser = new Map<string, Session[]>();
+  private count = 0;
+
+  /** How many sessions are open. */
+  get size(): number {
+    return this.count;
+  }
 
   /** Adds a session; returns the sessions evicted to stay within `maxPerUser`, oldest first. */
   add(session: Session, maxPerUser: number): Session[] {
@@ -13,6 +19,7 @@ export class SessionRegistry {
     const evicted = sessions.length >= maxPerUser ? sessions.splice(0, sessions.length - maxPerUser + 1) : [];
     sessions.push(session);
     this.byUser.set(session.name, sessions);
+    this.count += 1 - evicted.length;
     return evicted;
   }
 
@@ -23,6 +30,7 @@ export class SessionRegistry {
     const index = sessions.indexOf(session);
     if (index === -1) return false;
     sessions.splice(index, 1);
+    this.count--;
     if (sessions.length > 0) return false;
     this.byUser.delete(session.name);
     return true;

@@ -131,6 +131,7 @@ describe('file transfer (real server)', function () {
       const alice = await fleet.online('alice');
       const bob = fleet.client('bob', { port: proxy.port });
       await bob.connect();
+      await fleet.heardOf('bob');
       const bytes = randomBytes(4 * 1024 * 1024);
       const offered = nextOffer(bob);
       await alice.sendFile('bob', await source('resume.bin', bytes));
@@ -210,6 +211,7 @@ describe('file transfer (real server)', function () {
       const alice = await fleet.online('alice');
       const bob = fleet.client('bob', { port: proxy.port });
       await bob.connect();
+      await fleet.heardOf('bob');
       proxy.rewrite = (line) => {
         if (!line.includes('"file_chunk"') || !line.includes('"index":2,')) return line;
         const frame = JSON.parse(line) as { data: string };

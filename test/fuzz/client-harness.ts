@@ -44,6 +44,8 @@ export class ClientHarness {
     for (const name of stores.keys()) proxies.set(name, await CutProxy.start(server.port));
     const harness = new ClientHarness(server, proxies, stores);
     for (const name of stores.keys()) await harness.startClient(name);
+    // Users registered just now: a client can address them once it has heard of them (presence is batched).
+    await harness.checkPresence();
     return harness;
   }
 

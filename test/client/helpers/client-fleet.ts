@@ -32,10 +32,25 @@ export class ClientFleet {
     return made;
   }
 
+  /** Connects `name` and waits until the fleet's other clients can address it (`heardOf`). */
   async online(name: string, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
     const made = this.client(name, options);
     await made.connect();
+    await this.heardOf(name);
     return made;
+  }
+
+  /**
+   * Waits until every other connected client of the fleet has heard that `name` is online: the
+   * server batches presence, and a user would likewise wait to see a newcomer listed.
+   */
+  async heardOf(name: string): Promise<void> {
+    const others = this.clients.filter((client) => client.state === 'connected' && client.name !== name);
+    const deadline = Date.now() + 5000;
+    while (!others.every((client) => client.roster.get(name)?.online)) {
+      if (Date.now() > deadline) throw new Error(`the other clients did not hear that ${name} is online within 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Logs `name` in on a new client and returns the messages that arrive before `synced` (its backlog). */
