@@ -24,7 +24,7 @@ export interface ChatServerOptions {
   loginTimeoutMs?: number;
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser?: number;
-  /** When presence changes wait for a batch (default: beyond 5,000 socket writes per 50 ms). */
+  /** When presence changes wait for a batch (default: beyond 50,000 socket writes a second). */
   presenceBatching?: PresenceBatching;
   /** How long an unterminated plain-text chunk waits before it counts as a line. */
   plainIdleMs?: number;

@@ -88,7 +88,7 @@ export class ChatServer {
       },
     };
     this.files = options.files ? new FileRelay(this, options.files) : undefined;
-    this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { immediateWritesPerWindow: 5000, delayMs: 50 }, () => this.clock.now());
+    this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
     this.tlsGate = tls && new TlsGate({ ...tls, log: this.log, onSecure: (socket) => this.accept(socket) });
     this.net = createServer({ noDelay: true }, (socket) => this.incoming(socket));

@@ -1,54 +1,52 @@
 /**
- * Presence changes: sent at once while that is cheap, and in batches every `delayMs` during a
- * login storm on a big server, when each online session gets one write per batch instead of one
- * per login. One write per login per session made logging in N users cost N² socket writes
- * (10,000 users: 133 s). A client can address a newcomer only once it has heard of them, so the
- * usual case (a class of a few hundred, a few logins a second) stays immediate.
+ * Presence changes: sent at once while that is cheap, and in batches during a login storm on a
+ * big server, when each online session gets one write per batch instead of one per login. One
+ * write per login per session made logging in N users cost N² socket writes (10,000 users:
+ * 133 s). Broadcasts are paced by a budget of socket writes per second (one per online session
+ * each), so a class of a few hundred logging in at a few per second hears of each at once.
  */
 import type { UserInfo } from '../protocol/frames';
 import type { RosterEntry } from './chat-server-options';
+import type { Clock } from './clock';
 import { frameLine } from './message-lines';
 import { plainNotice } from './plain-text';
 import type { SessionRegistry } from './session-registry';
+import { TokenBucket } from './token-bucket';
 
 export interface PresenceBatching {
-  /**
-   * Socket writes per `delayMs` window that changes sent at once may cost: each costs one per
-   * online session, so with S sessions floor(budget / S) changes per window go out at once and
-   * the rest wait for the batch.
-   */
-  immediateWritesPerWindow: number;
-  delayMs: number;
+  /** Socket writes per second that presence may cost; a tenth of a second's worth may go at once. */
+  writesPerSecond: number;
+  /** A batch waits at least this long, to gather the storm. */
+  minDelayMs: number;
 }
 
 export class PresenceBatcher {
   /** Users whose presence changed since the last batch (the entry holds the current key). */
   private readonly changed = new Map<string, RosterEntry>();
+  private readonly budget: TokenBucket;
   private timer: NodeJS.Timeout | undefined;
-  private windowStart = -Infinity;
-  private sentInWindow = 0;
 
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly batching: PresenceBatching,
-    private readonly now: () => number,
-  ) {}
+    clock: Clock,
+  ) {
+    this.budget = new TokenBucket(batching.writesPerSecond, batching.writesPerSecond / 10, clock);
+  }
 
   /** `user` came online or went offline. */
   changedUser(user: RosterEntry): void {
-    const now = this.now();
-    if (now - this.windowStart >= this.batching.delayMs) {
-      this.windowStart = now;
-      this.sentInWindow = 0;
-    }
     this.changed.set(user.name, user);
-    const immediatePerWindow = Math.floor(this.batching.immediateWritesPerWindow / Math.max(1, this.sessions.size));
-    if (this.timer === undefined && this.sentInWindow < immediatePerWindow) {
-      this.sentInWindow++;
+    if (this.timer !== undefined) return;
+    const cost = Math.max(1, this.sessions.size);
+    if (this.budget.take(cost)) {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.batching.delayMs);
+    this.timer = setTimeout(() => {
+      this.budget.spend(Math.max(1, this.sessions.size));
+      this.flush();
+    }, Math.max(this.batching.minDelayMs, this.budget.msUntil(cost)));
   }
 
   /** Forgets what is pending (the server is shutting down). */

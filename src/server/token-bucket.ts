@@ -14,13 +14,29 @@ export class TokenBucket {
     this.updatedAt = clock.now();
   }
 
-  /** Takes one token if there is one. */
-  take(): boolean {
+  /** Takes `count` tokens if there are that many. */
+  take(count = 1): boolean {
+    this.refill();
+    if (this.tokens < count) return false;
+    this.tokens -= count;
+    return true;
+  }
+
+  /** Takes `count` tokens even when that leaves a debt, which later refills pay first. */
+  spend(count: number): void {
+    this.refill();
+    this.tokens -= count;
+  }
+
+  /** Milliseconds until `count` tokens are there (0 when they are now). */
+  msUntil(count: number): number {
+    this.refill();
+    return Math.max(0, ((count - this.tokens) / this.perSecond) * 1000);
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }

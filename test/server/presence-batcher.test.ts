@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { PresenceBatcher } from '../../src/server/presence-batcher';
 import type { Session } from '../../src/server/session';
 import { SessionRegistry } from '../../src/server/session-registry';
+import { systemClock } from '../../src/server/clock';
 
 /** A session that records what is written to it. */
 function fakeSession(name: string, kind: 'json' | 'plain' = 'json'): Session & { writes: string[] } {
@@ -25,7 +26,7 @@ describe('presence batching', () => {
     const sessions = new SessionRegistry();
     const watchers = ['ann', 'ben', 'cat'].map((name) => fakeSession(name));
     for (const watcher of watchers) sessions.add(watcher, 8);
-    const batcher = new PresenceBatcher(sessions, { immediateWritesPerWindow: 100, delayMs: 1000 }, Date.now);
+    const batcher = new PresenceBatcher(sessions, { writesPerSecond: 1000, minDelayMs: 1000 }, systemClock);
     const dan = fakeSession('dan');
     sessions.add(dan, 8);
     batcher.changedUser(entry('dan'));
@@ -40,8 +41,8 @@ describe('presence batching', () => {
     for (const watcher of watchers) sessions.add(watcher, 8);
     const plain = fakeSession('old', 'plain');
     sessions.add(plain, 8);
-    // 12 sessions once a1 is in, and a budget of 12 writes: one change per window goes out at once.
-    const batcher = new PresenceBatcher(sessions, { immediateWritesPerWindow: 12, delayMs: 30 }, Date.now);
+    // 12 sessions once a1 is in, and 24 writes at once: a1 goes out at once (12), a2 (13) waits.
+    const batcher = new PresenceBatcher(sessions, { writesPerSecond: 240, minDelayMs: 30 }, systemClock);
     const arrivals = ['a1', 'a2', 'a3', 'a4'].map((name) => fakeSession(name));
     for (const arrival of arrivals) {
       sessions.add(arrival, 8);
@@ -70,7 +71,7 @@ describe('presence batching', () => {
     const sessions = new SessionRegistry();
     const watcher = fakeSession('ann');
     sessions.add(watcher, 8);
-    const batcher = new PresenceBatcher(sessions, { immediateWritesPerWindow: 0, delayMs: 10 }, Date.now);
+    const batcher = new PresenceBatcher(sessions, { writesPerSecond: 1, minDelayMs: 10 }, systemClock);
     batcher.changedUser(entry('ben'));
     batcher.stop();
     await sleep(30);
