@@ -22,6 +22,7 @@ import { plainHandler, plainNotice } from './plain-text';
 import { FileRelay } from './files/file-relay';
 import { TlsGate } from './tls-gate';
 import { PresenceBatcher } from './presence-batcher';
+import { RosterJson } from './roster-json';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
@@ -35,6 +36,7 @@ export class ChatServer {
   readonly joinCode: string | undefined;
   readonly loginTimeoutMs: number;
   readonly users = new Map<string, RosterEntry>();
+  private readonly rosterJson = new RosterJson();
   readonly sessions = new SessionRegistry();
   readonly files: FileRelay | undefined;
   private readonly presence: PresenceBatcher;
@@ -97,7 +99,10 @@ export class ChatServer {
   /** Loads the roster and starts listening; resolves with the bound address. */
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
     await sodiumReady();
-    for (const user of await this.store.listUsers()) this.users.set(user.name, { ...user });
+    for (const user of await this.store.listUsers()) {
+      this.users.set(user.name, { ...user });
+      this.rosterJson.set({ name: user.name, publicKey: user.publicKey, online: false });
+    }
     await new Promise<void>((resolve, reject) => {
       this.net.once('error', reject);
       this.net.listen(port, host, () => {
@@ -151,6 +156,16 @@ export class ChatServer {
     return [...this.users.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) }));
   }
 
+  /** `roster()` as JSON, kept up to date rather than built per login. */
+  rosterAsJson(): string {
+    return this.rosterJson.json();
+  }
+
+  private rosterChanged(user: RosterEntry): void {
+    if (this.users.get(user.name) === user) this.rosterJson.set({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) });
+    else this.rosterJson.delete(user.name);
+  }
+
   /**
    * Checks a login against the roster, registering or binding the name when it is free.
    * `publicKey` null is a plain-text user, who can never take a name bound to a key.
@@ -170,6 +185,7 @@ export class ChatServer {
     const previousKey = user.publicKey;
     user.publicKey = publicKey;
     this.users.set(name, user);
+    this.rosterChanged(user);
     try {
       const stored = await this.store.putUser({ name, publicKey });
       user.ackedSeq = Math.max(user.ackedSeq, stored.ackedSeq);
@@ -177,6 +193,7 @@ export class ChatServer {
       this.log.error(`could not store user ${name}: ${String(error)}`);
       if (existing) user.publicKey = previousKey;
       else this.users.delete(name);
+      this.rosterChanged(user);
       return { ok: false, code: 'storage_failed' };
     }
     this.log.info(existing ? `bound a key to plain-text user ${name}` : `registered ${name}${publicKey ? '' : ' (plain text)'}`);
@@ -206,7 +223,10 @@ export class ChatServer {
       else evicted.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
     }
     this.log.info(`${user.name} logged in from ${connection.address} (${kind})`);
-    if (!wasOnline) this.presence.changedUser(user);
+    if (!wasOnline) {
+      this.rosterChanged(user);
+      this.presence.changedUser(user);
+    }
     return session;
   }
 
@@ -353,6 +373,7 @@ export class ChatServer {
     if (this.sessions.remove(session)) {
       this.log.info(`${session.name} went offline`);
       const user = this.users.get(session.name);
+      if (user) this.rosterChanged(user);
       if (user && !this.closing) this.presence.changedUser(user);
     }
   }

@@ -3,7 +3,7 @@
  * validated by the codec before any handler runs.
  */
 import { parseClientFrame } from '../protocol/codec';
-import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
+import type { ClientFrame, ClientFrameOf, ClientFrameType, WelcomeFrame } from '../protocol/frames';
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
@@ -93,9 +93,9 @@ async function login(server: ChatServer, connection: Connection, frame: ClientFr
     return;
   }
   const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
-  connection.transport.write(
-    frameLine({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq, users: server.roster() }),
-  );
+  // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
+  const head = JSON.stringify({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq } satisfies Omit<WelcomeFrame, 'users'>);
+  connection.transport.write(`${head.slice(0, -1)},"users":${server.rosterAsJson()}}\n`);
   session.schedulePump();
 }
 

@@ -113,6 +113,25 @@ describe('server login', () => {
     assert.equal((await client.next('pong')).rid, 'p1');
   });
 
+  it('lists the whole roster in welcome as the server sees it, after users register, come and go', async () => {
+    const alice = await RawClient.login(server.port, 'alice');
+    const bob = await RawClient.login(server.port, 'bob');
+    clients.push(alice.client, bob.client);
+    bob.client.close();
+    for (let i = 0; i < 200 && server.server.sessions.isOnline('bob'); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const carol = await RawClient.login(server.port, 'carol');
+    clients.push(carol.client);
+    assert.deepEqual(carol.welcome.users, server.server.roster());
+    assert.deepEqual(
+      carol.welcome.users.map((user) => [user.name, user.publicKey, user.online]),
+      [
+        ['alice', alice.identity.publicKey, true],
+        ['bob', bob.identity.publicKey, false],
+        ['carol', carol.identity.publicKey, true],
+      ],
+    );
+  });
+
   it('keeps several sessions of one user: each receives, and presence flips only with the last', async () => {
     const laptop = await RawClient.login(server.port, 'gina');
     clients.push(laptop.client);
