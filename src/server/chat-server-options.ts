@@ -22,6 +22,11 @@ export interface ChatServerOptions {
   /** A connection whose socket stays congested this long is closed as a slow consumer. */
   stallTimeoutMs?: number;
   loginTimeoutMs?: number;
+  /**
+   * Messages waiting to be stored above which connections stop reading until half are stored
+   * (default 4096): a flood waits in the kernel's socket buffers instead of on the heap.
+   */
+  maxPendingWrites?: number;
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser?: number;
   /** When presence changes wait for a batch (default: beyond 50,000 socket writes a second). */

@@ -23,6 +23,7 @@ import { FileRelay } from './files/file-relay';
 import { TlsGate } from './tls-gate';
 import { PresenceBatcher } from './presence-batcher';
 import { RosterJson } from './roster-json';
+import { PendingWrites } from './pending-writes';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
@@ -50,7 +51,7 @@ export class ChatServer {
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly rateBuckets = new Map<string, TokenBucket>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly pendingWrites: PendingWrites;
   private readonly connectionOptions;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closing = false;
@@ -66,6 +67,7 @@ export class ChatServer {
     this.maxSessionsPerUser = Math.max(1, options.maxSessionsPerUser ?? 8);
     this.stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     this.loginTimeoutMs = options.loginTimeoutMs ?? 30_000;
+    this.pendingWrites = new PendingWrites(Math.max(1, options.maxPendingWrites ?? 1024));
     this.connectionOptions = {
       limits: {
         maxLineBytes: LIMITS.maxLineBytes,
@@ -83,6 +85,7 @@ export class ChatServer {
         return undefined;
       },
       onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+      inputGate: this.pendingWrites,
       onTlsHello: (connection: Connection) => {
         // The client sees our plain `hello` where it expects a TLS record and reports that.
         this.log.info(`closed a TLS connection from ${connection.address}: this server is plain TCP (start it with --tls-cert and --tls-key for TLS)`);
@@ -138,7 +141,7 @@ export class ChatServer {
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     this.tlsGate?.closePending();
     for (const connection of this.connections) connection.pauseInput();
-    await Promise.allSettled([...this.inFlight]);
+    await this.pendingWrites.settle();
     for (const connection of this.connections) {
       if (connection.mode === 'plain') connection.transport.end(plainNotice('The server is shutting down. Goodbye.'));
       else connection.transport.end(frameLine({ type: 'bye', reason: 'server_shutdown' }));
@@ -285,8 +288,7 @@ export class ChatServer {
           return { ok: false, code: 'storage_failed' };
         },
       );
-    this.inFlight.add(pending);
-    void pending.finally(() => this.inFlight.delete(pending));
+    this.pendingWrites.track(pending);
     return pending;
   }
 

@@ -37,6 +37,8 @@ export interface ConnectionOptions {
   onOverflow(connection: Connection): void;
   /** The first bytes are a TLS ClientHello: a TLS client reached this plain TCP server. */
   onTlsHello(connection: Connection): void;
+  /** While closed, connections stop reading (the store is behind); `onceOpen` calls back when it opens. */
+  inputGate?: { readonly closed: boolean; onceOpen(callback: () => void): void };
 }
 
 export class Connection {
@@ -150,6 +152,18 @@ export class Connection {
     const handler = this.handler;
     if (!handler) return;
     while (!this.busy && this.pending.length > 0 && this.isOpen) {
+      const gate = this.options.inputGate;
+      if (gate?.closed) {
+        // What is unread waits in the kernel's buffers, not as objects on the heap.
+        this.busy = true;
+        this.socket.pause();
+        gate.onceOpen(() => {
+          this.busy = false;
+          if (this.isOpen) this.socket.resume();
+          this.process();
+        });
+        return;
+      }
       const result = this.pending.shift()!;
       if (result.kind === 'error') {
         handler.framingError(this, result.code);

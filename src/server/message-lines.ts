@@ -16,24 +16,30 @@ export function frameLine(frame: ServerFrame): string {
 export function messageBytes(message: StoredMessage): Buffer {
   let bytes = encodedLines.get(message);
   if (bytes === undefined) {
-    bytes = Buffer.from(
-      frameLine({
-        type: 'msg',
-        seq: message.seq,
-        id: message.id,
-        from: message.from,
-        to: message.to,
-        ts: message.ts,
-        ...(message.text !== undefined ? { text: message.text } : {}),
-        ...(message.box !== undefined ? { box: message.box } : {}),
-        ...(message.plain ? { plain: true as const } : {}),
-        ...(message.file !== undefined ? { file: message.file } : {}),
-      }),
-      'utf8',
-    );
-    encodedLines.set(message, bytes);
+    bytes = encodeMessage(message);
+    // Only fan-out lines are kept: a private message is written to one or two sessions, and a
+    // WeakMap entry per stored message made every garbage collection slower (ephemerons).
+    if (message.to === EVERYONE) encodedLines.set(message, bytes);
   }
   return bytes;
+}
+
+function encodeMessage(message: StoredMessage): Buffer {
+  return Buffer.from(
+    frameLine({
+      type: 'msg',
+      seq: message.seq,
+      id: message.id,
+      from: message.from,
+      to: message.to,
+      ts: message.ts,
+      ...(message.text !== undefined ? { text: message.text } : {}),
+      ...(message.box !== undefined ? { box: message.box } : {}),
+      ...(message.plain ? { plain: true as const } : {}),
+      ...(message.file !== undefined ? { file: message.file } : {}),
+    }),
+    'utf8',
+  );
 }
 
 /** The seed's line format: `[sender] text`, `[sender] ToAll: text`, missed ones prefixed. */
