@@ -25,6 +25,12 @@ export type { StoreFile } from './store-file';
 
 export const LOG_FILE = 'classchat.log';
 const COMPACT_FILE = 'classchat.log.compact';
+/**
+ * Compaction rewrites the live records once the log holds this many times as many: each rewrite
+ * copies the newest `historyLimit` messages, so at 2 a busy server rewrote about one record for
+ * every record it appended; at 4, one for every three, for a log up to 4× its live size.
+ */
+const COMPACT_RATIO = 4;
 
 export interface LogStoreOptions {
   dataDir: string;
@@ -344,7 +350,7 @@ export class LogStore implements Store {
     if (this.recordCount < this.compactMinRecords || this.recordCount < this.nextCompactionCheck) return false;
     // Counting live records is a scan: do it again only after the log grew by an eighth.
     this.nextCompactionCheck = this.recordCount + Math.max(Math.ceil(this.compactMinRecords / 4), Math.ceil(this.recordCount / 8));
-    return this.index.countLive(this.historyLimit) * 2 < this.recordCount;
+    return this.index.countLive(this.historyLimit) * COMPACT_RATIO < this.recordCount;
   }
 
   /**
