@@ -1,6 +1,6 @@
 /**
  * Who is online: every live session, grouped by user. A user may be logged in on several
- * devices at once (the editor, a terminal, a script); each session pulls the shared mailbox.
+ * devices at once (the editor, a terminal, a script); each session is sent the shared mailbox.
  */
 import type { Session } from './session';
 
