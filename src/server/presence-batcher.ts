@@ -72,9 +72,9 @@ export class PresenceBatcher {
     const jsonAll = Buffer.from(jsonLines.join(''), 'utf8');
     const plainAll = Buffer.from(plainLines.join(''), 'utf8');
     this.sessions.forEach((session) => {
-      const lines = session.kind === 'json' ? jsonLines : plainLines;
-      if (!subjects.has(session.name)) session.transport.write(session.kind === 'json' ? jsonAll : plainAll);
-      else if (infos.length > 1) session.transport.write(lines.filter((_, index) => infos[index].name !== session.name).join(''));
+      const json = session.kind === 'json';
+      if (!subjects.has(session.name)) session.transport.write(json ? jsonAll : plainAll);
+      else if (infos.length > 1) session.transport.write((json ? jsonLines : plainLines).filter((_, index) => infos[index].name !== session.name).join(''));
     });
   }
 
