@@ -10,25 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import { ChatClient } from '../../src/client/chat-client';
-import { createFakeVscode, FakeVscode, FakeWebviewView, loadWithFakeVscode, Uri } from './helpers/fake-vscode';
+import { activateBundle, REPO_ROOT, createFakeVscode, ExtensionModule, FakeVscode, FakeWebviewView } from './helpers/fake-vscode';
 import { until } from '../client/helpers/wait';
 import { LogStore } from '../../src/server/store/log-store';
 import { generateIdentity } from '../../src/crypto/identity';
 import { startTestServer } from '../helpers/test-server';
 import { testCertificate } from '../helpers/tls-fixture';
 import { generateSelfSigned } from '../../src/server/self-signed-cert';
-
-const ROOT = join(__dirname, '..', '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'extension.js');
-
-interface ExtensionModule {
-  activate(context: unknown): void;
-  deactivate(): Promise<void>;
-}
-
-function isExtension(value: unknown): value is ExtensionModule {
-  return typeof value === 'object' && value !== null && 'activate' in value && 'deactivate' in value;
-}
 
 describe('the extension bundle, activated with a stand-in vscode', function () {
   this.timeout(20_000);
@@ -43,19 +31,8 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
     for (const key of Object.keys(settings)) delete settings[key];
     Object.assign(settings, { 'classchat.localServer.port': 0, 'classchat.userName': 'alice' });
     fake = createFakeVscode(settings);
-    const loaded = loadWithFakeVscode(BUNDLE, fake);
-    assert.ok(isExtension(loaded));
-    extension = loaded;
     subscriptions = [];
-    const secrets = new Map<string, string>();
-    const state = new Map<string, unknown>();
-    extension.activate({
-      subscriptions,
-      extensionUri: Uri.file(ROOT),
-      globalStorageUri: Uri.file(storage),
-      secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v) },
-      globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
-    });
+    extension = activateBundle(fake, subscriptions, storage);
   });
 
   afterEach(async () => {
@@ -65,7 +42,7 @@ describe('the extension bundle, activated with a stand-in vscode', function () {
   });
 
   it('registers every command package.json declares, and puts each registration in subscriptions', () => {
-    const manifest: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const manifest: unknown = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     assert.ok(typeof manifest === 'object' && manifest !== null && 'contributes' in manifest);
     const declared = JSON.stringify(manifest.contributes).match(/"command":"(classchat\.[A-Za-z]+)"/g) ?? [];
     const ids = [...new Set(declared.map((d) => d.slice(11, -1)))].sort();

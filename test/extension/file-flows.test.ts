@@ -14,19 +14,7 @@ import { MemoryKeyStore } from '../../src/client/key-store';
 import type { FileCardView, HostMessage } from '../../webview/protocol';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { until } from '../client/helpers/wait';
-import { createFakeVscode, FakeVscode, FakeWebviewView, loadWithFakeVscode, Uri } from './helpers/fake-vscode';
-
-const ROOT = join(__dirname, '..', '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'extension.js');
-
-interface ExtensionModule {
-  activate(context: unknown): void;
-  deactivate(): Promise<void>;
-}
-
-function isExtension(value: unknown): value is ExtensionModule {
-  return typeof value === 'object' && value !== null && 'activate' in value && 'deactivate' in value;
-}
+import { activateBundle, createFakeVscode, ExtensionModule, FakeVscode, FakeWebviewView, Uri } from './helpers/fake-vscode';
 
 describe('sending and receiving files in the extension (bundle, stand-in vscode, real server)', function () {
   this.timeout(30_000);
@@ -48,18 +36,7 @@ describe('sending and receiving files in the extension (bundle, stand-in vscode,
     for (const key of Object.keys(settings)) delete settings[key];
     Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.userName': 'alice', 'classchat.downloadFolder': downloads });
     fake = createFakeVscode(settings);
-    const loaded = loadWithFakeVscode(BUNDLE, fake);
-    assert.ok(isExtension(loaded));
-    extension = loaded;
-    const secrets = new Map<string, string>();
-    const state = new Map<string, unknown>();
-    extension.activate({
-      subscriptions,
-      extensionUri: Uri.file(ROOT),
-      globalStorageUri: Uri.file(join(work, 'storage')),
-      secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v) },
-      globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
-    });
+    extension = activateBundle(fake, subscriptions, join(work, 'storage'));
     view = new FakeWebviewView();
     fake.providers.get('classchat.chat')?.resolveWebviewView(view);
     view.webview.received.fire({ type: 'ready' });

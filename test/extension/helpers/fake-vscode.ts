@@ -264,3 +264,34 @@ export function loadWithFakeVscode(bundlePath: string, fake: FakeVscode): unknow
     loader._load = original;
   }
 }
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
+const EXTENSION_BUNDLE = join(REPO_ROOT, 'dist', 'extension.js');
+
+export interface ExtensionModule {
+  activate(context: unknown): void;
+  deactivate(): Promise<void>;
+}
+
+function isExtension(value: unknown): value is ExtensionModule {
+  return typeof value === 'object' && value !== null && 'activate' in value && 'deactivate' in value;
+}
+
+/**
+ * Loads the real bundle against `fake` and activates it as VS Code would, with secrets and
+ * global state kept in memory and global storage in `storagePath`.
+ */
+export function activateBundle(fake: FakeVscode, subscriptions: Array<{ dispose(): unknown }>, storagePath: string): ExtensionModule {
+  const loaded = loadWithFakeVscode(EXTENSION_BUNDLE, fake);
+  if (!isExtension(loaded)) throw new Error(`${EXTENSION_BUNDLE} does not export activate and deactivate`);
+  const secrets = new Map<string, string>();
+  const state = new Map<string, unknown>();
+  loaded.activate({
+    subscriptions,
+    extensionUri: Uri.file(REPO_ROOT),
+    globalStorageUri: Uri.file(storagePath),
+    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v) },
+    globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
+  });
+  return loaded;
+}
