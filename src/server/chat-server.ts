@@ -156,7 +156,7 @@ export class ChatServer {
   // ---- users and sessions ----
 
   roster(): UserInfo[] {
-    return [...this.users.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) }));
+    return [...this.users.values()].map((user) => this.sessions.userInfo(user));
   }
 
   /** `roster()` as JSON, kept up to date rather than built per login. */
@@ -165,7 +165,7 @@ export class ChatServer {
   }
 
   private rosterChanged(user: RosterEntry): void {
-    if (this.users.get(user.name) === user) this.rosterJson.set({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) });
+    if (this.users.get(user.name) === user) this.rosterJson.set(this.sessions.userInfo(user));
     else this.rosterJson.delete(user.name);
   }
 

@@ -62,7 +62,7 @@ export class PresenceBatcher {
     this.cancelTimer();
     // Each user's state now, even when a change was undone within the batch: a session that logged
     // in meanwhile saw the changed state in its welcome and must hear that it changed back.
-    const infos: UserInfo[] = [...this.changed.values()].map((user) => ({ name: user.name, publicKey: user.publicKey, online: this.sessions.isOnline(user.name) }));
+    const infos: UserInfo[] = [...this.changed.values()].map((user) => this.sessions.userInfo(user));
     this.changed.clear();
     if (infos.length === 0) return;
     const subjects = new Set(infos.map((info) => info.name));

@@ -2,6 +2,7 @@
  * Who is online: every live session, grouped by user. A user may be logged in on several
  * devices at once (the editor, a terminal, a script); each session is sent the shared mailbox.
  */
+import type { UserInfo } from '../protocol/frames';
 import type { Session } from './session';
 
 export class SessionRegistry {
@@ -38,6 +39,11 @@ export class SessionRegistry {
 
   isOnline(name: string): boolean {
     return this.byUser.has(name);
+  }
+
+  /** What others are told about `user`: its name, its key, and whether it is online now. */
+  userInfo(user: { name: string; publicKey: string | null }): UserInfo {
+    return { name: user.name, publicKey: user.publicKey, online: this.isOnline(user.name) };
   }
 
   forUser(name: string): readonly Session[] {
