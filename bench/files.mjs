@@ -139,7 +139,7 @@ async function rawRelayRun(file) {
 async function encryptRun(file) {
   const child = peer(['encrypt', file.path], 1);
   const done = await child.event('encrypted');
-  return { mibPerSec: round(done.mibPerSec, 1) };
+  return { mibPerSec: round(done.mibPerSec, 1), decryptMiBPerSec: round(done.decryptMiBPerSec, 1), bothMiBPerSec: round(done.bothMiBPerSec, 1) };
 }
 
 function round(value, digits) {
@@ -159,7 +159,7 @@ for (const mib of SIZES_MIB) {
     runs.classchat.push(cc);
     runs.relay.push(relay);
     runs.encrypt.push(enc);
-    console.log(`files ${mib} MiB run ${run}/${RUNS}: classchat ${cc.mibPerSec} MiB/s (${cc.seconds} s, server peak RSS ${cc.serverPeakRssMiB} MiB, ${cc.intact ? 'bytes identical' : 'BYTES DIFFER'}; CPU ms/MiB sender ${cc.cpuMsPerMiB.sender}, server ${cc.cpuMsPerMiB.server}, receiver ${cc.cpuMsPerMiB.receiver}); raw relay ${relay.mibPerSec} MiB/s; encrypt one core ${enc.mibPerSec} MiB/s`);
+    console.log(`files ${mib} MiB run ${run}/${RUNS}: classchat ${cc.mibPerSec} MiB/s (${cc.seconds} s, server peak RSS ${cc.serverPeakRssMiB} MiB, ${cc.intact ? 'bytes identical' : 'BYTES DIFFER'}; CPU ms/MiB sender ${cc.cpuMsPerMiB.sender}, server ${cc.cpuMsPerMiB.server}, receiver ${cc.cpuMsPerMiB.receiver}); raw relay ${relay.mibPerSec} MiB/s; one core: encrypt ${enc.mibPerSec}, decrypt ${enc.decryptMiBPerSec}, both ${enc.bothMiBPerSec} MiB/s`);
   }
   rmSync(file.path, { force: true });
   const result = {
@@ -169,17 +169,23 @@ for (const mib of SIZES_MIB) {
     classchatMiBps: median(runs.classchat.map((r) => r.mibPerSec)),
     rawRelayMiBps: median(runs.relay.map((r) => r.mibPerSec)),
     encryptOneCoreMiBps: median(runs.encrypt.map((r) => r.mibPerSec)),
+    decryptOneCoreMiBps: median(runs.encrypt.map((r) => r.decryptMiBPerSec)),
+    encryptAndDecryptOneCoreMiBps: median(runs.encrypt.map((r) => r.bothMiBPerSec)),
     serverPeakRssMiB: median(runs.classchat.map((r) => r.serverPeakRssMiB)),
     intact: runs.classchat.every((r) => r.intact),
     cpuMsPerMiB: Object.fromEntries(['sender', 'server', 'receiver'].map((who) => [who, median(runs.classchat.map((r) => r.cpuMsPerMiB[who]))])),
   };
   result.ofEncryptCeiling = round(result.classchatMiBps / result.encryptOneCoreMiBps, 3);
   result.ofRawRelay = round(result.classchatMiBps / result.rawRelayMiBps, 3);
+  result.ofPeersCryptoBound = round(result.classchatMiBps / result.encryptAndDecryptOneCoreMiBps, 3);
   results.push(result);
   console.log(`\n== files ${mib} MiB (median of ${RUNS}) ==`);
   console.log(`classchat end to end     ${result.classchatMiBps} MiB/s`);
   console.log(`raw TCP relay (ceiling)  ${result.rawRelayMiBps} MiB/s  (classchat = ${result.ofRawRelay}×)`);
   console.log(`encrypt, one core        ${result.encryptOneCoreMiBps} MiB/s  (classchat = ${result.ofEncryptCeiling}×)`);
+  console.log(`decrypt, one core        ${result.decryptOneCoreMiBps} MiB/s`);
+  // Sender and receiver share core 1: the sum of their crypto alone caps any run in this layout.
+  console.log(`encrypt+decrypt one core ${result.encryptAndDecryptOneCoreMiBps} MiB/s (= ${round(result.encryptAndDecryptOneCoreMiBps / result.encryptOneCoreMiBps, 3)}× encrypt: the bound with both peers on one core; classchat = ${result.ofPeersCryptoBound}× of it)`);
   console.log(`server peak RSS          ${result.serverPeakRssMiB} MiB`);
   console.log(`CPU ms per MiB          sender ${result.cpuMsPerMiB.sender}, server ${result.cpuMsPerMiB.server}, receiver ${result.cpuMsPerMiB.receiver} (encrypting alone: ${round(1000 / result.encryptOneCoreMiBps, 2)})`);
   console.log(`target: ≥ 100 MiB/s end to end: ${result.classchatMiBps} → ${result.classchatMiBps >= 100 ? 'PASS' : 'MISS'}`);

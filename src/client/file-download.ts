@@ -23,6 +23,8 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
   private next = 0;
   private written = 0;
   private writes: Promise<void> = Promise.resolve();
+  /** Verified plaintext chunks (from index `written` on) waiting to be written. */
+  private unwritten: Uint8Array[] = [];
   private handle: FileHandle | undefined;
   private readonly temporary: string;
   private readonly meter: RateMeter;
@@ -84,24 +86,32 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
     const plain = this.decryptor.decrypt(cipher, index === this.total - 1);
     if (!plain) return this.corrupt(`chunk ${index} failed verification`);
     this.next = index + 1;
-    const position = index * this.secrets.chunk;
-    this.writes = this.writes.then(async () => {
-      if (this.settled || !this.handle) return;
-      try {
-        let offset = 0;
-        while (offset < plain.length) offset += (await this.handle.write(plain, offset, plain.length - offset, position + offset)).bytesWritten;
-      } catch (error) {
-        this.link.send({ type: 'file_cancel', file: this.file, reason: 'failed' });
-        this.fail(new ChatClientError('file_write_failed', `could not write ${this.safeName}: ${(error as Error).message}`), true);
-        return;
-      }
-      this.written = index + 1;
-      // Acknowledged once written: the server's window then bounds what waits in memory here.
-      this.link.send({ type: 'file_ack', file: this.file, index });
-      const bytes = Math.min(this.secrets.size, this.written * this.secrets.chunk);
-      this.emit('progress', { file: this.file, direction: 'download', bytes, total: this.secrets.size, rate: this.meter.rate(bytes) });
-      if (this.written === this.total) await this.complete();
-    });
+    this.unwritten.push(plain);
+    if (this.unwritten.length === 1) this.writes = this.writes.then(() => this.writeQueued());
+  }
+
+  /**
+   * Writes every verified chunk waiting, in one call: chunks arrive faster than one thread-pool
+   * round trip each, so coalescing them roughly halves the receiver's CPU per MiB written.
+   */
+  private async writeQueued(): Promise<void> {
+    const chunks = this.unwritten;
+    this.unwritten = [];
+    if (this.settled || !this.handle || chunks.length === 0) return;
+    const first = this.written;
+    try {
+      await writeFully(this.handle, chunks, first * this.secrets.chunk);
+    } catch (error) {
+      this.link.send({ type: 'file_cancel', file: this.file, reason: 'failed' });
+      this.fail(new ChatClientError('file_write_failed', `could not write ${this.safeName}: ${(error as Error).message}`), true);
+      return;
+    }
+    this.written = first + chunks.length;
+    // Acknowledged once written: the server's window then bounds what waits in memory here.
+    this.link.send({ type: 'file_ack', file: this.file, index: this.written - 1 });
+    const bytes = Math.min(this.secrets.size, this.written * this.secrets.chunk);
+    this.emit('progress', { file: this.file, direction: 'download', bytes, total: this.secrets.size, rate: this.meter.rate(bytes) });
+    if (this.written === this.total) await this.complete();
   }
 
   onState(state: FileState, by: string | undefined): void {
@@ -154,5 +164,23 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
       if (removeTemporary) await rm(this.temporary, { force: true });
     })();
     void cleanup.then(() => this.settle.reject(error));
+  }
+}
+
+/** Writes `chunks` back to back from `position`, however many calls the OS needs. */
+async function writeFully(handle: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
+  let rest = chunks;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest, position);
+    position += bytesWritten;
+    const left: Uint8Array[] = [];
+    for (const chunk of rest) {
+      if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
+      else {
+        left.push(chunk.subarray(bytesWritten));
+        bytesWritten = 0;
+      }
+    }
+    rest = left;
   }
 }
