@@ -159,9 +159,9 @@ export class ChatServer {
     return [...this.users.values()].map((user) => this.sessions.userInfo(user));
   }
 
-  /** `roster()` as JSON, kept up to date rather than built per login. */
-  rosterAsJson(): string {
-    return this.rosterJson.json();
+  /** `roster()` as JSON in shared buffers, kept up to date rather than built per login. */
+  rosterJsonParts(): Buffer[] {
+    return this.rosterJson.parts();
   }
 
   private rosterChanged(user: RosterEntry): void {

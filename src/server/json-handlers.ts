@@ -14,6 +14,7 @@ import type { FileRelay } from './files/file-relay';
 
 /** Room for the messages of a history page inside one server line (the rest is the frame around them). */
 const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
+const WELCOME_END = Buffer.from('}\n');
 
 type Handler<T extends ClientFrameType> = (server: ChatServer, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
@@ -95,7 +96,7 @@ async function login(server: ChatServer, connection: Connection, frame: ClientFr
   const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
   const head = JSON.stringify({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq } satisfies Omit<WelcomeFrame, 'users'>);
-  connection.transport.write(`${head.slice(0, -1)},"users":${server.rosterAsJson()}}\n`);
+  connection.transport.writeParts([Buffer.from(`${head.slice(0, -1)},"users":`), ...server.rosterJsonParts(), WELCOME_END]);
   session.schedulePump();
 }
 

@@ -6,6 +6,9 @@ import type { Socket } from 'node:net';
 import { LineDecoder } from '../protocol/line-decoder';
 import type { Clock } from './clock';
 
+/** Parts at least this big are written as they are; smaller ones are copied together. */
+const GATHER_PART_BYTES = 16 * 1024;
+
 export interface TransportLimits {
   maxLineBytes: number;
   /** Above this many unsent bytes the mailbox pump pauses until 'drain'. */
@@ -47,9 +50,16 @@ export class Transport {
 
   /** Queues one line (newline included); `onFlushed` runs once the bytes reach the kernel. */
   write(line: string | Buffer, onFlushed?: () => void): void {
+    this.writeParts([line], onFlushed);
+  }
+
+  /** Queues one line given as parts written back to back (shared buffers are not copied). */
+  writeParts(parts: ReadonlyArray<string | Buffer>, onFlushed?: () => void): void {
     if (!this.isOpen) return;
-    this.queue.push(line);
-    this.queuedLength += line.length;
+    for (const part of parts) {
+      this.queue.push(part);
+      this.queuedLength += part.length;
+    }
     // Checked here too, not only after a flush: replies queued within one turn (e.g. a thousand
     // history pages asked for in one packet) would otherwise pile up unbounded before the flush.
     if (this.socket.writableLength + this.queuedLength > this.limits.hardQueueBytes) {
@@ -85,13 +95,22 @@ export class Transport {
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.socket.destroyed) return;
-    // One write per turn; shared message buffers are copied natively, never re-encoded.
-    const data = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
+    const writes = coalesce(this.queue);
     this.queue = [];
     this.queuedLength = 0;
     const callbacks = this.flushCallbacks;
     this.flushCallbacks = [];
-    const accepted = this.socket.write(data, callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined);
+    const onWritten = callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined;
+    let accepted: boolean;
+    if (writes.length === 1) {
+      accepted = this.socket.write(writes[0], onWritten);
+    } else {
+      // Big parts (a large roster's segments) go out in one gathered write (writev), uncopied.
+      this.socket.cork();
+      for (let i = 0; i < writes.length - 1; i++) this.socket.write(writes[i]);
+      accepted = this.socket.write(writes[writes.length - 1], onWritten);
+      this.socket.uncork();
+    }
     if (this.socket.writableLength > this.limits.hardQueueBytes) {
       this.overflow();
       return;
@@ -115,4 +134,29 @@ export class Transport {
     this.drainWaiters = [];
     for (const waiter of waiters) waiter();
   }
+}
+
+/**
+ * A turn's parts as few buffers as possible without copying big ones: each run of small parts
+ * becomes one buffer (one write per turn, as a fan-out of short lines needs), a big part stays as
+ * it is (copying a 900 KB welcome per login is what a login storm's memory was made of).
+ */
+function coalesce(queue: ReadonlyArray<string | Buffer>): Array<string | Buffer> {
+  const writes: Array<string | Buffer> = [];
+  let run: Array<string | Buffer> = [];
+  const endRun = (): void => {
+    if (run.length === 1) writes.push(run[0]);
+    else if (run.length > 1) writes.push(Buffer.concat(run.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))));
+    run = [];
+  };
+  for (const part of queue) {
+    if (part.length < GATHER_PART_BYTES) {
+      run.push(part);
+      continue;
+    }
+    endRun();
+    writes.push(part);
+  }
+  endRun();
+  return writes;
 }

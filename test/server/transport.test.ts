@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import { createServer, connect, Socket, AddressInfo } from 'node:net';
+import { Transport } from '../../src/server/transport';
+import { systemClock } from '../../src/server/clock';
+
+/** A connected socket pair on loopback: [server side, client side]. */
+async function socketPair(): Promise<[Socket, Socket]> {
+  const listener = createServer();
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const accepted = once(listener, 'connection');
+  const client = connect((listener.address() as AddressInfo).port, '127.0.0.1');
+  const [serverSide] = (await accepted) as [Socket];
+  listener.close();
+  return [serverSide, client];
+}
+
+function readBytes(socket: Socket, count: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  return new Promise((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= count) resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+describe('Transport', () => {
+  for (const [label, partBytes] of [['small turn (one copied write)', 100], ['large turn (gathered write of the parts)', 40_000]] as const) {
+    it(`writes lines and multi-part lines in order in a ${label}, then calls back`, async () => {
+      const [serverSide, client] = await socketPair();
+      try {
+        const transport = new Transport(serverSide, { maxLineBytes: 1 << 20, softQueueBytes: 1 << 20, hardQueueBytes: 8 << 20 }, systemClock, () => assert.fail('overflow'));
+        const parts = ['a', 'b', 'c'].map((letter) => Buffer.alloc(partBytes, letter));
+        const expected = Buffer.concat([Buffer.from('first\n'), ...parts, Buffer.from('\n'), Buffer.from('last\n')]);
+        const received = readBytes(client, expected.length);
+        let flushed = 0;
+        transport.write('first\n');
+        transport.writeParts([...parts, Buffer.from('\n')], () => flushed++);
+        transport.write(Buffer.from('last\n'), () => flushed++);
+        assert.ok((await received).equals(expected));
+        assert.equal(flushed, 2);
+      } finally {
+        serverSide.destroy();
+        client.destroy();
+      }
+    });
+  }
+});
