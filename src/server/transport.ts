@@ -50,27 +50,20 @@ export class Transport {
 
   /** Queues one line (newline included); `onFlushed` runs once the bytes reach the kernel. */
   write(line: string | Buffer, onFlushed?: () => void): void {
-    this.writeParts([line], onFlushed);
+    if (!this.isOpen) return;
+    this.queue.push(line);
+    this.queuedLength += line.length;
+    this.queued(onFlushed);
   }
 
-  /** Queues one line given as parts written back to back (shared buffers are not copied). */
+  /** Queues one line given as parts written back to back (big shared buffers are not copied). */
   writeParts(parts: ReadonlyArray<string | Buffer>, onFlushed?: () => void): void {
     if (!this.isOpen) return;
     for (const part of parts) {
       this.queue.push(part);
       this.queuedLength += part.length;
     }
-    // Checked here too, not only after a flush: replies queued within one turn (e.g. a thousand
-    // history pages asked for in one packet) would otherwise pile up unbounded before the flush.
-    if (this.socket.writableLength + this.queuedLength > this.limits.hardQueueBytes) {
-      this.overflow();
-      return;
-    }
-    if (onFlushed) this.flushCallbacks.push(onFlushed);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.queued(onFlushed);
   }
 
   /** Calls `callback` once the queue has been handed to the socket and the socket has room again. */
@@ -90,6 +83,20 @@ export class Transport {
     this.socket.end();
     // A peer that never reads would keep the socket half-open: cut it after a grace period.
     setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private queued(onFlushed: (() => void) | undefined): void {
+    // Checked here too, not only after a flush: replies queued within one turn (e.g. a thousand
+    // history pages asked for in one packet) would otherwise pile up unbounded before the flush.
+    if (this.socket.writableLength + this.queuedLength > this.limits.hardQueueBytes) {
+      this.overflow();
+      return;
+    }
+    if (onFlushed) this.flushCallbacks.push(onFlushed);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
