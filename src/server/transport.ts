@@ -24,6 +24,8 @@ export class Transport {
   private queue: Array<string | Buffer> = [];
   /** Size of `queue`: bytes of buffers plus characters of strings (a cheap proxy for their bytes). */
   private queuedLength = 0;
+  /** Whether `queue` holds a part to be written uncopied (only writeParts queues those). */
+  private queuedBigPart = false;
   private flushCallbacks: Array<() => void> = [];
   private flushScheduled = false;
   private drainWaiters: Array<() => void> = [];
@@ -62,6 +64,7 @@ export class Transport {
     for (const part of parts) {
       this.queue.push(part);
       this.queuedLength += part.length;
+      if (part.length >= GATHER_PART_BYTES) this.queuedBigPart = true;
     }
     this.queued(onFlushed);
   }
@@ -102,17 +105,23 @@ export class Transport {
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.socket.destroyed) return;
-    const writes = coalesce(this.queue);
+    const queue = this.queue;
+    const gather = this.queuedBigPart;
     this.queue = [];
     this.queuedLength = 0;
+    this.queuedBigPart = false;
     const callbacks = this.flushCallbacks;
     this.flushCallbacks = [];
     const onWritten = callbacks.length > 0 ? () => callbacks.forEach((callback) => callback()) : undefined;
     let accepted: boolean;
-    if (writes.length === 1) {
-      accepted = this.socket.write(writes[0], onWritten);
+    if (queue.length === 1) {
+      accepted = this.socket.write(queue[0], onWritten);
+    } else if (!gather) {
+      // One write per turn; shared message buffers are copied natively, never re-encoded.
+      accepted = this.socket.write(Buffer.concat(queue.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))), onWritten);
     } else {
       // Big parts (a large roster's segments) go out in one gathered write (writev), uncopied.
+      const writes = coalesce(queue);
       this.socket.cork();
       for (let i = 0; i < writes.length - 1; i++) this.socket.write(writes[i]);
       accepted = this.socket.write(writes[writes.length - 1], onWritten);
@@ -131,6 +140,7 @@ export class Transport {
   private overflow(): void {
     this.queue = [];
     this.queuedLength = 0;
+    this.queuedBigPart = false;
     this.flushCallbacks = [];
     this.onOverflow();
   }
