@@ -132,6 +132,17 @@ describe('server login', () => {
     );
   });
 
+  it('lists a roster of 700 users intact in welcome (segments big enough to be written uncopied)', async () => {
+    // 30-character names: 256 roster entries make a segment over the transport's 16 KiB gather size.
+    for (let i = 0; i < 700; i++) assert.ok((await server.server.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined)).ok);
+    const zed = await RawClient.login(server.port, 'zed');
+    clients.push(zed.client);
+    assert.equal(zed.welcome.users.length, 701);
+    assert.deepEqual(zed.welcome.users, server.server.roster());
+    zed.client.send({ type: 'ping', rid: 'after-welcome' });
+    assert.equal((await zed.client.next('pong')).rid, 'after-welcome');
+  });
+
   it('keeps several sessions of one user: each receives, and presence flips only with the last', async () => {
     const laptop = await RawClient.login(server.port, 'gina');
     clients.push(laptop.client);

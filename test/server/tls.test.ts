@@ -53,6 +53,15 @@ describe('ChatServer over TLS', function () {
     assert.deepEqual([msg.from, msg.text], ['alice', 'hello over TLS']);
   });
 
+  it('sends a welcome with a 700-user roster intact over TLS', async () => {
+    const { port, server: chat } = await startTls();
+    for (let i = 0; i < 700; i++) assert.ok((await chat.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined)).ok);
+    const zed = await tlsClient(port);
+    const { welcome } = await zed.loginAs('zed');
+    assert.deepEqual(welcome.users, chat.roster());
+    assert.equal(welcome.users.length, 701);
+  });
+
   it('does not list "tls" in hello when serving plain TCP', async () => {
     server = await startTestServer();
     const client = await RawClient.open(server.port);
