@@ -118,7 +118,7 @@ export class Transport {
       accepted = this.socket.write(queue[0], onWritten);
     } else if (!gather) {
       // One write per turn; shared message buffers are copied natively, never re-encoded.
-      accepted = this.socket.write(Buffer.concat(queue.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))), onWritten);
+      accepted = this.socket.write(concatParts(queue), onWritten);
     } else {
       // Big parts (a large roster's segments) go out in one gathered write (writev), uncopied.
       const writes = coalesce(queue);
@@ -163,7 +163,7 @@ function coalesce(queue: ReadonlyArray<string | Buffer>): Array<string | Buffer>
   let run: Array<string | Buffer> = [];
   const endRun = (): void => {
     if (run.length === 1) writes.push(run[0]);
-    else if (run.length > 1) writes.push(Buffer.concat(run.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))));
+    else if (run.length > 1) writes.push(concatParts(run));
     run = [];
   };
   for (const part of queue) {
@@ -176,4 +176,8 @@ function coalesce(queue: ReadonlyArray<string | Buffer>): Array<string | Buffer>
   }
   endRun();
   return writes;
+}
+
+function concatParts(parts: ReadonlyArray<string | Buffer>): Buffer {
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
 }
