@@ -77,10 +77,9 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
     return this.settled && this.savedPath === undefined;
   }
 
-  onChunk(index: number, data: string): void {
+  onChunk(index: number, cipher: Buffer): void {
     if (this.settled || index < this.next) return; // a chunk from before a resume
     if (index > this.next) return this.corrupt(`chunk ${index} arrived where chunk ${this.next} was expected`);
-    const cipher = Buffer.from(data, 'base64');
     const expected = Math.min(this.cipher.chunkBytes, this.cipher.size - index * this.cipher.chunkBytes);
     if (cipher.length !== expected) return this.corrupt(`chunk ${index} has ${cipher.length} bytes instead of ${expected}`);
     const plain = this.decryptor.decrypt(cipher, index === this.total - 1);

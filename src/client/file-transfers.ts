@@ -5,6 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { cipherLayout, FileDecryptor, FileEncryptor, parseFileSecrets, FileSecrets } from '../crypto/file-stream';
+import { chunkBytes } from '../protocol/codec';
 import { ClassChatError } from '../protocol/errors';
 import type { Box, ChatMessage, FileInfo, FileOffer, FileRef, FileState, ServerFrameOf } from '../protocol/frames';
 import type { Clock } from './clock';
@@ -163,7 +164,7 @@ export class FileTransfers {
   onFrame(frame: ServerFrameOf<'file_chunk' | 'file_ack' | 'file_state' | 'file_status'>): void {
     switch (frame.type) {
       case 'file_chunk':
-        this.downloads.get(frame.file)?.onChunk(frame.index, frame.data);
+        this.downloads.get(frame.file)?.onChunk(frame.index, chunkBytes(frame));
         return;
       case 'file_ack':
         this.uploads.get(frame.file)?.onAck(frame.index);

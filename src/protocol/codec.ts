@@ -56,4 +56,4 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame) + '\n';
 }
 
-export { encodeFileChunk, parseFileChunkLine } from './file-chunk-line';
+export { chunkBytes, encodeFileChunk, parseFileChunkLine } from './file-chunk-line';

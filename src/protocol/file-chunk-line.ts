@@ -5,11 +5,17 @@
  * A line in any other form, valid or not, goes through the general parser as before, so the
  * protocol is unchanged: this is only a shortcut for the canonical spelling.
  */
-import { isBase64 } from './frames';
+import { decodeBase64 } from './frames';
 import type { ClientFrameOf } from './frames';
 import { LIMITS } from './limits';
 
-export type FileChunkFrame = ClientFrameOf<'file_chunk'>;
+/** A file_chunk as the fast path reads it, with `data` already decoded (checking it decodes it). */
+export type FileChunkFrame = ClientFrameOf<'file_chunk'> & { bytes?: Buffer };
+
+/** A chunk's bytes: decoded once by the fast path, or now for a frame the general parser read. */
+export function chunkBytes(frame: { data: string; bytes?: Buffer }): Buffer {
+  return frame.bytes ?? Buffer.from(frame.data, 'base64');
+}
 
 const HEAD = Buffer.from('{"type":"file_chunk","file":"', 'latin1');
 const AFTER_FILE = Buffer.from('","index":', 'latin1');
@@ -57,8 +63,9 @@ export function parseFileChunkLine(line: Buffer): FileChunkFrame | undefined {
   if (dataEnd < at || dataEnd - at > MAX_DATA || !startsWithAt(line, TAIL, dataEnd)) return undefined;
   // latin1 maps every byte to one character, so a stray (even non-ASCII) byte fails isBase64.
   const data = line.toString('latin1', at, dataEnd);
-  if (!isBase64(data)) return undefined;
-  return { type: 'file_chunk', file: line.toString('latin1', fileStart, fileEnd), index, data };
+  const bytes = decodeBase64(data);
+  if (!bytes) return undefined;
+  return { type: 'file_chunk', file: line.toString('latin1', fileStart, fileEnd), index, data, bytes };
 }
 
 function startsWithAt(line: Buffer, part: Buffer, at: number): boolean {

@@ -13,12 +13,20 @@ import { ErrorCode, isErrorCode } from './errors';
  * ruled out first. On 87 KB file chunks this is ~3× cheaper than a regex scan.
  */
 export function isBase64(text: string): boolean {
-  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return false;
+  return decodeBase64(text) !== undefined;
+}
+
+/** The bytes of canonical standard base64 (padded, no URL-safe characters); undefined otherwise. */
+export function decodeBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const firstEquals = text.indexOf('=');
-  if (firstEquals !== -1 && firstEquals < text.length - padding) return false;
-  return Buffer.from(text, 'base64').length === (text.length / 4) * 3 - padding;
+  if (firstEquals !== -1 && firstEquals < text.length - padding) return undefined;
+  // Node skips characters outside the alphabet: a short result means there were some.
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
 }
+
 const base64 = (maxLength: number) => z.string().max(maxLength).refine(isBase64, 'must be base64');
 /** Canonical base64 of exactly `bytes` bytes (right padding, no stray bits). */
 const base64Bytes = (bytes: number) =>

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { encodeFileChunk, parseClientFrame, parseFileChunkLine } from '../../src/protocol/codec';
+import { chunkBytes, encodeFileChunk, parseClientFrame, parseFileChunkLine } from '../../src/protocol/codec';
 import { LIMITS } from '../../src/protocol/limits';
 import { LineDecoder } from '../../src/protocol/line-decoder';
 
@@ -18,8 +18,10 @@ describe('file chunk lines (the shortcut past JSON.parse)', () => {
         const fast = parseFileChunkLine(line);
         const general = parseClientFrame(line.toString('utf8'));
         assert.ok(general.ok);
-        assert.deepEqual(fast, general.frame);
-        assert.deepEqual(Buffer.from(fast!.data, 'base64'), Buffer.from(data));
+        const { bytes: decoded, ...frame } = fast!;
+        assert.deepEqual(frame, general.frame);
+        assert.deepEqual(decoded, Buffer.from(data), 'the shortcut hands over the decoded bytes');
+        assert.deepEqual(chunkBytes(general.frame as typeof frame), Buffer.from(data));
       }),
     );
   });
@@ -39,7 +41,9 @@ describe('file chunk lines (the shortcut past JSON.parse)', () => {
         if (fast === undefined) return;
         const general = parseClientFrame(damaged.toString('utf8'));
         assert.ok(general.ok, `shortcut accepted ${damaged.toString('latin1').slice(0, 120)}`);
-        assert.deepEqual(fast, general.frame);
+        const { bytes: decoded, ...frame } = fast;
+        assert.deepEqual(frame, general.frame);
+        assert.deepEqual(decoded, chunkBytes(frame));
       }),
       { numRuns: 3000 },
     );

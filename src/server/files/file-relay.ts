@@ -10,7 +10,7 @@ import { EVERYONE } from '../../protocol/names';
 import type { ChatServer, SubmitResult } from '../chat-server';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
-import { encodeFileChunk } from '../../protocol/codec';
+import { chunkBytes, encodeFileChunk } from '../../protocol/codec';
 import { chunkLength, FileSpool, SpoolFile } from './file-spool';
 
 /** Room for file records inside one server line. */
@@ -112,7 +112,7 @@ export class FileRelay {
     if (file.expected - file.synced >= UPLOAD_WINDOW) {
       return this.fileError(connection, 'bad_chunk', file, `more than ${UPLOAD_WINDOW} chunks unacknowledged; wait for file_ack`);
     }
-    const data = Buffer.from(frame.data, 'base64');
+    const data = chunkBytes(frame);
     const length = chunkLength(file.meta.size, file.meta.chunkBytes, frame.index);
     if (data.length !== length) return this.fileError(connection, 'bad_chunk', file, `chunk ${frame.index} must be ${length} bytes, got ${data.length}`);
     this.spool.writeChunk(file, frame.index, data).then(
