@@ -14,11 +14,21 @@
  *   S→C  M <id> <from> <to> <body>   a delivery (not back to the sender)
  *   C→S  P                        ping  → S→C  Q
  * Private messages to a known user who is offline wait in memory until the user logs in.
+ *
+ * `--durable DIR` (not a target's ceiling; for comparison): every message is appended to a log
+ * in DIR and fdatasynced, many per fsync, before it is acknowledged or delivered, the least a
+ * server that never loses an acknowledged message must do. Nothing is read back.
  */
+import { fdatasync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } } });
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, durable: { type: 'string' } } });
+const logFd = values.durable === undefined ? undefined : openSync(join(values.durable, 'ceiling.log'), 'a');
+/** Messages written but not yet fsynced (durable mode), and whether an fsync is running. */
+let unsynced = [];
+let syncing = false;
 
 /** name → Set of client records; known names map even when nobody is online. */
 const online = new Map();
@@ -47,6 +57,43 @@ function flushAll() {
   dirty.clear();
 }
 
+function route(client, id, to, delivery) {
+  if (to === '*') {
+    for (const [name, clients] of online) {
+      if (name === client.name) continue;
+      for (const peer of clients) queue(peer, delivery);
+    }
+  } else {
+    const peers = online.get(to);
+    if (peers) for (const peer of peers) queue(peer, delivery);
+    else if (known.has(to)) {
+      let waiting = offline.get(to);
+      if (!waiting) offline.set(to, (waiting = []));
+      waiting.push(delivery);
+    }
+  }
+  queue(client, `K ${id}\n`);
+}
+
+/** Durable mode: group commit, then route in order. */
+function store(message) {
+  unsynced.push(message);
+  if (!syncing) commit();
+}
+
+function commit() {
+  const batch = unsynced;
+  unsynced = [];
+  syncing = true;
+  writeSync(logFd, batch.map((message) => message.delivery).join(''));
+  fdatasync(logFd, (error) => {
+    if (error) throw error;
+    for (const message of batch) route(message.client, message.id, message.to, message.delivery);
+    if (unsynced.length > 0) commit();
+    else syncing = false;
+  });
+}
+
 function onLine(client, line) {
   const kind = line.charCodeAt(0);
   if (kind === 83 /* S */) {
@@ -57,21 +104,8 @@ function onLine(client, line) {
     const id = line.slice(2, a);
     const to = line.slice(a + 1, b);
     const delivery = `M ${id} ${client.name} ${to} ${line.slice(b + 1)}\n`;
-    if (to === '*') {
-      for (const [name, clients] of online) {
-        if (name === client.name) continue;
-        for (const peer of clients) queue(peer, delivery);
-      }
-    } else {
-      const peers = online.get(to);
-      if (peers) for (const peer of peers) queue(peer, delivery);
-      else if (known.has(to)) {
-        let waiting = offline.get(to);
-        if (!waiting) offline.set(to, (waiting = []));
-        waiting.push(delivery);
-      }
-    }
-    queue(client, `K ${id}\n`);
+    if (logFd === undefined) route(client, id, to, delivery);
+    else store({ client, id, to, delivery });
   } else if (kind === 80 /* P */) {
     queue(client, 'Q\n');
   } else if (kind === 76 /* L */ && client.name === undefined) {

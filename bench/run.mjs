@@ -5,7 +5,7 @@
  * load generator in its own process. Server on core 0, load generator on core 1 (taskset).
  * Prints a table and one JSON line per scenario; medians of --runs runs (default 3).
  */
-import { mkdtempSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -21,7 +21,8 @@ const require = createRequire(import.meta.url);
 const USAGE = `Usage: npm run bench -- [options]
   --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files (default all)
   --runs N            runs per scenario and server, median reported (default 3)
-  --target T          classchat, ceiling or both (default both)
+  --target T          classchat, ceiling, both (default), or a list; durable-ceiling is the
+                      ceiling with each message fsynced before it is routed (no target uses it)
   --clients N         fan-out clients (200)        --senders N     fan-out senders (10)
   --messages N        fanout-max messages per sender (2000)
   --window N          unacknowledged sends in flight per sender (256)
@@ -74,7 +75,15 @@ const int = (name) => {
   return value;
 };
 const RUNS = Math.max(1, int('runs'));
-const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling'] : [opts.target];
+const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling'] : opts.target.split(',').map((t) => t.trim());
+for (const target of TARGETS) {
+  if (!['classchat', 'ceiling', 'durable-ceiling'].includes(target)) {
+    console.error(`unknown target "${target}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+/** The load generator's protocol for a target: both ceilings speak the ceiling's. */
+const protoOf = (target) => (target === 'classchat' ? 'classchat' : 'ceiling');
 const P = {
   clients: int('clients'),
   senders: int('senders'),
@@ -136,9 +145,10 @@ let dataDirCounter = 0;
 async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
   const gcArgs = gcOnSignal ? ['--expose-gc', '--require', GC_ON_SIGNAL] : [];
   const args =
-    target === 'ceiling'
-      ? [...gcArgs, CEILING, '--port', '0']
+    target !== 'classchat'
+      ? [...gcArgs, CEILING, '--port', '0', ...(target === 'durable-ceiling' ? ['--durable', dataDir] : [])]
       : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--log-level', 'warn'];
+  if (target === 'durable-ceiling') mkdirSync(dataDir, { recursive: true });
   const started = process.hrtime.bigint();
   const child = spawnNode(args, { core: SERVER_CORE, cwd: ROOT });
   const port = await waitListening(child);
@@ -221,7 +231,7 @@ async function trafficRun(target, scenario, params, maxSeconds) {
   const dataDir = freshDataDir();
   const server = await startServer(target, dataDir);
   try {
-    return await runLoadgen(server, { proto: target, port: server.port, scenario, keysFile, params, maxSeconds });
+    return await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario, keysFile, params, maxSeconds });
   } finally {
     await stop(server);
     rmSync(dataDir, { recursive: true, force: true });
@@ -240,7 +250,7 @@ async function idleRun(target, connections) {
     let settled;
     const result = await runLoadgen(
       server,
-      { proto: target, port: server.port, scenario: 'idle', keysFile, params: { connections, hold: P.hold }, maxSeconds: P.hold + 900 },
+      { proto: protoOf(target), port: server.port, scenario: 'idle', keysFile, params: { connections, hold: P.hold }, maxSeconds: P.hold + 900 },
       (event) => {
         // The idle figure: every connection open and idle for the whole hold (before they close).
         if (event.ev === 'measure-end') heldRss = rssBytes(server.pid);
@@ -276,7 +286,7 @@ async function drainRun(target) {
   const params = { messages: P.drainMessages, window: P.window };
   let server = await startServer(target, dataDir);
   try {
-    const fill = await runLoadgen(server, { proto: target, port: server.port, scenario: 'offline-drain', phase: 'fill', keysFile, params, maxSeconds: 900 });
+    const fill = await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario: 'offline-drain', phase: 'fill', keysFile, params, maxSeconds: 900 });
     let restartSeconds = null;
     let storeMB = null;
     if (target === 'classchat') {
@@ -286,7 +296,7 @@ async function drainRun(target) {
       server = await startServer(target, dataDir);
       restartSeconds = round(server.startSeconds, 3);
     }
-    const drain = await runLoadgen(server, { proto: target, port: server.port, scenario: 'offline-drain', phase: 'drain', keysFile, params, maxSeconds: 900 });
+    const drain = await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario: 'offline-drain', phase: 'drain', keysFile, params, maxSeconds: 900 });
     return { ...drain, fillSeconds: fill.fillSeconds, restartSeconds, storeMB };
   } finally {
     await stop(server);
@@ -319,7 +329,7 @@ function medians(runs) {
   return out;
 }
 
-function targetsFor(scenario, cc, ceil) {
+function targetsFor(scenario, cc, ceil, durable) {
   const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b, 3) : null);
   const checks = [];
   const integrity = cc && ['lost', 'duplicates', 'reordered'].every((key) => cc[key] === 0 || cc[key] === undefined);
@@ -335,6 +345,9 @@ function targetsFor(scenario, cc, ceil) {
     checks.push(['drain < 10 s (s)', cc?.drainSeconds ?? null, (r) => r < 10]);
     checks.push(['restart < 2 s (s)', cc?.restartSeconds ?? null, (r) => r < 2]);
   }
+  // The durable ceiling is for reading the gap, not a target: how much of it durability explains.
+  if (durable && (scenario === 'fanout-max' || scenario === 'dm-max')) checks.push(['deliveries/s vs durable ceiling (no target)', ratio(cc?.deliveriesPerSec, durable.deliveriesPerSec), () => true]);
+  if (durable && scenario.endsWith('-rate')) checks.push(['p99 vs durable ceiling p99 (no target)', ratio(cc?.p99Ms, durable.p99Ms), () => true]);
   if (cc && !scenario.startsWith('idle-')) checks.push(['0 lost/dup/reordered', integrity ? 1 : 0, (r) => r === 1]);
   return checks.map(([name, value, pass]) => ({ target: name, value, pass: value === null ? null : pass(value) }));
 }
@@ -407,7 +420,7 @@ for (const step of PLAN) {
     }
     if (raw[target].length > 0) byTarget[target] = medians(raw[target]);
   }
-  const checks = targetsFor(step.name, byTarget.classchat, byTarget.ceiling);
+  const checks = targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
   printTable(step.name, step.kind, byTarget, checks);
   const line = { scenario: step.name, date: new Date().toISOString(), cores: cpus().length, node: process.version, runs: RUNS, params: step.params, medians: byTarget, targets: checks, raw };
   allResults.push(line);
