@@ -168,9 +168,10 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
 
 /** Writes `chunks` back to back from `position`, however many calls the OS needs. */
 async function writeFully(handle: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
-  let rest = chunks;
+  let rest = chunks.filter((chunk) => chunk.length > 0);
   while (rest.length > 0) {
     let { bytesWritten } = await handle.writev(rest, position);
+    if (bytesWritten <= 0) throw new Error('write made no progress');
     position += bytesWritten;
     const left: Uint8Array[] = [];
     for (const chunk of rest) {
