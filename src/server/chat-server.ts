@@ -102,9 +102,10 @@ export class ChatServer {
   /** Loads the roster and starts listening; resolves with the bound address. */
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
     await sodiumReady();
-    for (const user of await this.store.listUsers()) {
-      this.users.set(user.name, { ...user });
-      this.rosterJson.set({ name: user.name, publicKey: user.publicKey, online: false });
+    for (const stored of await this.store.listUsers()) {
+      const user = { ...stored };
+      this.users.set(user.name, user);
+      this.rosterChanged(user);
     }
     await new Promise<void>((resolve, reject) => {
       this.net.once('error', reject);
