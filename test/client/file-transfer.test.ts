@@ -32,7 +32,7 @@ function recordStates(transfer: { on(event: 'state', listener: (state: string, b
 }
 
 /** Polls an async probe until it holds (bounded). */
-async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -57,7 +57,7 @@ export class FrameSocket<F extends Frame> {
   }
 
   /** Waits for the first not-yet-consumed frame of `type` matching `where`, and consumes it. */
-  async next<T extends F['type']>(type: T, where: (frame: FrameOf<F, T>) => boolean = () => true, timeoutMs = 5000): Promise<FrameOf<F, T>> {
+  async next<T extends F['type']>(type: T, where: (frame: FrameOf<F, T>) => boolean = () => true, timeoutMs = 10_000): Promise<FrameOf<F, T>> {
     return this.waitFor(() => {
       const index = this.frames.findIndex((frame) => frame.type === type && where(frame as FrameOf<F, T>));
       return index === -1 ? undefined : (this.frames.splice(index, 1)[0] as FrameOf<F, T>);
@@ -65,11 +65,11 @@ export class FrameSocket<F extends Frame> {
   }
 
   /** Waits until `probe` returns a value (re-checked whenever data arrives). */
-  waitFor<R>(probe: () => R | undefined, what: string, timeoutMs = 5000): Promise<R> {
+  waitFor<R>(probe: () => R | undefined, what: string, timeoutMs = 10_000): Promise<R> {
     return this.signal.waitFor(probe, () => `${what} at the ${this.label}; got ${JSON.stringify(this.frames.map((frame) => frame.type))}`, timeoutMs);
   }
 
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = 10_000): Promise<void> {
     await this.waitFor(() => (this.closed ? true : undefined), 'socket close', timeoutMs);
   }
 }

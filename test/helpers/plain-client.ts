@@ -35,14 +35,14 @@ export class PlainClient {
   }
 
   /** Waits until the received text, after `from` characters, contains `needle`; returns its end index. */
-  async waitForText(needle: string, from = 0, timeoutMs = 5000): Promise<number> {
+  async waitForText(needle: string, from = 0, timeoutMs = 10_000): Promise<number> {
     return this.signal.waitFor(() => {
       const at = this.text.indexOf(needle, from);
       return at === -1 ? undefined : at + needle.length;
     }, () => `"${needle}" in ${JSON.stringify(this.text.slice(from))}`, timeoutMs);
   }
 
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = 10_000): Promise<void> {
     await this.signal.waitFor(() => (this.closed ? true : undefined), () => 'the socket to close', timeoutMs);
   }
 

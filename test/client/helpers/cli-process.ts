@@ -39,7 +39,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
     stderr: () => err,
     exited,
     type: (line) => child.stdin!.write(line + '\n'),
-    waitForOutput: (pattern, timeoutMs = 5000) =>
+    waitForOutput: (pattern, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
           if (pattern.test(out)) done();

@@ -46,9 +46,9 @@ export class ClientFleet {
    */
   async heardOf(name: string): Promise<void> {
     const others = this.clients.filter((client) => client.state === 'connected' && client.name !== name);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (!others.every((client) => client.roster.get(name)?.online)) {
-      if (Date.now() > deadline) throw new Error(`the other clients did not hear that ${name} is online within 5 s`);
+      if (Date.now() > deadline) throw new Error(`the other clients did not hear that ${name} is online within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

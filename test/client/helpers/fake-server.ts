@@ -83,7 +83,7 @@ export class FakeServer {
   }
 
   /** The next connection not yet returned by this method. */
-  async nextConnection(timeoutMs = 3000): Promise<FakeConnection> {
+  async nextConnection(timeoutMs = 10_000): Promise<FakeConnection> {
     await this.arrivals.waitFor(() => (this.connections.length > this.taken ? true : undefined), () => 'a connection at the fake server', timeoutMs);
     return this.connections[this.taken++];
   }

@@ -19,7 +19,7 @@ export interface HostileContext {
   cases: number;
   /** Opens a connection (closed after the test) and waits for hello. */
   open(localAddress?: string, waitForHello?: boolean): Promise<RawClient>;
-  /** Opens a connection logged in as `prober` (one identity for the whole file). */
+  /** Opens a connection logged in as `prober` (one identity for the whole file), after its synced. */
   loginProber(): Promise<RawClient>;
 }
 
@@ -38,6 +38,8 @@ export function useHostileServer(args: string[]): HostileContext {
       identity ??= await generateIdentity();
       const client = await context.open();
       await client.loginAs('prober', identity);
+      // The login ends with synced (after the backlog); a test that clears frames must not see it late.
+      await client.next('synced');
       return client;
     },
   } as HostileContext;
