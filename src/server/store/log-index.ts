@@ -150,7 +150,9 @@ export class LogIndex {
       }
     }
     const firstKeptForHistory = this.messages.length - Math.max(0, historyLimit);
-    for (const [index, message] of this.messages.entries()) {
+    // An indexed loop: entries() allocates a pair per message, and this runs over every message.
+    for (let index = 0; index < this.messages.length; index++) {
+      const message = this.messages[index];
       let live = index >= firstKeptForHistory;
       if (!live && message.to === EVERYONE) {
         const other = lowest && lowest.name !== message.from ? lowest : second;

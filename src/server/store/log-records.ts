@@ -65,7 +65,7 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
 /** One log line, newline included. */
 export function encodeRecord(record: LogRecord): string {
   const json = JSON.stringify(record);
-  return `${hex8(crc32(Buffer.from(json, 'utf8')))} ${json}\n`;
+  return `${hex8(crc32(json))} ${json}\n`;
 }
 
 export type DecodeResult = { ok: true; record: LogRecord } | { ok: false; reason: string };
@@ -109,8 +109,10 @@ export function crc32Fallback(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-const nativeCrc32: ((data: Uint8Array) => number) | undefined = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
+const nativeCrc32: ((data: Uint8Array | string) => number) | undefined = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
-export function crc32(data: Uint8Array): number {
-  return nativeCrc32 ? nativeCrc32(data) : crc32Fallback(data);
+/** CRC-32 of bytes, or of a string's UTF-8 (zlib encodes it natively: no Buffer per record). */
+export function crc32(data: Uint8Array | string): number {
+  if (nativeCrc32) return nativeCrc32(data);
+  return crc32Fallback(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 }

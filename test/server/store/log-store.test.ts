@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { isDataDirLocked, LOG_FILE, LogStore, LogStoreOptions, StoreFile } from '../../../src/server/store/log-store';
-import { crc32Fallback, decodeRecord } from '../../../src/server/store/log-records';
+import { crc32, crc32Fallback, decodeRecord } from '../../../src/server/store/log-records';
 import { openStoreFile } from '../../../src/server/store/store-file';
 import type { NewMessage } from '../../../src/server/store/store';
 import { storeSuite } from './store-suite';
@@ -134,6 +134,8 @@ describe('LogStore', function () {
     it('computes the same CRC-32 in plain JavaScript as zlib', () => {
       for (const text of ['', 'a', 'hello world', '{"t":"msg"}', 'ünïcode ✓'.repeat(50)]) {
         assert.equal(crc32Fallback(Buffer.from(text)), zlib.crc32(Buffer.from(text)));
+        // Records are checksummed as strings: the same as over the UTF-8 bytes written.
+        assert.equal(crc32(text), crc32Fallback(Buffer.from(text, 'utf8')));
       }
     });
   });
