@@ -9,10 +9,10 @@
  * stores it again.
  */
 import { constants } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { acquireDataDirLock, errorCode, releaseDataDirLock } from './data-dir-lock';
+import { COMPACT_FILE, Compaction } from './log-compaction';
 import { LogIndex } from './log-index';
 import { encodeRecord, LogRecord, messageToRecord } from './log-records';
 import { Recovery, replayLog } from './log-recovery';
@@ -24,7 +24,6 @@ export type { Recovery } from './log-recovery';
 export type { StoreFile } from './store-file';
 
 export const LOG_FILE = 'classchat.log';
-const COMPACT_FILE = 'classchat.log.compact';
 /**
  * Compaction rewrites the live records once the log holds this many times as many: each rewrite
  * copies the newest `historyLimit` messages, so at 2 a busy server rewrote about one record for
@@ -78,6 +77,9 @@ export class LogStore implements Store {
   /** A failed write may have left bytes after fileSize: cut them before the next write. */
   private tailDirty = false;
   private nextCompactionCheck = 0;
+  /** The compaction in progress, if any; `compactionReady` once its snapshot is on disk. */
+  private compaction: Compaction | undefined;
+  private compactionReady = false;
 
   private queue: PendingWrite[] = [];
   private writerRunning = false;
@@ -150,7 +152,7 @@ export class LogStore implements Store {
     this.state = 'closing';
     this.writeDelayedAcks();
     await Promise.all(this.userOps.values());
-    await this.whenIdle();
+    await this.settled();
     try {
       await this.file?.datasync();
       await this.file?.close();
@@ -303,13 +305,28 @@ export class LogStore implements Store {
     return this.writerRunning ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
-  /** The only code that touches the log file while open: one write or compaction at a time. */
+  /**
+   * Resolves once nothing is being written or compacted (close waits for this; tests use it to
+   * see a compaction's outcome).
+   */
+  async settled(): Promise<void> {
+    while (this.compaction || this.writerRunning) {
+      await this.compaction?.written;
+      await this.whenIdle();
+    }
+  }
+
+  /** The only code that touches the log file while open: one commit or compaction switch at a time. */
   private async runWriter(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || this.compactionReady) {
+        if (this.compactionReady) {
+          await this.switchToCompacted();
+          continue;
+        }
         // Everything requested while the previous write was in flight goes in one write + fsync.
         await this.commit(this.queue.splice(0));
-        if (this.compactionDue()) await this.compact();
+        if (!this.compaction && this.state === 'open' && this.compactionDue()) this.startCompaction();
       }
     } finally {
       // No await between the loop's last check and here, so no record can be stranded.
@@ -344,6 +361,7 @@ export class LogStore implements Store {
       if (problem) this.log(`${this.logPath}: record written but not applied: ${problem}`);
       pending.resolve();
     }
+    this.compaction?.committed(batch);
   }
 
   private compactionDue(): boolean {
@@ -354,43 +372,40 @@ export class LogStore implements Store {
   }
 
   /**
-   * Rewrites the log as its live records: temp file, fsync, rename over the log, fsync the
-   * directory. Records queued meanwhile wait and go to the new file. On failure the old log
-   * stays in use.
+   * Starts rewriting the log as its live records (a snapshot taken now, between two commits),
+   * beside new commits; switchToCompacted finishes it. On failure the current log stays in use.
    */
-  private async compact(): Promise<void> {
-    const tempPath = join(this.dataDir, COMPACT_FILE);
-    const before = this.recordCount;
-    const started = performance.now();
-    let records: LogRecord[];
-    let bytes: Buffer;
-    let temp: StoreFile | undefined;
-    try {
-      records = this.index.liveRecords(this.historyLimit);
-      bytes = Buffer.from(records.map(encodeRecord).join(''), 'utf8');
-      temp = await this.openFile(tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
-      writeAll(temp, bytes, 0);
-      await temp.datasync();
-      // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
+  private startCompaction(): void {
+    const compaction = new Compaction({ dataDir: this.dataDir, logPath: this.logPath, openFile: this.openFile, log: this.log }, this.index.liveRecords(this.historyLimit), this.recordCount);
+    this.compaction = compaction;
+    void compaction.written.then((ok) => {
+      if (!ok) {
+        this.compaction = undefined;
+        return;
+      }
+      this.compactionReady = true;
+      this.startWriter();
+    });
+  }
+
+  /** Run by the writer between commits: the compacted file, with what was committed meanwhile, replaces the log. */
+  private async switchToCompacted(): Promise<void> {
+    const compaction = this.compaction;
+    this.compactionReady = false;
+    if (!compaction) return;
+    // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
+    const compacted = await compaction.switchOver(async () => {
       if (process.platform === 'win32') await this.closeLogFile();
-      await rename(tempPath, this.logPath);
-    } catch (error) {
-      this.log(`${this.logPath}: compaction failed, keeping the current log: ${String(error)}`);
-      await temp?.close().catch(() => {});
-      await unlink(tempPath).catch(() => {});
-      return;
-    }
-    await syncDirectory(this.dataDir).catch((error: unknown) => this.log(`${this.dataDir}: could not fsync the directory after compaction: ${String(error)}`));
+    });
+    this.compaction = undefined;
+    if (!compacted) return;
     await this.closeLogFile();
-    const index = new LogIndex();
-    for (const record of records) index.apply(record);
-    this.file = temp;
-    this.index = index;
-    this.fileSize = bytes.length;
-    this.recordCount = records.length;
+    this.file = compacted.file;
+    this.index = compacted.index;
+    this.fileSize = compacted.fileSize;
+    this.recordCount = compacted.recordCount;
     this.tailDirty = false;
     this.nextCompactionCheck = 0;
-    this.log(`${this.logPath}: compacted ${before} records to ${records.length} in ${Math.round(performance.now() - started)} ms`);
   }
 
   private async closeLogFile(): Promise<void> {

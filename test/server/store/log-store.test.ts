@@ -28,6 +28,8 @@ class FaultyFiles {
   writes = 0;
   syncs = 0;
   failNextWrite: string | undefined;
+  /** The next write to a file whose path ends with this fails with EIO. */
+  failNextWriteOf: string | undefined;
   failNextSync: string | undefined;
   /** Opening a file whose path ends with this fails with ENOSPC. */
   failOpenOf: string | undefined;
@@ -45,6 +47,10 @@ class FaultyFiles {
       close: () => real.close(),
       write: (buffer, offset, length, position) => {
         this.writes++;
+        if (this.failNextWriteOf && path.endsWith(this.failNextWriteOf)) {
+          this.failNextWriteOf = undefined;
+          throw errnoError('EIO');
+        }
         const code = this.failNextWrite;
         if (code) {
           this.failNextWrite = undefined;
@@ -323,6 +329,8 @@ describe('LogStore', function () {
         await store.append(msg('alice', i % 2 ? '*' : 'bob'));
         await store.setAcked('bob', store.headSeq());
       }
+      // Compaction runs beside the writes: wait for its outcome.
+      await store.settled();
       assert.ok(logLines.some((line) => line.includes('compacted 40 records')), logLines.join('\n'));
       const lines = (await logText()).trim().split('\n').length;
       assert.ok(lines <= 12, `${lines} lines after compaction`);
@@ -358,6 +366,7 @@ describe('LogStore', function () {
         await store.setAcked('alice', store.headSeq());
         await store.setAcked('bob', store.headSeq());
       }
+      await store.settled();
       assert.ok(logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
       // Carol still has all 20 messages meant for her (10 private, 10 to everyone).
       assert.equal((await store.readMailbox('carol', 0, 100)).length, 20);
@@ -367,11 +376,9 @@ describe('LogStore', function () {
       assert.equal((await store.append(msg('alice', 'bob', { id: 'first-to-bob' }))).duplicate, false);
     });
 
-    it('writes appends requested during compaction to the new file, all of them, in order', async () => {
-      const files = new FaultyFiles();
-      let store = await openStore({ compactMinRecords: 20, historyLimit: 2, openFile: files.open });
+    /** Appends and acknowledges until a compaction starts; it is then held at its fsync. */
+    async function holdACompaction(store: LogStore, files: FaultyFiles): Promise<void> {
       await store.putUser({ name: 'bob', publicKey: null });
-      // Write and acknowledge until a compaction starts; it is held at its fsync.
       files.holdSyncOf = '.compact';
       let compacting = false;
       const held = files.whenHeld().then(() => {
@@ -381,27 +388,61 @@ describe('LogStore', function () {
         await Promise.race([store.append(msg('alice', 'bob')), held]);
         await Promise.race([store.setAcked('bob', store.headSeq()), held]);
       }
+    }
+
+    it('does not hold appends while it compacts; what was written meanwhile is in the compacted log, in order', async () => {
+      const files = new FaultyFiles();
+      let store = await openStore({ compactMinRecords: 20, historyLimit: 2, openFile: files.open });
+      await holdACompaction(store, files);
       const head = store.headSeq();
-      const during = Array.from({ length: 30 }, (_, i) => store.append(msg('alice', i % 2 ? 'bob' : '*', { id: `during${i}` })));
-      const settled: number[] = [];
-      for (const append of during) void append.then((r) => settled.push(r.message.seq));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(settled, [], 'appends wait for the compaction');
-      files.release();
-      const results = await Promise.all(during);
-      const expected = Array.from({ length: 30 }, (_, i) => head + 1 + i);
+      const ids = Array.from({ length: 30 }, (_, i) => `during${i}`);
+      // The compaction's fsync is held: appends still complete, each durable, in seq order.
+      const during = await Promise.all(ids.map((id, i) => store.append(msg('alice', i % 2 ? 'bob' : '*', { id }))));
       assert.deepEqual(
-        results.map((r) => r.message.seq),
-        expected,
+        during.map((r) => r.message.seq),
+        ids.map((_, i) => head + 1 + i),
       );
-      assert.deepEqual(settled, expected);
-      assert.ok(logLines.some((line) => line.includes('compacted')));
+      assert.ok(!logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
+      const beforeSwitch = (await stat(logFile())).size;
+      files.release();
+      await store.settled();
+      const report = logLines.map((line) => /compacted (\d+) records to (\d+) \(\+ (\d+) written meanwhile\)/.exec(line)).find(Boolean);
+      assert.ok(report, logLines.join('\n'));
+      assert.ok(Number(report[3]) >= 30, report[0]);
+      assert.ok((await stat(logFile())).size < beforeSwitch, 'the log shrank');
       assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE]);
+      assert.deepEqual((await store.readMailbox('bob', head, 100)).map((m) => m.id), ids);
+      assert.equal((await store.append(msg('alice', 'bob', { id: 'during0' }))).duplicate, true, 'the dedupe window survives the switch');
 
       await closeStore(store);
       store = await openStore();
-      const mailbox = (await store.readMailbox('bob', head, 100)).map((m) => m.id);
-      assert.deepEqual(mailbox, Array.from({ length: 30 }, (_, i) => `during${i}`));
+      assert.equal(store.recovery.droppedCorrupt, 0);
+      assert.deepEqual((await store.readMailbox('bob', head, 100)).map((m) => m.id), ids);
+      assert.equal(store.headSeq(), head + 30);
+    });
+
+    it('keeps the current log, with everything in it, when the switch fails', async () => {
+      const files = new FaultyFiles();
+      let store = await openStore({ compactMinRecords: 20, historyLimit: 2, openFile: files.open });
+      await holdACompaction(store, files);
+      const head = store.headSeq();
+      const during = await store.append(msg('alice', 'bob', { id: 'meanwhile' }));
+      // The snapshot is written (its fsync was held); adding what came meanwhile fails.
+      files.failNextWriteOf = '.compact';
+      files.release();
+      await store.settled();
+      assert.ok(logLines.some((line) => line.includes('compaction failed')), logLines.join('\n'));
+      assert.ok(!logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
+      assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE]);
+      const after = await store.append(msg('alice', 'bob', { id: 'after' }));
+      assert.equal(after.message.seq, head + 2);
+
+      await closeStore(store);
+      store = await openStore();
+      assert.deepEqual((await store.readMailbox('bob', head, 100)).map((m) => [m.id, m.seq]), [
+        ['meanwhile', during.message.seq],
+        ['after', head + 2],
+      ]);
     });
 
     it('keeps using the current log when compaction fails, and compacts later', async () => {
@@ -413,12 +454,14 @@ describe('LogStore', function () {
         await store.append(msg('alice', 'bob', { id: `early${i}` }));
         await store.setAcked('bob', store.headSeq());
       }
+      await store.settled();
       assert.ok(logLines.some((line) => line.includes('compaction failed')), logLines.join('\n'));
       assert.equal((await store.readHistory({ viewer: 'bob', with: 'alice', limit: 100 })).messages.length, 12);
       files.failOpenOf = undefined;
       for (let i = 0; i < 20 && !logLines.some((line) => line.includes('compacted')); i++) {
         await store.append(msg('alice', 'bob'));
         await store.setAcked('bob', store.headSeq());
+        await store.settled();
       }
       assert.ok(logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
       const head = store.headSeq();
