@@ -42,6 +42,19 @@ export async function until(probe: () => boolean, what: string, timeoutMs = DEFA
   }
 }
 
+/** Resolves as `promise` does, or rejects after timeoutMs saying `what()` (state for the failure report). */
+export async function within<T>(promise: Promise<T>, what: () => string, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Settles on the next turn of the event loop (after pending I/O callbacks). */
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
