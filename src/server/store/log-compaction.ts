@@ -40,8 +40,8 @@ export class Compaction {
   private readonly index = new LogIndex();
   private temp: StoreFile | undefined;
   private tempSize = 0;
-  private tailLines: string[] = [];
-  private tailRecords: LogRecord[] = [];
+  /** What the store committed to the current log after the snapshot, in commit order. */
+  private tail: Array<{ record: LogRecord; line: string }> = [];
 
   /** `records`: the live records at the snapshot; `recordsBefore`: how many the log held then. */
   constructor(
@@ -55,10 +55,7 @@ export class Compaction {
 
   /** A batch the store committed to the current log after the snapshot (in commit order). */
   committed(batch: ReadonlyArray<{ record: LogRecord; line: string }>): void {
-    for (const { record, line } of batch) {
-      this.tailRecords.push(record);
-      this.tailLines.push(line);
-    }
+    for (const { record, line } of batch) this.tail.push({ record, line });
   }
 
   /**
@@ -70,8 +67,8 @@ export class Compaction {
     const temp = this.temp;
     if (!temp) return undefined;
     try {
-      if (this.tailLines.length > 0) {
-        const bytes = Buffer.from(this.tailLines.join(''), 'utf8');
+      if (this.tail.length > 0) {
+        const bytes = Buffer.from(this.tail.map((written) => written.line).join(''), 'utf8');
         writeAll(temp, bytes, this.tempSize);
         this.tempSize += bytes.length;
         await temp.datasync();
@@ -84,10 +81,10 @@ export class Compaction {
       return undefined;
     }
     await syncDirectory(this.context.dataDir).catch((error: unknown) => this.context.log(`${this.context.dataDir}: could not fsync the directory after compaction: ${String(error)}`));
-    for (const record of this.tailRecords) this.index.apply(record);
-    const recordCount = this.records.length + this.tailRecords.length;
+    for (const { record } of this.tail) this.index.apply(record);
+    const recordCount = this.records.length + this.tail.length;
     this.context.log(
-      `${this.context.logPath}: compacted ${this.recordsBefore} records to ${this.records.length} (+ ${this.tailRecords.length} written meanwhile) in ${Math.round(performance.now() - this.started)} ms`,
+      `${this.context.logPath}: compacted ${this.recordsBefore} records to ${this.records.length} (+ ${this.tail.length} written meanwhile) in ${Math.round(performance.now() - this.started)} ms`,
     );
     return { file: temp, index: this.index, fileSize: this.tempSize, recordCount };
   }
@@ -96,8 +93,7 @@ export class Compaction {
   async discard(): Promise<void> {
     const temp = this.temp;
     this.temp = undefined;
-    this.tailLines = [];
-    this.tailRecords = [];
+    this.tail = [];
     await temp?.close().catch(() => {});
     await unlink(this.tempPath).catch(() => {});
   }
