@@ -76,8 +76,7 @@ export class Compaction {
       await beforeRename();
       await rename(this.tempPath, this.context.logPath);
     } catch (error) {
-      this.context.log(`${this.context.logPath}: compaction failed, keeping the current log: ${String(error)}`);
-      await this.discard();
+      await this.abandon(error);
       return undefined;
     }
     await syncDirectory(this.context.dataDir).catch((error: unknown) => this.context.log(`${this.context.dataDir}: could not fsync the directory after compaction: ${String(error)}`));
@@ -98,6 +97,11 @@ export class Compaction {
     await unlink(this.tempPath).catch(() => {});
   }
 
+  private async abandon(error: unknown): Promise<void> {
+    this.context.log(`${this.context.logPath}: compaction failed, keeping the current log: ${String(error)}`);
+    await this.discard();
+  }
+
   private async writeSnapshot(): Promise<boolean> {
     try {
       this.temp = await this.context.openFile(this.tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
@@ -112,8 +116,7 @@ export class Compaction {
       await this.temp.datasync();
       return true;
     } catch (error) {
-      this.context.log(`${this.context.logPath}: compaction failed, keeping the current log: ${String(error)}`);
-      await this.discard();
+      await this.abandon(error);
       return false;
     }
   }
