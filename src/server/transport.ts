@@ -168,7 +168,14 @@ function scheduleFlush(transport: Transport): void {
 function flushDirty(): void {
   const flushing = dirty;
   dirty = [];
-  for (const transport of flushing) transport.flush();
+  let next = 0;
+  try {
+    while (next < flushing.length) flushing[next++].flush();
+  } finally {
+    // A flush that threw (reported as uncaught) must not strand the sockets after it: in the
+    // extension host, which hosts the local server, the process goes on.
+    for (const transport of flushing.slice(next)) scheduleFlush(transport);
+  }
 }
 
 /**

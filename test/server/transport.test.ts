@@ -49,4 +49,32 @@ describe('Transport', () => {
       }
     });
   }
+
+  it('still flushes the other sockets of a turn when one flush throws', async () => {
+    const [aServer, aClient] = await socketPair();
+    const [bServer, bClient] = await socketPair();
+    // The throw surfaces as an uncaught exception (as it would in the extension host, which goes on).
+    const mochaListeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const uncaught: string[] = [];
+    process.on('uncaughtException', (error) => uncaught.push(String(error)));
+    try {
+      const limits = { maxLineBytes: 1 << 20, softQueueBytes: 1 << 20, hardQueueBytes: 8 << 20 };
+      const a = new Transport(aServer, limits, systemClock, () => assert.fail('overflow'));
+      const b = new Transport(bServer, limits, systemClock, () => assert.fail('overflow'));
+      aServer.write = (() => {
+        throw new Error('boom');
+      }) as typeof aServer.write;
+      const received = readBytes(bClient, 'to b\n'.length);
+      a.write('to a\n');
+      b.write('to b\n');
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('b was never flushed')), 2000).unref());
+      assert.equal((await Promise.race([received, timeout])).toString(), 'to b\n');
+      assert.deepEqual(uncaught, ['Error: boom']);
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const listener of mochaListeners) process.on('uncaughtException', listener);
+      for (const socket of [aServer, aClient, bServer, bClient]) socket.destroy();
+    }
+  });
 });
