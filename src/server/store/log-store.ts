@@ -12,6 +12,7 @@ import { constants } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireDataDirLock, errorCode, releaseDataDirLock } from './data-dir-lock';
+import { DelayedAcks } from './delayed-acks';
 import { COMPACT_FILE, Compaction } from './log-compaction';
 import { LogIndex } from './log-index';
 import { encodeRecord, LogRecord, messageToRecord } from './log-records';
@@ -85,11 +86,7 @@ export class LogStore implements Store {
   private writerRunning = false;
   private idleWaiters: Array<() => void> = [];
   private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
-  private readonly pendingAcks = new Map<string, number>();
-  private readonly ackDelayMs: number;
-  /** Acks not yet handed to the writer, by user: the highest seq and who waits for it. */
-  private readonly delayedAcks = new Map<string, { seq: number; written: Promise<void>; settle: (error?: unknown) => void }>();
-  private ackTimer: NodeJS.Timeout | undefined;
+  private readonly acks: DelayedAcks;
   /**
    * putUser/deleteUser of one name run one at a time, each seeing the previous one's result;
    * different names proceed together and share group commits (one fsync for many registrations).
@@ -103,7 +100,11 @@ export class LogStore implements Store {
     this.compactMinRecords = Math.max(1, options.compactMinRecords ?? 10000);
     this.log = options.log ?? (() => {});
     this.openFile = options.openFile ?? openStoreFile;
-    this.ackDelayMs = Math.max(0, options.ackDelayMs ?? 100);
+    this.acks = new DelayedAcks(
+      Math.max(0, options.ackDelayMs ?? 100),
+      (name, seq) => this.enqueue({ t: 'ack', name, seq }),
+      () => this.startWriter(),
+    );
   }
 
   /** What recovery did on open: good records replayed, a torn tail cut off, corrupt lines skipped. */
@@ -150,7 +151,7 @@ export class LogStore implements Store {
     if (this.state === 'closed' || this.state === 'closing') throw new Error(`the store for ${this.dataDir} is already closed`);
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
     this.state = 'closing';
-    this.writeDelayedAcks();
+    this.acks.flush();
     await Promise.all(this.userOps.values());
     await this.settled();
     try {
@@ -232,35 +233,8 @@ export class LogStore implements Store {
     const user = this.index.getUser(name);
     if (!user) return;
     const target = Math.min(seq, this.assignedHead);
-    const delayed = this.delayedAcks.get(name);
-    if (target <= Math.max(user.ackedSeq, this.pendingAcks.get(name) ?? 0, delayed?.seq ?? 0)) return;
-    if (delayed) {
-      delayed.seq = target;
-      return delayed.written;
-    }
-    let settle!: (error?: unknown) => void;
-    const written = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
-    this.delayedAcks.set(name, { seq: target, written, settle });
-    this.ackTimer ??= setTimeout(() => this.writeDelayedAcks(), this.ackDelayMs);
-    return written;
-  }
-
-  /** Hands every delayed ack to the writer (one record per user). */
-  private writeDelayedAcks(): void {
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    for (const [name, { seq, settle }] of this.delayedAcks) {
-      this.pendingAcks.set(name, seq);
-      this.enqueue({ t: 'ack', name, seq }).then(
-        () => settle(),
-        (error: unknown) => settle(error ?? new Error('the ack could not be written')),
-      ).finally(() => {
-        if (this.pendingAcks.get(name) === seq) this.pendingAcks.delete(name);
-      });
-    }
-    this.delayedAcks.clear();
-    // Queued first, started once: all of them go in one write and one fsync.
-    this.startWriter();
+    if (target <= Math.max(user.ackedSeq, this.acks.highest(name))) return;
+    return this.acks.add(name, target);
   }
 
   headSeq(): number {
