@@ -2,7 +2,8 @@
  * LogStore, the embedded default Store: an append-only log file in a data directory, pure
  * JavaScript on node:fs (it loads inside the VS Code extension host). Every record is fsynced
  * before its promise resolves, with group commit; everything live is indexed in memory; the log
- * is recovered on open (torn tail cut off, corrupt lines skipped) and compacted when mostly dead.
+ * is recovered on open (torn tail cut off, corrupt lines skipped) and compacted when mostly dead,
+ * beside new commits (log-compaction.ts).
  *
  * The dedupe window on (from, id) is the set of retained messages: once compaction drops a
  * message (acknowledged by all and older than the newest `historyLimit`), resending its id
