@@ -35,6 +35,8 @@ export interface CompactedLog {
 export class Compaction {
   /** Settles once the snapshot is written and fsynced (true), or the attempt failed and was cleaned up (false). */
   readonly written: Promise<boolean>;
+  /** True once the snapshot is on disk, until a switch is attempted: the store's writer then switches. */
+  ready = false;
   private readonly started = performance.now();
   private readonly tempPath: string;
   private readonly index = new LogIndex();
@@ -65,6 +67,7 @@ export class Compaction {
    */
   async switchOver(beforeRename: () => Promise<void>): Promise<CompactedLog | undefined> {
     const temp = this.temp;
+    this.ready = false;
     if (!temp) return undefined;
     try {
       if (this.tail.length > 0) {
@@ -88,18 +91,15 @@ export class Compaction {
     return { file: temp, index: this.index, fileSize: this.tempSize, recordCount };
   }
 
-  /** Closes and removes the temp file (after a failure, or when the store closes first). */
-  async discard(): Promise<void> {
+  /** After a failure: reports it, closes and removes the temp file. */
+  private async abandon(error: unknown): Promise<void> {
+    this.context.log(`${this.context.logPath}: compaction failed, keeping the current log: ${String(error)}`);
     const temp = this.temp;
     this.temp = undefined;
+    this.ready = false;
     this.tail = [];
     await temp?.close().catch(() => {});
     await unlink(this.tempPath).catch(() => {});
-  }
-
-  private async abandon(error: unknown): Promise<void> {
-    this.context.log(`${this.context.logPath}: compaction failed, keeping the current log: ${String(error)}`);
-    await this.discard();
   }
 
   private async writeSnapshot(): Promise<boolean> {
@@ -114,6 +114,7 @@ export class Compaction {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await this.temp.datasync();
+      this.ready = true;
       return true;
     } catch (error) {
       await this.abandon(error);

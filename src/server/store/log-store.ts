@@ -79,9 +79,8 @@ export class LogStore implements Store {
   /** A failed write may have left bytes after fileSize: cut them before the next write. */
   private tailDirty = false;
   private nextCompactionCheck = 0;
-  /** The compaction in progress, if any; `compactionReady` once its snapshot is on disk. */
+  /** The compaction in progress, if any (its `ready` once its snapshot is on disk). */
   private compaction: Compaction | undefined;
-  private compactionReady = false;
 
   private queue: PendingWrite[] = [];
   private writerRunning = false;
@@ -294,8 +293,8 @@ export class LogStore implements Store {
   /** The only code that touches the log file while open: one commit or compaction switch at a time. */
   private async runWriter(): Promise<void> {
     try {
-      while (this.queue.length > 0 || this.compactionReady) {
-        if (this.compactionReady) {
+      while (this.queue.length > 0 || this.compaction?.ready) {
+        if (this.compaction?.ready) {
           await this.switchToCompacted();
           continue;
         }
@@ -358,16 +357,13 @@ export class LogStore implements Store {
         this.compaction = undefined;
         return;
       }
-      this.compactionReady = true;
       this.startWriter();
     });
   }
 
   /** Run by the writer between commits: the compacted file, with what was committed meanwhile, replaces the log. */
   private async switchToCompacted(): Promise<void> {
-    const compaction = this.compaction;
-    this.compactionReady = false;
-    if (!compaction) return;
+    const compaction = this.compaction!;
     // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
     const compacted = await compaction.switchOver(async () => {
       if (process.platform === 'win32') await this.closeLogFile();
