@@ -147,7 +147,7 @@ async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
   const args =
     target !== 'classchat'
       ? [...gcArgs, CEILING, '--port', '0', ...(target === 'durable-ceiling' ? ['--durable', dataDir] : [])]
-      : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--log-level', 'warn'];
+      : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--max-users', '0', '--registrations-per-ip', '0', '--registrations-per-hour', '0', '--log-level', 'warn'];
   if (target === 'durable-ceiling') mkdirSync(dataDir, { recursive: true });
   const started = process.hrtime.bigint();
   const child = spawnNode(args, { core: SERVER_CORE, cwd: ROOT });

@@ -81,7 +81,7 @@ const fdCount = (pid) => {
 const mb = (bytes) => (bytes === undefined ? undefined : Math.round((bytes / 2 ** 20) * 10) / 10);
 
 console.log(`soak: ${config.clients} clients, ${config.minutes} min, ${config.perMinute} msg/min each (${config.everyoneShare * 100} % to everyone), ${config.filesPerMinute} files/min each`);
-const server = spawnNode([SERVER, '--port', '0', '--data-dir', join(tmp, 'data'), '--max-conns-per-ip', '0', '--log-level', 'warn'], { cwd: ROOT });
+const server = spawnNode([SERVER, '--port', '0', '--data-dir', join(tmp, 'data'), '--max-conns-per-ip', '0', '--max-users', '0', '--registrations-per-ip', '0', '--registrations-per-hour', '0', '--log-level', 'warn'], { cwd: ROOT });
 const port = await waitListening(server);
 const baseline = { rssMB: mb(rssBytes(server.pid)), fds: fdCount(server.pid) };
 console.log(`server pid ${server.pid} on port ${port}: RSS ${baseline.rssMB} MB, ${baseline.fds} fds before any client`);

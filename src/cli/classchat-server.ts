@@ -10,6 +10,7 @@ import { LogStore } from '../server/store/log-store';
 import { checkName } from '../protocol/names';
 import { UsageError, parsePort, parseNonNegativeInt, parseSize } from './options';
 import { FileSpool } from '../server/files/file-spool';
+import { DEFAULT_REGISTRATION_LIMITS } from '../server/registration-gate';
 import { genCert, GEN_CERT_USAGE } from './gen-cert';
 import { loadServerTlsFiles, ServerTlsFiles } from './tls-files';
 
@@ -29,6 +30,9 @@ Options:
   --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
   --max-conns-per-ip N   connections allowed from one address (default 200; 0 = no limit)
   --max-sessions-per-user N  devices one user may be logged in on at once (default 8)
+  --max-users N          names the server holds at most (default 10000; 0 = no cap)
+  --registrations-per-ip N  new names one address may register per hour (default 100; 0 = no limit)
+  --registrations-per-hour N  new names the whole server registers per hour (default 1000; 0 = no limit)
   --max-file-size SIZE   largest file the server relays (default 100M)
   --max-waiting-files SIZE  files waiting for one recipient, in all (default 1G)
   --file-days N          days an undelivered file is kept (default 7)
@@ -52,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string', default: '20' },
       'max-conns-per-ip': { type: 'string', default: '200' },
       'max-sessions-per-user': { type: 'string', default: '8' },
+      'max-users': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.maxUsers) },
+      'registrations-per-ip': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.perAddressPerHour) },
+      'registrations-per-hour': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.perHour) },
       'max-file-size': { type: 'string', default: '100M' },
       'max-waiting-files': { type: 'string', default: '1G' },
       'file-days': { type: 'string', default: '7' },
@@ -75,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
   const maxConnectionsPerAddress = parseNonNegativeInt(values['max-conns-per-ip'], '--max-conns-per-ip');
   const maxSessionsPerUser = parseNonNegativeInt(values['max-sessions-per-user'], '--max-sessions-per-user');
   if (maxSessionsPerUser < 1) throw new UsageError('--max-sessions-per-user must be at least 1');
+  const registrations = {
+    maxUsers: parseNonNegativeInt(values['max-users'], '--max-users'),
+    perAddressPerHour: parseNonNegativeInt(values['registrations-per-ip'], '--registrations-per-ip'),
+    perHour: parseNonNegativeInt(values['registrations-per-hour'], '--registrations-per-hour'),
+  };
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   // Checked before the store opens: a bad file should stop nothing but this start.
@@ -106,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
     rateLimit: rate === 0 ? false : { perSecond: rate, burst: rate * 5 },
     maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
     maxSessionsPerUser,
+    registrations,
     files,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
   });

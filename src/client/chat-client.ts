@@ -397,6 +397,7 @@ export class ChatClient extends ReconnectingClient {
         return;
       case 'hello':
       case 'welcome':
+      case 'roster':
         this.emit('error', new ClassChatError('invalid_frame', `the server sent "${frame.type}" after login`));
     }
   }

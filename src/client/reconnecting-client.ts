@@ -5,12 +5,14 @@
  */
 import { Identity, signLogin } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
+import { PROTOCOL_VERSIONS } from '../protocol/limits';
 import type { HelloFrame, ServerFrame, WelcomeFrame } from '../protocol/frames';
 import { Backoff } from './backoff';
 import { Clock, systemClock, Timer } from './clock';
 import { Connection } from './connection';
 import { ChatClientError } from './errors';
 import { KeepAlive } from './keep-alive';
+import { RosterPages } from './roster-pages';
 import { checkClientName, isPermanent, pickVersion, serverError, toError } from './rules';
 import { checkTlsOptions, ClientTlsOptions } from './tls';
 import { TypedEmitter } from './typed-events';
@@ -29,6 +31,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
   private current: ClientState = { state: 'idle' };
   private conn: Connection | undefined;
   private phase: Phase = 'hello';
+  private readonly rosterPages = new RosterPages();
   private login: { resolve(welcome: WelcomeFrame): void; reject(error: Error): void; timer: Timer } | undefined;
   private keepAlive: KeepAlive | undefined;
   private reconnectTimer: Timer | undefined;
@@ -143,6 +146,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
       );
       this.login = { resolve, reject, timer };
       this.phase = 'hello';
+      this.rosterPages.reset();
       this.lostReason = undefined;
       const conn = new Connection(this.host, this.port, this.tls);
       this.conn = conn;
@@ -162,6 +166,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
     const conn = this.conn;
     this.conn = undefined;
     this.phase = 'hello';
+    this.rosterPages.reset();
     conn?.destroy();
     login.reject(error);
   }
@@ -174,7 +179,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
       if (frame.type !== 'hello') return this.failLogin(new ClassChatError('invalid_frame', `the server sent "${frame.type}" before "hello"`));
       const v = pickVersion(frame.versions);
       if (v === undefined) {
-        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks 1`));
+        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks ${PROTOCOL_VERSIONS.join(', ')}`));
       }
       this.phase = 'login';
       this.onHello(frame);
@@ -183,7 +188,17 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
         const client = this.options.clientName ?? 'classchat-client/0.1.0';
         conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq: this.loginAckedSeq, client });
       }, (error: unknown) => this.failLogin(toError(error)));
-    } else if (frame.type === 'welcome') this.welcomed(conn, frame);
+    } else if (frame.type === 'welcome' && !this.rosterPages.waiting) {
+      const welcome = this.rosterPages.welcome(frame);
+      if (welcome) this.welcomed(conn, welcome);
+    } else if (frame.type === 'roster') {
+      try {
+        const welcome = this.rosterPages.page(frame);
+        if (welcome) this.welcomed(conn, welcome);
+      } catch (error) {
+        this.failLogin(toError(error));
+      }
+    }
   }
 
   private welcomed(conn: Connection, welcome: WelcomeFrame): void {

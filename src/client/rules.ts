@@ -16,6 +16,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'bad_signature',
   'join_code_required',
   'bad_join_code',
+  'too_many_attempts',
+  'registration_limited',
+  'server_full',
   'replaced',
   'tls_required',
 ]);

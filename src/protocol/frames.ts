@@ -206,8 +206,12 @@ const welcomeFrame = z.object({
   name: z.string().min(1).max(32),
   registered: z.boolean(),
   ackedSeq: seq,
+  /** v1: the whole roster. v2: its first page, with `more` when `roster` pages follow. */
   users: z.array(userInfoSchema),
+  more: z.boolean().optional(),
 });
+/** v2: the next page of the roster, right after `welcome` and before anything else. */
+const rosterFrame = z.object({ type: z.literal('roster'), users: z.array(userInfoSchema).max(LIMITS.maxRosterPage), more: z.boolean() });
 
 const sentFrame = z.object({
   type: z.literal('sent'),
@@ -266,6 +270,7 @@ const serverByeFrame = z.object({ type: z.literal('bye'), reason: errorCode });
 export const SERVER_FRAME_SCHEMAS = {
   hello: helloFrame,
   welcome: welcomeFrame,
+  roster: rosterFrame,
   msg: chatMessageSchema,
   sent: sentFrame,
   synced: syncedFrame,

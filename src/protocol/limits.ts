@@ -1,5 +1,10 @@
-/** Protocol version(s) this build speaks. Versions are negotiated in `hello` / `login`. */
-export const PROTOCOL_VERSIONS = [1] as const;
+/**
+ * Protocol version(s) this build speaks. Versions are negotiated in `hello` / `login`.
+ * Version 2 pages the roster (`welcome.more`, then `roster` frames); otherwise it is version 1.
+ */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+/** The first version whose roster comes in pages. */
+export const ROSTER_PAGES_VERSION = 2;
 export const PROTOCOL_NAME = 'classchat';
 
 /** Hard limits shared by server and client; also announced in `hello.limits`. */
@@ -24,6 +29,8 @@ export const LIMITS = {
   fileWindowChunks: 64,
   /** Chunks a sender may have unacknowledged (acks come once chunks are fsynced, in batches). */
   fileUploadWindowChunks: 64,
+  /** Users in one roster page (`welcome.users` and each `roster` frame, protocol v2). */
+  maxRosterPage: 256,
   /** Files listed in one file_status reply. */
   maxFileList: 200,
 } as const;

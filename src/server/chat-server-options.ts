@@ -4,12 +4,15 @@ import type { Clock } from './clock';
 import type { FileSpool } from './files/file-spool';
 import type { Logger } from './logger';
 import type { PresenceBatching } from './presence-batcher';
+import type { RegistrationLimits } from './registration-gate';
 import type { Store, StoredMessage } from './store/store';
 
 export interface ChatServerOptions {
   store: Store;
   /** Needed to register a new name, when set. */
   joinCode?: string;
+  /** Caps and rates for new names and join codes (defaults: DEFAULT_REGISTRATION_LIMITS). */
+  registrations?: Partial<RegistrationLimits>;
   /** Accept the seed's line-oriented clients (default true). */
   plainText?: boolean;
   /** Messages per second per user and burst; false turns the limit off. */

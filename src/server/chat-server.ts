@@ -5,7 +5,7 @@
  */
 import { createServer, AddressInfo, Server, Socket } from 'node:net';
 import type { ErrorCode } from '../protocol/errors';
-import { LIMITS } from '../protocol/limits';
+import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { EVERYONE } from '../protocol/names';
 import type { Box, FileRef, UserInfo } from '../protocol/frames';
 import { sodiumReady } from '../crypto/sodium';
@@ -24,6 +24,7 @@ import { TlsGate } from './tls-gate';
 import { PresenceBatcher } from './presence-batcher';
 import { RosterJson } from './roster-json';
 import { PendingWrites } from './pending-writes';
+import { DEFAULT_REGISTRATION_LIMITS, RegistrationGate } from './registration-gate';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
@@ -41,6 +42,7 @@ export class ChatServer {
   readonly sessions = new SessionRegistry();
   readonly files: FileRelay | undefined;
   private readonly presence: PresenceBatcher;
+  private readonly registrations: RegistrationGate;
   private readonly plainText: boolean;
   private readonly rateLimit: { perSecond: number; burst: number } | false;
   private readonly maxPerAddress: number;
@@ -92,6 +94,7 @@ export class ChatServer {
         connection.transport.end();
       },
     };
+    this.registrations = new RegistrationGate(this.joinCode, { ...DEFAULT_REGISTRATION_LIMITS, ...options.registrations }, this.clock, this.log);
     this.files = options.files ? new FileRelay(this, options.files) : undefined;
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
@@ -160,9 +163,9 @@ export class ChatServer {
     return [...this.users.values()].map((user) => this.sessions.userInfo(user));
   }
 
-  /** `roster()` as JSON in shared buffers, kept up to date rather than built per login. */
-  rosterJsonParts(): Buffer[] {
-    return this.rosterJson.parts();
+  /** `roster()` as JSON pages in shared buffers, kept up to date rather than built per login. */
+  rosterPages(): Buffer[] {
+    return this.rosterJson.pages();
   }
 
   private rosterChanged(user: RosterEntry): void {
@@ -174,15 +177,16 @@ export class ChatServer {
    * Checks a login against the roster, registering or binding the name when it is free.
    * `publicKey` null is a plain-text user, who can never take a name bound to a key.
    */
-  async authenticate(name: string, publicKey: string | null, joinCode: string | undefined):
+  async authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string):
     Promise<{ ok: true; user: RosterEntry; registered: boolean } | { ok: false; code: ErrorCode }> {
     const existing = this.users.get(name);
     if (existing && existing.publicKey !== null) {
       return existing.publicKey === publicKey ? { ok: true, user: existing, registered: false } : { ok: false, code: 'name_taken' };
     }
     if (existing && publicKey === null) return { ok: true, user: existing, registered: false };
-    if (!existing && this.joinCode !== undefined && joinCode !== this.joinCode) {
-      return { ok: false, code: joinCode === undefined ? 'join_code_required' : 'bad_join_code' };
+    if (!existing) {
+      const refused = this.registrations.admit(address, joinCode, this.users.size);
+      if (refused) return { ok: false, code: refused };
     }
     // Claim the name before awaiting the store, so a concurrent login cannot claim it too.
     const user: RosterEntry = existing ?? { name, publicKey, ackedSeq: this.store.headSeq() };
@@ -346,7 +350,7 @@ export class ChatServer {
       frameLine({
         type: 'hello',
         protocol: 'classchat',
-        versions: [1],
+        versions: [...PROTOCOL_VERSIONS],
         server: SERVER_SOFTWARE,
         challenge: connection.challenge,
         features: ['history', 'e2ee-box', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(this.tlsGate ? ['tls'] : [])],

@@ -3,7 +3,7 @@
  * validated by the codec before any handler runs.
  */
 import { parseClientFrame } from '../protocol/codec';
-import type { ClientFrame, ClientFrameOf, ClientFrameType, WelcomeFrame } from '../protocol/frames';
+import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
@@ -11,10 +11,10 @@ import type { ChatServer, SubmitResult } from './chat-server';
 import type { Connection, LineHandler } from './connection';
 import { frameLine, messageBytes } from './message-lines';
 import type { FileRelay } from './files/file-relay';
+import { rosterFits, welcomeParts } from './welcome-lines';
 
 /** Room for the messages of a history page inside one server line (the rest is the frame around them). */
 const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
-const WELCOME_END = Buffer.from('}\n');
 
 type Handler<T extends ClientFrameType> = (server: ChatServer, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
@@ -87,16 +87,19 @@ async function login(server: ChatServer, connection: Connection, frame: ClientFr
     connection.sendError('bad_signature', { fatal: true });
     return;
   }
-  const auth = await server.authenticate(name.name, frame.publicKey, frame.joinCode);
+  if (!rosterFits(frame.v, server.rosterPages())) {
+    connection.sendError('unsupported_version', { detail: 'this class is too large for protocol version 1: update ClassChat', fatal: true });
+    return;
+  }
+  const auth = await server.authenticate(name.name, frame.publicKey, frame.joinCode, connection.address);
   if (!connection.isOpen) return;
   if (!auth.ok) {
     connection.sendError(auth.code, { fatal: true });
     return;
   }
-  const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
-  const head = JSON.stringify({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq } satisfies Omit<WelcomeFrame, 'users'>);
-  connection.transport.writeParts([Buffer.from(`${head.slice(0, -1)},"users":`), ...server.rosterJsonParts(), WELCOME_END]);
+  const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
+  connection.transport.writeParts(welcomeParts({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq }, server.rosterPages()));
   session.schedulePump();
 }
 

@@ -75,7 +75,7 @@ async function checkJoinCode(server: ChatServer, connection: Connection, text: s
 }
 
 async function logIn(server: ChatServer, connection: Connection, name: string, joinCode: string | undefined): Promise<void> {
-  const auth = await server.authenticate(name, null, joinCode);
+  const auth = await server.authenticate(name, null, joinCode, connection.address);
   if (!connection.isOpen) return;
   if (!auth.ok) {
     connection.plainState = { step: 'name' };
@@ -88,9 +88,18 @@ async function logIn(server: ChatServer, connection: Connection, name: string, j
   connection.transport.write(
     `Welcome [${name}]\nYou have Successfully Connected to ClassChat Server\n` +
       plainNotice(FORMAT_HELP) +
-      plainNotice(online.length > 0 ? `Online: ${online.join(', ')}` : 'Nobody else is online right now.'),
+      plainNotice(onlineLine(online)),
   );
   session.schedulePump();
+}
+
+/** Names listed in the plain-text welcome; a big class's list would be one line of megabytes. */
+const MAX_ONLINE_LISTED = 50;
+
+function onlineLine(online: string[]): string {
+  if (online.length === 0) return 'Nobody else is online right now.';
+  const more = online.length - MAX_ONLINE_LISTED;
+  return `Online: ${online.slice(0, MAX_ONLINE_LISTED).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 async function chat(server: ChatServer, connection: Connection, text: string): Promise<void> {

@@ -3,10 +3,12 @@
  * comes and goes, in segments of a few hundred users. A login writes the segments' bytes as they
  * are: with 10,000 users a welcome is ~900 KB, and building it per login (a string, then bytes)
  * made a login storm's memory peak at hundreds of MB of dead copies. A change rebuilds one segment.
+ * A segment is also one roster page of protocol v2, so no roster line grows with the class.
  */
 import type { UserInfo } from '../protocol/frames';
+import { LIMITS } from '../protocol/limits';
 
-const SEGMENT_USERS = 256;
+const SEGMENT_USERS = LIMITS.maxRosterPage;
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
@@ -49,14 +51,20 @@ export class RosterJson {
   }
 
   /**
-   * The JSON array of every user (in the order they were added) as buffers to be written one
-   * after the other. The buffers are shared and never modified: a change makes new ones.
+   * Every user (in the order they were added) in pages of at most `LIMITS.maxRosterPage`, each
+   * the users' JSON objects joined by commas, without brackets. The buffers are shared and never
+   * modified: a change makes new ones.
    */
+  pages(): Buffer[] {
+    return this.segments.map((segment) => segment.json);
+  }
+
+  /** The JSON array of every user, as buffers to be written one after the other. */
   parts(): Buffer[] {
     const parts: Buffer[] = [OPEN];
-    for (const segment of this.segments) {
+    for (const page of this.pages()) {
       if (parts.length > 1) parts.push(COMMA);
-      parts.push(segment.json);
+      parts.push(page);
     }
     parts.push(CLOSE);
     return parts;

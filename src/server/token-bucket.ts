@@ -28,6 +28,17 @@ export class TokenBucket {
     this.tokens -= count;
   }
 
+  /** Tokens there now. */
+  get available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Refilled to its burst: nothing would be lost by forgetting it. */
+  get full(): boolean {
+    return this.available >= this.burst;
+  }
+
   /** Milliseconds until `count` tokens are there (0 when they are now). */
   msUntil(count: number): number {
     this.refill();

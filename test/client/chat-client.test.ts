@@ -133,7 +133,7 @@ describe('ChatClient (fake server)', () => {
     });
 
     it('rejects with unsupported_version when the server offers no version it speaks, and does not retry', async () => {
-      server.autoHello = { versions: [2, 3] };
+      server.autoHello = { versions: [98, 99] };
       const client = makeClient();
       await assert.rejects(client.connect(), isCode('unsupported_version'));
       assert.equal(client.state, 'closed');

@@ -117,4 +117,15 @@ describe('TrustBook (trust on first use)', () => {
     await book.accept('carol', KEY_B);
     assert.deepEqual(saved, [2]);
   });
+
+  it('folds the pins of a big roster into a few saves, the last holding every pin', async () => {
+    const saved: number[] = [];
+    const store: TrustStore = { load: async () => new Map(), save: async (pins) => void saved.push(pins.size) };
+    const book = new TrustBook(store, () => 0, () => undefined);
+    await book.load();
+    for (let i = 0; i < 5_000; i++) book.observe(`user${i}`, KEY_A);
+    await book.accept('bob', KEY_B);
+    assert.ok(saved.length <= 3, `${saved.length} saves`);
+    assert.equal(saved.at(-1), 5_001);
+  });
 });

@@ -33,7 +33,7 @@ function bareConnection(port: number, localAddress: string): Promise<{ socket: S
 
 describe('hostile load against a server in a child process', function () {
   this.timeout(180000);
-  const context = useHostileServer(['--max-conns-per-ip', String(MAX_PER_ADDRESS)]);
+  const context = useHostileServer(['--max-conns-per-ip', String(MAX_PER_ADDRESS), '--registrations-per-ip', '0']);
 
   it('logs in a storm of 300 new users at once, every one welcomed, while the steady chat goes on', async () => {
     const count = 300;

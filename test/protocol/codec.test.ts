@@ -321,6 +321,7 @@ describe('frame codec', () => {
         more: true,
       },
       pong: { type: 'pong', rid: 'p1' },
+      roster: { type: 'roster', users: [{ name: 'carol', publicKey: null, online: false }], more: false },
       error: { type: 'error', code: 'rate_limited', message: 'slow down', id: 'a2', fatal: false },
       bye: { type: 'bye', reason: 'server_shutdown' },
       file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },

@@ -23,7 +23,7 @@ describe('server login', () => {
   it('greets first with a hello carrying versions, a fresh challenge and limits', async () => {
     const a = await open();
     const b = await open();
-    assert.deepEqual(a.hello.versions, [1]);
+    assert.deepEqual(a.hello.versions, [1, 2]);
     assert.equal(Buffer.from(a.hello.challenge, 'base64').length, 32);
     assert.notEqual(a.hello.challenge, b.hello.challenge);
     assert.equal(a.hello.limits.maxTextBytes, 16 * 1024);
@@ -91,7 +91,7 @@ describe('server login', () => {
   it('refuses an unsupported protocol version', async () => {
     const client = await open();
     const identity = await generateIdentity();
-    await client.sendLogin('frank', identity, { v: 2 });
+    await client.sendLogin('frank', identity, { v: 99 });
     const error = await client.next('error');
     assert.equal(error.code, 'unsupported_version');
     await client.waitClosed();
@@ -134,7 +134,7 @@ describe('server login', () => {
 
   it('lists a roster of 700 users intact in welcome (segments big enough to be written uncopied)', async () => {
     // 30-character names: 256 roster entries make a segment over the transport's 16 KiB gather size.
-    for (let i = 0; i < 700; i++) assert.ok((await server.server.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined)).ok);
+    for (let i = 0; i < 700; i++) assert.ok((await server.server.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined, `seed-${i}`)).ok);
     const zed = await RawClient.login(server.port, 'zed');
     clients.push(zed.client);
     assert.equal(zed.welcome.users.length, 701);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { generateIdentity } from '../../src/crypto/identity';
 import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
 import { startTestServer, TestServer } from '../helpers/test-server';
@@ -98,6 +99,18 @@ describe('plain-text mode (the seed protocol)', () => {
     client.write('erin\n');
     await client.waitForText('belongs to a ClassChat app user');
     assert.equal(client.text.includes('Welcome [erin]'), false);
+  });
+
+  it('lists at most 50 online names in its welcome, then how many more', async () => {
+    const identity = await generateIdentity();
+    for (let i = 0; i < 60; i++) {
+      const { client } = await RawClient.login(server.port, `user${i}`, identity);
+      sockets.push(client);
+    }
+    const netcat = await plain('netcat');
+    const line = netcat.text.slice(netcat.text.indexOf('Online:')).split('\n')[0];
+    assert.equal(line.split(', ').length, 50);
+    assert.match(line, / and 10 more$/);
   });
 
   it('leaves on {quit}', async () => {

@@ -78,7 +78,7 @@ describe('server routing and delivery', () => {
   });
 
   it('refuses an encrypted box to a plain-text user without a key', async () => {
-    await server.server.authenticate('plainpat', null, undefined);
+    await server.server.authenticate('plainpat', null, undefined, '127.0.0.1');
     const alice = await login('alice');
     alice.client.send({ type: 'send', id: 'b2', to: 'plainpat', box: { nonce: 'AAAA', ciphertext: 'AAAA' } });
     assert.equal((await alice.client.next('error')).code, 'no_key');

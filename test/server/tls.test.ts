@@ -55,7 +55,7 @@ describe('ChatServer over TLS', function () {
 
   it('sends a welcome with a 700-user roster intact over TLS', async () => {
     const { port, server: chat } = await startTls();
-    for (let i = 0; i < 700; i++) assert.ok((await chat.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined)).ok);
+    for (let i = 0; i < 700; i++) assert.ok((await chat.authenticate(`u${String(i).padStart(29, '0')}`, null, undefined, `seed-${i}`)).ok);
     const zed = await tlsClient(port);
     const { welcome } = await zed.loginAs('zed');
     assert.deepEqual(welcome.users, chat.roster());
