@@ -20,7 +20,10 @@ export class MemoryStore implements Store {
 
   async putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const existing = this.users.get(user.name);
-    const record = { name: user.name, publicKey: user.publicKey, ackedSeq: existing?.ackedSeq ?? this.head };
+    // As Store.putUser: a name taking a key starts afresh, a plain-text user keeps its ack.
+    const ackedSeq = existing && user.publicKey === null ? existing.ackedSeq : this.head;
+    const since = user.publicKey === null ? existing?.historySince : ackedSeq;
+    const record: UserRecord = { name: user.name, publicKey: user.publicKey, ackedSeq, ...(since ? { historySince: since } : {}) };
     this.users.set(user.name, record);
     return { ...record };
   }
@@ -46,9 +49,11 @@ export class MemoryStore implements Store {
   }
 
   async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {
+    const since = query.with === '*' ? 0 : (this.users.get(query.viewer)?.historySince ?? 0);
     const matching = this.messages.filter(
       (m) =>
         (query.before === undefined || m.seq < query.before) &&
+        m.seq > since &&
         (query.with === '*'
           ? m.to === '*'
           : (m.from === query.viewer && m.to === query.with) || (m.from === query.with && m.to === query.viewer)),

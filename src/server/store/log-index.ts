@@ -32,7 +32,8 @@ export class LogIndex {
     switch (record.t) {
       case 'user': {
         const existing = this.users.get(record.name);
-        this.users.set(record.name, { name: record.name, publicKey: record.key, ackedSeq: Math.max(existing?.ackedSeq ?? 0, record.acked) });
+        const ackedSeq = Math.max(existing?.ackedSeq ?? 0, record.acked);
+        this.users.set(record.name, { name: record.name, publicKey: record.key, ackedSeq, ...(record.since ? { historySince: record.since } : {}) });
         this.head = Math.max(this.head, record.acked);
         return undefined;
       }
@@ -112,9 +113,11 @@ export class LogIndex {
   /** Newest-first paging, returned oldest first. */
   readHistory(query: HistoryQuery): { messages: StoredMessage[]; more: boolean } {
     const list = query.with === EVERYONE ? this.everyone : (this.conversations.get(conversationKey(query.viewer, query.with)) ?? []);
-    const end = query.before === undefined ? list.length : firstAfter(list, query.before - 1);
-    const start = Math.max(0, end - Math.max(0, query.limit));
-    return { messages: list.slice(start, end), more: start > 0 };
+    const since = query.with === EVERYONE ? 0 : (this.users.get(query.viewer)?.historySince ?? 0);
+    const first = since > 0 ? firstAfter(list, since) : 0;
+    const end = Math.max(first, query.before === undefined ? list.length : firstAfter(list, query.before - 1));
+    const start = Math.max(first, end - Math.max(0, query.limit));
+    return { messages: list.slice(start, end), more: start > first };
   }
 
   /**
@@ -123,7 +126,9 @@ export class LogIndex {
    */
   liveRecords(historyLimit: number): LogRecord[] {
     const records: LogRecord[] = [{ t: 'head', seq: this.head }];
-    for (const user of this.users.values()) records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq });
+    for (const user of this.users.values()) {
+      records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq, ...(user.historySince ? { since: user.historySince } : {}) });
+    }
     this.forEachLiveMessage(historyLimit, (message) => records.push(messageToRecord(message)));
     return records;
   }

@@ -18,6 +18,8 @@ const userRecord = z.strictObject({
   name: nameSchema,
   key: z.string().min(1).nullable(),
   acked: seqSchema,
+  /** Private history before this seq belongs to an earlier owner of the name (absent: 0). */
+  since: seqSchema.optional(),
 });
 /** Operator reset: the user and its ack are forgotten, its messages stay. */
 const deleteUserRecord = z.strictObject({ t: z.literal('deluser'), name: nameSchema });

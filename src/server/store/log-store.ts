@@ -174,9 +174,11 @@ export class LogStore implements Store {
     return this.runUserOp(user.name, async () => {
       const existing = this.index.getUser(user.name);
       if (existing && existing.publicKey === user.publicKey) return existing;
-      const acked = existing ? existing.ackedSeq : this.assignedHead;
-      await this.write({ t: 'user', name: user.name, key: user.publicKey, acked });
-      return this.index.getUser(user.name) ?? { name: user.name, publicKey: user.publicKey, ackedSeq: acked };
+      // A plain-text user keeps its ack; a name taking a key starts afresh (see Store.putUser).
+      const acked = existing && user.publicKey === null ? existing.ackedSeq : this.assignedHead;
+      const since = user.publicKey === null ? existing?.historySince : acked;
+      await this.write({ t: 'user', name: user.name, key: user.publicKey, acked, ...(since ? { since } : {}) });
+      return this.index.getUser(user.name) ?? { name: user.name, publicKey: user.publicKey, ackedSeq: acked, ...(since ? { historySince: since } : {}) };
     });
   }
 

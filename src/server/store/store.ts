@@ -13,6 +13,12 @@ export interface UserRecord {
   publicKey: string | null;
   /** Highest sequence number this user's client acknowledged; delivery resumes after it. */
   ackedSeq: number;
+  /**
+   * The head when the name was registered or bound to its current key (omitted when 0): private
+   * messages up to it were another owner's (a plain-text user, or a name reset by the operator)
+   * and are not this user's history.
+   */
+  historySince?: number;
 }
 
 export interface NewMessage {
@@ -42,7 +48,7 @@ export interface AppendResult {
 export interface HistoryQuery {
   /** Whose view: private messages are visible only to their two parties. */
   viewer: string;
-  /** "*" for messages to everyone, or the other party of a private conversation. */
+  /** "*" for messages to everyone, or the other party of a private conversation (only after the viewer's historySince). */
   with: string;
   /** Only messages with seq < before (newest first paging). */
   before?: number;
@@ -57,9 +63,10 @@ export interface Store {
 
   listUsers(): Promise<UserRecord[]>;
   /**
-   * Registers a user (ackedSeq starts at the current head: a newcomer's mailbox starts empty and
-   * older messages are reachable through history), or binds a key to an existing keyless user
-   * (keeping its ackedSeq). Durable when it resolves.
+   * Registers a user, or binds a key to an existing keyless user. Either way ackedSeq and
+   * historySince start at the current head: the mailbox starts empty, messages to everyone are
+   * reachable through history, and private messages the name had before are not. Durable when
+   * it resolves.
    */
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
   /** Forgets a user (operator reset): the name can be registered again with a new key. */

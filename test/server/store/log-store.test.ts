@@ -355,6 +355,25 @@ describe('LogStore', function () {
       assert.equal((await store.append(msg('alice', '*'))).message.seq, 21);
     });
 
+    it('keeps where a key binding\'s private history starts through compaction', async () => {
+      let store = await openStore({ compactMinRecords: 20, historyLimit: 5 });
+      await store.putUser({ name: 'alice', publicKey: 'YQ==' });
+      await store.putUser({ name: 'bob', publicKey: null });
+      await store.append(msg('alice', 'bob', { id: 'to-plain-bob' }));
+      const bound = await store.putUser({ name: 'bob', publicKey: 'a2V5' });
+      for (let i = 0; i < 20; i++) {
+        await store.append(msg('alice', '*'));
+        await store.setAcked('bob', store.headSeq());
+      }
+      await store.settled();
+      assert.ok(logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
+      await closeStore(store);
+      store = await openStore({ compactMinRecords: 20, historyLimit: 5 });
+      assert.equal(bound.historySince, 1);
+      assert.equal((await store.listUsers()).find((user) => user.name === 'bob')?.historySince, 1);
+      await closeStore(store);
+    });
+
     it('keeps every message a recipient has not acknowledged, however old, and forgets dedupe for dropped ones', async () => {
       const store = await openStore({ compactMinRecords: 20, historyLimit: 0 });
       await store.putUser({ name: 'alice', publicKey: null });

@@ -198,17 +198,34 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
         await store.append(msg('alice', '*'));
         await store.append(msg('alice', '*'));
         const bob = await store.putUser({ name: 'bob', publicKey: 'a2V5' });
-        assert.deepEqual(bob, { name: 'bob', publicKey: 'a2V5', ackedSeq: 2 });
+        assert.deepEqual(bob, { name: 'bob', publicKey: 'a2V5', ackedSeq: 2, historySince: 2 });
         assert.deepEqual(await store.listUsers(), [bob]);
       });
 
-      it('keeps ackedSeq when a key is bound to an existing keyless user', async () => {
+      it('starts a key bound to a keyless user afresh: no mailbox, no private history of the plain-text name', async () => {
+        await store.putUser({ name: 'alice', publicKey: 'YQ==' });
+        await store.putUser({ name: 'bob', publicKey: null });
+        await store.append(msg('alice', 'bob', { id: 'secret' }));
+        await store.append(msg('bob', 'alice', { id: 'reply', plain: true }));
+        await store.append(msg('alice', '*', { id: 'all' }));
+        await store.setAcked('bob', 1);
+        const bound = await store.putUser({ name: 'bob', publicKey: 'a2V5' });
+        assert.deepEqual(bound, { name: 'bob', publicKey: 'a2V5', ackedSeq: 3, historySince: 3 });
+        assert.deepEqual(await store.listUsers(), [{ name: 'alice', publicKey: 'YQ==', ackedSeq: 0 }, bound].sort((a, b) => (a.name < b.name ? -1 : 1)));
+        assert.deepEqual(await store.readMailbox('bob', bound.ackedSeq, 10), []);
+        assert.deepEqual((await store.readHistory({ viewer: 'bob', with: 'alice', limit: 10 })), { messages: [], more: false });
+        assert.deepEqual((await store.readHistory({ viewer: 'bob', with: '*', limit: 10 })).messages.map((m) => m.id), ['all']);
+        // The other party keeps their side of it.
+        assert.deepEqual((await store.readHistory({ viewer: 'alice', with: 'bob', limit: 10 })).messages.map((m) => m.id), ['secret', 'reply']);
+        await store.append(msg('alice', 'bob', { id: 'after' }));
+        assert.deepEqual((await store.readHistory({ viewer: 'bob', with: 'alice', limit: 1 })), { messages: [(await store.readMailbox('bob', 3, 10))[0]], more: false });
+      });
+
+      it('keeps a plain-text user\'s ack when it logs in again without a key', async () => {
         await store.putUser({ name: 'bob', publicKey: null });
         for (let i = 0; i < 3; i++) await store.append(msg('alice', '*'));
         await store.setAcked('bob', 1);
-        const bound = await store.putUser({ name: 'bob', publicKey: 'a2V5' });
-        assert.deepEqual(bound, { name: 'bob', publicKey: 'a2V5', ackedSeq: 1 });
-        assert.deepEqual(await store.listUsers(), [bound]);
+        assert.deepEqual(await store.putUser({ name: 'bob', publicKey: null }), { name: 'bob', publicKey: null, ackedSeq: 1 });
       });
 
       it('lists every registered user', async () => {
@@ -230,7 +247,7 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
         assert.deepEqual(await store.listUsers(), []);
         assert.equal((await store.readHistory({ viewer: 'alice', with: '*', limit: 10 })).messages.length, 2);
         const again = await store.putUser({ name: 'bob', publicKey: 'bmV3' });
-        assert.deepEqual(again, { name: 'bob', publicKey: 'bmV3', ackedSeq: 2 });
+        assert.deepEqual(again, { name: 'bob', publicKey: 'bmV3', ackedSeq: 2, historySince: 2 });
       });
 
       it('deleteUser of an unknown name returns false', async () => {
@@ -258,6 +275,15 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
 
     // Defined only for persistent stores: a memory store has nothing to reopen.
     if (persistent) describe('after reopening', () => {
+      it('keeps where a key binding\'s private history starts', async () => {
+        await store.putUser({ name: 'bob', publicKey: null });
+        await store.append(msg('alice', 'bob', { id: 'for-the-plain-bob' }));
+        const bound = await store.putUser({ name: 'bob', publicKey: 'a2V5' });
+        await reopen();
+        assert.deepEqual(await store.listUsers(), [bound]);
+        assert.deepEqual((await store.readHistory({ viewer: 'bob', with: 'alice', limit: 10 })).messages, []);
+      });
+
       it('keeps users, acks, messages, head and dedupe', async () => {
         await store.putUser({ name: 'alice', publicKey: 'YQ==' });
         await store.putUser({ name: 'bob', publicKey: null });
