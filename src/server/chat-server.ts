@@ -192,6 +192,7 @@ export class ChatServer {
     const user: RosterEntry = existing ?? { name, publicKey, ackedSeq: this.store.headSeq() };
     const previousKey = user.publicKey;
     user.publicKey = publicKey;
+    if (existing) this.endPlainSessions(name);
     this.users.set(name, user);
     this.rosterChanged(user);
     try {
@@ -244,7 +245,17 @@ export class ChatServer {
     if (upTo <= session.ackedSeq) return;
     session.ackedSeq = upTo;
     const user = this.users.get(session.name);
-    if (user) this.recordAck(user, upTo);
+    // A plain-text session proves no key, so it never moves a key owner's delivery cursor.
+    if (user && !(session.kind === 'plain' && user.publicKey !== null)) this.recordAck(user, upTo);
+  }
+
+  /** A key now owns the name: whoever holds it in plain text proved nothing and loses it. */
+  private endPlainSessions(name: string): void {
+    for (const session of this.sessions.forUser(name)) {
+      if (session.kind !== 'plain') continue;
+      session.closed = true;
+      session.transport.end(plainNotice(`${name} is now protected by a key: its owner logged in with the ClassChat app. Goodbye.`));
+    }
   }
 
   private recordAck(user: RosterEntry, seq: number): void {
