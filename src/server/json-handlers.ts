@@ -7,16 +7,16 @@ import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/fr
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
-import type { ChatServer, SubmitResult } from './chat-server';
+import type { SubmitResult } from './chat-server-options';
+import type { FileDesk, HandlerServices } from './server-services';
 import type { Connection, LineHandler } from './connection';
 import { frameLine, messageBytes } from './message-lines';
-import type { FileRelay } from './files/file-relay';
 import { rosterFits, welcomeParts } from './welcome-lines';
 
 /** Room for the messages of a history page inside one server line (the rest is the frame around them). */
 const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
 
-type Handler<T extends ClientFrameType> = (server: ChatServer, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
+type Handler<T extends ClientFrameType> = (server: HandlerServices, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
 interface Route<T extends ClientFrameType> {
   loggedIn: boolean;
@@ -26,7 +26,7 @@ interface Route<T extends ClientFrameType> {
 const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   login: { loggedIn: false, handle: login },
   send: { loggedIn: true, handle: send },
-  ack: { loggedIn: true, handle: (server, connection, frame) => server.acknowledge(connection.session!, frame.seq) },
+  ack: { loggedIn: true, handle: (server, connection, frame) => server.mail.acknowledge(connection.session!, frame.seq) },
   history: { loggedIn: true, handle: history },
   file_chunk: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.chunk(connection, frame)) },
   file_ack: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.ack(connection, frame)) },
@@ -38,12 +38,12 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   bye: { loggedIn: false, handle: (_server, connection) => connection.transport.end() },
 };
 
-export function jsonHandler(server: ChatServer): LineHandler {
+export function jsonHandler(server: HandlerServices): LineHandler {
   return {
     line(connection, text) {
       const parsed = parseClientFrame(text);
       if (!parsed.ok) {
-        if (!server.penalise(connection)) connection.sendError(parsed.code, { detail: parsed.detail, id: parsed.id, rid: parsed.rid });
+        if (!server.penalties.penalise(connection)) connection.sendError(parsed.code, { detail: parsed.detail, id: parsed.id, rid: parsed.rid });
         return;
       }
       return dispatch(server, connection, parsed.frame);
@@ -52,21 +52,21 @@ export function jsonHandler(server: ChatServer): LineHandler {
       return dispatch(server, connection, frame);
     },
     framingError(connection, code) {
-      if (!server.penalise(connection)) connection.sendError(code);
+      if (!server.penalties.penalise(connection)) connection.sendError(code);
     },
   };
 }
 
-function dispatch(server: ChatServer, connection: Connection, frame: ClientFrame): void | Promise<void> {
+function dispatch(server: HandlerServices, connection: Connection, frame: ClientFrame): void | Promise<void> {
   const route = ROUTES[frame.type] as Route<typeof frame.type>;
   if (route.loggedIn && !connection.session) {
-    if (!server.penalise(connection)) connection.sendError('not_logged_in');
+    if (!server.penalties.penalise(connection)) connection.sendError('not_logged_in');
     return;
   }
   return (route.handle as Handler<typeof frame.type>)(server, connection, frame);
 }
 
-async function login(server: ChatServer, connection: Connection, frame: ClientFrameOf<'login'>): Promise<void> {
+async function login(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'login'>): Promise<void> {
   if (connection.session) {
     connection.sendError('already_logged_in');
     return;
@@ -87,29 +87,29 @@ async function login(server: ChatServer, connection: Connection, frame: ClientFr
     connection.sendError('bad_signature', { fatal: true });
     return;
   }
-  if (!rosterFits(frame.v, server.rosterPages())) {
+  if (!rosterFits(frame.v, server.roster.pages())) {
     connection.sendError('unsupported_version', { detail: 'this class is too large for protocol version 1: update ClassChat', fatal: true });
     return;
   }
-  const auth = await server.authenticate(name.name, frame.publicKey, frame.joinCode, connection.address);
+  const auth = await server.logins.authenticate(name.name, frame.publicKey, frame.joinCode, connection.address);
   if (!connection.isOpen) return;
   if (!auth.ok) {
     connection.sendError(auth.code, { fatal: true });
     return;
   }
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
-  const session = server.startSession(connection, auth.user, 'json', frame.ackedSeq);
-  connection.transport.writeParts(welcomeParts({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq }, server.rosterPages()));
+  const session = server.logins.startSession(connection, auth.user, 'json', frame.ackedSeq);
+  connection.transport.writeParts(welcomeParts({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq }, server.roster.pages()));
   session.schedulePump();
 }
 
-function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'send'>): void {
+function send(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'send'>): void {
   const session = connection.session!;
   let to = EVERYONE;
   if (frame.to !== EVERYONE) {
     const name = checkName(frame.to);
     if (!name.ok) {
-      if (!server.penalise(connection)) connection.sendError('unknown_user', { id: frame.id, detail: frame.to.slice(0, 32) });
+      if (!server.penalties.penalise(connection)) connection.sendError('unknown_user', { id: frame.id, detail: frame.to.slice(0, 32) });
       return;
     }
     to = name.name;
@@ -118,7 +118,7 @@ function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'
     if (result.ok) {
       const file = result.file !== undefined ? { file: result.file } : {};
       connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate, ...file }));
-    } else if (!server.penalise(connection, result.code)) {
+    } else if (!server.penalties.penalise(connection, result.code)) {
       connection.sendError(result.code, { id: frame.id, detail: result.detail });
     }
   };
@@ -127,29 +127,29 @@ function send(server: ChatServer, connection: Connection, frame: ClientFrameOf<'
     else void server.files.offer(connection, frame, to).then(reply);
     return;
   }
-  const outcome = server.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box });
+  const outcome = server.mail.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box });
   if (outcome instanceof Promise) void outcome.then(reply);
   else reply(outcome);
 }
 
 /** Runs a file frame's handler, or refuses it on a server that does not relay files. */
-function withFiles(server: ChatServer, connection: Connection, frame: { file?: string; rid?: string }, run: (files: FileRelay) => void | Promise<void>): void | Promise<void> {
+function withFiles(server: HandlerServices, connection: Connection, frame: { file?: string; rid?: string }, run: (files: FileDesk) => void | Promise<void>): void | Promise<void> {
   if (server.files) return run(server.files);
   connection.sendError('files_disabled', { ...(frame.rid ? { rid: frame.rid } : {}), ...(frame.file ? { id: frame.file } : {}) });
 }
 
-async function history(server: ChatServer, connection: Connection, frame: ClientFrameOf<'history'>): Promise<void> {
+async function history(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'history'>): Promise<void> {
   const session = connection.session!;
   let withWhom = EVERYONE;
   if (frame.with !== EVERYONE) {
     const name = checkName(frame.with);
-    if (!name.ok || !server.users.has(name.name)) {
+    if (!name.ok || !server.roster.has(name.name)) {
       connection.sendError('unknown_user', { rid: frame.rid, detail: frame.with.slice(0, 32) });
       return;
     }
     withWhom = name.name;
   }
-  const page = await server.store.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
+  const page = await server.history.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
   // Built from each message's cached bytes (without their newline), keeping the newest messages
   // that fit in one server line and reporting the rest as `more`.
   const parts: Buffer[] = [];

@@ -9,6 +9,11 @@ export function frameLine(frame: ServerFrame): string {
   return JSON.stringify(frame) + '\n';
 }
 
+/** A server notice line in the plain-text (seed) style. */
+export function plainNotice(text: string): string {
+  return `[server] ${text}\n`;
+}
+
 /**
  * The `msg` frame line for a stored message as UTF-8 bytes, cached per message object: a
  * message to everyone is serialised and encoded once, and every recipient's write shares it.

@@ -7,18 +7,15 @@ import { ERROR_CODES } from '../protocol/errors';
 import { randomBytes } from 'node:crypto';
 import { Buffer } from 'node:buffer';
 import { LIMITS } from '../protocol/limits';
-import type { ChatServer, RosterEntry } from './chat-server';
+import type { RosterEntry } from './chat-server-options';
+import type { HandlerServices } from './server-services';
 import type { Connection, LineHandler } from './connection';
+import { plainNotice } from './message-lines';
 
 const QUIT = '{quit}';
 const FORMAT_HELP = 'Send name:message for a private message, all:message for everyone, {quit} to leave.';
 
-/** A server notice line in the seed's style. */
-export function plainNotice(text: string): string {
-  return `[server] ${text}\n`;
-}
-
-export function plainHandler(server: ChatServer): LineHandler {
+export function plainHandler(server: HandlerServices): LineHandler {
   return {
     line(connection, text) {
       if (text.trim() === QUIT) {
@@ -35,12 +32,12 @@ export function plainHandler(server: ChatServer): LineHandler {
       }
     },
     framingError(connection, code) {
-      if (!server.penalise(connection)) connection.transport.write(plainNotice(ERROR_CODES[code]));
+      if (!server.penalties.penalise(connection)) connection.transport.write(plainNotice(ERROR_CODES[code]));
     },
   };
 }
 
-async function chooseName(server: ChatServer, connection: Connection, text: string): Promise<void> {
+async function chooseName(server: HandlerServices, connection: Connection, text: string): Promise<void> {
   const raw = text.trim();
   if (raw === '') {
     connection.transport.write('Welcome to ClassChat (plain-text mode).\nPlease Enter Your Username Now!\n');
@@ -51,7 +48,7 @@ async function chooseName(server: ChatServer, connection: Connection, text: stri
     connection.transport.write(plainNotice(`${ERROR_CODES[name.code]} Please enter another user name:`));
     return;
   }
-  const existing = server.users.get(name.name);
+  const existing = server.roster.get(name.name);
   if (existing && existing.publicKey !== null) {
     connection.transport.write(plainNotice(`The name ${name.name} belongs to a ClassChat app user. Please enter another user name:`));
     return;
@@ -64,18 +61,18 @@ async function chooseName(server: ChatServer, connection: Connection, text: stri
   await logIn(server, connection, name.name, undefined);
 }
 
-async function checkJoinCode(server: ChatServer, connection: Connection, text: string): Promise<void> {
+async function checkJoinCode(server: HandlerServices, connection: Connection, text: string): Promise<void> {
   const name = connection.plainState.pendingName!;
   if (text.trim() !== server.joinCode) {
     connection.plainState = { step: 'name' };
-    if (!server.penalise(connection)) connection.transport.write(plainNotice('Wrong join code. Please Enter Your Username Now!'));
+    if (!server.penalties.penalise(connection)) connection.transport.write(plainNotice('Wrong join code. Please Enter Your Username Now!'));
     return;
   }
   await logIn(server, connection, name, text.trim());
 }
 
-async function logIn(server: ChatServer, connection: Connection, name: string, joinCode: string | undefined): Promise<void> {
-  const auth = await server.authenticate(name, null, joinCode, connection.address);
+async function logIn(server: HandlerServices, connection: Connection, name: string, joinCode: string | undefined): Promise<void> {
+  const auth = await server.logins.authenticate(name, null, joinCode, connection.address);
   if (!connection.isOpen) return;
   if (!auth.ok) {
     connection.plainState = { step: 'name' };
@@ -83,8 +80,8 @@ async function logIn(server: ChatServer, connection: Connection, name: string, j
     return;
   }
   connection.plainState = { step: 'chat' };
-  const session = server.startSession(connection, auth.user, 'plain');
-  const online = server.roster().filter((user) => user.online && user.name !== name).map((user) => user.name);
+  const session = server.logins.startSession(connection, auth.user, 'plain');
+  const online = server.roster.list().filter((user) => user.online && user.name !== name).map((user) => user.name);
   connection.transport.write(
     `Welcome [${name}]\nYou have Successfully Connected to ClassChat Server\n` +
       plainNotice(FORMAT_HELP) +
@@ -102,7 +99,7 @@ function onlineLine(online: string[]): string {
   return `Online: ${online.slice(0, MAX_ONLINE_LISTED).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-async function chat(server: ChatServer, connection: Connection, text: string): Promise<void> {
+async function chat(server: HandlerServices, connection: Connection, text: string): Promise<void> {
   const session = connection.session!;
   if (text.trim() === '') return;
   const colon = text.indexOf(':');
@@ -124,20 +121,20 @@ async function chat(server: ChatServer, connection: Connection, text: string): P
   let recipient: RosterEntry | undefined;
   if (target !== 'all') {
     const name = checkName(target);
-    recipient = name.ok ? server.users.get(name.name) : undefined;
+    recipient = name.ok ? server.roster.get(name.name) : undefined;
     if (!recipient) {
       connection.transport.write(plainNotice(`Message not sent: there is no user named ${target.slice(0, 32)}.`));
       return;
     }
     to = recipient.name;
   }
-  const result = await server.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
+  const result = await server.mail.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
   if (!connection.isOpen) return;
   if (!result.ok) {
-    if (!server.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
+    if (!server.penalties.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
     return;
   }
-  if (recipient && !server.sessions.isOnline(recipient.name)) {
+  if (recipient && !server.roster.isOnline(recipient.name)) {
     connection.transport.write(plainNotice(`User ${recipient.name} is not online right now. We will send this message when they come online.`));
   }
 }

@@ -6,12 +6,13 @@
  * each), so a class of a few hundred logging in at a few per second hears of each at once.
  */
 import type { UserInfo } from '../protocol/frames';
-import type { RosterEntry } from './chat-server-options';
 import type { Clock } from './clock';
-import { frameLine } from './message-lines';
-import { plainNotice } from './plain-text';
+import { frameLine, plainNotice } from './message-lines';
 import type { SessionRegistry } from './session-registry';
 import { TokenBucket } from './token-bucket';
+
+/** What presence tells classmates about a user. */
+type PresenceUser = Pick<UserInfo, 'name' | 'publicKey'>;
 
 export interface PresenceBatching {
   /** Socket writes per second that presence may cost; a second's worth may go at once. */
@@ -22,7 +23,7 @@ export interface PresenceBatching {
 
 export class PresenceBatcher {
   /** Users whose presence changed since the last batch (the entry holds the current key). */
-  private readonly changed = new Map<string, RosterEntry>();
+  private readonly changed = new Map<string, PresenceUser>();
   private readonly budget: TokenBucket;
   private timer: NodeJS.Timeout | undefined;
 
@@ -37,7 +38,7 @@ export class PresenceBatcher {
   }
 
   /** `user` came online or went offline. */
-  changedUser(user: RosterEntry): void {
+  changedUser(user: PresenceUser): void {
     this.changed.set(user.name, user);
     if (this.timer !== undefined) return;
     const cost = Math.max(1, this.sessions.size);

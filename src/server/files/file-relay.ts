@@ -7,7 +7,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { ClientFrameOf, FileState } from '../../protocol/frames';
 import { LIMITS } from '../../protocol/limits';
 import { EVERYONE } from '../../protocol/names';
-import type { ChatServer, SubmitResult } from '../chat-server';
+import type { SubmitResult } from '../chat-server-options';
+import type { FileDesk, FileRelayServices } from '../server-services';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
 import { chunkBytes, encodeFileChunk } from '../../protocol/codec';
@@ -36,14 +37,14 @@ class Download {
   }
 }
 
-export class FileRelay {
+export class FileRelay implements FileDesk {
   private readonly downloads = new Map<Connection, Map<string, Download>>();
   /** Files each connection was told are closed (chunks in flight after an end get one answer). */
   private readonly closedNotices = new WeakMap<Connection, Set<string>>();
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly server: ChatServer,
+    private readonly server: FileRelayServices,
     readonly spool: FileSpool,
   ) {
     this.sweepTimer = setInterval(() => void this.sweepExpired(), EXPIRY_SWEEP_MS);
@@ -61,7 +62,7 @@ export class FileRelay {
     const offer = frame.file!;
     if (to === EVERYONE) return { ok: false, code: 'invalid_frame', detail: 'a file goes to one person, not to everyone' };
     if (to === from) return { ok: false, code: 'invalid_frame', detail: 'a file cannot be sent to yourself' };
-    const recipient = this.server.users.get(to);
+    const recipient = this.server.roster.get(to);
     if (!recipient) return { ok: false, code: 'unknown_user', detail: to };
     if (recipient.publicKey === null) return { ok: false, code: 'no_key', detail: to };
     const refusal = this.spool.refusal(to, offer.size);
@@ -73,7 +74,7 @@ export class FileRelay {
       this.server.log.error(`could not reserve a file from ${from}: ${String(error)}`);
       return { ok: false, code: 'storage_failed' };
     }
-    const result = await this.server.submit(from, {
+    const result = await this.server.mail.submit(from, {
       id: frame.id,
       to,
       box: frame.box,
@@ -289,7 +290,7 @@ export class FileRelay {
   private announce(file: SpoolFile): void {
     const line = Buffer.from(this.stateLine(file), 'utf8');
     for (const name of [file.meta.from, file.meta.to]) {
-      for (const session of this.server.sessions.forUser(name)) if (session.kind === 'json') session.transport.write(line);
+      for (const session of this.server.mail.sessionsOf(name)) if (session.kind === 'json') session.transport.write(line);
     }
   }
 
@@ -311,7 +312,7 @@ export class FileRelay {
     const file = this.spool.get(id);
     const isParty = file !== undefined && (role === 'either' ? file.meta.from === name || file.meta.to === name : file.meta[role] === name);
     if (isParty) return file;
-    if (!this.server.penalise(connection)) connection.sendError('unknown_file', { id, detail: `no file ${id} ${role === 'from' ? 'sent by' : 'for'} you` });
+    if (!this.server.penalties.penalise(connection)) connection.sendError('unknown_file', { id, detail: `no file ${id} ${role === 'from' ? 'sent by' : 'for'} you` });
     return undefined;
   }
 
@@ -322,6 +323,6 @@ export class FileRelay {
   }
 
   private fileError(connection: Connection, code: 'bad_chunk' | 'file_closed', file: SpoolFile, detail: string): void {
-    if (!this.server.penalise(connection)) connection.sendError(code, { id: file.id, detail });
+    if (!this.server.penalties.penalise(connection)) connection.sendError(code, { id: file.id, detail });
   }
 }

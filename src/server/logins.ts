@@ -1,0 +1,121 @@
+/**
+ * Logins: checks a name and key against the roster (registering or binding the name when it is
+ * free), opens a session for it, and tells classmates when a user comes online or goes offline.
+ */
+import type { RosterEntry } from './chat-server-options';
+import type { Connection } from './connection';
+import type { Logger } from './logger';
+import type { Mailboxes } from './mailboxes';
+import { frameLine, messageBytes, plainMessageLine, plainNotice } from './message-lines';
+import type { PresenceBatcher } from './presence-batcher';
+import type { RegistrationGate } from './registration-gate';
+import type { Roster } from './roster';
+import type { AuthResult, LoginDesk } from './server-services';
+import { Session, SessionKind } from './session';
+import type { SessionRegistry } from './session-registry';
+import type { Store } from './store/store';
+
+export interface LoginParts {
+  store: Store;
+  roster: Roster;
+  sessions: SessionRegistry;
+  mail: Mailboxes;
+  registrations: RegistrationGate;
+  presence: PresenceBatcher;
+  log: Logger;
+  /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
+  maxSessionsPerUser: number;
+}
+
+export class Logins implements LoginDesk {
+  constructor(private readonly parts: LoginParts) {}
+
+  /**
+   * Checks a login against the roster, registering or binding the name when it is free.
+   * `publicKey` null is a plain-text user, who can never take a name bound to a key.
+   */
+  async authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult> {
+    const { roster, store, log } = this.parts;
+    const existing = roster.get(name);
+    if (existing && existing.publicKey !== null) {
+      return existing.publicKey === publicKey ? { ok: true, user: existing, registered: false } : { ok: false, code: 'name_taken' };
+    }
+    if (existing && publicKey === null) return { ok: true, user: existing, registered: false };
+    if (!existing) {
+      const refused = this.parts.registrations.admit(address, joinCode, roster.size);
+      if (refused) return { ok: false, code: refused };
+    }
+    // Claim the name before awaiting the store, so a concurrent login cannot claim it too.
+    const user: RosterEntry = existing ?? { name, publicKey, ackedSeq: store.headSeq() };
+    const previousKey = user.publicKey;
+    user.publicKey = publicKey;
+    if (existing) this.endPlainSessions(name);
+    roster.put(user);
+    try {
+      const stored = await store.putUser({ name, publicKey });
+      user.ackedSeq = Math.max(user.ackedSeq, stored.ackedSeq);
+    } catch (error) {
+      log.error(`could not store user ${name}: ${String(error)}`);
+      if (existing) {
+        user.publicKey = previousKey;
+        roster.changed(user);
+      } else roster.remove(user);
+      return { ok: false, code: 'storage_failed' };
+    }
+    log.info(existing ? `bound a key to plain-text user ${name}` : `registered ${name}${publicKey ? '' : ' (plain text)'}`);
+    return { ok: true, user, registered: true };
+  }
+
+  /**
+   * Adds a session for `user` on `connection`. Several sessions of one user coexist; beyond
+   * `maxSessionsPerUser` the oldest is closed with `bye replaced`.
+   */
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0): Session {
+    const { store, sessions, mail, log } = this.parts;
+    const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), store.headSeq());
+    mail.advance(user, acked);
+    const session = new Session(user.name, kind, connection.transport, user.ackedSeq, store.headSeq(), store, {
+      format: kind === 'json' ? (message) => messageBytes(message) : plainMessageLine,
+      onSynced: (seq) => {
+        if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
+      },
+      ackOnFlush: kind === 'plain',
+      onFlushedUpTo: (seq) => mail.acknowledge(session, seq),
+    }, log);
+    connection.session = session;
+    const wasOnline = sessions.isOnline(user.name);
+    for (const evicted of sessions.add(session, this.parts.maxSessionsPerUser)) {
+      evicted.closed = true;
+      if (evicted.kind === 'plain') evicted.transport.end(plainNotice('You logged in from another connection. Goodbye.'));
+      else evicted.transport.end(frameLine({ type: 'bye', reason: 'replaced' }));
+    }
+    log.info(`${user.name} logged in from ${connection.address} (${kind})`);
+    if (!wasOnline) this.presenceChanged(user);
+    return session;
+  }
+
+  /** A session's connection closed; `announce` false while the server shuts down. */
+  ended(session: Session, announce: boolean): void {
+    session.closed = true;
+    if (!this.parts.sessions.remove(session)) return;
+    this.parts.log.info(`${session.name} went offline`);
+    const user = this.parts.roster.get(session.name);
+    if (!user) return;
+    if (announce) this.presenceChanged(user);
+    else this.parts.roster.changed(user);
+  }
+
+  private presenceChanged(user: RosterEntry): void {
+    this.parts.roster.changed(user);
+    this.parts.presence.changedUser(user);
+  }
+
+  /** A key now owns the name: whoever holds it in plain text proved nothing and loses it. */
+  private endPlainSessions(name: string): void {
+    for (const session of this.parts.sessions.forUser(name)) {
+      if (session.kind !== 'plain') continue;
+      session.closed = true;
+      session.transport.end(plainNotice(`${name} is now protected by a key: its owner logged in with the ClassChat app. Goodbye.`));
+    }
+  }
+}

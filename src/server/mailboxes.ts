@@ -1,0 +1,109 @@
+/**
+ * Delivery: rate-limits and checks a message, stores it durably, hands it to its recipients'
+ * sessions, and moves each user's delivery cursor as their clients acknowledge.
+ */
+import { EVERYONE } from '../protocol/names';
+import type { RosterEntry, SubmitResult } from './chat-server-options';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import type { PendingWrites } from './pending-writes';
+import type { Roster } from './roster';
+import type { MailDesk, SubmitInput } from './server-services';
+import type { Session } from './session';
+import type { SessionRegistry } from './session-registry';
+import type { Store, StoredMessage } from './store/store';
+import { TokenBucket } from './token-bucket';
+
+export interface MailboxParts {
+  store: Store;
+  roster: Roster;
+  sessions: SessionRegistry;
+  pendingWrites: PendingWrites;
+  clock: Clock;
+  log: Logger;
+  /** Messages per second per user and burst; false turns the limit off. */
+  rateLimit: { perSecond: number; burst: number } | false;
+}
+
+export class Mailboxes implements MailDesk {
+  private readonly rateBuckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly parts: MailboxParts) {}
+
+  /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
+  submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult> {
+    const { store, roster, rateLimit, clock, log, pendingWrites } = this.parts;
+    if (rateLimit) {
+      let bucket = this.rateBuckets.get(from);
+      if (!bucket) {
+        bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, clock);
+        this.rateBuckets.set(from, bucket);
+      }
+      if (!bucket.take()) return { ok: false, code: 'rate_limited' };
+    }
+    if (input.to === EVERYONE) {
+      if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
+    } else {
+      const recipient = roster.get(input.to);
+      if (!recipient) return { ok: false, code: 'unknown_user', detail: input.to };
+      if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
+    }
+    const pending = store
+      .append({
+        from,
+        id: input.id,
+        to: input.to,
+        ts: clock.now(),
+        text: input.text,
+        box: input.box,
+        ...(input.plain ? { plain: true as const } : {}),
+        ...(input.file ? { file: input.file } : {}),
+      })
+      .then(
+        (result): SubmitResult => {
+          if (!result.duplicate) this.wake(result.message);
+          return { ok: true, message: result.message, duplicate: result.duplicate };
+        },
+        (error): SubmitResult => {
+          log.error(`could not store a message from ${from}: ${String(error)}`);
+          return { ok: false, code: 'storage_failed' };
+        },
+      );
+    pendingWrites.track(pending);
+    return pending;
+  }
+
+  sessionsOf(name: string): readonly Session[] {
+    return this.parts.sessions.forUser(name);
+  }
+
+  /** Records that the session's client has everything up to `seq` (never beyond what was sent). */
+  acknowledge(session: Session, seq: number): void {
+    const upTo = Math.min(seq, session.pushedUpTo);
+    if (upTo <= session.ackedSeq) return;
+    session.ackedSeq = upTo;
+    const user = this.parts.roster.get(session.name);
+    // A plain-text session proves no key, so it never moves a key owner's delivery cursor.
+    if (user && !(session.kind === 'plain' && user.publicKey !== null)) this.advance(user, upTo);
+  }
+
+  /** Moves `user`'s delivery cursor forward to `seq`, in memory and in the store. */
+  advance(user: RosterEntry, seq: number): void {
+    if (seq <= user.ackedSeq) return;
+    user.ackedSeq = seq;
+    this.parts.store.setAcked(user.name, seq).catch((error) => this.parts.log.error(`could not store ack of ${user.name}: ${String(error)}`));
+  }
+
+  /** Hands a just-stored message to its recipients' sessions (the same mailbox rule as the store's). */
+  private wake(message: StoredMessage): void {
+    const { sessions } = this.parts;
+    if (message.to !== EVERYONE) {
+      if (message.to === message.from) return;
+      for (const session of sessions.forUser(message.to)) session.offer(message);
+      return;
+    }
+    sessions.forEach((session) => {
+      if (session.name !== message.from) session.offer(message);
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The roster: every registered user with its key and delivery cursor, and the JSON pages of it
+ * that logins are sent, kept up to date as keys and presence change rather than built per login.
+ */
+import type { UserInfo } from '../protocol/frames';
+import type { RosterEntry } from './chat-server-options';
+import { RosterJson } from './roster-json';
+import type { RosterView } from './server-services';
+import type { SessionRegistry } from './session-registry';
+import type { UserRecord } from './store/store';
+
+export class Roster implements RosterView {
+  readonly users = new Map<string, RosterEntry>();
+  private readonly json = new RosterJson();
+
+  constructor(private readonly sessions: SessionRegistry) {}
+
+  /** Fills the roster from the store at start-up. */
+  load(records: UserRecord[]): void {
+    for (const record of records) this.put({ name: record.name, publicKey: record.publicKey, ackedSeq: record.ackedSeq });
+  }
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  get(name: string): RosterEntry | undefined {
+    return this.users.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.users.has(name);
+  }
+
+  isOnline(name: string): boolean {
+    return this.sessions.isOnline(name);
+  }
+
+  list(): UserInfo[] {
+    return [...this.users.values()].map((user) => this.sessions.userInfo(user));
+  }
+
+  pages(): Buffer[] {
+    return this.json.pages();
+  }
+
+  put(user: RosterEntry): void {
+    this.users.set(user.name, user);
+    this.changed(user);
+  }
+
+  remove(user: RosterEntry): void {
+    if (this.users.get(user.name) === user) this.users.delete(user.name);
+    this.changed(user);
+  }
+
+  /** Brings the JSON pages in line after `user`'s key or presence changed. */
+  changed(user: RosterEntry): void {
+    if (this.users.get(user.name) === user) this.json.set(this.sessions.userInfo(user));
+    else this.json.delete(user.name);
+  }
+}

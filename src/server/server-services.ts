@@ -1,0 +1,86 @@
+/**
+ * What frame handlers may use of the server: narrow views of its parts, passed in. A handler
+ * sees the roster, logins, mailboxes or files it works with, never the listener's sockets or
+ * another handler, so `src/server` has no import circle and a test can fake any one part.
+ */
+import type { ErrorCode } from '../protocol/errors';
+import type { ClientFrameOf, Box, FileRef, UserInfo } from '../protocol/frames';
+import type { RosterEntry, SubmitResult } from './chat-server-options';
+import type { Clock } from './clock';
+import type { Connection } from './connection';
+import type { Logger } from './logger';
+import type { Session, SessionKind } from './session';
+import type { Store } from './store/store';
+
+/** Who is registered and who is online. */
+export interface RosterView {
+  get(name: string): RosterEntry | undefined;
+  has(name: string): boolean;
+  isOnline(name: string): boolean;
+  /** Everyone, as others are told about them. */
+  list(): UserInfo[];
+  /** The roster as JSON pages in shared buffers (roster-json.ts). */
+  pages(): Buffer[];
+}
+
+export type AuthResult = { ok: true; user: RosterEntry; registered: boolean } | { ok: false; code: ErrorCode };
+
+/** Checking a login against the roster, and the sessions it opens. */
+export interface LoginDesk {
+  authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult>;
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq?: number): Session;
+}
+
+export interface SubmitInput {
+  id: string;
+  to: string;
+  text?: string;
+  box?: Box;
+  plain?: true;
+  file?: FileRef;
+}
+
+/** Storing messages, waking their recipients, and acknowledgements. */
+export interface MailDesk {
+  submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult>;
+  acknowledge(session: Session, seq: number): void;
+  sessionsOf(name: string): readonly Session[];
+}
+
+/** Counts an error against a connection; true when it was closed for abuse. */
+export interface Penalties {
+  penalise(connection: Connection, code?: ErrorCode): boolean;
+}
+
+/** The file frames (files/file-relay.ts). */
+export interface FileDesk {
+  offer(connection: Connection, frame: ClientFrameOf<'send'>, to: string): Promise<SubmitResult & { file?: string }>;
+  chunk(connection: Connection, frame: ClientFrameOf<'file_chunk'>): void | Promise<void>;
+  ack(connection: Connection, frame: ClientFrameOf<'file_ack'>): void | Promise<void>;
+  get(connection: Connection, frame: ClientFrameOf<'file_get'>): void | Promise<void>;
+  done(connection: Connection, frame: ClientFrameOf<'file_done'>): void | Promise<void>;
+  cancel(connection: Connection, frame: ClientFrameOf<'file_cancel'>): void | Promise<void>;
+  status(connection: Connection, frame: ClientFrameOf<'file_status'>): void | Promise<void>;
+}
+
+/** Everything the JSON and plain-text handlers are given. */
+export interface HandlerServices {
+  readonly log: Logger;
+  readonly joinCode: string | undefined;
+  readonly roster: RosterView;
+  readonly logins: LoginDesk;
+  readonly mail: MailDesk;
+  readonly penalties: Penalties;
+  readonly history: Pick<Store, 'readHistory'>;
+  /** Undefined when the server relays no files. */
+  readonly files: FileDesk | undefined;
+}
+
+/** What the file relay uses of the rest of the server. */
+export interface FileRelayServices {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly roster: RosterView;
+  readonly mail: MailDesk;
+  readonly penalties: Penalties;
+}
