@@ -9,14 +9,12 @@ import { Buffer } from 'node:buffer';
 import { LIMITS } from '../protocol/limits';
 import type { ChatServer, RosterEntry } from './chat-server';
 import type { Connection, LineHandler } from './connection';
+import { plainLine, plainNotice } from './plain-lines';
+
+export { plainNotice };
 
 const QUIT = '{quit}';
 const FORMAT_HELP = 'Send name:message for a private message, all:message for everyone, {quit} to leave.';
-
-/** A server notice line in the seed's style. */
-export function plainNotice(text: string): string {
-  return `[server] ${text}\n`;
-}
 
 export function plainHandler(server: ChatServer): LineHandler {
   return {
@@ -43,7 +41,7 @@ export function plainHandler(server: ChatServer): LineHandler {
 async function chooseName(server: ChatServer, connection: Connection, text: string): Promise<void> {
   const raw = text.trim();
   if (raw === '') {
-    connection.transport.write('Welcome to ClassChat (plain-text mode).\nPlease Enter Your Username Now!\n');
+    connection.transport.write(plainLine('Welcome to ClassChat (plain-text mode).') + plainLine('Please Enter Your Username Now!'));
     return;
   }
   const name = checkName(raw);
@@ -86,7 +84,8 @@ async function logIn(server: ChatServer, connection: Connection, name: string, j
   const session = server.startSession(connection, auth.user, 'plain');
   const online = server.roster().filter((user) => user.online && user.name !== name).map((user) => user.name);
   connection.transport.write(
-    `Welcome [${name}]\nYou have Successfully Connected to ClassChat Server\n` +
+    plainLine(`Welcome [${name}]`) +
+      plainLine('You have Successfully Connected to ClassChat Server') +
       plainNotice(FORMAT_HELP) +
       plainNotice(onlineLine(online)),
   );
