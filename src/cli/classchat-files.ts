@@ -13,7 +13,7 @@ import type { FileStatus } from '../client/file-transfers';
 import type { OutgoingFile } from '../client/file-upload';
 import { ClassChatError } from '../protocol/errors';
 import type { FileState } from '../protocol/frames';
-import { describeError, sanitize } from './classchat-format';
+import { describeError, printable } from './classchat-format';
 import type { TransferRef } from './classchat-input';
 import { formatBytes, formatProgress, percentDone, ProgressThrottle } from './classchat-progress';
 
@@ -25,7 +25,7 @@ interface Transfer {
   file: string;
   direction: 'in' | 'out';
   peer: string;
-  /** Display name, sanitised for the terminal. */
+  /** Display name, printable (see classchat-format). */
   name: string;
   size: number;
   phase: Phase;
@@ -49,7 +49,7 @@ export function expandPath(path: string, home: string = homedir()): string {
 
 /** `bob offers report.pdf (2.1 MiB) — /accept 3 [dir] or /decline 3`. */
 export function formatOffer(number: number, from: string, name: string, size: number): string {
-  return `* ${sanitize(from)} offers ${sanitize(name)} (${formatBytes(size)}) — /accept ${number} [dir] or /decline ${number}`;
+  return `* ${printable(from)} offers ${printable(name)} (${formatBytes(size)}) — /accept ${number} [dir] or /decline ${number}`;
 }
 
 export class FileDesk {
@@ -113,7 +113,7 @@ export class FileDesk {
           },
         );
       },
-      (error: unknown) => this.print(`! could not send ${sanitize(rawPath)} to ${to}: ${describeError(error)}`),
+      (error: unknown) => this.print(`! could not send ${printable(rawPath)} to ${to}: ${describeError(error)}`),
     );
   }
 
@@ -180,7 +180,7 @@ export class FileDesk {
     const transfer = this.byFile.get(file);
     if ((transfer?.phase === 'sending' || transfer?.phase === 'receiving') && TERMINAL.has(state)) transfer.seen = { state, by };
     if (!transfer || transfer.phase === 'closed' || transfer.phase === 'sending' || transfer.phase === 'receiving' || !TERMINAL.has(state)) return;
-    const who = by === this.client.name ? 'you' : sanitize(by ?? transfer.peer);
+    const who = by === this.client.name ? 'you' : printable(by ?? transfer.peer);
     const what =
       state === 'delivered'
         ? transfer.direction === 'out'
@@ -203,8 +203,8 @@ export class FileDesk {
 
   private async receive(transfer: Transfer, dir: string): Promise<void> {
     const problem = await stat(dir).then(
-      (info) => (info.isDirectory() ? undefined : `${dir} is not a directory`),
-      () => `${dir} does not exist`,
+      (info) => (info.isDirectory() ? undefined : `${printable(dir)} is not a directory`),
+      () => `${printable(dir)} does not exist`,
     );
     if (problem !== undefined) {
       transfer.phase = 'offered';
@@ -218,10 +218,10 @@ export class FileDesk {
       return this.print(`! /accept ${transfer.number}: ${describeError(error)}`);
     }
     transfer.active = download;
-    this.print(`* receiving #${transfer.number} ${transfer.name} from ${transfer.peer} into ${dir}`);
+    this.print(`* receiving #${transfer.number} ${transfer.name} from ${transfer.peer} into ${printable(dir)}`);
     this.follow(transfer, download);
     download.done.then(
-      (path) => this.close(transfer, `saved to ${path}`, `* saved #${transfer.number} ${transfer.name} from ${transfer.peer} to ${path}`),
+      (path) => this.close(transfer, `saved to ${printable(path)}`, `* saved #${transfer.number} ${transfer.name} from ${transfer.peer} to ${printable(path)}`),
       (error: unknown) => this.close(transfer, describeError(error), `! #${transfer.number} ${transfer.name}: ${describeError(error)}`),
     );
   }
@@ -237,7 +237,7 @@ export class FileDesk {
   }
 
   private add(file: string, direction: 'in' | 'out', peer: string, name: string, size: number, phase: Phase, active?: OutgoingFile): Transfer {
-    const transfer: Transfer = { number: this.nextNumber++, file, direction, peer: sanitize(peer), name: sanitize(name), size, phase, bytes: 0, active };
+    const transfer: Transfer = { number: this.nextNumber++, file, direction, peer: printable(peer), name: printable(name), size, phase, bytes: 0, active };
     this.byFile.set(file, transfer);
     this.byNumber.set(transfer.number, transfer);
     return transfer;
@@ -259,14 +259,14 @@ export class FileDesk {
       const found = this.byFile.get(ref);
       if (found) return found;
     }
-    return typeof ref === 'number' ? `there is no file #${ref} in this session; /files lists them` : `there is no file ${sanitize(ref)} in this session; /files lists them`;
+    return typeof ref === 'number' ? `there is no file #${ref} in this session; /files lists them` : `there is no file ${printable(ref)} in this session; /files lists them`;
   }
 }
 
 /** One /files row: `#3 ← bob  report.pdf  2.1 MiB  offered: /accept 3 or /decline 3`. */
 function describeTransfer(transfer: Transfer): string {
   const arrow = transfer.direction === 'out' ? `→ ${transfer.peer}` : `← ${transfer.peer}`;
-  const head = `#${transfer.number} ${arrow}  ${transfer.name}  ${formatBytes(transfer.size)}  (id ${transfer.file})  `;
+  const head = `#${transfer.number} ${arrow}  ${transfer.name}  ${formatBytes(transfer.size)}  (id ${printable(transfer.file)})  `;
   switch (transfer.phase) {
     case 'offered':
       return `${head}offered: /accept ${transfer.number} or /decline ${transfer.number}`;

@@ -5,13 +5,25 @@ import type { KeyTrust } from '../client/trust-book';
 import { ClassChatError } from '../protocol/errors';
 import type { UserInfo } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
+import { visibleControls } from '../protocol/visible-text';
 
 /**
- * Makes text from other people safe to print: control characters (escape sequences could
- * move the cursor, recolour or retitle the terminal) become U+FFFD; newlines and tabs stay.
+ * The one way a field from outside (a name, file name, file id, error text) is printed: every
+ * control character, newline and CR included, is shown visibly (ESC → ␛, LF → ␊), so a field
+ * can neither forge a line nor send the terminal an escape sequence.
  */
-export function sanitize(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
+export function printable(field: string): string {
+  return visibleControls(field);
+}
+
+/** A message body: its own line breaks stay lines; every other control is shown as in `printable`. */
+export function printableLines(text: string): string[] {
+  return text.split(/\r?\n/).map(printable);
+}
+
+/** What the printer writes, as a last guard: whole lines, with no control character left in any of them. */
+export function terminalText(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -30,13 +42,13 @@ export function timeLabel(ts: number, now: Date = new Date()): string {
  * messages to everyone are readable by the server (said once at connect and in /help).
  */
 export function formatMessage(message: ReceivedMessage, me: string, now?: Date): string {
-  const from = message.from === me ? 'you' : sanitize(message.from);
-  const to = message.to === EVERYONE ? 'everyone' : message.to === me ? 'you' : sanitize(message.to);
+  const from = message.from === me ? 'you' : printable(message.from);
+  const to = message.to === EVERYONE ? 'everyone' : message.to === me ? 'you' : printable(message.to);
   const plain = message.plain ? ' (unauthenticated plain-text user)' : '';
   const mark = message.to === EVERYONE ? '' : ` ${privacyMark(message)}`;
-  const body = message.text !== undefined ? sanitize(message.text) : undecryptable(message, me);
+  const body = message.text !== undefined ? printableLines(message.text) : [undecryptable(message, me)];
   const head = `[${timeLabel(message.ts, now)}] ${from}${plain} → ${to}${mark}: `;
-  return head + body.split('\n').join('\n    ');
+  return head + body.join('\n    ');
 }
 
 function privacyMark(message: ReceivedMessage): string {
@@ -54,7 +66,7 @@ function privacyMark(message: ReceivedMessage): string {
 }
 
 function undecryptable(message: ReceivedMessage, me: string): string {
-  const peer = sanitize(message.from === me ? message.to : message.from);
+  const peer = printable(message.from === me ? message.to : message.from);
   const who = message.from === me ? `your message to ${peer}` : `this message from ${peer}`;
   switch (message.decryptError) {
     case 'misaddressed':
@@ -76,7 +88,7 @@ export function formatSafetyNumber(number: string): string[] {
 
 /** What `/verify NAME` prints before the user confirms. */
 export function formatVerify(name: string, number: string, trust: KeyTrust | 'no_key'): string[] {
-  const who = sanitize(name);
+  const who = printable(name);
   const state =
     trust === 'verified' ? `You already verified ${who}'s key.` : trust === 'key_changed' ? `!! ${who}'s key CHANGED since you first saw it; this number is for the new key.` : `${who}'s key is not verified yet.`;
   return [
@@ -89,7 +101,7 @@ export function formatVerify(name: string, number: string, trust: KeyTrust | 'no
 
 /** A presence line, or undefined when nothing a person cares about changed. */
 export function formatPresence(user: UserInfo, previous: RosterEntry | undefined): string | undefined {
-  const name = sanitize(user.name);
+  const name = printable(user.name);
   if (!previous) return user.online ? `* ${name} joined the class and is online` : `* ${name} joined the class`;
   if (previous.online === user.online) return undefined;
   return user.online ? `* ${name} is online` : `* ${name} went offline`;
@@ -109,7 +121,7 @@ export function formatState(state: ClientState, where: string, name: string, was
       if (wasConnected) return '* reconnected';
       return `* connected to ${where} as ${name}${state.welcome.registered ? ` (the name "${name}" is now bound to your key)` : ''}; type /help for commands`;
     case 'reconnecting': {
-      const why = state.reason.message.replace(/\.$/, '');
+      const why = printable(state.reason.message.replace(/\.$/, ''));
       const lead = state.attempt === 1 ? `* connection lost (${why})` : `* still offline (${why})`;
       return `${lead}; reconnecting in ${formatDelay(state.delayMs)}… (attempt ${state.attempt})`;
     }
@@ -128,7 +140,7 @@ export function formatRoster(roster: ReadonlyMap<string, RosterEntry>, me: strin
     return trust === 'verified' ? ' (verified)' : trust === 'key_changed' ? ' (KEY CHANGED)' : '';
   };
   const label = (name: string, entry: RosterEntry) =>
-    sanitize(name) + (name === me ? ' (you)' : entry.publicKey === null ? ' (plain text)' : trustLabel(name));
+    printable(name) + (name === me ? ' (you)' : entry.publicKey === null ? ' (plain text)' : trustLabel(name));
   const sorted = [...roster.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const online = sorted.filter(([, entry]) => entry.online).map(([name, entry]) => label(name, entry));
   const offline = sorted.filter(([, entry]) => !entry.online).map(([name, entry]) => label(name, entry));
@@ -137,6 +149,10 @@ export function formatRoster(roster: ReadonlyMap<string, RosterEntry>, me: strin
 
 /** An error in plain words (the code is shown only where it helps searching the docs). */
 export function describeError(error: unknown): string {
+  return printable(errorText(error));
+}
+
+function errorText(error: unknown): string {
   if (error instanceof ClassChatError) {
     const hints: Partial<Record<ClassChatError['code'], string>> = {
       name_taken: ' Choose another --name, or use the key file this name was registered with (--key-file).',

@@ -5,7 +5,7 @@ import type { ChatClient } from '../client/chat-client';
 import { ChatClientError } from '../client/errors';
 import { ClassChatError } from '../protocol/errors';
 import type { FileState } from '../protocol/frames';
-import { describeError, sanitize } from './classchat-format';
+import { describeError, printable } from './classchat-format';
 import { makeClient } from './classchat-connect';
 import type { ConnectionSettings } from './classchat-options';
 import { formatBytes, formatProgress, ProgressThrottle } from './classchat-progress';
@@ -36,7 +36,7 @@ export async function sendFiles(job: SendFilesJob, out: NodeJS.WriteStream = pro
   for (const path of job.paths) {
     const problem = await checkSendable(path);
     if (problem !== undefined) {
-      err.write(`classchat: ${problem}\n`);
+      err.write(`classchat: ${printable(problem)}\n`);
       return 1;
     }
   }
@@ -59,7 +59,7 @@ export async function sendFiles(job: SendFilesJob, out: NodeJS.WriteStream = pro
 }
 
 async function sendOne(client: ChatClient, job: SendFilesJob, path: string, guard: OfflineGuard, out: NodeJS.WriteStream): Promise<void> {
-  const name = sanitize(basename(path));
+  const name = printable(basename(path));
   const upload = await guard.within(client.sendFile(job.to, path), `the server did not take the offer of ${name} within ${job.timeoutMs / 1000} s`);
   const redraw = out.isTTY === true;
   const throttle = new ProgressThrottle(redraw, Date.now);
@@ -67,7 +67,7 @@ async function sendOne(client: ChatClient, job: SendFilesJob, path: string, guar
   let drawn = false;
   let ended: string | undefined;
   const onState = (file: string, state: FileState, by: string | undefined) => {
-    if (file === upload.file && state !== 'uploading' && state !== 'uploaded') ended = by ? `${state} by ${by}` : state;
+    if (file === upload.file && state !== 'uploading' && state !== 'uploaded') ended = by ? `${state} by ${printable(by)}` : state;
   };
   client.on('fileState', onState);
   upload.on('progress', (progress) => {

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
 import { ChatClientError } from '../client/errors';
 import { EVERYONE } from '../protocol/names';
-import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, sanitize } from './classchat-format';
+import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, printable, terminalText } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
 import { makeClient } from './classchat-connect';
 import { FileDesk } from './classchat-files';
@@ -56,13 +56,15 @@ class Printer {
     this.rl = rl;
   }
 
+  /** Fields were made printable where the line was built; terminalText is the last guard against escapes. */
   print(text: string): void {
+    const line = terminalText(text) + '\n';
     if (this.rl && this.interactive) {
       clearLine(this.out, 0);
       cursorTo(this.out, 0);
-      this.out.write(text + '\n');
+      this.out.write(line);
       this.rl.prompt(true);
-    } else this.out.write(text + '\n');
+    } else this.out.write(line);
   }
 }
 
@@ -97,7 +99,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   });
   client.on('error', (error) => printer.print(`! ${describeError(error)}`));
   client.on('keyChanged', (name) => {
-    const who = sanitize(name);
+    const who = printable(name);
     printer.print(`!! ${who}'s key has CHANGED since you first saw it. Either ${who} reinstalled or lost their key, or someone (the server?) is trying to read your messages.`);
     printer.print(`!! Nothing is sent to ${who} until you accept the new key: compare safety numbers with /verify ${who}, or /accept-key ${who}.`);
   });

@@ -8,7 +8,8 @@ import type { ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
 import { Connection, ConnectionOptions } from './connection';
 import type { Logger } from './logger';
-import { frameLine, plainNotice } from './message-lines';
+import { frameLine } from './message-lines';
+import { plainNotice } from './plain-lines';
 import type { Penalties } from './server-services';
 import { TlsGate, TlsGateOptions } from './tls-gate';
 

@@ -1,17 +1,13 @@
 /** Serialises stored messages and server frames; each fan-out message is serialised once. */
 import type { ServerFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
+import { plainLine } from './plain-lines';
 import type { StoredMessage } from './store/store';
 
 const encodedLines = new WeakMap<StoredMessage, Buffer>();
 
 export function frameLine(frame: ServerFrame): string {
   return JSON.stringify(frame) + '\n';
-}
-
-/** A server notice line in the plain-text (seed) style. */
-export function plainNotice(text: string): string {
-  return `[server] ${text}\n`;
 }
 
 /**
@@ -56,10 +52,10 @@ export function plainMessageLine(message: StoredMessage, missed: boolean): strin
       : '(an end-to-end encrypted message that plain-text mode cannot show)');
   const toAll = message.to === EVERYONE ? 'ToAll: ' : '';
   const prefix = missed ? '[server] You Missed: ' : '';
-  return `${prefix}[${message.from}] ${toAll}${oneLine(body)}\n`;
+  return plainLine(`${prefix}[${message.from}] ${toAll}${oneLine(body)}`);
 }
 
-/** Plain-text peers read line by line: keep a message on one line. */
+/** Plain-text peers read line by line: keep a message on one line (other controls: plainLine). */
 function oneLine(text: string): string {
   return text.replace(/\r?\n/g, ' ⏎ ');
 }

@@ -10,7 +10,7 @@ import { LIMITS } from '../protocol/limits';
 import type { RosterEntry } from './chat-server-options';
 import type { HandlerServices } from './server-services';
 import type { Connection, LineHandler } from './connection';
-import { plainNotice } from './message-lines';
+import { plainLine, plainNotice } from './plain-lines';
 
 const QUIT = '{quit}';
 const FORMAT_HELP = 'Send name:message for a private message, all:message for everyone, {quit} to leave.';
@@ -40,7 +40,7 @@ export function plainHandler(server: HandlerServices): LineHandler {
 async function chooseName(server: HandlerServices, connection: Connection, text: string): Promise<void> {
   const raw = text.trim();
   if (raw === '') {
-    connection.transport.write('Welcome to ClassChat (plain-text mode).\nPlease Enter Your Username Now!\n');
+    connection.transport.write(plainLine('Welcome to ClassChat (plain-text mode).') + plainLine('Please Enter Your Username Now!'));
     return;
   }
   const name = checkName(raw);
@@ -83,7 +83,8 @@ async function logIn(server: HandlerServices, connection: Connection, name: stri
   const session = server.logins.startSession(connection, auth.user, 'plain');
   const online = server.roster.list().filter((user) => user.online && user.name !== name).map((user) => user.name);
   connection.transport.write(
-    `Welcome [${name}]\nYou have Successfully Connected to ClassChat Server\n` +
+    plainLine(`Welcome [${name}]`) +
+      plainLine('You have Successfully Connected to ClassChat Server') +
       plainNotice(FORMAT_HELP) +
       plainNotice(onlineLine(online)),
   );

@@ -7,7 +7,8 @@
  */
 import type { UserInfo } from '../protocol/frames';
 import type { Clock } from './clock';
-import { frameLine, plainNotice } from './message-lines';
+import { frameLine } from './message-lines';
+import { plainNotice } from './plain-lines';
 import type { SessionRegistry } from './session-registry';
 import { TokenBucket } from './token-bucket';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeError, formatDelay, formatMessage, formatPresence, formatRoster, formatSafetyNumber, formatState, formatVerify, sanitize } from '../../src/cli/classchat-format';
+import { describeError, formatDelay, formatMessage, formatPresence, formatRoster, formatSafetyNumber, formatState, formatVerify, printable } from '../../src/cli/classchat-format';
 import { ChatClientError } from '../../src/client/errors';
 import { ClassChatError } from '../../src/protocol/errors';
 import type { KeyTrust } from '../../src/client/trust-book';
@@ -50,8 +50,8 @@ describe('classchat output', () => {
   });
 
   it('neutralises terminal escape sequences and bidi overrides in what others write', () => {
-    assert.equal(sanitize('a\u001b[2Jb\u0007c\u202ed'), 'a\ufffd[2Jb\ufffdc\ufffdd');
-    assert.equal(sanitize('line1\nline2\tx'), 'line1\nline2\tx');
+    assert.equal(printable('a\u001b[2Jb\u0007c\u202ed'), 'a␛[2Jb␇c<U+202E>d');
+    assert.equal(printable('line1\nline2\tx'), 'line1␊line2\tx');
     assert.equal(formatMessage(message({ text: 'one\ntwo' }), 'bob', now), '[12:03] alice → everyone: one\n    two');
   });
 
