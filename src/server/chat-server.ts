@@ -22,8 +22,9 @@ import { plainHandler, plainNotice } from './plain-text';
 import { FileRelay } from './files/file-relay';
 import { TlsGate } from './tls-gate';
 import { PresenceBatcher } from './presence-batcher';
-import { RosterJson } from './roster-json';
+import { RosterJson, RosterPageSource } from './roster-json';
 import { PendingWrites } from './pending-writes';
+import { outputLimits, SlowConsumers } from './slow-consumers';
 import { DEFAULT_REGISTRATION_LIMITS, RegistrationGate } from './registration-gate';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
@@ -47,7 +48,7 @@ export class ChatServer {
   private readonly rateLimit: { perSecond: number; burst: number } | false;
   private readonly maxPerAddress: number;
   private readonly maxSessionsPerUser: number;
-  private readonly stallTimeoutMs: number;
+  private readonly slowConsumers: SlowConsumers;
   private readonly net: Server;
   private readonly tlsGate: TlsGate | undefined;
   private readonly connections = new Set<Connection>();
@@ -55,7 +56,6 @@ export class ChatServer {
   private readonly rateBuckets = new Map<string, TokenBucket>();
   private readonly pendingWrites: PendingWrites;
   private readonly connectionOptions;
-  private sweepTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(options: ChatServerOptions) {
@@ -67,15 +67,13 @@ export class ChatServer {
     this.rateLimit = options.rateLimit ?? { perSecond: 20, burst: 100 };
     this.maxPerAddress = options.maxConnectionsPerAddress ?? 200;
     this.maxSessionsPerUser = Math.max(1, options.maxSessionsPerUser ?? 8);
-    this.stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
     this.loginTimeoutMs = options.loginTimeoutMs ?? 30_000;
     this.pendingWrites = new PendingWrites(Math.max(1, options.maxPendingWrites ?? 1024));
+    const output = outputLimits(options);
+    this.slowConsumers = new SlowConsumers(this.connections, output.stallTimeoutMs, output.unsentBudgetBytes, this.clock, this.log);
     this.connectionOptions = {
-      limits: {
-        maxLineBytes: LIMITS.maxLineBytes,
-        softQueueBytes: options.softQueueBytes ?? 256 * 1024,
-        hardQueueBytes: options.hardQueueBytes ?? 8 * 1024 * 1024,
-      },
+      limits: { maxLineBytes: LIMITS.maxLineBytes, softQueueBytes: output.softQueueBytes, hardQueueBytes: output.hardQueueBytes },
+      unsentBudget: this.slowConsumers.budget,
       clock: this.clock,
       errorBurst: 20,
       errorsPerSecond: 0.5,
@@ -86,7 +84,7 @@ export class ChatServer {
         connection.sendError('bad_json', { detail: 'this server speaks only ClassChat JSON frames', fatal: true });
         return undefined;
       },
-      onOverflow: (connection: Connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+      onOverflow: (connection: Connection, why: string) => this.slowConsumers.drop(connection, why),
       inputGate: this.pendingWrites,
       onTlsHello: (connection: Connection) => {
         // The client sees our plain `hello` where it expects a TLS record and reports that.
@@ -117,8 +115,7 @@ export class ChatServer {
         resolve();
       });
     });
-    this.sweepTimer = setInterval(() => this.sweepStalled(), Math.max(50, Math.min(5000, this.stallTimeoutMs / 2)));
-    this.sweepTimer.unref();
+    this.slowConsumers.start();
     return this.address();
   }
 
@@ -139,7 +136,7 @@ export class ChatServer {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.slowConsumers.stop();
     this.files?.stop();
     this.presence.stop();
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
@@ -166,6 +163,11 @@ export class ChatServer {
   /** `roster()` as JSON pages in shared buffers, kept up to date rather than built per login. */
   rosterPages(): Buffer[] {
     return this.rosterJson.pages();
+  }
+
+  /** The roster pages to stream to a v2 login, each read as it is written. */
+  rosterPageSources(): RosterPageSource[] {
+    return this.rosterJson.pageSources();
   }
 
   private rosterChanged(user: RosterEntry): void {
@@ -382,21 +384,6 @@ export class ChatServer {
       const user = this.users.get(session.name);
       if (user) this.rosterChanged(user);
       if (user && !this.closing) this.presence.changedUser(user);
-    }
-  }
-
-  /** Closes a connection that cannot keep up; what it missed stays in its mailbox. */
-  dropSlowConsumer(connection: Connection, why: string): void {
-    if (connection.socket.destroyed) return;
-    this.log.warn(`closing slow consumer ${connection.session?.name ?? connection.address}: ${why}`);
-    connection.socket.destroy();
-  }
-
-  private sweepStalled(): void {
-    const now = this.clock.now();
-    for (const connection of this.connections) {
-      const since = connection.transport.congestedSince;
-      if (since !== undefined && now - since > this.stallTimeoutMs) this.dropSlowConsumer(connection, 'stopped reading');
     }
   }
 
