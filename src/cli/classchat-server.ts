@@ -30,6 +30,8 @@ Options:
   --rate-limit N         messages per second per user, bursts of 5×N (default 20; 0 = off)
   --max-conns-per-ip N   connections allowed from one address (default 200; 0 = no limit)
   --max-sessions-per-user N  devices one user may be logged in on at once (default 8)
+  --unsent-budget SIZE   output waiting for slow readers, all connections together; above it the
+                         longest-stalled is closed (default 256M)
   --max-users N          names the server holds at most (default 10000; 0 = no cap)
   --registrations-per-ip N  new names one address may register per hour (default 100; 0 = no limit)
   --registrations-per-hour N  new names the whole server registers per hour (default 1000; 0 = no limit)
@@ -56,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       'rate-limit': { type: 'string', default: '20' },
       'max-conns-per-ip': { type: 'string', default: '200' },
       'max-sessions-per-user': { type: 'string', default: '8' },
+      'unsent-budget': { type: 'string', default: '256M' },
       'max-users': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.maxUsers) },
       'registrations-per-ip': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.perAddressPerHour) },
       'registrations-per-hour': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.perHour) },
@@ -82,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
   const maxConnectionsPerAddress = parseNonNegativeInt(values['max-conns-per-ip'], '--max-conns-per-ip');
   const maxSessionsPerUser = parseNonNegativeInt(values['max-sessions-per-user'], '--max-sessions-per-user');
   if (maxSessionsPerUser < 1) throw new UsageError('--max-sessions-per-user must be at least 1');
+  const unsentBudgetBytes = parseSize(values['unsent-budget'], '--unsent-budget');
+  if (unsentBudgetBytes < 1024 * 1024) throw new UsageError('--unsent-budget must be at least 1M (one connection\'s bound)');
   const registrations = {
     maxUsers: parseNonNegativeInt(values['max-users'], '--max-users'),
     perAddressPerHour: parseNonNegativeInt(values['registrations-per-ip'], '--registrations-per-ip'),
@@ -118,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     rateLimit: rate === 0 ? false : { perSecond: rate, burst: rate * 5 },
     maxConnectionsPerAddress: maxConnectionsPerAddress === 0 ? Infinity : maxConnectionsPerAddress,
     maxSessionsPerUser,
+    unsentBudgetBytes,
     registrations,
     files,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),

@@ -20,10 +20,12 @@ export interface ChatServerOptions {
   maxConnectionsPerAddress?: number;
   /** Unsent bytes above which mailbox delivery pauses for a connection. */
   softQueueBytes?: number;
-  /** Unsent bytes above which a connection is closed as a slow consumer. */
+  /** Unsent bytes above which a connection is closed as a slow consumer (defaults: slow-consumers.ts). */
   hardQueueBytes?: number;
   /** A connection whose socket stays congested this long is closed as a slow consumer. */
   stallTimeoutMs?: number;
+  /** Unsent bytes of all connections together above which the longest-congested is closed (default 256 MiB). */
+  unsentBudgetBytes?: number;
   loginTimeoutMs?: number;
   /**
    * Messages waiting to be stored above which connections stop reading until half are stored

@@ -23,6 +23,7 @@ import { PresenceBatcher } from './presence-batcher';
 import { PendingWrites } from './pending-writes';
 import { DEFAULT_REGISTRATION_LIMITS, RegistrationGate } from './registration-gate';
 import { Listener } from './listener';
+import { outputLimits } from './slow-consumers';
 import { Roster } from './roster';
 import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
@@ -84,14 +85,10 @@ export class ChatServer {
       clock: this.clock,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 200,
       loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
-      stallTimeoutMs: options.stallTimeoutMs ?? 60_000,
+      output: outputLimits(options),
       tls,
       connection: {
-        limits: {
-          maxLineBytes: LIMITS.maxLineBytes,
-          softQueueBytes: options.softQueueBytes ?? 256 * 1024,
-          hardQueueBytes: options.hardQueueBytes ?? 8 * 1024 * 1024,
-        },
+        maxLineBytes: LIMITS.maxLineBytes,
         clock: this.clock,
         errorBurst: 20,
         errorsPerSecond: 0.5,

@@ -11,6 +11,7 @@ import { ERROR_CODES, ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
 import { TokenBucket } from './token-bucket';
 import { Transport, TransportLimits } from './transport';
+import type { UnsentBudget } from './unsent-budget';
 import type { Session } from './session';
 import { frameLine } from './message-lines';
 import { TLS_HANDSHAKE_RECORD } from './tls-gate';
@@ -34,7 +35,10 @@ export interface ConnectionOptions {
   errorsPerSecond: number;
   plainIdleMs: number;
   chooseHandler(connection: Connection, mode: 'json' | 'plain'): LineHandler | undefined;
-  onOverflow(connection: Connection): void;
+  /** The connection has too much unsent (its own bound, or the server's budget): close it. */
+  onOverflow(connection: Connection, why: string): void;
+  /** The server-wide bound on unsent output that every connection counts against. */
+  unsentBudget?: UnsentBudget;
   /** The first bytes are a TLS ClientHello: a TLS client reached this plain TCP server. */
   onTlsHello(connection: Connection): void;
   /** While closed, connections stop reading (the store is behind); `onceOpen` calls back when it opens. */
@@ -62,7 +66,7 @@ export class Connection {
     readonly address: string,
     private readonly options: ConnectionOptions,
   ) {
-    this.transport = new Transport(socket, options.limits, options.clock, () => options.onOverflow(this));
+    this.transport = new Transport(socket, options.limits, options.clock, (why) => options.onOverflow(this, why), options.unsentBudget);
     this.errors = new TokenBucket(options.errorsPerSecond, options.errorBurst, options.clock);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
   }

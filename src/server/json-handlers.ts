@@ -4,17 +4,20 @@
  */
 import { parseClientFrame } from '../protocol/codec';
 import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
-import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
+import { PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 import { verifyLogin } from '../crypto/identity';
 import type { SubmitResult } from './chat-server-options';
 import type { FileDesk, HandlerServices } from './server-services';
 import type { Connection, LineHandler } from './connection';
 import { frameLine, messageBytes } from './message-lines';
-import { rosterFits, welcomeParts } from './welcome-lines';
+import { rosterFits, welcomeStream } from './welcome-lines';
 
-/** Room for the messages of a history page inside one server line (the rest is the frame around them). */
-const HISTORY_PAGE_BUDGET = LIMITS.maxServerLineBytes - 1024;
+/**
+ * Room for the messages of a history page (the rest is the frame around them): 256 KiB, well
+ * within a connection's 1 MiB bound; a page fills a server line no more (issue 14 item 6).
+ */
+const HISTORY_PAGE_BUDGET = 256 * 1024 - 1024;
 
 type Handler<T extends ClientFrameType> = (server: HandlerServices, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
@@ -99,7 +102,9 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
   }
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
   const session = server.logins.startSession(connection, auth.user, 'json', frame.ackedSeq);
-  connection.transport.writeParts(welcomeParts({ type: 'welcome', v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq }, server.roster.pages()));
+  const head = { type: 'welcome' as const, v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq };
+  // Written as the socket drains, the backlog behind it: a big roster costs a slow reader little.
+  connection.transport.writeStream(welcomeStream(head, () => server.roster.pages(), () => server.roster.pageSources()));
   session.schedulePump();
 }
 
@@ -149,6 +154,9 @@ async function history(server: HandlerServices, connection: Connection, frame: C
     }
     withWhom = name.name;
   }
+  // One page at a time as the socket drains: a burst of requests waits unread, not as pages in memory.
+  await connection.transport.untilUncongested();
+  if (!connection.isOpen) return;
   const page = await server.history.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
   // Built from each message's cached bytes (without their newline), keeping the newest messages
   // that fit in one server line and reporting the rest as `more`.

@@ -1,6 +1,6 @@
 /**
  * The listener: accepts sockets (through the TLS gate when on), admits them per address, greets
- * each with `hello`, closes connections that stop reading or misbehave, and closes everything
+ * each with `hello`, closes connections that stop reading (slow-consumers.ts) or misbehave, and closes everything
  * gracefully on shutdown. It knows connections, never users or messages.
  */
 import { createServer, AddressInfo, Server, Socket } from 'node:net';
@@ -11,6 +11,7 @@ import type { Logger } from './logger';
 import { frameLine } from './message-lines';
 import { plainNotice } from './plain-lines';
 import type { Penalties } from './server-services';
+import { OutputLimits, SlowConsumers } from './slow-consumers';
 import { TlsGate, TlsGateOptions } from './tls-gate';
 
 export interface ListenerOptions {
@@ -18,11 +19,11 @@ export interface ListenerOptions {
   clock: Clock;
   maxConnectionsPerAddress: number;
   loginTimeoutMs: number;
-  /** A connection whose socket stays congested this long is closed as a slow consumer. */
-  stallTimeoutMs: number;
+  /** What connections that do not read may cost (slow-consumers.ts). */
+  output: OutputLimits;
   tls: Omit<TlsGateOptions, 'log' | 'onSecure'> | undefined;
-  /** How connections read, write and pick their handler; `onOverflow` is the listener's own. */
-  connection: Omit<ConnectionOptions, 'onOverflow' | 'onTlsHello'>;
+  /** How connections read and pick their handler; output bounds and overflow are the listener's own. */
+  connection: Omit<ConnectionOptions, 'limits' | 'unsentBudget' | 'onOverflow' | 'onTlsHello'> & { maxLineBytes: number };
   /** The `hello` line a new connection is greeted with. */
   hello(connection: Connection): string;
   /** A connection closed (after the listener forgot it). */
@@ -35,13 +36,18 @@ export class Listener implements Penalties {
   private readonly tlsGate: TlsGate | undefined;
   private readonly perAddress = new Map<string, number>();
   private readonly connectionOptions: ConnectionOptions;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly slowConsumers: SlowConsumers;
   private closing = false;
 
   constructor(private readonly options: ListenerOptions) {
+    const { maxLineBytes, ...connection } = options.connection;
+    const output = options.output;
+    this.slowConsumers = new SlowConsumers(this.connections, output.stallTimeoutMs, output.unsentBudgetBytes, options.clock, options.log);
     this.connectionOptions = {
-      ...options.connection,
-      onOverflow: (connection) => this.dropSlowConsumer(connection, 'send queue overflow'),
+      ...connection,
+      limits: { maxLineBytes, softQueueBytes: output.softQueueBytes, hardQueueBytes: output.hardQueueBytes },
+      unsentBudget: this.slowConsumers.budget,
+      onOverflow: (overflowing, why) => this.slowConsumers.drop(overflowing, why),
       onTlsHello: (connection) => {
         // The client sees our plain `hello` where it expects a TLS record and reports that.
         options.log.info(`closed a TLS connection from ${connection.address}: this server is plain TCP (start it with --tls-cert and --tls-key for TLS)`);
@@ -64,9 +70,7 @@ export class Listener implements Penalties {
         resolve();
       });
     });
-    const stallTimeoutMs = this.options.stallTimeoutMs;
-    this.sweepTimer = setInterval(() => this.sweepStalled(), Math.max(50, Math.min(5000, stallTimeoutMs / 2)));
-    this.sweepTimer.unref();
+    this.slowConsumers.start();
     return this.address();
   }
 
@@ -82,7 +86,7 @@ export class Listener implements Penalties {
    */
   async close(settle: () => Promise<void>): Promise<void> {
     this.closing = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.slowConsumers.stop();
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     this.tlsGate?.closePending();
     for (const connection of this.connections) connection.pauseInput();
@@ -111,13 +115,6 @@ export class Listener implements Penalties {
     if (connection.mode === 'plain') connection.transport.end(plainNotice('Too many errors. Goodbye.'));
     else connection.sendError('abuse', { fatal: true });
     return true;
-  }
-
-  /** Closes a connection that cannot keep up; what it missed stays in its mailbox. */
-  dropSlowConsumer(connection: Connection, why: string): void {
-    if (connection.socket.destroyed) return;
-    this.options.log.warn(`closing slow consumer ${connection.session?.name ?? connection.address}: ${why}`);
-    connection.socket.destroy();
   }
 
   /** A new TCP socket: counted per address until it closes, then handed on (through TLS when on). */
@@ -165,13 +162,5 @@ export class Listener implements Penalties {
       if (connection.mode === 'plain') connection.transport.end(plainNotice('No user name arrived in time. Goodbye.'));
       else connection.sendError('login_timeout', { fatal: true });
     });
-  }
-
-  private sweepStalled(): void {
-    const now = this.options.clock.now();
-    for (const connection of this.connections) {
-      const since = connection.transport.congestedSince;
-      if (since !== undefined && now - since > this.options.stallTimeoutMs) this.dropSlowConsumer(connection, 'stopped reading');
-    }
   }
 }

@@ -13,7 +13,12 @@ const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 
-class Segment {
+/** One roster page whose JSON is read when it is written, so a slow login pins no stale copy. */
+export interface RosterPageSource {
+  readonly json: Buffer;
+}
+
+class Segment implements RosterPageSource {
   readonly users = new Map<string, string>();
   private bytes: Buffer | undefined;
 
@@ -57,6 +62,11 @@ export class RosterJson {
    */
   pages(): Buffer[] {
     return this.segments.map((segment) => segment.json);
+  }
+
+  /** The pages as they are now; each one's JSON is taken when asked for (users never move between pages). */
+  pageSources(): RosterPageSource[] {
+    return [...this.segments];
   }
 
   /** The JSON array of every user, as buffers to be written one after the other. */

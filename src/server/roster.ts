@@ -4,7 +4,7 @@
  */
 import type { UserInfo } from '../protocol/frames';
 import type { RosterEntry } from './chat-server-options';
-import { RosterJson } from './roster-json';
+import { RosterJson, RosterPageSource } from './roster-json';
 import type { RosterView } from './server-services';
 import type { SessionRegistry } from './session-registry';
 import type { UserRecord } from './store/store';
@@ -42,6 +42,10 @@ export class Roster implements RosterView {
 
   pages(): Buffer[] {
     return this.json.pages();
+  }
+
+  pageSources(): RosterPageSource[] {
+    return this.json.pageSources();
   }
 
   put(user: RosterEntry): void {

@@ -9,6 +9,7 @@ import type { RosterEntry, SubmitResult } from './chat-server-options';
 import type { Clock } from './clock';
 import type { Connection } from './connection';
 import type { Logger } from './logger';
+import type { RosterPageSource } from './roster-json';
 import type { Session, SessionKind } from './session';
 import type { Store } from './store/store';
 
@@ -21,6 +22,8 @@ export interface RosterView {
   list(): UserInfo[];
   /** The roster as JSON pages in shared buffers (roster-json.ts). */
   pages(): Buffer[];
+  /** The pages to stream to a v2 login, each read as it is written. */
+  pageSources(): RosterPageSource[];
 }
 
 export type AuthResult = { ok: true; user: RosterEntry; registered: boolean } | { ok: false; code: ErrorCode };

@@ -6,6 +6,8 @@
  */
 import type { WelcomeFrame } from '../protocol/frames';
 import { LIMITS, ROSTER_PAGES_VERSION } from '../protocol/limits';
+import type { RosterPageSource } from './roster-json';
+import type { StreamSource } from './transport';
 
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
@@ -27,20 +29,38 @@ export function rosterFits(v: number, pages: readonly Buffer[]): boolean {
   return bytes <= LIMITS.maxServerLineBytes;
 }
 
-/** The welcome and roster lines for `head.v`, as buffers to write in order (the pages are shared, never copied). */
-export function welcomeParts(head: WelcomeHead, pages: readonly Buffer[]): Buffer[] {
+/**
+ * The welcome and roster lines as a stream, produced as the socket drains (Transport.writeStream):
+ * v1 from the pages as they were at login (one line, at most a server line long); v2 reads each
+ * page when it is written, so a slow login holds no copy of a roster that changed meanwhile.
+ */
+export function welcomeStream(head: WelcomeHead, pages: () => readonly Buffer[], sources: () => readonly RosterPageSource[]): StreamSource {
+  const parts = head.v >= ROSTER_PAGES_VERSION ? pagedParts(head, sources()) : singleLineParts(head, pages());
+  return () => {
+    const next = parts.next();
+    return next.done ? undefined : next.value;
+  };
+}
+
+function* pagedParts(head: WelcomeHead, sources: readonly RosterPageSource[]): Generator<Buffer> {
   const start = JSON.stringify(head).slice(0, -1);
-  if (head.v >= ROSTER_PAGES_VERSION) {
-    const more = pages.length > 1;
-    const parts: Buffer[] = [Buffer.from(`${start},"more":${more},"users":[`), pages[0] ?? Buffer.alloc(0), USERS_END];
-    for (let index = 1; index < pages.length; index++) parts.push(ROSTER_HEAD, pages[index], index < pages.length - 1 ? MORE : LAST);
-    return parts;
+  yield Buffer.from(`${start},"more":${sources.length > 1},"users":[`);
+  yield sources[0]?.json ?? Buffer.alloc(0);
+  yield USERS_END;
+  for (let index = 1; index < sources.length; index++) {
+    yield ROSTER_HEAD;
+    yield sources[index].json;
+    yield index < sources.length - 1 ? MORE : LAST;
   }
-  const parts: Buffer[] = [Buffer.from(`${start},"users":`), OPEN];
-  for (const page of pages) {
-    if (parts.length > 2) parts.push(COMMA);
-    parts.push(page);
+}
+
+/** v1: one welcome line with the whole roster (the pages are shared, never copied). */
+function* singleLineParts(head: WelcomeHead, pages: readonly Buffer[]): Generator<Buffer> {
+  yield Buffer.from(`${JSON.stringify(head).slice(0, -1)},"users":`);
+  yield OPEN;
+  for (let index = 0; index < pages.length; index++) {
+    if (index > 0) yield COMMA;
+    yield pages[index];
   }
-  parts.push(USERS_END);
-  return parts;
+  yield USERS_END;
 }

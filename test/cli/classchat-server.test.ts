@@ -65,7 +65,7 @@ describe('classchat-server command', function () {
   });
 
   it('rejects bad options with usage help and exit code 2', async () => {
-    for (const args of [['--port', '70000'], ['--port', 'abc'], ['--log-level', 'loud'], ['--bogus'], ['launch'], ['--max-sessions-per-user', '0'], ['--rate-limit', '-1']]) {
+    for (const args of [['--port', '70000'], ['--port', 'abc'], ['--log-level', 'loud'], ['--bogus'], ['launch'], ['--max-sessions-per-user', '0'], ['--rate-limit', '-1'], ['--unsent-budget', '100K'], ['--unsent-budget', 'lots']]) {
       const result = await runServerCommand(args);
       assert.equal(result.code, 2, args.join(' '));
       assert.match(result.out, /Usage:/);

@@ -77,4 +77,28 @@ describe('Transport', () => {
       for (const socket of [aServer, aClient, bServer, bClient]) socket.destroy();
     }
   });
+
+  it('writes a stream as the socket drains, with lines written meanwhile and a last line after it', async () => {
+    const [serverSide, client] = await socketPair();
+    try {
+      const limits = { maxLineBytes: 1 << 20, softQueueBytes: 64 * 1024, hardQueueBytes: 256 * 1024 };
+      const transport = new Transport(serverSide, limits, systemClock, () => assert.fail('overflow'));
+      // 4 MB in 10 KB pieces, each line split mid-way: nothing may land inside a line.
+      const piece = Buffer.alloc(10_000, 's');
+      let pieces = 0;
+      transport.writeStream(() => (pieces === 400 ? undefined : ++pieces % 2 === 0 ? Buffer.concat([piece, Buffer.from('\n')]) : piece));
+      transport.write('meanwhile\n');
+      assert.equal(transport.congested, true, 'mail waits while the stream runs');
+      transport.end('bye\n');
+      const total = 400 * 10_000 + 200 + 'meanwhile\nbye\n'.length;
+      const received = (await readBytes(client, total)).toString();
+      const lines = received.split('\n');
+      assert.deepEqual(lines.slice(-3), ['meanwhile', 'bye', '']);
+      assert.ok(lines.slice(0, -3).every((line) => line === 's'.repeat(20_000)));
+      assert.ok(transport.peakUnsent <= limits.softQueueBytes + piece.length + 100, `held ${transport.peakUnsent} bytes`);
+    } finally {
+      serverSide.destroy();
+      client.destroy();
+    }
+  });
 });
