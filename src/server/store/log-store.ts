@@ -326,7 +326,8 @@ export class LogStore implements Store {
         await file.truncate(this.fileSize);
         this.tailDirty = false;
       }
-      await this.seqs?.cover(this.assignedHead);
+      const reserving = this.seqs?.cover(this.assignedHead);
+      if (reserving) await reserving;
       const bytes = Buffer.from(batch.map((pending) => pending.line).join(''), 'utf8');
       this.tailDirty = true;
       writeAll(file, bytes, this.fileSize);

@@ -14,8 +14,11 @@ import { StoreFile, syncDirectory, writeAll } from './store-file';
 
 export const SEQ_FILE = 'classchat.seq';
 const SEQ_TEMP_FILE = 'classchat.seq.tmp';
-/** Seqs reserved per write of the file: a restart skips at most this many. */
-export const SEQ_BLOCK = 1000;
+/**
+ * Seqs reserved per write of the file: only a crash skips any, at most this many. Blocks of 1,000
+ * cost ~4% of a burst's append rate (the file's fsyncs beside the log's); 10,000, nothing measurable.
+ */
+export const SEQ_BLOCK = 10_000;
 
 export class SeqReservation {
   private reserving: Promise<void> | undefined;
@@ -48,9 +51,17 @@ export class SeqReservation {
     return this.reserved;
   }
 
-  /** Resolves once `seq` is reserved on disk; undefined (nothing to wait for) when it already is. */
+  /**
+   * Resolves once `seq` is reserved on disk; undefined when it already is (do not await that: an
+   * extra turn in every commit cost the store ~12% of its append rate).
+   * A failed reservation ahead is not reported here: the commit that needs it tries again and fails.
+   */
   cover(seq: number): Promise<void> | undefined {
-    if (seq <= this.reserved) return undefined;
+    if (seq <= this.reserved) {
+      // Half a block left: reserve the next one beside the commits, not in one of them.
+      if (!this.reserving && seq > this.reserved - this.block / 2) this.reserve(this.reserved + this.block).catch(() => undefined);
+      return undefined;
+    }
     return this.reserve(seq + this.block);
   }
 

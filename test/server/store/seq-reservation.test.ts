@@ -69,7 +69,7 @@ describe('LogStore seq reservation (classchat.seq)', () => {
       },
     });
     await store.open();
-    const total = 2500;
+    const total = 2.5 * SEQ_BLOCK;
     for (let sent = 0; sent < total; sent += 100) await Promise.all(Array.from({ length: 100 }, () => store.append(message())));
     await store.close();
     assert.ok(reservations >= 1 && reservations <= Math.ceil(total / SEQ_BLOCK) + 1, `${reservations} reservations for ${total} messages`);
