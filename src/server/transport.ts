@@ -129,17 +129,6 @@ export class Transport implements BudgetMember {
     this.drainWaiters.push(callback);
   }
 
-  /** Resolves once mailbox traffic may flow again, or the connection is gone. */
-  untilUncongested(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!this.congested || !this.isOpen) resolve();
-        else this.onceDrained(check);
-      };
-      check();
-    });
-  }
-
   /** Sends what is queued (a stream in progress included) plus an optional last line, then closes gracefully. */
   end(lastLine?: string): void {
     if (!this.isOpen) return;
