@@ -154,9 +154,6 @@ async function history(server: HandlerServices, connection: Connection, frame: C
     }
     withWhom = name.name;
   }
-  // One page at a time as the socket drains: a burst of requests waits unread, not as pages in memory.
-  await connection.transport.untilUncongested();
-  if (!connection.isOpen) return;
   const page = await server.history.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
   // Built from each message's cached bytes (without their newline), keeping the newest messages
   // that fit in one server line and reporting the rest as `more`.

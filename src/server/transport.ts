@@ -129,17 +129,6 @@ export class Transport implements BudgetMember {
     this.drainWaiters.push(callback);
   }
 
-  /** Resolves once mailbox traffic may flow again, or the connection is gone. */
-  untilUncongested(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (!this.congested || !this.isOpen) resolve();
-        else this.onceDrained(check);
-      };
-      check();
-    });
-  }
-
   /** Sends what is queued (a stream in progress included) plus an optional last line, then closes gracefully. */
   end(lastLine?: string): void {
     if (!this.isOpen) return;
@@ -172,12 +161,14 @@ export class Transport implements BudgetMember {
   private queued(): void {
     // Checked here too, not only after a flush: replies queued within one turn (e.g. a thousand
     // pings sent in one packet) would otherwise pile up unbounded before the flush.
-    if (this.unsent > this.limits.hardQueueBytes) {
+    const unsent = this.unsent;
+    if (unsent > this.limits.hardQueueBytes) {
       this.overflow('send queue overflow');
       return;
     }
-    this.account();
-    if (this.isOpen) this.scheduleOwnFlush();
+    if (unsent > this.peakUnsent) this.peakUnsent = unsent;
+    // The budget hears at the flush, once per turn (a turn's queue is within the bound above).
+    this.scheduleOwnFlush();
   }
 
   private scheduleOwnFlush(): void {

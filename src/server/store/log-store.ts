@@ -19,6 +19,7 @@ import { LogIndex } from './log-index';
 import { encodeRecord, LogRecord, messageToRecord } from './log-records';
 import { Recovery, replayLog } from './log-recovery';
 import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file';
+import { SeqReservation } from './seq-reservation';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
 
 export { isDataDirLocked } from './data-dir-lock';
@@ -74,6 +75,8 @@ export class LogStore implements Store {
   private index = new LogIndex();
   /** Highest seq handed out, including messages still being written. */
   private assignedHead = 0;
+  /** Seqs reserved on disk ahead of use (classchat.seq): never handed out twice, whatever the log lost. */
+  private seqs: SeqReservation | undefined;
   private fileSize = 0;
   private recordCount = 0;
   /** A failed write may have left bytes after fileSize: cut them before the next write. */
@@ -134,7 +137,9 @@ export class LogStore implements Store {
       }
       this.file = file;
       this.index = index;
-      this.assignedHead = index.headSeq();
+      this.seqs = await SeqReservation.open(this.dataDir, this.openFile);
+      this.assignedHead = Math.max(index.headSeq(), this.seqs.highWater);
+      await this.seqs.cover(this.assignedHead + 1);
       this.fileSize = replay.validLength;
       this.recordCount = replay.records + replay.droppedCorrupt;
       this.recovered = { records: replay.records, droppedTornTail: replay.droppedTornTail, droppedCorrupt: replay.droppedCorrupt };
@@ -157,6 +162,7 @@ export class LogStore implements Store {
     try {
       await this.file?.datasync();
       await this.file?.close();
+      await this.seqs?.settle(this.assignedHead).catch((error: unknown) => this.log(`${this.dataDir}: keeping the larger seq reservation: ${String(error)}`));
     } finally {
       this.file = undefined;
       this.state = 'closed';
@@ -320,6 +326,8 @@ export class LogStore implements Store {
         await file.truncate(this.fileSize);
         this.tailDirty = false;
       }
+      const reserving = this.seqs?.cover(this.assignedHead);
+      if (reserving) await reserving;
       const bytes = Buffer.from(batch.map((pending) => pending.line).join(''), 'utf8');
       this.tailDirty = true;
       writeAll(file, bytes, this.fileSize);

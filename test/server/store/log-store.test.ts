@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import { isDataDirLocked, LOG_FILE, LogStore, LogStoreOptions, StoreFile } from '../../../src/server/store/log-store';
 import { crc32, crc32Fallback, decodeRecord } from '../../../src/server/store/log-records';
 import { openStoreFile } from '../../../src/server/store/store-file';
+import { SEQ_FILE } from '../../../src/server/store/seq-reservation';
 import type { NewMessage } from '../../../src/server/store/store';
 import { storeSuite } from './store-suite';
 
@@ -429,7 +430,7 @@ describe('LogStore', function () {
       assert.ok(report, logLines.join('\n'));
       assert.ok(Number(report[3]) >= 30, report[0]);
       assert.ok((await stat(logFile())).size < beforeSwitch, 'the log shrank');
-      assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE]);
+      assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE, SEQ_FILE]);
       assert.deepEqual((await store.readMailbox('bob', head, 100)).map((m) => m.id), ids);
       assert.equal((await store.append(msg('alice', 'bob', { id: 'during0' }))).duplicate, true, 'the dedupe window survives the switch');
 
@@ -452,7 +453,7 @@ describe('LogStore', function () {
       await store.settled();
       assert.ok(logLines.some((line) => line.includes('compaction failed')), logLines.join('\n'));
       assert.ok(!logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
-      assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE]);
+      assert.deepEqual((await readdir(dir)).sort(), ['LOCK', LOG_FILE, SEQ_FILE]);
       const after = await store.append(msg('alice', 'bob', { id: 'after' }));
       assert.equal(after.message.seq, head + 2);
 
