@@ -4,6 +4,8 @@
  * comes from another person: it reaches the page only as textContent. Buttons carry
  * data-file-action; main.ts turns a click into the message for the host.
  */
+import { isolateText } from './direction-controls';
+import { renderIsolated } from './isolated-text';
 import { cardStatus, formatBytes } from './file-format';
 import type { FileCardView, WebviewMessage } from './protocol';
 import { el } from './render-element';
@@ -19,9 +21,12 @@ export function renderFileCard(card: FileCardView): HTMLElement {
   const icon = el('span', 'file-icon', card.direction === 'incoming' ? '⬇' : '⬆');
   icon.setAttribute('aria-hidden', 'true');
   const info = el('div', 'file-info');
-  const name = el('span', 'file-name', card.name);
-  name.title = card.name;
-  const meta = el('span', 'file-meta', `${formatBytes(card.size)} · ${card.direction === 'incoming' ? `from ${card.peer}` : `to ${card.peer}`}`);
+  // Isolated, with direction controls shown and flagged: "\u202Efdp.exe" must not read "exe.pdf".
+  const shownName = isolateText(card.name).shown;
+  const name = renderIsolated(card.name, 'file-name');
+  if (!name.title) name.title = shownName;
+  const meta = el('span', 'file-meta', `${formatBytes(card.size)} · ${card.direction === 'incoming' ? 'from' : 'to'} `);
+  meta.append(renderIsolated(card.peer));
   const status = el('span', 'file-status', cardStatus(card));
   status.setAttribute('role', 'status');
   info.append(name, meta, status);
@@ -29,7 +34,7 @@ export function renderFileCard(card: FileCardView): HTMLElement {
     const bar = el('progress', 'file-progress');
     bar.max = 100;
     bar.value = card.percent ?? 0;
-    bar.setAttribute('aria-label', `${card.name}: ${card.percent ?? 0}%`);
+    bar.setAttribute('aria-label', `${shownName}: ${card.percent ?? 0}%`);
     info.append(bar);
   }
   root.append(icon, info);

@@ -3,6 +3,7 @@
  * and element attributes we set (never innerHTML), so `<script>` or `<img onerror>` in a
  * message is shown as the characters it is.
  */
+import { renderIsolated } from './isolated-text';
 import { renderFileCard } from './file-card';
 import { Block, Inline, isSafeHref, parseMarkdown } from './markdown';
 import type { MessageView } from './protocol';
@@ -51,7 +52,9 @@ function renderInline(inline: Inline): Node {
     case 'link': {
       if (!isSafeHref(inline.href)) return document.createTextNode(inline.text);
       // VS Code opens http(s) links from a webview in the browser after asking.
-      const a = el('a', undefined, inline.text);
+      // Link text is isolated and its direction controls shown: it must read as the address it opens.
+      const a = el('a');
+      a.append(renderIsolated(inline.text));
       a.href = inline.href;
       a.rel = 'noopener noreferrer';
       return a;
@@ -70,7 +73,10 @@ export function renderMessage(message: MessageView): HTMLElement {
   row.classList.toggle(message.delivery, true);
 
   const header = el('header', 'message-header');
-  header.append(el('span', 'sender', message.mine ? `${message.from} (you)` : message.from));
+  const sender = el('span', 'sender');
+  sender.append(renderIsolated(message.from));
+  if (message.mine) sender.append(' (you)');
+  header.append(sender);
   const time = el('time', 'time', TIME.format(message.ts));
   time.dateTime = new Date(message.ts).toISOString();
   time.title = DATE_TIME.format(message.ts);

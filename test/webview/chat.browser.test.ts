@@ -286,9 +286,38 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     await open();
     const name = '<img src=x onerror="window.__pwned=6"><script>window.__pwned=7</script>\u202Efdp.exe';
     await feed(snapshot([fileMessage('mallory', { file: 'evil', name, peer: 'mallory' })], { active: 'bob' }));
-    assert.equal(await page.locator('.file-card .file-name').textContent(), name);
+    assert.equal(await page.locator('.file-card .file-name').textContent(), name.replace('\u202E', '⟨RLO⟩'));
     assert.equal(await page.locator('.messages img, .messages script, .messages iframe').count(), 0);
     assert.equal(await page.evaluate<unknown>('window.__pwned'), undefined);
+    assert.deepEqual(problems, []);
+  });
+
+  it('isolates sender names, file names and link text in <bdi>, showing and flagging direction overrides', async () => {
+    await open();
+    await feed(
+      snapshot(
+        [
+          message('\u202Eevil', 'see https://example.org/\u202Egpj.exe now'),
+          fileMessage('mallory', { file: 'rlo', name: 'invoice\u202Efdp.exe', peer: 'mallory' }),
+          message('bob', 'plain https://example.org/ok'),
+        ],
+        { active: 'bob' },
+      ),
+    );
+    const sender = page.locator('.message .sender').first();
+    assert.equal(await sender.locator('bdi[dir="auto"]').textContent(), '⟨RLO⟩evil');
+    assert.equal(await sender.locator('.direction-warning').textContent(), '⚠ direction override');
+    const link = page.locator('.message-body a').first();
+    assert.equal(await link.locator('bdi[dir="auto"]').textContent(), 'https://example.org/⟨RLO⟩gpj.exe');
+    assert.equal(await link.locator('.direction-warning').count(), 1);
+    const fileName = page.locator('.file-card[data-file="rlo"] bdi.file-name[dir="auto"]');
+    assert.equal(await fileName.textContent(), 'invoice⟨RLO⟩fdp.exe');
+    assert.match((await fileName.getAttribute('title')) ?? '', /direction controls \(RLO\)/);
+    assert.equal(await page.locator('.file-card[data-file="rlo"] .direction-warning').count(), 1);
+    // Ordinary names and links are isolated too, but not flagged; no raw override reaches the page.
+    assert.equal(await page.locator('.message .sender bdi[dir="auto"]').count(), 3);
+    assert.equal(await page.locator('.direction-warning').count(), 3);
+    assert.equal((await page.locator('.messages').textContent())?.includes('\u202E'), false);
     assert.deepEqual(problems, []);
   });
 
