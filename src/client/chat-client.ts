@@ -104,7 +104,8 @@ export class ChatClient extends ReconnectingClient {
     if (entry === undefined && recipient !== this.name && this.state === 'connected') {
       throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
     }
-    if (entry?.publicKey === null) {
+    // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
+    if (entry?.publicKey === null && !this.trust.get(recipient)) {
       if (options.allowUnencrypted) return this.enqueue(recipient, { text });
       throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
     }
@@ -113,11 +114,11 @@ export class ChatClient extends ReconnectingClient {
     return this.enqueue(recipient, { box: this.e2ee.seal(recipient, id, text) }, id);
   }
 
-  /** The state of `name`'s key: 'no_key' for a plain-text user. */
+  /** The state of `name`'s key: 'no_key' for a plain-text user (never pinned), 'key_changed' for a pinned one reported keyless. */
   keyTrust(name: string): KeyTrust | 'no_key' {
     const user = checkRecipient(name);
-    if (this.rosterMap.get(user)?.publicKey === null) return 'no_key';
-    return this.e2ee?.keyTrust(user) ?? this.trust.status(user, this.rosterMap.get(user)?.publicKey ?? undefined);
+    const reported = this.rosterMap.get(user)?.publicKey;
+    return reported === null && !this.trust.get(user) ? 'no_key' : (this.e2ee?.keyTrust(user) ?? this.trust.status(user, reported));
   }
 
   /**
@@ -143,10 +144,10 @@ export class ChatClient extends ReconnectingClient {
     await this.saved(this.trust.verify(user, key));
   }
 
-  /** Accepts the key the server now reports for `name` (pinned again, unverified), after a key change. */
+  /** Accepts the key the server now reports for `name` (pinned again, unverified; no key: the pin is forgotten), after a key change. */
   async acceptKey(name: string): Promise<void> {
     const user = checkRecipient(name);
-    await this.saved(this.trust.accept(user, this.peerKey(user)));
+    await this.saved(this.trust.accept(user, this.rosterMap.get(user)?.publicKey === null ? null : this.peerKey(user)));
   }
 
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
@@ -275,13 +276,10 @@ export class ChatClient extends ReconnectingClient {
     );
   }
 
-  /** Pins keys seen for the first time; reports keys that differ from their pin. */
+  /** Pins keys seen for the first time; reports keys (or no key) that differ from their pin. */
   private observeKey(user: UserInfo, previousKey: string | null | undefined): void {
-    if (user.publicKey === null || user.name === this.name) return;
-    const pinned = this.trust.get(user.name)?.publicKey;
-    if (this.trust.observe(user.name, user.publicKey) === 'key_changed' && pinned !== undefined && previousKey !== user.publicKey) {
-      this.emit('keyChanged', user.name, { pinned, current: user.publicKey });
-    }
+    const change = user.name === this.name ? undefined : this.trust.report(user.name, user.publicKey, previousKey);
+    if (change) this.emit('keyChanged', user.name, change);
   }
 
   // ---- connecting ----

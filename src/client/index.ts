@@ -1,7 +1,7 @@
 /** The ClassChat client library (no vscode): used by the CLI and the VS Code extension. */
 export { ChatClient } from './chat-client';
 export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageTrust, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
-export type { KeyTrust } from './trust-book';
+export type { KeyChange, KeyTrust } from './trust-book';
 export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
 export { FileSeenStore, MemorySeenStore, seenPathFor } from './seen-store';
 export type { SeenStore } from './seen-store';

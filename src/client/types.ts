@@ -9,7 +9,7 @@ import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
 import type { FileOfferView } from './file-transfer-types';
 import type { ClientTlsOptions } from './tls';
-import type { KeyTrust } from './trust-book';
+import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 
 /**
@@ -83,10 +83,11 @@ export type ChatClientEvents = {
   /** A message from the mailbox, each seq at most once per client, private boxes decrypted. */
   message: [message: ReceivedMessage];
   /**
-   * The server reports a key for `name` that differs from the pinned one. Until `acceptKey` or
-   * `verify`, sends to `name` are refused (key_changed) and their messages marked.
+   * The server reports a key for `name` that differs from the pinned one, or no key at all
+   * (`current` null). Until `acceptKey` or `verify`, sends to `name` are refused (key_changed,
+   * even unencrypted ones) and their messages marked.
    */
-  keyChanged: [name: string, change: { pinned: string; current: string }];
+  keyChanged: [name: string, change: KeyChange];
   /** `previous` is undefined when the user just registered. */
   presence: [user: UserInfo, previous: RosterEntry | undefined];
   roster: [roster: ReadonlyMap<string, RosterEntry>];
