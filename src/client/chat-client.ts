@@ -24,7 +24,7 @@ import { PendingRequests } from './requests';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
-import { SeenSaver } from './seen-store';
+import { ShownMessages } from './shown-messages';
 import { Sender } from './sender';
 import { checkRecipient, isPermanent, serverError, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
@@ -43,9 +43,8 @@ export class ChatClient extends ReconnectingClient {
   private readonly trust: TrustBook;
   /** Set once the identity is loaded (first connect); undefined again after close. */
   private e2ee: PrivateMessages | undefined;
-  private readonly seenSaver: SeenSaver | undefined;
-  /** The seen store has been read (once, before the first login). */
-  private seenLoaded = false;
+  /** The last seq and recent message ids shown, kept in the seen store. */
+  private readonly shown: ShownMessages;
   private readonly receipts = new Receipts((seq) => {
     const link = this.link;
     link?.write({ type: 'ack', seq });
@@ -60,7 +59,7 @@ export class ChatClient extends ReconnectingClient {
       if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
       this.receipts.restore(options.lastSeenSeq);
     }
-    this.seenSaver = options.seenStore && new SeenSaver(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
+    this.shown = new ShownMessages(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
     this.requests = new PendingRequests(this.clock);
     this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
@@ -300,22 +299,14 @@ export class ChatClient extends ReconnectingClient {
   }
 
   private async loadSeen(): Promise<void> {
-    const store = this.options.seenStore;
-    if (!store || this.seenLoaded) return;
-    this.seenLoaded = true;
-    try {
-      const seq = await store.load();
-      if (seq !== undefined) this.receipts.restore(seq);
-    } catch (error) {
-      // At worst a message is shown twice: report it (once) and log in anyway.
-      this.emit('error', seenStoreError(toError(error)));
-    }
+    const seq = await this.shown.load();
+    if (seq !== undefined) this.receipts.restore(seq);
   }
 
   /** Says bye, then saves what was shown last. */
   override async close(): Promise<void> {
     await super.close();
-    await this.seenSaver?.flush();
+    await this.shown.flush();
   }
 
   private async loadTrust(): Promise<void> {
@@ -354,10 +345,12 @@ export class ChatClient extends ReconnectingClient {
     switch (frame.type) {
       case 'msg':
         if (this.receipts.accept(frame.seq)) {
-          this.seenSaver?.changed(frame.seq);
           const message = this.view(frame);
-          this.emit('message', message);
-          if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
+          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
+          if (this.shown.admit(message)) {
+            this.emit('message', message);
+            if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
+          }
         }
         if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
         return;
@@ -447,7 +440,7 @@ export class ChatClient extends ReconnectingClient {
     this.files.dispose();
     this.e2ee?.dispose();
     this.e2ee = undefined;
-    void this.seenSaver?.flush();
+    void this.shown.flush();
   }
 }
 

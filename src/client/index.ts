@@ -4,7 +4,8 @@ export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName,
 export type { KeyChange, KeyTrust } from './trust-book';
 export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
 export { FileSeenStore, MemorySeenStore, seenPathFor } from './seen-store';
-export type { SeenStore } from './seen-store';
+export type { SeenState, SeenStore } from './seen-store';
+export type { RecentIdsSnapshot } from './recent-ids';
 export type { Pin, TrustStore } from './trust-store';
 export { Backoff } from './backoff';
 export type { BackoffOptions } from './backoff';

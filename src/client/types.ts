@@ -80,7 +80,10 @@ export interface QueuedMessage {
 export type ChatClientEvents = {
   state: [state: ClientState];
   welcome: [welcome: WelcomeFrame];
-  /** A message from the mailbox, each seq at most once per client, private boxes decrypted. */
+  /**
+   * A message from the mailbox, each seq at most once per client, private boxes decrypted. An
+   * encrypted message whose sender's id was shown lately (a replay by the server) is not emitted.
+   */
   message: [message: ReceivedMessage];
   /**
    * The server reports a key for `name` that differs from the pinned one, or no key at all
@@ -131,7 +134,10 @@ export interface ChatClientOptions {
    * sent in the login, so messages it showed but could not acknowledge are not shown again.
    */
   lastSeenSeq?: number;
-  /** Loads `lastSeenSeq` before the first login and keeps it saved (within a second, and on close). */
+  /**
+   * Loads `lastSeenSeq` and the recent encrypted message ids (so replays stay dropped after a
+   * restart) before the first login, and keeps them saved (within a second, and on close).
+   */
   seenStore?: SeenStore;
   /** Messages waiting for `sent` (default 10,000); beyond it sends reject with outbox_full. */
   outboxCapacity?: number;
