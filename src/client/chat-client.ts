@@ -24,7 +24,7 @@ import { PendingRequests } from './requests';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
-import { SeenSaver } from './seen-store';
+import { ShownMessages } from './shown-messages';
 import { Sender } from './sender';
 import { checkRecipient, isPermanent, serverError, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
@@ -43,9 +43,8 @@ export class ChatClient extends ReconnectingClient {
   private readonly trust: TrustBook;
   /** Set once the identity is loaded (first connect); undefined again after close. */
   private e2ee: PrivateMessages | undefined;
-  private readonly seenSaver: SeenSaver | undefined;
-  /** The seen store has been read (once, before the first login). */
-  private seenLoaded = false;
+  /** The last seq and recent message ids shown, kept in the seen store. */
+  private readonly shown: ShownMessages;
   private readonly receipts = new Receipts((seq) => {
     const link = this.link;
     link?.write({ type: 'ack', seq });
@@ -60,7 +59,7 @@ export class ChatClient extends ReconnectingClient {
       if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
       this.receipts.restore(options.lastSeenSeq);
     }
-    this.seenSaver = options.seenStore && new SeenSaver(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
+    this.shown = new ShownMessages(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
     this.requests = new PendingRequests(this.clock);
     this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
       this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
@@ -104,7 +103,8 @@ export class ChatClient extends ReconnectingClient {
     if (entry === undefined && recipient !== this.name && this.state === 'connected') {
       throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
     }
-    if (entry?.publicKey === null) {
+    // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
+    if (entry?.publicKey === null && !this.trust.get(recipient)) {
       if (options.allowUnencrypted) return this.enqueue(recipient, { text });
       throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
     }
@@ -113,11 +113,11 @@ export class ChatClient extends ReconnectingClient {
     return this.enqueue(recipient, { box: this.e2ee.seal(recipient, id, text) }, id);
   }
 
-  /** The state of `name`'s key: 'no_key' for a plain-text user. */
+  /** The state of `name`'s key: 'no_key' for a plain-text user (never pinned), 'key_changed' for a pinned one reported keyless. */
   keyTrust(name: string): KeyTrust | 'no_key' {
     const user = checkRecipient(name);
-    if (this.rosterMap.get(user)?.publicKey === null) return 'no_key';
-    return this.e2ee?.keyTrust(user) ?? this.trust.status(user, this.rosterMap.get(user)?.publicKey ?? undefined);
+    const reported = this.rosterMap.get(user)?.publicKey;
+    return reported === null && !this.trust.get(user) ? 'no_key' : (this.e2ee?.keyTrust(user) ?? this.trust.status(user, reported));
   }
 
   /**
@@ -143,10 +143,10 @@ export class ChatClient extends ReconnectingClient {
     await this.saved(this.trust.verify(user, key));
   }
 
-  /** Accepts the key the server now reports for `name` (pinned again, unverified), after a key change. */
+  /** Accepts the key the server now reports for `name` (pinned again, unverified; no key: the pin is forgotten), after a key change. */
   async acceptKey(name: string): Promise<void> {
     const user = checkRecipient(name);
-    await this.saved(this.trust.accept(user, this.peerKey(user)));
+    await this.saved(this.trust.accept(user, this.rosterMap.get(user)?.publicKey === null ? null : this.peerKey(user)));
   }
 
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
@@ -275,13 +275,10 @@ export class ChatClient extends ReconnectingClient {
     );
   }
 
-  /** Pins keys seen for the first time; reports keys that differ from their pin. */
+  /** Pins keys seen for the first time; reports keys (or no key) that differ from their pin. */
   private observeKey(user: UserInfo, previousKey: string | null | undefined): void {
-    if (user.publicKey === null || user.name === this.name) return;
-    const pinned = this.trust.get(user.name)?.publicKey;
-    if (this.trust.observe(user.name, user.publicKey) === 'key_changed' && pinned !== undefined && previousKey !== user.publicKey) {
-      this.emit('keyChanged', user.name, { pinned, current: user.publicKey });
-    }
+    const change = user.name === this.name ? undefined : this.trust.report(user.name, user.publicKey, previousKey);
+    if (change) this.emit('keyChanged', user.name, change);
   }
 
   // ---- connecting ----
@@ -302,22 +299,14 @@ export class ChatClient extends ReconnectingClient {
   }
 
   private async loadSeen(): Promise<void> {
-    const store = this.options.seenStore;
-    if (!store || this.seenLoaded) return;
-    this.seenLoaded = true;
-    try {
-      const seq = await store.load();
-      if (seq !== undefined) this.receipts.restore(seq);
-    } catch (error) {
-      // At worst a message is shown twice: report it (once) and log in anyway.
-      this.emit('error', seenStoreError(toError(error)));
-    }
+    const seq = await this.shown.load();
+    if (seq !== undefined) this.receipts.restore(seq);
   }
 
   /** Says bye, then saves what was shown last. */
   override async close(): Promise<void> {
     await super.close();
-    await this.seenSaver?.flush();
+    await this.shown.flush();
   }
 
   private async loadTrust(): Promise<void> {
@@ -356,10 +345,12 @@ export class ChatClient extends ReconnectingClient {
     switch (frame.type) {
       case 'msg':
         if (this.receipts.accept(frame.seq)) {
-          this.seenSaver?.changed(frame.seq);
           const message = this.view(frame);
-          this.emit('message', message);
-          if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
+          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
+          if (this.shown.admit(message)) {
+            this.emit('message', message);
+            if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
+          }
         }
         if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
         return;
@@ -449,7 +440,7 @@ export class ChatClient extends ReconnectingClient {
     this.files.dispose();
     this.e2ee?.dispose();
     this.e2ee = undefined;
-    void this.seenSaver?.flush();
+    void this.shown.flush();
   }
 }
 

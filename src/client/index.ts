@@ -1,10 +1,11 @@
 /** The ClassChat client library (no vscode): used by the CLI and the VS Code extension. */
 export { ChatClient } from './chat-client';
 export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageTrust, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
-export type { KeyTrust } from './trust-book';
+export type { KeyChange, KeyTrust } from './trust-book';
 export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
 export { FileSeenStore, MemorySeenStore, seenPathFor } from './seen-store';
-export type { SeenStore } from './seen-store';
+export type { SeenState, SeenStore } from './seen-store';
+export type { RecentIdsSnapshot } from './recent-ids';
 export type { Pin, TrustStore } from './trust-store';
 export { Backoff } from './backoff';
 export type { BackoffOptions } from './backoff';

@@ -31,14 +31,15 @@ export class PrivateMessages {
   private sendKey(to: string): string {
     if (to === this.me) return this.myPublicKey;
     const current = this.roster.get(to)?.publicKey;
-    if (!current) throw new ChatClientError('unknown_key', `${to}'s key is not known yet, so a private message to ${to} cannot be encrypted (connect first; ${to} must have logged in once with a ClassChat app)`);
-    const status = this.trust.observe(to, current);
+    const status = current === undefined ? 'unknown_key' : this.trust.observe(to, current);
     if (status === 'key_changed') {
+      const change = current === null ? `${to} had a key, but the server now reports none (as for a plain-text client)` : `${to}'s key has changed since you first saw it`;
       throw new ChatClientError(
         'key_changed',
-        `${to}'s key has changed since you first saw it, so nothing is sent to ${to} until you accept it. Compare safety numbers with ${to} (in person or by phone), then verify or accept the new key`,
+        `${change}, so nothing is sent to ${to} until you accept it. Compare safety numbers with ${to} (in person or by phone), then verify or accept the new key`,
       );
     }
+    if (!current) throw new ChatClientError('unknown_key', `${to}'s key is not known yet, so a private message to ${to} cannot be encrypted (connect first; ${to} must have logged in once with a ClassChat app)`);
     return current;
   }
 
@@ -61,7 +62,7 @@ export class PrivateMessages {
   /** The state of `name`'s key as the server reports it now. */
   keyTrust(name: string): KeyTrust {
     if (name === this.me) return 'verified';
-    return this.trust.status(name, this.roster.get(name)?.publicKey ?? undefined);
+    return this.trust.status(name, this.roster.get(name)?.publicKey);
   }
 
   /** Keys that may open a box exchanged with `peer`, best first, with the trust each one earns. */

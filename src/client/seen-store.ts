@@ -1,56 +1,81 @@
 /**
- * Where an app keeps the highest seq it has shown (ChatClient's `lastSeenSeq`), so its next
+ * Where an app keeps what it has shown: the highest seq (ChatClient's `lastSeenSeq`), so its next
  * ChatClient of the same user does not show a message again whose ack never reached the server
- * (connection cut, then the app closed). The CLI uses `FileSeenStore` next to its key file; the
- * VS Code extension keeps it in its global state.
+ * (connection cut, then the app closed), and the ids of the encrypted messages shown lately per
+ * sender (RecentIds), so a replay by the server after a restart is dropped too. The CLI uses
+ * `FileSeenStore` next to its key file; the VS Code extension keeps it in its global state.
  */
+import { z } from 'zod';
+import { LIMITS } from '../protocol/limits';
 import type { Clock, Timer } from './clock';
 import { readPrivateFile, writePrivateFile } from './private-file';
+import { RECENT_IDS_PER_SENDER, RECENT_IDS_TOTAL, RecentIdsSnapshot } from './recent-ids';
+
+export interface SeenState {
+  lastSeenSeq: number;
+  /** Absent when saved by a store or client that keeps only the seq. */
+  recentIds?: RecentIdsSnapshot;
+}
 
 export interface SeenStore {
-  /** The saved seq; undefined when nothing was saved yet. */
-  load(): Promise<number | undefined>;
-  save(seq: number): Promise<void>;
+  /** What was saved (a bare seq from a store that keeps only that); undefined when nothing was saved yet. */
+  load(): Promise<SeenState | number | undefined>;
+  /** Saves the highest seq shown and the recent ids (a store may keep only the seq: replays after a restart are then shown). */
+  save(seq: number, recentIds?: RecentIdsSnapshot): Promise<void>;
 }
 
 export class MemorySeenStore implements SeenStore {
-  private seq: number | undefined;
+  private state: SeenState | undefined;
 
-  async load(): Promise<number | undefined> {
-    return this.seq;
+  async load(): Promise<SeenState | undefined> {
+    return this.state && { lastSeenSeq: this.state.lastSeenSeq, ...(this.state.recentIds ? { recentIds: copy(this.state.recentIds) } : {}) };
   }
 
-  async save(seq: number): Promise<void> {
-    this.seq = seq;
+  async save(seq: number, recentIds?: RecentIdsSnapshot): Promise<void> {
+    this.state = { lastSeenSeq: seq, ...(recentIds ? { recentIds: copy(recentIds) } : {}) };
   }
 }
 
-/** A one-number JSON file only its owner may read (0600, written atomically). */
+function copy(snapshot: RecentIdsSnapshot): RecentIdsSnapshot {
+  return snapshot.map(([sender, ids]) => [sender, [...ids]]);
+}
+
+const idSchema = z.string().min(1).max(LIMITS.maxClientIdLength);
+const seenFileSchema = z.object({
+  format: z.literal('classchat-seen-v1'),
+  lastSeenSeq: z.number().refine((seq) => Number.isSafeInteger(seq) && seq >= 0),
+  // Optional: files written before replays were tracked have none (and older clients ignore it).
+  recentIds: z.array(z.tuple([z.string().min(1).max(64), z.array(idSchema).max(RECENT_IDS_PER_SENDER)])).max(RECENT_IDS_TOTAL).optional(),
+});
+
+/** A small JSON file only its owner may read (0600, written atomically). */
 export class FileSeenStore implements SeenStore {
   constructor(readonly path: string) {}
 
-  async load(): Promise<number | undefined> {
+  async load(): Promise<SeenState | undefined> {
     const text = await readPrivateFile(this.path, 'seen file', (message) => new Error(message));
     if (text === undefined) return undefined;
-    const seq = parseSeen(text);
+    const state = parseSeen(text);
     // Losing this only risks showing a message twice: say so, but do not refuse to start.
-    if (seq === undefined) throw new Error(`${this.path} is not a ClassChat seen file; remove it (at worst a message is shown twice)`);
-    return seq;
+    if (state === undefined) throw new Error(`${this.path} is not a ClassChat seen file; remove it (at worst a message is shown twice)`);
+    return state;
   }
 
-  async save(seq: number): Promise<void> {
-    await writePrivateFile(this.path, JSON.stringify({ format: 'classchat-seen-v1', lastSeenSeq: seq }) + '\n');
+  async save(seq: number, recentIds?: RecentIdsSnapshot): Promise<void> {
+    await writePrivateFile(this.path, JSON.stringify({ format: 'classchat-seen-v1', lastSeenSeq: seq, ...(recentIds ? { recentIds } : {}) }) + '\n');
   }
 }
 
-function parseSeen(text: string): number | undefined {
+function parseSeen(text: string): SeenState | undefined {
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as { format?: unknown; lastSeenSeq?: unknown };
-    const seq = value.lastSeenSeq;
-    return value.format === 'classchat-seen-v1' && typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const parsed = seenFileSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  return { lastSeenSeq: parsed.data.lastSeenSeq, ...(parsed.data.recentIds ? { recentIds: parsed.data.recentIds } : {}) };
 }
 
 /** The seen file that goes with a key file: `alice.json` → `alice.seen.json` in the same directory. */
@@ -58,7 +83,7 @@ export function seenPathFor(keyFile: string): string {
   return keyFile.replace(/(\.json)?$/i, '.seen.json');
 }
 
-/** Saves the newest seq at most once per `intervalMs` (and at `flush`), one write at a time. */
+/** Saves the newest seq (with the recent ids as they are then) at most once per `intervalMs` (and at `flush`), one write at a time. */
 export class SeenSaver {
   private latest: number | undefined;
   private saved: number | undefined;
@@ -70,6 +95,7 @@ export class SeenSaver {
     private readonly clock: Clock,
     private readonly onError: (error: Error) => void,
     private readonly intervalMs = 1000,
+    private readonly recentIds: () => RecentIdsSnapshot | undefined = () => undefined,
   ) {}
 
   changed(seq: number): void {
@@ -92,7 +118,8 @@ export class SeenSaver {
       const seq = this.latest;
       if (seq === undefined || seq === this.saved) return;
       try {
-        await this.store.save(seq);
+        // Ids change only with a new message, which always brings a new seq: saving on seq changes is enough.
+        await this.store.save(seq, this.recentIds());
         this.saved = seq;
       } catch (error) {
         this.onError(error instanceof Error ? error : new Error(String(error)));

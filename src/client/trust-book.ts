@@ -7,6 +7,12 @@ import type { Pin, TrustStore } from './trust-store';
 /** What the client knows of a classmate's current key. */
 export type KeyTrust = 'verified' | 'pinned' | 'key_changed' | 'unknown_key';
 
+/** The server reports a key for a pinned user that is not the pin: another key, or none (null). */
+export interface KeyChange {
+  pinned: string;
+  current: string | null;
+}
+
 export class TrustBook {
   private pins = new Map<string, Pin>();
   private loading: Promise<void> | undefined;
@@ -38,8 +44,12 @@ export class TrustBook {
     return pin && { ...pin };
   }
 
-  /** How `publicKey`, the key the server now reports for `name`, relates to the pin. */
-  status(name: string, publicKey: string | undefined): KeyTrust {
+  /**
+   * How `publicKey`, the key the server now reports for `name`, relates to the pin: null when it
+   * reports no key (a pinned user turned "plain text" is a key change: a downgrade the server could
+   * fake), undefined when nothing is reported (offline).
+   */
+  status(name: string, publicKey: string | null | undefined): KeyTrust {
     const pin = this.pins.get(name);
     if (!pin) return 'unknown_key';
     if (publicKey !== undefined && publicKey !== pin.publicKey) return 'key_changed';
@@ -47,16 +57,30 @@ export class TrustBook {
   }
 
   /** A key seen in the roster: pinned when `name` has no pin yet. Returns the status afterwards. */
-  observe(name: string, publicKey: string): KeyTrust {
-    if (!this.pins.has(name)) {
+  observe(name: string, publicKey: string | null): KeyTrust {
+    if (publicKey !== null && !this.pins.has(name)) {
       this.pins.set(name, { publicKey, verified: false, pinnedAt: this.now() });
       this.persist().catch(this.onSaveError);
     }
     return this.status(name, publicKey);
   }
 
-  /** Pins `publicKey` for `name` (unverified), replacing an earlier pin. */
-  accept(name: string, publicKey: string): Promise<void> {
+  /**
+   * A roster or presence report of `name`'s key, after `previous` (the report before it on this
+   * connection): the change to warn about, once, when the report differs from the pin.
+   */
+  report(name: string, publicKey: string | null, previous: string | null | undefined): KeyChange | undefined {
+    const pinned = this.pins.get(name)?.publicKey;
+    if (this.observe(name, publicKey) !== 'key_changed' || pinned === undefined || previous === publicKey) return undefined;
+    return { pinned, current: publicKey };
+  }
+
+  /** Pins `publicKey` for `name` (unverified), replacing an earlier pin; null forgets the pin (the user has no key now). */
+  accept(name: string, publicKey: string | null): Promise<void> {
+    if (publicKey === null) {
+      this.pins.delete(name);
+      return this.persist();
+    }
     const pin = this.pins.get(name);
     if (pin?.publicKey === publicKey) return this.persist();
     this.pins.set(name, { publicKey, verified: false, pinnedAt: this.now() });

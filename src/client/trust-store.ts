@@ -36,7 +36,31 @@ export class MemoryTrustStore implements TrustStore {
 }
 
 const pinSchema = z.object({ publicKey: publicKeySchema, verified: z.boolean(), pinnedAt: z.number().int().min(0) });
-const trustFileSchema = z.object({ format: z.literal('classchat-trust-v1'), pins: z.record(z.string().min(1).max(64), pinSchema) });
+const pinNameSchema = z.string().min(1).max(64);
+// `pins` is read entry by entry (parsePins), not with z.record: that copies into a plain object,
+// where a "__proto__" entry sets the prototype instead of becoming a pin (issue 14 item 14).
+const trustFileSchema = z.object({ format: z.literal('classchat-trust-v1'), pins: z.unknown() });
+
+/**
+ * Pins from a JSON object of name → pin (as `JSON.parse` gives it: every name an own property,
+ * "__proto__" and "constructor" included); undefined when any entry is malformed.
+ */
+export function parsePins(value: unknown): Map<string, Pin> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const pins = new Map<string, Pin>();
+  for (const [name, raw] of Object.entries(value)) {
+    const pin = pinSchema.safeParse(raw);
+    if (!pinNameSchema.safeParse(name).success || !pin.success) return undefined;
+    pins.set(name, pin.data);
+  }
+  return pins;
+}
+
+/** The pins as a JSON-ready object whose every name is an own property (the inverse of parsePins). */
+export function pinsToJson(pins: ReadonlyMap<string, Pin>): Record<string, Pin> {
+  // Object.fromEntries defines properties, so "__proto__" stays a name rather than a prototype.
+  return Object.fromEntries([...pins].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, pin]) => [name, { ...pin }]));
+}
 
 /** A damaged or exposed trust file. Never reset silently: that would forget every pin. */
 export class TrustFileError extends Error {
@@ -63,13 +87,13 @@ export class FileTrustStore implements TrustStore {
       throw new TrustFileError(this.path, `trust file ${this.path} is not valid JSON; fix or remove it (removing it forgets which keys you verified)`);
     }
     const parsed = trustFileSchema.safeParse(value);
-    if (!parsed.success) throw new TrustFileError(this.path, `${this.path} is not a ClassChat trust file`);
-    return new Map(Object.entries(parsed.data.pins));
+    const pins = parsed.success ? parsePins(parsed.data.pins) : undefined;
+    if (!pins) throw new TrustFileError(this.path, `${this.path} is not a ClassChat trust file`);
+    return pins;
   }
 
   async save(pins: ReadonlyMap<string, Pin>): Promise<void> {
-    const sorted = Object.fromEntries([...pins.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    await writePrivateFile(this.path, JSON.stringify({ format: 'classchat-trust-v1', pins: sorted }, null, 2) + '\n');
+    await writePrivateFile(this.path, JSON.stringify({ format: 'classchat-trust-v1', pins: pinsToJson(pins) }, null, 2) + '\n');
   }
 }
 

@@ -9,7 +9,7 @@ import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
 import type { FileOfferView } from './file-transfer-types';
 import type { ClientTlsOptions } from './tls';
-import type { KeyTrust } from './trust-book';
+import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 
 /**
@@ -80,13 +80,17 @@ export interface QueuedMessage {
 export type ChatClientEvents = {
   state: [state: ClientState];
   welcome: [welcome: WelcomeFrame];
-  /** A message from the mailbox, each seq at most once per client, private boxes decrypted. */
+  /**
+   * A message from the mailbox, each seq at most once per client, private boxes decrypted. An
+   * encrypted message whose sender's id was shown lately (a replay by the server) is not emitted.
+   */
   message: [message: ReceivedMessage];
   /**
-   * The server reports a key for `name` that differs from the pinned one. Until `acceptKey` or
-   * `verify`, sends to `name` are refused (key_changed) and their messages marked.
+   * The server reports a key for `name` that differs from the pinned one, or no key at all
+   * (`current` null). Until `acceptKey` or `verify`, sends to `name` are refused (key_changed,
+   * even unencrypted ones) and their messages marked.
    */
-  keyChanged: [name: string, change: { pinned: string; current: string }];
+  keyChanged: [name: string, change: KeyChange];
   /** `previous` is undefined when the user just registered. */
   presence: [user: UserInfo, previous: RosterEntry | undefined];
   roster: [roster: ReadonlyMap<string, RosterEntry>];
@@ -130,7 +134,10 @@ export interface ChatClientOptions {
    * sent in the login, so messages it showed but could not acknowledge are not shown again.
    */
   lastSeenSeq?: number;
-  /** Loads `lastSeenSeq` before the first login and keeps it saved (within a second, and on close). */
+  /**
+   * Loads `lastSeenSeq` and the recent encrypted message ids (so replays stay dropped after a
+   * restart) before the first login, and keeps them saved (within a second, and on close).
+   */
   seenStore?: SeenStore;
   /** Messages waiting for `sent` (default 10,000); beyond it sends reject with outbox_full. */
   outboxCapacity?: number;

@@ -62,7 +62,7 @@ describe('ChatClient lastSeenSeq', () => {
     await alice.sendText('*', 'hello class');
     const first = await showsAtLogin('bob', { autoAck: false, seenStore: seen });
     assert.deepEqual(first.shown.map((message) => message.text), ['hello class']);
-    assert.equal(await seen.load(), first.lastSeenSeq, 'saved when the client closed');
+    assert.equal((await seen.load())?.lastSeenSeq, first.lastSeenSeq, 'saved when the client closed');
     const resumed = await showsAtLogin('bob', { autoAck: false, seenStore: seen });
     assert.deepEqual(resumed.shown, []);
   });

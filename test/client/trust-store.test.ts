@@ -33,6 +33,19 @@ function trustStoreSuite(make: () => Promise<TrustStore>) {
     (await store.load()).get('bob')!.verified = true;
     assert.equal((await store.load()).get('bob')?.verified, false);
   });
+
+  it('keeps the pins of users named like Object.prototype keys (__proto__, constructor) across save and load', async () => {
+    const store = await make();
+    const pins = new Map<string, Pin>([
+      ['__proto__', { publicKey: KEY_A, verified: true, pinnedAt: 1 }],
+      ['constructor', { publicKey: KEY_B, verified: false, pinnedAt: 2 }],
+      ['bob', { publicKey: KEY_A, verified: false, pinnedAt: 3 }],
+    ]);
+    await store.save(pins);
+    const loaded = await store.load();
+    assert.deepEqual(loaded, pins);
+    assert.equal(Object.getPrototypeOf(loaded.get('bob')), Object.prototype, 'no pin became a prototype');
+  });
 }
 
 describe('MemoryTrustStore', () => {
@@ -70,6 +83,10 @@ describe('FileTrustStore', () => {
       await chmod(path, 0o600);
     }
     await writeFile(path, '{"format":"classchat-trust-v1","pins":{"bob":{"publicKey":"short","verified":true,"pinnedAt":1}}}', { mode: 0o600 });
+    await assert.rejects(store.load(), /not a ClassChat trust file/);
+    await writeFile(path, '{"format":"classchat-trust-v1","pins":{"__proto__":{"publicKey":"short","verified":true,"pinnedAt":1}}}', { mode: 0o600 });
+    await assert.rejects(store.load(), /not a ClassChat trust file/, 'a damaged "__proto__" pin is not skipped');
+    await writeFile(path, '{"format":"classchat-trust-v1","pins":[]}', { mode: 0o600 });
     await assert.rejects(store.load(), /not a ClassChat trust file/);
     await writeFile(path, 'garbage', { mode: 0o600 });
     await assert.rejects(store.load(), /not valid JSON/);
@@ -116,6 +133,20 @@ describe('TrustBook (trust on first use)', () => {
     fail = false;
     await book.accept('carol', KEY_B);
     assert.deepEqual(saved, [2]);
+  });
+
+  it('tracks a user named __proto__ like any other: pinned once, key changes reported, verification kept', async () => {
+    const store = new MemoryTrustStore();
+    const book = new TrustBook(store, () => 7, () => undefined);
+    await book.load();
+    assert.equal(book.status('__proto__', KEY_A), 'unknown_key');
+    assert.equal(book.observe('__proto__', KEY_A), 'pinned');
+    assert.equal(book.observe('__proto__', KEY_B), 'key_changed');
+    assert.equal(await book.verify('__proto__', KEY_A), true);
+    assert.equal(book.status('constructor', KEY_A), 'unknown_key');
+    const reloaded = new TrustBook(store, () => 0, () => undefined);
+    await reloaded.load();
+    assert.equal(reloaded.status('__proto__', KEY_A), 'verified');
   });
 
   it('folds the pins of a big roster into a few saves, the last holding every pin', async () => {
