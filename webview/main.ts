@@ -3,6 +3,7 @@
  * as messages arrive, older pages on top), and the composer. It knows nothing of sockets or keys:
  * it renders what the host sends and posts what the user does.
  */
+import { Drafts, savedDrafts } from './drafts';
 import { fileActionOf } from './file-card';
 import { continuesGroup } from './grouping';
 import type { HostMessage, MessageView, WebviewMessage } from './protocol';
@@ -13,7 +14,7 @@ import { vscodeApi } from './vscode-api';
 
 const vscode = vscodeApi();
 const persisted = restore(vscode.getState());
-const drafts: Record<string, string> = { ...persisted?.drafts };
+const drafts = new Drafts(persisted?.drafts);
 const state: ViewState = initialState(persisted);
 
 // ---- the page skeleton ----
@@ -79,7 +80,7 @@ input.addEventListener('keydown', (event) => {
   }
 });
 input.addEventListener('input', () => {
-  drafts[state.active] = input.value;
+  drafts.set(state.active, input.value);
   save();
 });
 composer.addEventListener('submit', (event) => {
@@ -93,13 +94,13 @@ function submit(): void {
   if (text.trim() === '') return;
   vscode.postMessage({ type: 'send', conversation: state.active, text });
   input.value = '';
-  delete drafts[state.active];
+  drafts.set(state.active, '');
   save();
 }
 
 function openConversation(id: string): void {
   if (id === state.active) return;
-  drafts[state.active] = input.value;
+  drafts.set(state.active, input.value);
   vscode.postMessage({ type: 'open', conversation: id });
 }
 
@@ -273,7 +274,7 @@ function drawComposer(conversationChanged: boolean): void {
   hint.hidden = blocked !== undefined;
   const summary = activeSummary(state);
   input.placeholder = summary ? (summary.id === EVERYONE_ID ? 'Message everyone' : `Message ${summary.title}`) : '';
-  if (conversationChanged) input.value = drafts[state.active] ?? '';
+  if (conversationChanged) input.value = drafts.get(state.active);
 }
 
 function drawNotice(): void {
@@ -288,17 +289,13 @@ function atBottom(): boolean {
 }
 
 function save(): void {
-  vscode.setState({ active: state.active, drafts });
+  vscode.setState({ active: state.active, drafts: drafts.saved() });
 }
 
 /** The saved state, if it has the shape this version writes. */
 function restore(value: unknown): PersistedState | undefined {
   if (typeof value !== 'object' || value === null || !('active' in value) || typeof value.active !== 'string') return undefined;
-  const saved: Record<string, string> = {};
-  if ('drafts' in value && typeof value.drafts === 'object' && value.drafts !== null) {
-    for (const [key, draft] of Object.entries(value.drafts)) if (typeof draft === 'string') saved[key] = draft;
-  }
-  return { active: value.active, drafts: saved };
+  return { active: value.active, drafts: savedDrafts('drafts' in value ? value.drafts : undefined) };
 }
 
 // Draw what we have, then tell the host we are listening: it answers with a snapshot.

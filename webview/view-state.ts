@@ -3,6 +3,7 @@
  * main.ts renders from it. `PersistedState` is what survives the view being hidden
  * (vscode.setState): the open conversation and unsent drafts.
  */
+import type { SavedDrafts } from './drafts';
 import { insertionIndex } from './message-order';
 import type { ConnectionView, ConversationSummary, HostMessage, MessageView } from './protocol';
 import { EVERYONE_ID } from './protocol';
@@ -18,7 +19,7 @@ export interface ViewState {
 
 export interface PersistedState {
   active: string;
-  drafts: Record<string, string>;
+  drafts: SavedDrafts;
 }
 
 export function initialState(persisted: PersistedState | undefined): ViewState {

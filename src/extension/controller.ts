@@ -18,6 +18,7 @@ import { describeConnectError, ErrorText } from './error-text';
 import { FileFlowHost, FileSender } from './file-commands';
 import { FileReceiver } from './file-offers';
 import { LocalServer } from './local-server';
+import * as notices from './notices';
 import { MementoSeenStore, MementoTrustStore, seenKeyName, trustKeyName } from './memento-trust-store';
 import { SecretKeyStore, secretKeyName } from './secret-key-store';
 import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
@@ -89,7 +90,7 @@ export class Controller implements vscode.Disposable {
 
   /** A file card's Save… in the chat view (errors shown here: nothing awaits it). */
   saveFile(file: string): Promise<void> {
-    return this.fileReceiver.save(file).catch((error: unknown) => void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
+    return this.fileReceiver.save(file).catch((error: unknown) => void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Connects on start-up when the user asked for it and a name is set. */
@@ -136,7 +137,7 @@ export class Controller implements vscode.Disposable {
     });
     this.useSession(session);
     try {
-      await vscode.window.withProgress(
+      await notices.progress(
         { location: vscode.ProgressLocation.Window, title: `ClassChat: connecting to ${host}:${port}…` },
         () => session.connect(),
       );
@@ -192,7 +193,7 @@ export class Controller implements vscode.Disposable {
 
   private async askUserName(): Promise<string | undefined> {
     const suggestion = suggestUserName(userInfo().username);
-    const raw = await vscode.window.showInputBox({
+    const raw = await notices.input({
       title: 'ClassChat: your name in the class',
       prompt: 'Classmates see this name. 1-32 of a-z, 0-9, "_", "." and "-". It is saved in the setting classchat.userName.',
       value: suggestion ?? '',
@@ -242,14 +243,14 @@ export class Controller implements vscode.Disposable {
     await this.setContext(CONTEXT_KEYS.serverRunning, false);
     await server.close();
     this.output.info('local server stopped; everything is saved');
-    void vscode.window.showInformationMessage('ClassChat server stopped; everything is saved.');
+    void notices.info('ClassChat server stopped; everything is saved.');
   }
 
   async copyServerAddress(): Promise<void> {
     const address = this.server?.addresses()[0];
     if (!address) return;
     await vscode.env.clipboard.writeText(address);
-    void vscode.window.setStatusBarMessage(`ClassChat: copied ${address}`, 3000);
+    void notices.statusMessage(`ClassChat: copied ${address}`, 3000);
   }
 
   private async showServerAddress(offerConnect = false): Promise<void> {
@@ -258,7 +259,7 @@ export class Controller implements vscode.Disposable {
     const addresses = server.addresses();
     const local = server.host === '127.0.0.1' ? ' Only this computer can connect; set classchat.localServer.host to 0.0.0.0 to let classmates in.' : '';
     const actions = ['Copy Address', ...(offerConnect && !this.session ? ['Connect to It'] : [])];
-    const choice = await vscode.window.showInformationMessage(`ClassChat server running. Classmates connect to ${addresses.join(' or ')}.${local}`, ...actions);
+    const choice = await notices.info(`ClassChat server running. Classmates connect to ${addresses.join(' or ')}.${local}`, ...actions);
     if (choice === 'Copy Address') await this.copyServerAddress();
     if (choice === 'Connect to It') await this.connect({ host: '127.0.0.1', port: server.port });
   }
@@ -290,30 +291,28 @@ export class Controller implements vscode.Disposable {
     try {
       number = await session.safetyNumber(who);
     } catch (error) {
-      void vscode.window.showErrorMessage(`ClassChat: cannot show a safety number for ${who}: ${error instanceof Error ? error.message : String(error)}`);
+      void notices.error(`ClassChat: cannot show a safety number for ${who}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     const state = session.keyState(who);
     const intro = state === 'key_changed' ? `${who}'s key CHANGED. ` : state === 'verified' ? `You already verified ${who}'s key. ` : '';
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await notices.modal(
+      'info',
       `${intro}Safety number with ${who}`,
-      {
-        modal: true,
-        detail: `${formatSafetyNumber(number)}\n\nCompare it with ${who} in person or on a call: the same digits on both screens mean nobody is in between. If they differ, do not mark it verified.`,
-      },
+      `${formatSafetyNumber(number)}\n\nCompare it with ${who} in person or on a call: the same digits on both screens mean nobody is in between. If they differ, do not mark it verified.`,
       'They Match — Mark Verified',
     );
     if (choice !== 'They Match — Mark Verified') return;
     try {
       await session.verify(who, number);
-      void vscode.window.setStatusBarMessage(`ClassChat: ${who}'s key is verified`, 4000);
+      void notices.statusMessage(`ClassChat: ${who}'s key is verified`, 4000);
     } catch (error) {
-      void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
+      void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   private async warnKeyChanged(session: ChatSession, name: string): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await notices.warning(
       `ClassChat: ${name}'s key changed. That happens when ${name} set up ClassChat again, but it can also mean someone is pretending to be ${name}. Messages to ${name} are held until you compare safety numbers or accept the new key.`,
       'Compare Safety Numbers…',
       'Accept New Key',
@@ -328,14 +327,13 @@ export class Controller implements vscode.Disposable {
     if (!session) return undefined;
     const picks = session.conversations.classmates().filter(filter).map((c) => {
       const item = classmateItem(c);
-      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon) };
+      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon), value: c.name };
     });
     if (picks.length === 0) {
-      void vscode.window.showInformationMessage('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
+      void notices.info('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
-    return pick?.label;
+    return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
   }
 
   private notify(conversation: string, from: string, text: string | undefined): void {
@@ -350,7 +348,7 @@ export class Controller implements vscode.Disposable {
     if (!enabled) return;
     const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
     this.notifying.add(conversation);
-    void vscode.window.showInformationMessage(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
+    void notices.info(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
       this.notifying.delete(conversation);
       if (choice === 'Open') void this.openConversation(conversation);
     });
@@ -374,7 +372,7 @@ export class Controller implements vscode.Disposable {
     const labels: string[] = [];
     if (text.actions.includes('retry') && retry) labels.push('Retry');
     if (text.actions.includes('openSettings')) labels.push('Open Settings');
-    const choice = await vscode.window.showErrorMessage(`ClassChat: ${text.message}`, ...labels);
+    const choice = await notices.error(`ClassChat: ${text.message}`, ...labels);
     if (choice === 'Retry' && retry) await retry();
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', text.setting ?? SETTINGS_SECTION);
   }

@@ -8,6 +8,7 @@ import { ChatViewModel } from './chat-view-model';
 import { ClassmatesProvider } from './classmates-view';
 import { CommandKey, COMMANDS } from './command-ids';
 import { Controller } from './controller';
+import * as notices from './notices';
 
 let controller: Controller | undefined;
 
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
           await handler(...args);
         } catch (error) {
           output.error(`${COMMANDS[key]} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-          void vscode.window.showErrorMessage(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
+          void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
         }
       }),
     );

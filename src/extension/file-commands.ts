@@ -11,6 +11,7 @@ import type { OutgoingFile } from '../client/file-upload';
 import { percentOf } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
 import { fileRecipientPicks } from './classmate-items';
+import * as notices from './notices';
 
 /** What the file flows need from the controller. */
 export interface FileFlowHost {
@@ -34,17 +35,14 @@ export class FileSender {
   /** The command handler: explorer gives (uri, uris[]), the editor title (uri), the tree (name). */
   async run(...args: unknown[]): Promise<void> {
     if (!this.host.session()) {
-      const choice = await vscode.window.showInformationMessage('ClassChat: connect before sending a file.', 'Connect');
+      const choice = await notices.info('ClassChat: connect before sending a file.', 'Connect');
       if (choice === 'Connect') await this.host.connect();
       return;
     }
     const given = sendArguments(args);
     let uris = given.files;
     if (uris.length === 0) {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectMany: true,
-        canSelectFiles: true,
-        canSelectFolders: false,
+      const picked = await notices.openFiles({
         openLabel: 'Send',
         title: given.to ? `ClassChat: send files to ${given.to}` : 'ClassChat: send files to a classmate',
       });
@@ -65,12 +63,12 @@ export class FileSender {
     const paths: string[] = [];
     for (const uri of uris) {
       if (uri.scheme !== 'file') {
-        void vscode.window.showErrorMessage(`ClassChat: ${uri.toString()} is not a file on this computer; save it to disk first.`);
+        void notices.error(`ClassChat: ${uri.toString()} is not a file on this computer; save it to disk first.`);
         continue;
       }
       const info = await stat(uri.fsPath).catch(() => undefined);
       if (info?.isFile()) paths.push(uri.fsPath);
-      else void vscode.window.showErrorMessage(`ClassChat: ${basename(uri.fsPath)} ${info ? 'is a folder; only files can be sent' : 'cannot be read (was it moved or deleted?)'}.`);
+      else void notices.error(`ClassChat: ${basename(uri.fsPath)} ${info ? 'is a folder; only files can be sent' : 'cannot be read (was it moved or deleted?)'}.`);
     }
     return paths;
   }
@@ -80,12 +78,14 @@ export class FileSender {
     if (!session) return undefined;
     const picks = fileRecipientPicks(session.conversations.classmates());
     if (picks.length === 0) {
-      void vscode.window.showInformationMessage('ClassChat: nobody in this class can receive files yet.');
+      void notices.info('ClassChat: nobody in this class can receive files yet.');
       return undefined;
     }
     const what = paths.length === 1 ? basename(paths[0]) : `${paths.length} files`;
-    const pick = await vscode.window.showQuickPick(picks, { title: `ClassChat: send ${what} to…`, placeHolder: 'Type a name', matchOnDescription: true });
-    return pick?.label;
+    return notices.pick(
+      picks.map((p) => ({ ...p, value: p.label })),
+      { title: `ClassChat: send ${what} to…`, placeHolder: 'Type a name', matchOnDescription: true },
+    );
   }
 
   private async sendOne(session: ChatSession, to: string, path: string): Promise<void> {
@@ -102,13 +102,13 @@ export class FileSender {
       const offline = session.conversations.classmates().find((c) => c.name === to)?.online !== true;
       const text = outcome.value !== 'delivered' && offline ? `Sent ${name}, stored for ${to}, who is offline` : `Sent ${name} to ${to}`;
       this.host.output.info(text);
-      void vscode.window.showInformationMessage(text);
+      void notices.info(text);
       return;
     }
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     this.host.output.warn(`sending ${path} to ${to}: ${message}`);
-    if (outcome.cancelledByUser) void vscode.window.setStatusBarMessage(`ClassChat: cancelled sending ${name}`, 4000);
-    else void vscode.window.showErrorMessage(`ClassChat: could not send ${name} to ${to}: ${message}`);
+    if (outcome.cancelledByUser) void notices.statusMessage(`ClassChat: cancelled sending ${name}`, 4000);
+    else void notices.error(`ClassChat: could not send ${name} to ${to}: ${message}`);
   }
 }
 
@@ -149,7 +149,7 @@ export function runTransfer<T extends OutgoingFile | IncomingFile, R>(
   done: (transfer: T) => Promise<R>,
   cancel: (transfer: T) => void,
 ): Thenable<TransferOutcome<R>> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  return notices.progress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     let transfer: T | undefined;
     let cancelled = false;
     const subscription = token.onCancellationRequested(() => {

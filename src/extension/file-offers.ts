@@ -11,6 +11,7 @@ import type { FileOfferView } from '../client/file-transfer-types';
 import { offerText } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
 import { cancelTransfer, FileFlowHost, runTransfer } from './file-commands';
+import * as notices from './notices';
 import { readDownloadFolder, SETTINGS_SECTION, SettingsError } from './settings';
 
 function isDirectory(path: string): boolean {
@@ -35,7 +36,7 @@ export class FileReceiver {
   }
 
   private async offered(session: ChatSession, offer: FileOfferView): Promise<void> {
-    const choice = await vscode.window.showInformationMessage(offerText(offer.from, offer.safeName, offer.size), 'Save…', 'Decline');
+    const choice = await notices.info(offerText(offer.from, offer.safeName, offer.size), 'Save…', 'Decline');
     if (this.host.session() !== session) return;
     if (choice === 'Save…') await this.save(offer.file);
     if (choice === 'Decline') this.decline(offer.file);
@@ -47,7 +48,7 @@ export class FileReceiver {
       if (!session) throw new Error('not connected');
       session.declineFile(file);
     } catch (error) {
-      void vscode.window.showErrorMessage(`ClassChat: could not decline the file: ${error instanceof Error ? error.message : String(error)}`);
+      void notices.error(`ClassChat: could not decline the file: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -68,7 +69,7 @@ export class FileReceiver {
   private async saveOnce(session: ChatSession | undefined, file: string): Promise<void> {
     const offer = session?.fileOffer(file);
     if (!session || !offer) {
-      void vscode.window.showErrorMessage('ClassChat: that file offer is not available any more. Connect again to see the files waiting for you.');
+      void notices.error('ClassChat: that file offer is not available any more. Connect again to see the files waiting for you.');
       return;
     }
     let folder: string;
@@ -76,11 +77,11 @@ export class FileReceiver {
       folder = readDownloadFolder((key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key), homedir(), isDirectory);
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
-      const choice = await vscode.window.showErrorMessage(`ClassChat: ${error.message}`, 'Open Settings');
+      const choice = await notices.error(`ClassChat: ${error.message}`, 'Open Settings');
       if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', error.setting);
       return;
     }
-    const target = await vscode.window.showSaveDialog({
+    const target = await notices.saveFile({
       defaultUri: vscode.Uri.file(join(folder, offer.safeName)),
       title: `Save ${offer.safeName} from ${offer.from}`,
       saveLabel: 'Save',
@@ -90,7 +91,7 @@ export class FileReceiver {
     const path = await this.receive(session, offer, target.fsPath);
     if (path === undefined) return;
     this.host.output.info(`saved ${offer.safeName} from ${offer.from} as ${path}`);
-    const choice = await vscode.window.showInformationMessage(`Saved ${basename(path)}`, 'Open');
+    const choice = await notices.info(`Saved ${basename(path)}`, 'Open');
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
   }
 
@@ -106,8 +107,8 @@ export class FileReceiver {
     if (outcome.ok) return outcome.value;
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     this.host.output.warn(`receiving ${offer.file} from ${offer.from}: ${message}`);
-    if (outcome.cancelledByUser) void vscode.window.setStatusBarMessage(`ClassChat: cancelled receiving ${offer.safeName}`, 4000);
-    else void vscode.window.showErrorMessage(`ClassChat: could not receive ${offer.safeName} from ${offer.from}: ${message}`);
+    if (outcome.cancelledByUser) void notices.statusMessage(`ClassChat: cancelled receiving ${offer.safeName}`, 4000);
+    else void notices.error(`ClassChat: could not receive ${offer.safeName} from ${offer.from}: ${message}`);
     return undefined;
   }
 }

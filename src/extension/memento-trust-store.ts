@@ -14,7 +14,8 @@ export interface MementoLike {
   update(key: string, value: unknown): PromiseLike<void>;
 }
 
-const pinsSchema = z.record(z.string().min(1).max(64), z.object({ publicKey: publicKeySchema, verified: z.boolean(), pinnedAt: z.number().int().min(0) }));
+const pinnedName = z.string().min(1).max(64);
+const pinSchema = z.object({ publicKey: publicKeySchema, verified: z.boolean(), pinnedAt: z.number().int().min(0) });
 
 export function trustKeyName(host: string, port: number, name: string): string {
   return `classchat.trust/${host.toLowerCase()}:${port}/${name}`;
@@ -29,13 +30,22 @@ export class MementoTrustStore implements TrustStore {
   async load(): Promise<Map<string, Pin>> {
     const value = this.memento.get(this.key);
     if (value === undefined) return new Map();
-    const parsed = pinsSchema.safeParse(value);
     // Never reset silently: that would forget which keys were verified.
-    if (!parsed.success) throw new Error(`the saved classmate keys (${this.key}) are damaged`);
-    return new Map(Object.entries(parsed.data));
+    const damaged = new Error(`the saved classmate keys (${this.key}) are damaged`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw damaged;
+    // Entry by entry into a Map: parsing into an object (z.record) drops a classmate named
+    // "__proto__", whose next key would then be pinned without a warning (issue 14, item 14).
+    const pins = new Map<string, Pin>();
+    for (const [name, raw] of Object.entries(value)) {
+      const pin = pinSchema.safeParse(raw);
+      if (!pinnedName.safeParse(name).success || !pin.success) throw damaged;
+      pins.set(name, pin.data);
+    }
+    return pins;
   }
 
   async save(pins: ReadonlyMap<string, Pin>): Promise<void> {
+    // Object.fromEntries defines own properties, "__proto__" included, and JSON keeps them.
     await this.memento.update(this.key, Object.fromEntries([...pins].map(([name, pin]) => [name, { ...pin }])));
   }
 }

@@ -67,6 +67,16 @@ describe('Conversations (the chat state in the extension host)', () => {
     assert.ok(changes.some((change) => change.kind === 'list'));
   });
 
+  it('counts and lists classmates named like Object.prototype keys (__proto__, constructor) as anyone else', () => {
+    c.setRoster(new Map(['__proto__', 'constructor', 'toString'].map((name) => [name, { online: true, publicKey: KEY }])));
+    c.receive(msg('__proto__', 'alice', 'one'));
+    c.receive(msg('__proto__', 'alice', 'two'));
+    c.receive(msg('constructor', 'alice', 'three'));
+    assert.deepEqual(c.summaries().map((s) => [s.id, s.unread]), [['*', 0], ['__proto__', 2], ['constructor', 1], ['toString', 0]]);
+    assert.deepEqual(c.messages('__proto__').map((m) => m.text), ['one', 'two']);
+    assert.equal(c.totalUnread(), 3);
+  });
+
   it('shows a typed message as pending, then sent with the server seq, without counting it unread', () => {
     const pending = c.addPending('x1', 'bob', 'hello', 1000, true);
     assert.equal(pending.delivery, 'pending');

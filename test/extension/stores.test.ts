@@ -65,10 +65,27 @@ describe('MementoTrustStore (key pins in global state)', () => {
     assert.deepEqual(await store.load(), pins);
   });
 
+  it('keeps the pins of classmates named like Object.prototype keys (__proto__, constructor)', async () => {
+    const memento = new FakeMemento();
+    const store = new MementoTrustStore(memento, 'k');
+    const [proto, ctor] = await Promise.all([generateIdentity(), generateIdentity()]);
+    const pins = new Map([
+      ['__proto__', { publicKey: proto.publicKey, verified: true, pinnedAt: 1 }],
+      ['constructor', { publicKey: ctor.publicKey, verified: false, pinnedAt: 2 }],
+    ]);
+    await store.save(pins);
+    // A forgotten pin would let the next key for that name be pinned afresh, without a warning.
+    assert.deepEqual(await new MementoTrustStore(memento, 'k').load(), pins);
+  });
+
   it('refuses damaged pins rather than forgetting them', async () => {
     const memento = new FakeMemento();
     await memento.update('k', { bob: { publicKey: 'short', verified: 'yes' } });
     await assert.rejects(new MementoTrustStore(memento, 'k').load(), /damaged/);
+    for (const bad of [[], 'pins', { '': { publicKey: 'x', verified: true, pinnedAt: 1 } }]) {
+      await memento.update('k', bad);
+      await assert.rejects(new MementoTrustStore(memento, 'k').load(), /damaged/);
+    }
   });
 });
 

@@ -203,6 +203,33 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('textarea.input').inputValue(), 'unsent draft');
   });
 
+  it('keeps drafts and unread badges for classmates named __proto__ and constructor', async () => {
+    const conversations = [
+      { id: '*', title: 'Everyone', unread: 0 },
+      { id: '__proto__', title: '__proto__', online: true, unread: 2 },
+      { id: 'constructor', title: 'constructor', online: true, unread: 1 },
+    ];
+    const input = page.locator('textarea.input');
+    await open();
+    await feed(snapshot([], { conversations, active: 'constructor' }));
+    // As a plain object's key, "constructor" read Object's source into the composer.
+    assert.equal(await input.inputValue(), '');
+    await input.fill('to constructor');
+    await input.dispatchEvent('input');
+    await feed(snapshot([], { conversations, active: '__proto__' }));
+    assert.equal(await input.inputValue(), '', 'not "[object Object]"');
+    await input.fill('to proto');
+    await input.dispatchEvent('input');
+    await feed(snapshot([], { conversations, active: 'constructor' }));
+    assert.equal(await input.inputValue(), 'to constructor');
+    await page.reload();
+    await page.waitForFunction('window.__posted.length > 0');
+    await feed(snapshot([], { conversations, active: '__proto__' }));
+    assert.equal(await input.inputValue(), 'to proto', 'the draft survived the reload');
+    const badges = await page.locator('.chip').evaluateAll((chips) => chips.map((chip) => chip.textContent));
+    assert.deepEqual(badges, ['Everyone', '__proto__2', 'constructor1']);
+  });
+
   it('disables the composer with the reason while disconnected, and offers Connect', async () => {
     await open();
     await feed(snapshot([], { connection: { status: 'disconnected', online: 0, detail: 'connection refused' } }));

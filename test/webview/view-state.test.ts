@@ -9,7 +9,7 @@ function view(id: string, extra: Partial<MessageView> = {}): MessageView {
 
 describe('webview state', () => {
   it('starts from the restored conversation and replaces everything on a snapshot', () => {
-    const state = initialState({ active: 'bob', drafts: {} });
+    const state = initialState({ active: 'bob', drafts: [] });
     assert.equal(state.active, 'bob');
     const patch = apply(state, {
       type: 'snapshot',
