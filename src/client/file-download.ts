@@ -1,14 +1,15 @@
 /**
  * Receiving one file: chunks are verified and decrypted in order and written to a temporary file
- * next to the destination; only when the final chunk verifies is the file fsynced and moved to
- * its (never overwriting) name. Any failure removes the temporary file.
+ * next to the destination (a random name, created exclusively: file-temporary.ts); only when the
+ * final chunk verifies is the file fsynced and moved to its (never overwriting) name. Any failure
+ * removes the temporary file.
  */
-import { open, rm, FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, FileHandle } from 'node:fs/promises';
 import { FileDecryptor, FileSecrets } from '../crypto/file-stream';
 import type { FileState } from '../protocol/frames';
 import { ChatClientError } from './errors';
 import { placeWithoutOverwrite } from './file-names';
+import { createTemporaryFile } from './file-temporary';
 import type { FileLink, TransferEvents } from './file-transfer-types';
 import { RateMeter, transferError } from './file-transfer-types';
 import { TypedEmitter } from './typed-events';
@@ -26,7 +27,8 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
   /** Verified plaintext chunks (from index `written` on) waiting to be written. */
   private unwritten: Uint8Array[] = [];
   private handle: FileHandle | undefined;
-  private readonly temporary: string;
+  /** Set once created (start). */
+  private temporary: string | undefined;
   private readonly meter: RateMeter;
 
   constructor(
@@ -41,7 +43,6 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
     now: () => number,
   ) {
     super();
-    this.temporary = join(dir, `.classchat-${file}.part`);
     this.meter = new RateMeter(now);
     this.done = new Promise<string>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined);
@@ -58,7 +59,7 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
   /** Creates the temporary file and asks for the first chunk. */
   async start(): Promise<void> {
     try {
-      this.handle = await open(this.temporary, 'w', 0o600);
+      ({ path: this.temporary, handle: this.handle } = await createTemporaryFile(this.dir));
     } catch (error) {
       this.fail(new ChatClientError('file_write_failed', `cannot write in ${this.dir}: ${(error as Error).message}`), false);
       return;
@@ -141,7 +142,7 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
       await this.handle!.sync();
       await this.handle!.close();
       this.handle = undefined;
-      const path = await placeWithoutOverwrite(this.temporary, this.dir, this.safeName);
+      const path = await placeWithoutOverwrite(this.temporary!, this.dir, this.safeName);
       this.settled = true;
       this.savedPath = path;
       this.link.send({ type: 'file_done', file: this.file });
@@ -160,7 +161,7 @@ export class IncomingFile extends TypedEmitter<TransferEvents> {
     const cleanup = (async () => {
       await this.writes.catch(() => undefined);
       await handle?.close().catch(() => undefined);
-      if (removeTemporary) await rm(this.temporary, { force: true });
+      if (removeTemporary && this.temporary !== undefined) await rm(this.temporary, { force: true });
     })();
     void cleanup.then(() => this.settle.reject(error));
   }

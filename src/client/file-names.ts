@@ -7,12 +7,20 @@ import { copyFile, constants, link, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
 const MAX_NAME_BYTES = 200;
-/** Control characters, and Unicode bidi overrides that make "exe.txt" look like "txt.exe". */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Control characters, line separators and every Unicode format character (Cf): bidi overrides
+ * that make "exe.txt" look like "txt.exe", zero-width spaces and joiners, word joiners, BOMs:
+ * all invisible, so two names that look the same could differ.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 /** Characters Windows forbids in names (and path separators everywhere). */
 const FORBIDDEN = /[<>:"/\\|?*]/g;
-/** Windows device names, reserved with any extension ("CON.txt" too). */
-const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/i;
+/**
+ * Windows device names, reserved with any extension ("CON.txt", "nul.tar.gz") and with spaces
+ * before it ("CON .txt"): Windows cuts a name at its first dot and drops trailing spaces before
+ * it compares it with the device names.
+ */
+const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$) *(\..*)?$/i;
 
 /** A name safe to create in any folder on Windows, macOS and Linux; never empty, never a path. */
 export function sanitizeFileName(raw: string): string {

@@ -29,8 +29,30 @@ describe('received file names', () => {
       ['invoice\u202efdp.exe', 'invoicefdp.exe'],
       ['what?<>:"|*.txt', 'what_______.txt'],
       ['trailing dots...', 'trailing dots'],
+      ['CON .txt', '_CON .txt'],
+      ['con  ..txt', '_con  ..txt'],
+      ['nul.tar.gz', '_nul.tar.gz'],
+      ['COM1 ', '_COM1'],
+      ['LPT1 .log', '_LPT1 .log'],
+      ['C\u200bON.txt', '_CON.txt'],
+      ['CON foo.txt', 'CON foo.txt'],
     ];
     for (const [raw, expected] of cases) assert.equal(sanitizeFileName(raw), expected, JSON.stringify(raw));
+  });
+
+  it('removes zero-width and other invisible format characters', () => {
+    const invisible = [
+      ...['\u200b', '\u200c', '\u200d', '\u200e', '\u200f'],
+      ...['\u2060', '\u2061', '\u2062', '\u2063', '\u2064'],
+      '\ufeff',
+      ...['\u202a', '\u202b', '\u202c', '\u202d', '\u202e'],
+      ...['\u2066', '\u2067', '\u2068', '\u2069'],
+      ...['\u00ad', '\u2028', '\u2029'],
+    ];
+    for (const character of invisible) {
+      assert.equal(sanitizeFileName(`re${character}port.pdf`), 'report.pdf', `U+${character.codePointAt(0)!.toString(16)}`);
+    }
+    assert.equal(sanitizeFileName('\ufeff\u200b.bashrc'), 'bashrc', 'no hidden file behind invisible characters');
   });
 
   it('bounds long names to 200 bytes, keeping the extension and whole characters', () => {
@@ -41,13 +63,14 @@ describe('received file names', () => {
 
   it('property: any name becomes one safe, non-empty path component', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (raw) => {
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom('c', 'o', 'n', 'C', 'O', 'N', ' ', '.', 't', 'x', '\u200b', '\u202e', '\ufeff'), maxLength: 12 })), (raw) => {
         const name = sanitizeFileName(raw);
         assert.ok(name.length > 0);
         assert.ok(Buffer.byteLength(name, 'utf8') <= 200);
         assert.ok(!/[/\\\u0000-\u001f<>:"|?*]/.test(name), JSON.stringify(name));
         assert.ok(name !== '.' && name !== '..' && !name.startsWith('.'));
-        assert.ok(!/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name));
+        assert.ok(!/^(con|prn|aux|nul|com\d|lpt\d) *(\..*)?$/i.test(name));
+        assert.ok(!/[\p{Cf}\u2028\u2029]/u.test(name), JSON.stringify(name));
       }),
       { numRuns: 300 },
     );
