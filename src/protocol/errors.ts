@@ -38,6 +38,16 @@ export const ERROR_CODES = {
   storage_failed: 'The server could not store the message; send it again later.',
   server_shutdown: 'The server is shutting down.',
   tls_required: 'This server accepts only TLS connections: connect with TLS.',
+  // v3 (PROTOCOL.md section 20.8)
+  invalid_room_name: 'Room names are 1-32 characters of a-z, 0-9, "_", "." and "-".',
+  unknown_room: 'There is no such room, or it is not one you can see.',
+  not_member: 'You are not a member of that room.',
+  forbidden: 'Your role does not allow that.',
+  read_only: 'Only teachers and TAs can write here right now.',
+  muted: 'You are muted for a while.',
+  banned: 'This name is banned from the server.',
+  room_full: 'Too many members or rooms.',
+  bad_ref: 'That message does not exist in this conversation, or you may not change it.',
   internal: 'Internal server error.',
 } as const;
 

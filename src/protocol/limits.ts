@@ -5,6 +5,8 @@
 export const PROTOCOL_VERSIONS = [1, 2] as const;
 /** The first version whose roster comes in pages. */
 export const ROSTER_PAGES_VERSION = 2;
+/** The first version with rooms, roles and message references (PROTOCOL.md section 20); not served yet. */
+export const ROOMS_VERSION = 3;
 export const PROTOCOL_NAME = 'classchat';
 
 /** Hard limits shared by server and client; also announced in `hello.limits`. */
@@ -33,6 +35,23 @@ export const LIMITS = {
   maxRosterPage: 256,
   /** Files listed in one file_status reply. */
   maxFileList: 200,
+  // v3 (PROTOCOL.md section 20)
+  /** Members of one room. */
+  maxRoomMembers: 1000,
+  /** Rooms one user is a member of. */
+  maxRoomsPerMember: 200,
+  /** Class-wide rooms on a server. */
+  maxClassRooms: 200,
+  /** Rooms on a server. */
+  maxRooms: 1000,
+  /** Rooms in one room_list reply: a member's rooms plus every class room. */
+  maxRoomList: 400,
+  /** A reaction: one emoji or a short word, in UTF-8 bytes. */
+  maxReactionBytes: 32,
+  /** The JSON content of a version-2 envelope, in UTF-8 bytes. */
+  maxEnvelopeContentBytes: 18_000,
+  /** The longest mute: one week. */
+  maxMuteMinutes: 7 * 24 * 60,
 } as const;
 
 export type Limits = typeof LIMITS;
