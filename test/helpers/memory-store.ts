@@ -3,6 +3,7 @@
  * It runs the shared store suite beside LogStore, and lets server tests that are not about
  * storage start fast.
  */
+import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
 
 export class MemoryStore implements Store {
@@ -10,6 +11,9 @@ export class MemoryStore implements Store {
   private messages: StoredMessage[] = [];
   private byClientId = new Map<string, StoredMessage>();
   private head = 0;
+  private rooms = new RoomBook();
+  /** Who each room message went to, as the RoomBook said when it was stored. */
+  private roomRecipients = new Map<StoredMessage, Set<string>>();
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -39,23 +43,26 @@ export class MemoryStore implements Store {
     const stored: StoredMessage = { ...message, seq: ++this.head };
     this.byClientId.set(key, stored);
     this.messages.push(stored);
+    const recipients = this.rooms.apply(stored);
+    if (recipients) this.roomRecipients.set(stored, new Set(recipients));
     return { message: stored, duplicate: false };
   }
 
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     return this.messages
-      .filter((m) => m.seq > afterSeq && m.from !== name && (m.to === '*' || m.to === name))
+      .filter((m) => m.seq > afterSeq && (roomOf(m.to) !== undefined ? this.roomRecipients.get(m)!.has(name) : m.from !== name && (m.to === '*' || m.to === name)))
       .slice(0, limit);
   }
 
   async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {
-    const since = query.with === '*' ? 0 : (this.users.get(query.viewer)?.historySince ?? 0);
+    const room = roomOf(query.with) !== undefined;
+    const since = Math.max(query.after ?? 0, query.with === '*' || room ? 0 : (this.users.get(query.viewer)?.historySince ?? 0));
     const matching = this.messages.filter(
       (m) =>
         (query.before === undefined || m.seq < query.before) &&
         m.seq > since &&
-        (query.with === '*'
-          ? m.to === '*'
+        (query.with === '*' || room
+          ? m.to === query.with
           : (m.from === query.viewer && m.to === query.with) || (m.from === query.with && m.to === query.viewer)),
     );
     const messages = matching.slice(-query.limit);
@@ -65,6 +72,10 @@ export class MemoryStore implements Store {
   async setAcked(name: string, seq: number): Promise<void> {
     const user = this.users.get(name);
     if (user && seq > user.ackedSeq) user.ackedSeq = seq;
+  }
+
+  async listRooms(): Promise<Room[]> {
+    return [...this.rooms.all()].map((room) => ({ ...room, members: new Map(room.members) }));
   }
 
   headSeq(): number {

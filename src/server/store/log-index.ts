@@ -5,7 +5,9 @@
  */
 import type { LogRecord } from './log-records';
 import { messageToRecord, recordToMessage } from './log-records';
+import { LogRooms } from './log-rooms';
 import type { HistoryQuery, StoredMessage, UserRecord } from './store';
+import { roomOf, type Room } from '../rooms/room-book';
 
 const EVERYONE = '*';
 
@@ -21,6 +23,7 @@ export class LogIndex {
   /** Private messages between two users, both directions, by seq. */
   private readonly conversations = new Map<string, StoredMessage[]>();
   private readonly byClientId = new Map<string, StoredMessage>();
+  private readonly rooms = new LogRooms();
 
   /** The highest sequence number any record mentions. */
   headSeq(): number {
@@ -65,8 +68,11 @@ export class LogIndex {
     Object.freeze(message);
     this.messages.push(message);
     this.byClientId.set(key, message);
+    const room = roomOf(message.to);
     if (message.to === EVERYONE) {
       this.everyone.push(message);
+    } else if (room !== undefined) {
+      this.rooms.add(message, room);
     } else {
       if (message.to !== message.from) listIn(this.inboxes, message.to).push(message);
       listIn(this.conversations, conversationKey(message.from, message.to)).push(message);
@@ -88,8 +94,23 @@ export class LogIndex {
     return [...this.users.values()].map((user) => ({ ...user }));
   }
 
-  /** Private messages to `name` merged with messages to everyone not sent by `name`, seq > afterSeq. */
+  listRooms(): Room[] {
+    return [...this.rooms.book.all()].map((room) => ({ ...room, members: new Map(room.members) }));
+  }
+
+  /**
+   * Private messages to `name` merged with messages to everyone not sent by `name`, seq >
+   * afterSeq, and with `name`'s room mail.
+   */
   readMailbox(name: string, afterSeq: number, limit: number): StoredMessage[] {
+    const direct = this.readDirectMail(name, afterSeq, limit);
+    const roomMail = this.rooms.inbox(name);
+    const first = firstAfter(roomMail, afterSeq);
+    if (first === roomMail.length) return direct;
+    return mergeBySeq(direct, roomMail.slice(first, first + limit), limit);
+  }
+
+  private readDirectMail(name: string, afterSeq: number, limit: number): StoredMessage[] {
     const inbox = this.inboxes.get(name) ?? [];
     const result: StoredMessage[] = [];
     let i = firstAfter(inbox, afterSeq);
@@ -112,8 +133,10 @@ export class LogIndex {
 
   /** Newest-first paging, returned oldest first. */
   readHistory(query: HistoryQuery): { messages: StoredMessage[]; more: boolean } {
-    const list = query.with === EVERYONE ? this.everyone : (this.conversations.get(conversationKey(query.viewer, query.with)) ?? []);
-    const since = query.with === EVERYONE ? 0 : (this.users.get(query.viewer)?.historySince ?? 0);
+    const room = roomOf(query.with);
+    const list =
+      query.with === EVERYONE ? this.everyone : room !== undefined ? this.rooms.stream(room) : (this.conversations.get(conversationKey(query.viewer, query.with)) ?? []);
+    const since = Math.max(query.after ?? 0, query.with === EVERYONE || room !== undefined ? 0 : (this.users.get(query.viewer)?.historySince ?? 0));
     const first = since > 0 ? firstAfter(list, since) : 0;
     const end = Math.max(first, query.before === undefined ? list.length : firstAfter(list, query.before - 1));
     const start = Math.max(first, end - Math.max(0, query.limit));
@@ -155,11 +178,16 @@ export class LogIndex {
       }
     }
     const firstKeptForHistory = this.messages.length - Math.max(0, historyLimit);
+    const liveRoomMail = this.rooms.live(this.users.values(), firstAfter);
     // An indexed loop: entries() allocates a pair per message, and this runs over every message.
     for (let index = 0; index < this.messages.length; index++) {
       const message = this.messages[index];
       let live = index >= firstKeptForHistory;
-      if (!live && message.to === EVERYONE) {
+      if (!live && liveRoomMail.has(message)) {
+        live = true;
+      } else if (!live && roomOf(message.to) !== undefined) {
+        live = false;
+      } else if (!live && message.to === EVERYONE) {
         const other = lowest && lowest.name !== message.from ? lowest : second;
         live = other !== undefined && other.ackedSeq < message.seq;
       } else if (!live && message.to !== message.from) {
@@ -186,6 +214,18 @@ function listIn(map: Map<string, StoredMessage[]>, key: string): StoredMessage[]
     map.set(key, list);
   }
   return list;
+}
+
+/** Two seq-ordered lists as one, at most `limit` long. */
+function mergeBySeq(a: readonly StoredMessage[], b: readonly StoredMessage[], limit: number): StoredMessage[] {
+  const result: StoredMessage[] = [];
+  let i = 0;
+  let j = 0;
+  while (result.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && a[i].seq < b[j].seq)) result.push(a[i++]);
+    else result.push(b[j++]);
+  }
+  return result;
 }
 
 /** Index of the first message with seq > afterSeq (binary search). */

@@ -5,6 +5,8 @@
  */
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
+import { REF_RELATIONS } from '../../protocol/references';
+import { eventSchema } from '../../protocol/room-frames';
 import type { StoredMessage } from './store';
 
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -34,6 +36,9 @@ const messageRecord = z.strictObject({
   box: boxSchema.optional(),
   plain: z.literal(true).optional(),
   file: z.strictObject({ id: z.string().min(1), size: z.number().int().min(0), chunkBytes: z.number().int().min(1) }).optional(),
+  event: eventSchema.optional(),
+  ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS) }).optional(),
+  hidden: z.literal(true).optional(),
 });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
 /**
@@ -52,6 +57,9 @@ export function messageToRecord(message: StoredMessage): MessageRecord {
   if (message.box !== undefined) record.box = { nonce: message.box.nonce, ciphertext: message.box.ciphertext };
   if (message.plain) record.plain = true;
   if (message.file !== undefined) record.file = { id: message.file.id, size: message.file.size, chunkBytes: message.file.chunkBytes };
+  if (message.event !== undefined) record.event = message.event;
+  if (message.ref !== undefined) record.ref = { seq: message.ref.seq, rel: message.ref.rel };
+  if (message.hidden) record.hidden = true;
   return record;
 }
 
@@ -61,6 +69,9 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
   if (record.box !== undefined) message.box = record.box;
   if (record.plain) message.plain = true;
   if (record.file !== undefined) message.file = record.file;
+  if (record.event !== undefined) message.event = record.event;
+  if (record.ref !== undefined) message.ref = record.ref;
+  if (record.hidden) message.hidden = true;
   return message;
 }
 

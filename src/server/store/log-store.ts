@@ -20,6 +20,7 @@ import { encodeRecord, LogRecord, messageToRecord } from './log-records';
 import { Recovery, replayLog } from './log-recovery';
 import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file';
 import { SeqReservation } from './seq-reservation';
+import type { Room } from '../rooms/room-book';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
 
 export { isDataDirLocked } from './data-dir-lock';
@@ -225,6 +226,11 @@ export class LogStore implements Store {
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     this.assertOpen();
     return this.index.readMailbox(name, afterSeq, limit);
+  }
+
+  async listRooms(): Promise<Room[]> {
+    this.assertOpen();
+    return this.index.listRooms();
   }
 
   async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {

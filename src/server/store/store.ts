@@ -5,6 +5,9 @@
  * test/server/store/store-suite.ts.
  */
 import type { Box, FileRef } from '../../protocol/frames';
+import type { MessageRef } from '../../protocol/references';
+import type { ChatEvent } from '../../protocol/room-frames';
+import type { Room } from '../rooms/room-book';
 
 export interface UserRecord {
   /** Normalised (lower-case) name. */
@@ -25,7 +28,7 @@ export interface NewMessage {
   from: string;
   /** The sender's client-chosen id; (from, id) is unique. */
   id: string;
-  /** A user name, or "*" for everyone. */
+  /** A user name, "*" for everyone, or "#room" (v3). */
   to: string;
   ts: number;
   text?: string;
@@ -33,6 +36,12 @@ export interface NewMessage {
   plain?: true;
   /** A file offer (the file's bytes live in the file spool, not in the store). */
   file?: FileRef;
+  /** A membership or moderation change, instead of text or box (v3). */
+  event?: ChatEvent;
+  /** A reply, edit, delete or reaction to the message with that seq (v3). */
+  ref?: MessageRef;
+  /** A room key distribution: delivered to v3 sessions only. */
+  hidden?: true;
 }
 
 export interface StoredMessage extends NewMessage {
@@ -52,6 +61,8 @@ export interface HistoryQuery {
   with: string;
   /** Only messages with seq < before (newest first paging). */
   before?: number;
+  /** Only messages with seq > after (a room's history since the viewer joined). */
+  after?: number;
   limit: number;
 }
 
@@ -79,14 +90,17 @@ export interface Store {
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**
-   * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them and
-   * messages to everyone, except those they sent themselves.
+   * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them,
+   * messages to everyone and to rooms they were in at the time (room events: see RoomBook),
+   * except those they sent themselves.
    */
   readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
   /** A page of history, returned oldest first; `more` when older messages exist. */
   readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;
   /** Records that `name` acknowledged everything up to seq (never moves backwards). */
   setAcked(name: string, seq: number): Promise<void>;
+  /** Every room as its stored events left it (read at start; the server follows events after). */
+  listRooms(): Promise<Room[]>;
   /** The highest sequence number assigned so far (0 when empty). */
   headSeq(): number;
 }

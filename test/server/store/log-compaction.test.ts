@@ -13,7 +13,10 @@ import { LogStore } from '../../../src/server/store/log-store';
 import { openStoreFile, StoreFile } from '../../../src/server/store/store-file';
 
 const USERS = ['ann', 'ben', 'cat'];
-const RECIPIENTS = [...USERS, '*'];
+/** A room of ann and ben, created before the operations; cat is not in it. */
+const ROOM = '#lab';
+const ROOM_MEMBERS = ['ann', 'ben'];
+const RECIPIENTS = [...USERS, '*', ROOM];
 
 type Operation = { kind: 'append'; from: string; to: string; id: string } | { kind: 'ack'; user: string; behind: number } | { kind: 'wait' };
 
@@ -44,7 +47,8 @@ async function observe(store: LogStore): Promise<unknown> {
   const users = await store.listUsers();
   const mailboxes = await Promise.all(users.map(async (user) => (await store.readMailbox(user.name, user.ackedSeq, 10_000)).map((m) => `${m.seq}:${m.from}:${m.id}`)));
   const history = (await store.readHistory({ viewer: 'ann', with: '*', limit: 10_000 })).messages.map((m) => m.seq);
-  return { head: store.headSeq(), users, mailboxes, history };
+  const roomHistory = (await store.readHistory({ viewer: 'ann', with: ROOM, limit: 10_000 })).messages.map((m) => m.seq);
+  return { head: store.headSeq(), users, mailboxes, history, roomHistory, rooms: await store.listRooms() };
 }
 
 describe('LogStore with compactions beside commits', function () {
@@ -65,6 +69,7 @@ describe('LogStore with compactions beside commits', function () {
         try {
           await store.open();
           for (const name of USERS) await store.putUser({ name, publicKey: null });
+          await store.append({ from: 'ann', to: ROOM, id: 'created', ts: 1, event: { kind: 'created', names: ['ben'] } });
           const appended: Array<{ to: string; from: string; seq: number }> = [];
           let lastSeq = 0;
           let pending: Array<Promise<unknown>> = [];
@@ -91,7 +96,12 @@ describe('LogStore with compactions beside commits', function () {
 
           const users = new Map((await store.listUsers()).map((user) => [user.name, user.ackedSeq]));
           for (const message of appended) {
-            const recipients = message.to === '*' ? USERS.filter((name) => name !== message.from) : message.to === message.from ? [] : [message.to];
+            const recipients =
+              message.to === '*' || message.to === ROOM
+                ? (message.to === ROOM ? ROOM_MEMBERS : USERS).filter((name) => name !== message.from)
+                : message.to === message.from
+                  ? []
+                  : [message.to];
             for (const name of recipients) {
               if (message.seq <= users.get(name)!) continue;
               const mailbox = await store.readMailbox(name, message.seq - 1, 1);

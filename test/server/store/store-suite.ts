@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewMessage, Store, StoredMessage } from '../../../src/server/store/store';
+import { roomSuite } from './store-suite-rooms';
 
 export interface StoreSuiteOptions {
   /** The store keeps its data across close() and a new instance on the same directory. */
@@ -274,6 +275,8 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
     });
 
     // Defined only for persistent stores: a memory store has nothing to reopen.
+    roomSuite({ store: () => store, reopen: persistent ? reopen : undefined });
+
     if (persistent) describe('after reopening', () => {
       it('keeps where a key binding\'s private history starts', async () => {
         await store.putUser({ name: 'bob', publicKey: null });
