@@ -5,7 +5,7 @@
  */
 import { Identity, signLogin } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
-import { PROTOCOL_VERSIONS } from '../protocol/limits';
+import { CLIENT_PROTOCOL_VERSIONS } from '../protocol/limits';
 import type { HelloFrame, ServerFrame, WelcomeFrame } from '../protocol/frames';
 import { Backoff } from './backoff';
 import { Clock, systemClock, Timer } from './clock';
@@ -179,7 +179,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
       if (frame.type !== 'hello') return this.failLogin(new ClassChatError('invalid_frame', `the server sent "${frame.type}" before "hello"`));
       const v = pickVersion(frame.versions);
       if (v === undefined) {
-        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks ${PROTOCOL_VERSIONS.join(', ')}`));
+        return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks ${CLIENT_PROTOCOL_VERSIONS.join(', ')}`));
       }
       this.phase = 'login';
       this.onHello(frame);

@@ -1,7 +1,7 @@
 /** Small decisions the client makes about names, versions and server errors. */
 import { ClassChatError, ErrorCode, isErrorCode } from '../protocol/errors';
 import type { ServerFrameOf } from '../protocol/frames';
-import { PROTOCOL_VERSIONS } from '../protocol/limits';
+import { CLIENT_PROTOCOL_VERSIONS } from '../protocol/limits';
 import { checkName, EVERYONE } from '../protocol/names';
 
 /**
@@ -29,7 +29,7 @@ export function isPermanent(code: ErrorCode): boolean {
 
 /** The highest version both sides speak, or undefined. */
 export function pickVersion(offered: readonly number[]): number | undefined {
-  const ours: readonly number[] = PROTOCOL_VERSIONS;
+  const ours: readonly number[] = CLIENT_PROTOCOL_VERSIONS;
   const common = offered.filter((v) => ours.includes(v));
   return common.length > 0 ? Math.max(...common) : undefined;
 }

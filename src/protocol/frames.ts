@@ -27,6 +27,8 @@ import {
   textSchema,
 } from './primitives';
 
+import { eventSchema, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
+
 export { boxSchema, decodeBase64, fileIdSchema, fileOfferSchema, fileRefSchema, FILE_CANCEL_REASONS, FILE_STATES, isBase64, publicKeySchema, signatureSchema, textSchema } from './primitives';
 export type { Box, FileOffer, FileRef, FileState } from './primitives';
 
@@ -52,11 +54,14 @@ export const sendFrame = z
     box: boxSchema.optional(),
     /** Present on a file offer; the box then carries the file's name and key. */
     file: fileOfferSchema.optional(),
+    /** v3: a room key distribution, private and boxed; not shown, not delivered to older clients. */
+    hidden: z.literal(true).optional(),
   })
   .refine((frame) => (frame.text === undefined) !== (frame.box === undefined), {
     message: 'exactly one of text and box is required',
   })
-  .refine((frame) => frame.file === undefined || frame.box !== undefined, { message: 'a file offer carries a box' });
+  .refine((frame) => frame.file === undefined || frame.box !== undefined, { message: 'a file offer carries a box' })
+  .refine((frame) => frame.hidden === undefined || (frame.box !== undefined && frame.file === undefined), { message: 'a hidden message is a box' });
 
 export const ackFrame = z.object({ type: z.literal('ack'), seq });
 
@@ -92,6 +97,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   file_status: fileStatusFrame,
   ping: pingFrame,
   bye: byeFrame,
+  ...ROOM_CLIENT_FRAME_SCHEMAS,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
@@ -107,6 +113,8 @@ export const userInfoSchema = z.object({
   /** Ed25519 public key (base64); null for a plain-text user without a key. */
   publicKey: publicKeySchema.nullable(),
   online: z.boolean(),
+  /** v3: a teacher or TA (absent: a student); set by the operator. */
+  role: z.enum(['teacher', 'ta']).optional(),
 });
 export type UserInfo = z.infer<typeof userInfoSchema>;
 
@@ -125,6 +133,10 @@ export const chatMessageSchema = z.object({
   plain: z.literal(true).optional(),
   /** A file offer: fetch it with file_get (the box holds its name and key). */
   file: fileRefSchema.optional(),
+  /** v3: a membership or moderation change, instead of text or box. */
+  event: eventSchema.optional(),
+  /** v3: a room key distribution; a client does not show it. */
+  hidden: z.literal(true).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -228,6 +240,7 @@ export const SERVER_FRAME_SCHEMAS = {
   pong: pongFrame,
   error: errorFrame,
   bye: serverByeFrame,
+  ...ROOM_SERVER_FRAME_SCHEMAS,
 } as const;
 
 export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;

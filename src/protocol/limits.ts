@@ -1,11 +1,14 @@
 /**
- * Protocol version(s) this build speaks. Versions are negotiated in `hello` / `login`.
- * Version 2 pages the roster (`welcome.more`, then `roster` frames); otherwise it is version 1.
+ * Protocol versions the server speaks, negotiated in `hello` / `login`. Version 2 pages the roster
+ * (`welcome.more`, then `roster` frames); version 3 adds rooms, roles and message references
+ * (PROTOCOL.md section 20).
  */
-export const PROTOCOL_VERSIONS = [1, 2] as const;
+export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
+/** Versions the client library speaks: it logs in with v3 once it understands rooms. */
+export const CLIENT_PROTOCOL_VERSIONS = [1, 2] as const;
 /** The first version whose roster comes in pages. */
 export const ROSTER_PAGES_VERSION = 2;
-/** The first version with rooms, roles and message references (PROTOCOL.md section 20); not served yet. */
+/** The first version with rooms, roles and message references (PROTOCOL.md section 20). */
 export const ROOMS_VERSION = 3;
 export const PROTOCOL_NAME = 'classchat';
 

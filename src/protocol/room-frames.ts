@@ -68,8 +68,10 @@ export const ROOM_CLIENT_FRAME_SCHEMAS = {
   room_remove: roomRemoveFrame,
   room_list: roomListFrame,
   room_members: roomMembersFrame,
-  moderate: moderateFrame,
 } as const;
+
+/** Served once moderation lands (PROTOCOL.md 20.4). */
+export const MODERATION_CLIENT_FRAME_SCHEMAS = { moderate: moderateFrame } as const;
 
 // ---- server → client ----
 

@@ -54,6 +54,8 @@ export interface RosterEntry {
   name: string;
   publicKey: string | null;
   ackedSeq: number;
+  /** Set by the operator; absent for a student. */
+  role?: 'teacher' | 'ta';
 }
 
 export type SubmitResult =

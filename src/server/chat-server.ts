@@ -27,6 +27,7 @@ import { outputLimits } from './slow-consumers';
 import { Roster } from './roster';
 import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
+import { Rooms } from './rooms/rooms';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
@@ -42,6 +43,7 @@ export class ChatServer {
   readonly sessions = new SessionRegistry();
   readonly files: FileRelay | undefined;
   private readonly rosterPart: Roster;
+  private readonly rooms: Rooms;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
   private readonly listener: Listener;
@@ -59,6 +61,7 @@ export class ChatServer {
     this.plainText = options.plainText ?? true;
     this.pendingWrites = new PendingWrites(Math.max(1, options.maxPendingWrites ?? 1024));
     this.rosterPart = new Roster(this.sessions);
+    this.rooms = new Rooms(this.rosterPart);
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -67,6 +70,7 @@ export class ChatServer {
       pendingWrites: this.pendingWrites,
       clock: this.clock,
       log: this.log,
+      rooms: this.rooms,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
     this.logins = new Logins({
@@ -77,6 +81,7 @@ export class ChatServer {
       registrations: new RegistrationGate(this.joinCode, { ...DEFAULT_REGISTRATION_LIMITS, ...options.registrations }, this.clock, this.log),
       presence: this.presence,
       log: this.log,
+      rooms: this.rooms,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
@@ -110,6 +115,7 @@ export class ChatServer {
       mail: this.mail,
       penalties: this.listener,
       history: this.store,
+      rooms: this.rooms,
       files: this.files,
     };
   }
@@ -117,7 +123,8 @@ export class ChatServer {
   /** Loads the roster and starts listening; resolves with the bound address. */
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
     await sodiumReady();
-    this.rosterPart.load(await this.store.listUsers());
+    this.rosterPart.load(await this.store.listUsers(), await this.store.listRoles());
+    this.rooms.load(await this.store.listRooms());
     return this.listener.listen(port, host);
   }
 
@@ -189,7 +196,7 @@ export class ChatServer {
       versions: [...PROTOCOL_VERSIONS],
       server: SERVER_SOFTWARE,
       challenge: connection.challenge,
-      features: ['history', 'e2ee-box', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
+      features: ['history', 'e2ee-box', 'rooms', 'roles', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
       joinCodeRequired: this.joinCode !== undefined,
       limits: {
         maxLineBytes: LIMITS.maxLineBytes,

@@ -4,8 +4,10 @@
  */
 import { parseClientFrame } from '../protocol/codec';
 import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
-import { PROTOCOL_VERSIONS } from '../protocol/limits';
-import { checkName, EVERYONE } from '../protocol/names';
+import { PROTOCOL_VERSIONS, ROOMS_VERSION } from '../protocol/limits';
+import { legacyMessage } from './legacy-lines';
+import { checkName, conversationKey, parseConversation } from '../protocol/names';
+import { ROOM_HANDLERS } from './rooms/room-handlers';
 import { verifyLogin } from '../crypto/identity';
 import type { SubmitResult } from './chat-server-options';
 import type { FileDesk, HandlerServices } from './server-services';
@@ -39,6 +41,13 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   file_status: { loggedIn: true, handle: (server, connection, frame) => withFiles(server, connection, frame, (files) => files.status(connection, frame)) },
   ping: { loggedIn: false, handle: (_server, connection, frame) => connection.transport.write(frameLine({ type: 'pong', ...(frame.rid ? { rid: frame.rid } : {}) })) },
   bye: { loggedIn: false, handle: (_server, connection) => connection.transport.end() },
+  room_create: { loggedIn: true, handle: ROOM_HANDLERS.room_create },
+  room_join: { loggedIn: true, handle: ROOM_HANDLERS.room_join },
+  room_leave: { loggedIn: true, handle: ROOM_HANDLERS.room_leave },
+  room_add: { loggedIn: true, handle: ROOM_HANDLERS.room_add },
+  room_remove: { loggedIn: true, handle: ROOM_HANDLERS.room_remove },
+  room_list: { loggedIn: true, handle: ROOM_HANDLERS.room_list },
+  room_members: { loggedIn: true, handle: ROOM_HANDLERS.room_members },
 };
 
 export function jsonHandler(server: HandlerServices): LineHandler {
@@ -101,7 +110,7 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
     return;
   }
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
-  const session = server.logins.startSession(connection, auth.user, 'json', frame.ackedSeq);
+  const session = server.logins.startSession(connection, auth.user, 'json', frame.ackedSeq, frame.v);
   const head = { type: 'welcome' as const, v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq };
   // Written as the socket drains, the backlog behind it: a big roster costs a slow reader little.
   connection.transport.writeStream(welcomeStream(head, () => server.roster.pages(), () => server.roster.pageSources()));
@@ -110,15 +119,13 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
 
 function send(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'send'>): void {
   const session = connection.session!;
-  let to = EVERYONE;
-  if (frame.to !== EVERYONE) {
-    const name = checkName(frame.to);
-    if (!name.ok) {
-      if (!server.penalties.penalise(connection)) connection.sendError('unknown_user', { id: frame.id, detail: frame.to.slice(0, 32) });
-      return;
-    }
-    to = name.name;
+  const parsed = parseConversation(frame.to);
+  if (!parsed.ok) {
+    const code = parsed.code === 'invalid_room_name' ? 'unknown_room' : 'unknown_user';
+    if (!server.penalties.penalise(connection)) connection.sendError(code, { id: frame.id, detail: frame.to.slice(0, 33) });
+    return;
   }
+  const to = conversationKey(parsed.conversation);
   const reply = (result: SubmitResult & { file?: string }) => {
     if (result.ok) {
       const file = result.file !== undefined ? { file: result.file } : {};
@@ -128,11 +135,13 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     }
   };
   if (frame.file !== undefined) {
-    if (!server.files) reply({ ok: false, code: 'files_disabled' });
+    if (parsed.conversation.kind !== 'user') reply({ ok: false, code: 'invalid_frame', detail: 'files go to one classmate' });
+    else if (!server.files) reply({ ok: false, code: 'files_disabled' });
     else void server.files.offer(connection, frame, to).then(reply);
     return;
   }
-  const outcome = server.mail.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box });
+  if (frame.hidden && parsed.conversation.kind !== 'user') return reply({ ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' });
+  const outcome = server.mail.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box, ...(frame.hidden ? { hidden: true as const } : {}) });
   if (outcome instanceof Promise) void outcome.then(reply);
   else reply(outcome);
 }
@@ -145,27 +154,35 @@ function withFiles(server: HandlerServices, connection: Connection, frame: { fil
 
 async function history(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'history'>): Promise<void> {
   const session = connection.session!;
-  let withWhom = EVERYONE;
-  if (frame.with !== EVERYONE) {
-    const name = checkName(frame.with);
-    if (!name.ok || !server.roster.has(name.name)) {
-      connection.sendError('unknown_user', { rid: frame.rid, detail: frame.with.slice(0, 32) });
+  const parsed = parseConversation(frame.with);
+  let after: number | undefined;
+  if (!parsed.ok || (parsed.conversation.kind === 'user' && !server.roster.has(parsed.conversation.name))) {
+    const code = !parsed.ok && parsed.code === 'invalid_room_name' ? 'unknown_room' : 'unknown_user';
+    connection.sendError(code, { rid: frame.rid, detail: frame.with.slice(0, 33) });
+    return;
+  }
+  if (parsed.conversation.kind === 'room') {
+    const allowed = server.rooms.historyAfter(parsed.conversation.room, session.name);
+    if ('code' in allowed) {
+      connection.sendError(allowed.code, { rid: frame.rid, detail: allowed.detail });
       return;
     }
-    withWhom = name.name;
+    after = allowed.after;
   }
-  const page = await server.history.readHistory({ viewer: session.name, with: withWhom, before: frame.before, limit: frame.limit ?? 50 });
+  const withWhom = conversationKey(parsed.conversation);
+  const page = await server.history.readHistory({ viewer: session.name, with: withWhom, before: frame.before, after, limit: frame.limit ?? 50 });
   // Built from each message's cached bytes (without their newline), keeping the newest messages
   // that fit in one server line and reporting the rest as `more`.
   const parts: Buffer[] = [];
   let bytes = 0;
-  for (let index = page.messages.length - 1; index >= 0; index--) {
-    const encoded = messageBytes(page.messages[index]);
+  const shown = session.version >= ROOMS_VERSION ? page.messages : page.messages.flatMap((message) => legacyMessage(message, session.name) ?? []);
+  for (let index = shown.length - 1; index >= 0; index--) {
+    const encoded = messageBytes(shown[index]);
     bytes += encoded.length;
     if (bytes > HISTORY_PAGE_BUDGET) break;
     parts.unshift(encoded.subarray(0, encoded.length - 1));
   }
-  const more = page.more || parts.length < page.messages.length;
+  const more = page.more || parts.length < shown.length;
   const head = `{"type":"history_page","rid":${JSON.stringify(frame.rid)},"with":${JSON.stringify(withWhom)},"messages":[`;
   const pieces: Buffer[] = [Buffer.from(head, 'utf8')];
   parts.forEach((part, index) => pieces.push(...(index === 0 ? [part] : [COMMA, part])));

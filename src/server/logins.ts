@@ -6,7 +6,10 @@ import type { RosterEntry } from './chat-server-options';
 import type { Connection } from './connection';
 import type { Logger } from './logger';
 import type { Mailboxes } from './mailboxes';
+import { ROOMS_VERSION } from '../protocol/limits';
+import { legacyMessage } from './legacy-lines';
 import { frameLine, messageBytes, plainMessageLine } from './message-lines';
+import type { StoredMessage } from './store/store';
 import { plainNotice } from './plain-lines';
 import type { PresenceBatcher } from './presence-batcher';
 import type { RegistrationGate } from './registration-gate';
@@ -24,6 +27,7 @@ export interface LoginParts {
   registrations: RegistrationGate;
   presence: PresenceBatcher;
   log: Logger;
+  rooms: { isTaken(name: string): boolean };
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser: number;
 }
@@ -43,6 +47,7 @@ export class Logins implements LoginDesk {
     }
     if (existing && publicKey === null) return { ok: true, user: existing, registered: false };
     if (!existing) {
+      if (this.parts.rooms.isTaken(name)) return { ok: false, code: 'name_taken' };
       const refused = this.parts.registrations.admit(address, joinCode, roster.size);
       if (refused) return { ok: false, code: refused };
     }
@@ -71,18 +76,19 @@ export class Logins implements LoginDesk {
    * Adds a session for `user` on `connection`. Several sessions of one user coexist; beyond
    * `maxSessionsPerUser` the oldest is closed with `bye replaced`.
    */
-  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0): Session {
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0, version: number = ROOMS_VERSION): Session {
     const { store, sessions, mail, log } = this.parts;
     const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), store.headSeq());
     mail.advance(user, acked);
     const session = new Session(user.name, kind, connection.transport, user.ackedSeq, store.headSeq(), store, {
-      format: kind === 'json' ? (message) => messageBytes(message) : plainMessageLine,
+      format: kind === 'plain' ? plainMessageLine : version >= ROOMS_VERSION ? messageBytes : (message) => legacyBytes(message, user.name),
       onSynced: (seq) => {
         if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
       },
       ackOnFlush: kind === 'plain',
       onFlushedUpTo: (seq) => mail.acknowledge(session, seq),
     }, log);
+    session.version = version;
     connection.session = session;
     const wasOnline = sessions.isOnline(user.name);
     for (const evicted of sessions.add(session, this.parts.maxSessionsPerUser)) {
@@ -119,4 +125,10 @@ export class Logins implements LoginDesk {
       session.transport.end(plainNotice(`${name} is now protected by a key: its owner logged in with the ClassChat app. Goodbye.`));
     }
   }
+}
+
+/** A message as a v1/v2 client reads it (legacy-lines.ts), as bytes; undefined to skip it. */
+function legacyBytes(message: StoredMessage, recipient: string): Buffer | undefined {
+  const shown = legacyMessage(message, recipient);
+  return shown && messageBytes(shown);
 }

@@ -13,6 +13,8 @@ import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store, StoredMessage } from './store/store';
 import { TokenBucket } from './token-bucket';
+import { roomOf } from './rooms/room-book';
+import type { Rooms } from './rooms/rooms';
 
 export interface MailboxParts {
   store: Store;
@@ -21,6 +23,7 @@ export interface MailboxParts {
   pendingWrites: PendingWrites;
   clock: Clock;
   log: Logger;
+  rooms: Rooms;
   /** Messages per second per user and burst; false turns the limit off. */
   rateLimit: { perSecond: number; burst: number } | false;
 }
@@ -41,8 +44,13 @@ export class Mailboxes implements MailDesk {
       }
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
+    const room = roomOf(input.to);
     if (input.to === EVERYONE) {
       if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
+    } else if (room !== undefined) {
+      const refused = input.event ? undefined : this.parts.rooms.checkSend(from, room, input);
+      if (refused) return { ok: false, ...refused };
+      if (input.hidden) return { ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' };
     } else {
       const recipient = roster.get(input.to);
       if (!recipient) return { ok: false, code: 'unknown_user', detail: input.to };
@@ -58,6 +66,8 @@ export class Mailboxes implements MailDesk {
         box: input.box,
         ...(input.plain ? { plain: true as const } : {}),
         ...(input.file ? { file: input.file } : {}),
+        ...(input.event ? { event: input.event } : {}),
+        ...(input.hidden ? { hidden: true as const } : {}),
       })
       .then(
         (result): SubmitResult => {
@@ -97,6 +107,10 @@ export class Mailboxes implements MailDesk {
   /** Hands a just-stored message to its recipients' sessions (the same mailbox rule as the store's). */
   private wake(message: StoredMessage): void {
     const { sessions } = this.parts;
+    if (roomOf(message.to) !== undefined) {
+      for (const name of this.parts.rooms.recipients(message)) for (const session of sessions.forUser(name)) session.offer(message);
+      return;
+    }
     if (message.to !== EVERYONE) {
       if (message.to === message.from) return;
       for (const session of sessions.forUser(message.to)) session.offer(message);

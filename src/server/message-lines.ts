@@ -2,6 +2,8 @@
 import type { ServerFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { plainLine } from './plain-lines';
+import { describeEvent } from './legacy-lines';
+import { roomOf } from './rooms/room-book';
 import type { StoredMessage } from './store/store';
 
 const encodedLines = new WeakMap<StoredMessage, Buffer>();
@@ -38,20 +40,28 @@ function encodeMessage(message: StoredMessage): Buffer {
       ...(message.box !== undefined ? { box: message.box } : {}),
       ...(message.plain ? { plain: true as const } : {}),
       ...(message.file !== undefined ? { file: message.file } : {}),
+      ...(message.event !== undefined ? { event: message.event } : {}),
+      ...(message.hidden ? { hidden: true as const } : {}),
     }),
     'utf8',
   );
 }
 
-/** The seed's line format: `[sender] text`, `[sender] ToAll: text`, missed ones prefixed. */
-export function plainMessageLine(message: StoredMessage, missed: boolean): string {
+/**
+ * The seed's line format: `[sender] text`, `[sender] ToAll: text`, `[sender] #room: text`, missed
+ * ones prefixed; a room event is a `[server]` line; a room key is not shown.
+ */
+export function plainMessageLine(message: StoredMessage, missed: boolean): string | undefined {
+  if (message.hidden) return undefined;
+  const prefix = missed ? '[server] You Missed: ' : '';
+  if (message.event) return plainLine(`${prefix}[server] ${oneLine(describeEvent(message))}`);
   const body =
     message.text ??
     (message.file
       ? '(sent you a file, end-to-end encrypted: receive it with a ClassChat app)'
       : '(an end-to-end encrypted message that plain-text mode cannot show)');
-  const toAll = message.to === EVERYONE ? 'ToAll: ' : '';
-  const prefix = missed ? '[server] You Missed: ' : '';
+  const room = roomOf(message.to);
+  const toAll = message.to === EVERYONE ? 'ToAll: ' : room !== undefined ? `#${room}: ` : '';
   return plainLine(`${prefix}[${message.from}] ${toAll}${oneLine(body)}`);
 }
 

@@ -2,7 +2,7 @@
  * The seed's line protocol, for `nc` and the original ClassChat clients: a user name first,
  * then `name:message` (private), `all:message` (everyone), `{quit}` to leave.
  */
-import { checkName, EVERYONE } from '../protocol/names';
+import { checkName, checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
 import { ERROR_CODES } from '../protocol/errors';
 import { randomBytes } from 'node:crypto';
 import { Buffer } from 'node:buffer';
@@ -105,7 +105,7 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
   if (text.trim() === '') return;
   const colon = text.indexOf(':');
   if (colon === -1) {
-    connection.transport.write(plainNotice(`Message not sent, no recipient! (Format) username:message or all:message`));
+    connection.transport.write(plainNotice(`Message not sent, no recipient! (Format) username:message, all:message or room:message`));
     return;
   }
   const target = text.slice(0, colon).trim().toLowerCase();
@@ -121,18 +121,23 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
   let to: string = EVERYONE;
   let recipient: RosterEntry | undefined;
   if (target !== 'all') {
+    // Users and rooms share one namespace, so `lab-3:` is a room, as is `#lab-3:`.
     const name = checkName(target);
     recipient = name.ok ? server.roster.get(name.name) : undefined;
-    if (!recipient) {
-      connection.transport.write(plainNotice(`Message not sent: there is no user named ${target.slice(0, 32)}.`));
+    const room = recipient ? undefined : checkRoomName(target);
+    if (room?.ok && server.rooms.visible(room.room, session.name)) {
+      to = ROOM_PREFIX + room.room;
+    } else if (!recipient) {
+      connection.transport.write(plainNotice(`Message not sent: there is no user or room named ${target.slice(0, 33)}.`));
       return;
+    } else {
+      to = recipient.name;
     }
-    to = recipient.name;
   }
   const result = await server.mail.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
   if (!connection.isOpen) return;
   if (!result.ok) {
-    if (!server.penalties.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}`));
+    if (!server.penalties.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}${result.detail ? ` (${result.detail})` : ""}`));
     return;
   }
   if (recipient && !server.roster.isOnline(recipient.name)) {

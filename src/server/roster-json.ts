@@ -42,7 +42,7 @@ export class RosterJson {
       if (!segment || segment.users.size >= SEGMENT_USERS) this.segments.push((segment = new Segment()));
       this.segmentOf.set(user.name, segment);
     }
-    segment.users.set(user.name, JSON.stringify({ name: user.name, publicKey: user.publicKey, online: user.online }));
+    segment.users.set(user.name, JSON.stringify({ name: user.name, publicKey: user.publicKey, online: user.online, ...(user.role ? { role: user.role } : {}) }));
     segment.changed();
   }
 

@@ -7,6 +7,7 @@ import type { RosterEntry } from './chat-server-options';
 import { RosterJson, RosterPageSource } from './roster-json';
 import type { RosterView } from './server-services';
 import type { SessionRegistry } from './session-registry';
+import type { Role } from '../protocol/room-frames';
 import type { UserRecord } from './store/store';
 
 export class Roster implements RosterView {
@@ -15,9 +16,17 @@ export class Roster implements RosterView {
 
   constructor(private readonly sessions: SessionRegistry) {}
 
+  /** Roles by name, registered or not: a student registering later is given theirs. */
+  private roles = new Map<string, Role>();
+
   /** Fills the roster from the store at start-up. */
-  load(records: UserRecord[]): void {
+  load(records: UserRecord[], roles: Map<string, Role> = new Map()): void {
+    this.roles = roles;
     for (const record of records) this.put({ name: record.name, publicKey: record.publicKey, ackedSeq: record.ackedSeq });
+  }
+
+  roleOf(name: string): Role {
+    return this.roles.get(name) ?? 'student';
   }
 
   get size(): number {
@@ -49,6 +58,8 @@ export class Roster implements RosterView {
   }
 
   put(user: RosterEntry): void {
+    const role = this.roles.get(user.name);
+    if (role === 'teacher' || role === 'ta') user.role = role;
     this.users.set(user.name, user);
     this.changed(user);
   }

@@ -12,6 +12,8 @@ import type { Logger } from './logger';
 import type { RosterPageSource } from './roster-json';
 import type { Session, SessionKind } from './session';
 import type { Store } from './store/store';
+import type { ChatEvent } from '../protocol/room-frames';
+import type { Rooms } from './rooms/rooms';
 
 /** Who is registered and who is online. */
 export interface RosterView {
@@ -31,7 +33,7 @@ export type AuthResult = { ok: true; user: RosterEntry; registered: boolean } | 
 /** Checking a login against the roster, and the sessions it opens. */
 export interface LoginDesk {
   authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult>;
-  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq?: number): Session;
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq?: number, version?: number): Session;
 }
 
 export interface SubmitInput {
@@ -41,6 +43,9 @@ export interface SubmitInput {
   box?: Box;
   plain?: true;
   file?: FileRef;
+  /** A room change (room-handlers.ts), checked by Rooms before it is submitted. */
+  event?: ChatEvent;
+  hidden?: true;
 }
 
 /** Storing messages, waking their recipients, and acknowledgements. */
@@ -75,6 +80,7 @@ export interface HandlerServices {
   readonly mail: MailDesk;
   readonly penalties: Penalties;
   readonly history: Pick<Store, 'readHistory'>;
+  readonly rooms: Rooms;
   /** Undefined when the server relays no files. */
   readonly files: FileDesk | undefined;
 }

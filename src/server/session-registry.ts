@@ -42,8 +42,10 @@ export class SessionRegistry {
   }
 
   /** What others are told about `user`: its name, its key, and whether it is online now. */
-  userInfo(user: { name: string; publicKey: string | null }): UserInfo {
-    return { name: user.name, publicKey: user.publicKey, online: this.isOnline(user.name) };
+  userInfo(user: { name: string; publicKey: string | null; role?: 'teacher' | 'ta' }): UserInfo {
+    const info: UserInfo = { name: user.name, publicKey: user.publicKey, online: this.isOnline(user.name) };
+    if (user.role) info.role = user.role;
+    return info;
   }
 
   forUser(name: string): readonly Session[] {

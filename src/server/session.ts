@@ -14,7 +14,7 @@ export type SessionKind = 'json' | 'plain';
 
 export interface SessionHooks {
   /** Formats one message as a line for this session. `missed`: stored before the login. */
-  format(message: StoredMessage, missed: boolean): string | Buffer;
+  format(message: StoredMessage, missed: boolean): string | Buffer | undefined;
   /** Called once, when the backlog present at login has been written. */
   onSynced(seq: number): void;
   /** Plain-text clients cannot acknowledge: a message counts as delivered once written to the socket. */
@@ -26,6 +26,8 @@ export class Session {
   /** Highest seq written to this connection. */
   pushedUpTo: number;
   ackedSeq: number;
+  /** The protocol version the client logged in with (plain text: the newest; it has its own format). */
+  version = 3;
   closed = false;
   private pumping = false;
   private pumpAgain = false;
@@ -117,8 +119,9 @@ export class Session {
 
   private writeMessage(message: StoredMessage): void {
     const seq = message.seq;
-    const onFlushed = this.hooks.ackOnFlush ? this.flushedUpTo(seq) : undefined;
-    this.transport.write(this.hooks.format(message, seq <= this.loginHeadSeq), onFlushed);
+    const line = this.hooks.format(message, seq <= this.loginHeadSeq);
+    // Nothing to show this client (a room key for a v3 client): skipped, acknowledged with the next.
+    if (line !== undefined) this.transport.write(line, this.hooks.ackOnFlush ? this.flushedUpTo(seq) : undefined);
     this.pushedUpTo = seq;
   }
 

@@ -3,6 +3,7 @@
  * It runs the shared store suite beside LogStore, and lets server tests that are not about
  * storage start fast.
  */
+import type { Role } from '../../src/protocol/room-frames';
 import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
 
@@ -12,8 +13,11 @@ export class MemoryStore implements Store {
   private byClientId = new Map<string, StoredMessage>();
   private head = 0;
   private rooms = new RoomBook();
+  private roles = new Map<string, Role>();
   /** Who each room message went to, as the RoomBook said when it was stored. */
   private roomRecipients = new Map<StoredMessage, Set<string>>();
+  /** Room messages from non-members (stored in a race with their removal): in no room's history. */
+  private outsideRooms = new Set<StoredMessage>();
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -43,6 +47,7 @@ export class MemoryStore implements Store {
     const stored: StoredMessage = { ...message, seq: ++this.head };
     this.byClientId.set(key, stored);
     this.messages.push(stored);
+    if (roomOf(stored.to) !== undefined && !this.rooms.belongs(stored)) this.outsideRooms.add(stored);
     const recipients = this.rooms.apply(stored);
     if (recipients) this.roomRecipients.set(stored, new Set(recipients));
     return { message: stored, duplicate: false };
@@ -62,7 +67,7 @@ export class MemoryStore implements Store {
         (query.before === undefined || m.seq < query.before) &&
         m.seq > since &&
         (query.with === '*' || room
-          ? m.to === query.with
+          ? m.to === query.with && !this.outsideRooms.has(m)
           : (m.from === query.viewer && m.to === query.with) || (m.from === query.with && m.to === query.viewer)),
     );
     const messages = matching.slice(-query.limit);
@@ -72,6 +77,15 @@ export class MemoryStore implements Store {
   async setAcked(name: string, seq: number): Promise<void> {
     const user = this.users.get(name);
     if (user && seq > user.ackedSeq) user.ackedSeq = seq;
+  }
+
+  async listRoles(): Promise<Map<string, Role>> {
+    return new Map(this.roles);
+  }
+
+  async setRole(name: string, role: Role): Promise<void> {
+    if (role === 'student') this.roles.delete(name);
+    else this.roles.set(name, role);
   }
 
   async listRooms(): Promise<Room[]> {

@@ -36,6 +36,13 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   file_done: { type: 'file_done', file: 'f_1' },
   file_cancel: { type: 'file_cancel', file: 'f_1', reason: 'declined' },
   file_status: { type: 'file_status', rid: 'r2', file: 'f_1' },
+  room_create: { type: 'room_create', rid: 'r3', room: '#lab-3', kind: 'group', encrypted: true, readOnly: false, members: ['bob'] },
+  room_join: { type: 'room_join', rid: 'r4', room: 'section-a' },
+  room_leave: { type: 'room_leave', rid: 'r5', room: 'section-a' },
+  room_add: { type: 'room_add', rid: 'r6', room: 'lab-3', members: ['carol'] },
+  room_remove: { type: 'room_remove', rid: 'r7', room: 'lab-3', name: 'carol' },
+  room_list: { type: 'room_list', rid: 'r8' },
+  room_members: { type: 'room_members', rid: 'r9', room: 'lab-3' },
 };
 
 /** A file offer: a send frame with sizes, its name and key inside the box. */
@@ -296,6 +303,7 @@ describe('frame codec', () => {
   describe('server frames', () => {
     const user = { name: 'bob', publicKey: KEY, online: true };
     const msg = { type: 'msg', seq: 42, id: 'b7', from: 'bob', to: 'alice', ts: 1764057600000, text: 'are you there?' };
+    const ROOM = { room: 'lab-3', kind: 'group', encrypted: true, readOnly: false, owner: 'alice', size: 2, member: true, seq: 40 };
     const SERVER_EXAMPLES: Record<string, Record<string, unknown>> = {
       hello: {
         type: 'hello',
@@ -324,6 +332,10 @@ describe('frame codec', () => {
       roster: { type: 'roster', users: [{ name: 'carol', publicKey: null, online: false }], more: false },
       error: { type: 'error', code: 'rate_limited', message: 'slow down', id: 'a2', fatal: false },
       bye: { type: 'bye', reason: 'server_shutdown' },
+      room: { type: 'room', rid: 'r3', room: ROOM },
+      room_list: { type: 'room_list', rid: 'r8', rooms: [ROOM, { ...ROOM, room: 'section-a', kind: 'class', encrypted: false, member: false }] },
+      room_members: { type: 'room_members', rid: 'r9', room: 'lab-3', members: ['alice', 'bob'] },
+      done: { type: 'done', rid: 'm1' },
       file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },
       file_ack: { type: 'file_ack', file: 'f_1', index: 7 },
       file_state: { type: 'file_state', file: 'f_1', state: 'declined', by: 'bob' },

@@ -23,7 +23,7 @@ describe('server login', () => {
   it('greets first with a hello carrying versions, a fresh challenge and limits', async () => {
     const a = await open();
     const b = await open();
-    assert.deepEqual(a.hello.versions, [1, 2]);
+    assert.deepEqual(a.hello.versions, [1, 2, 3]);
     assert.equal(Buffer.from(a.hello.challenge, 'base64').length, 32);
     assert.notEqual(a.hello.challenge, b.hello.challenge);
     assert.equal(a.hello.limits.maxTextBytes, 16 * 1024);

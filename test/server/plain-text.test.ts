@@ -55,9 +55,9 @@ describe('plain-text mode (the seed protocol)', () => {
     client.write('zoe\n');
     await client.waitForText('Welcome [zoe]');
     client.write('just some words\n');
-    await client.waitForText('no recipient! (Format) username:message or all:message');
+    await client.waitForText('no recipient! (Format) username:message, all:message or room:message');
     client.write('nobody:hello\n');
-    await client.waitForText('there is no user named nobody');
+    await client.waitForText('there is no user or room named nobody');
   });
 
   it('delivers missed private and everyone messages at login, marked as missed', async () => {

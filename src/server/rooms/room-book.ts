@@ -36,6 +36,14 @@ export class RoomBook {
   /** Rooms each user is in. */
   private readonly byMember = new Map<string, Set<string>>();
 
+  /** Starts from rooms a store listed (listRooms), before any new event is applied. */
+  load(rooms: Iterable<Room>): void {
+    for (const room of rooms) {
+      this.rooms.set(room.name, { ...room, members: new Map() });
+      for (const [member, seq] of room.members) this.addMember(this.rooms.get(room.name)!, member, seq);
+    }
+  }
+
   get(name: string): Room | undefined {
     return this.rooms.get(name);
   }
@@ -50,6 +58,12 @@ export class RoomBook {
 
   get size(): number {
     return this.rooms.size;
+  }
+
+  /** Whether a message from `from` to `to` belongs in the room's stream (an event, or a member's). */
+  belongs(message: RoomMessage): boolean {
+    const name = roomOf(message.to);
+    return name !== undefined && (message.event !== undefined || this.rooms.get(name)?.members.has(message.from) === true);
   }
 
   /** Names of the rooms `user` is in. */
@@ -80,7 +94,8 @@ export class RoomBook {
     }
     const room = this.rooms.get(name);
     if (!room) return [];
-    if (!event) return [...room.members.keys()].filter((member) => member !== message.from);
+    // A message stored just as its sender left or was removed reaches nobody.
+    if (!event) return room.members.has(message.from) ? [...room.members.keys()].filter((member) => member !== message.from) : [];
     const before = [...room.members.keys()];
     switch (event.kind) {
       case 'created':

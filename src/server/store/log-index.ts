@@ -8,6 +8,7 @@ import { messageToRecord, recordToMessage } from './log-records';
 import { LogRooms } from './log-rooms';
 import type { HistoryQuery, StoredMessage, UserRecord } from './store';
 import { roomOf, type Room } from '../rooms/room-book';
+import type { Role } from '../../protocol/room-frames';
 
 const EVERYONE = '*';
 
@@ -24,6 +25,7 @@ export class LogIndex {
   private readonly conversations = new Map<string, StoredMessage[]>();
   private readonly byClientId = new Map<string, StoredMessage>();
   private readonly rooms = new LogRooms();
+  private readonly roles = new Map<string, Role>();
 
   /** The highest sequence number any record mentions. */
   headSeq(): number {
@@ -57,6 +59,10 @@ export class LogIndex {
         return undefined;
       case 'msg':
         return this.addMessage(recordToMessage(record));
+      case 'role':
+        if (record.role === 'student') this.roles.delete(record.name);
+        else this.roles.set(record.name, record.role);
+        return undefined;
     }
   }
 
@@ -92,6 +98,10 @@ export class LogIndex {
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  listRoles(): Map<string, Role> {
+    return new Map(this.roles);
   }
 
   listRooms(): Room[] {
@@ -149,6 +159,7 @@ export class LogIndex {
    */
   liveRecords(historyLimit: number): LogRecord[] {
     const records: LogRecord[] = [{ t: 'head', seq: this.head }];
+    for (const [name, role] of this.roles) records.push({ t: 'role', name, role });
     for (const user of this.users.values()) {
       records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq, ...(user.historySince ? { since: user.historySince } : {}) });
     }
@@ -158,7 +169,7 @@ export class LogIndex {
 
   /** How many records `liveRecords` would return, without building them. */
   countLive(historyLimit: number): number {
-    let count = 1 + this.users.size;
+    let count = 1 + this.users.size + this.roles.size;
     this.forEachLiveMessage(historyLimit, () => count++);
     return count;
   }

@@ -6,7 +6,7 @@
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import { REF_RELATIONS } from '../../protocol/references';
-import { eventSchema } from '../../protocol/room-frames';
+import { eventSchema, ROLES } from '../../protocol/room-frames';
 import type { StoredMessage } from './store';
 
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -40,6 +40,8 @@ const messageRecord = z.strictObject({
   ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS) }).optional(),
   hidden: z.literal(true).optional(),
 });
+/** The operator gave a name a role (`student`: back to none). */
+const roleRecord = z.strictObject({ t: z.literal('role'), name: nameSchema, role: z.enum(ROLES) });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
 /**
  * The highest sequence number ever assigned, written first by compaction so that sequence
@@ -47,7 +49,7 @@ const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: s
  */
 const headRecord = z.strictObject({ t: z.literal('head'), seq: seqSchema });
 
-export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord]);
+export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord]);
 export type LogRecord = z.infer<typeof logRecordSchema>;
 export type MessageRecord = z.infer<typeof messageRecord>;
 

@@ -14,9 +14,10 @@ export class LogRooms {
 
   /** Files a message to `room` (an event also changes its membership). */
   add(message: StoredMessage, room: string): void {
+    const belongs = this.book.belongs(message);
     const recipients = this.book.apply(message) ?? [];
     for (const name of recipients) listIn(this.inboxes, name).push(message);
-    listIn(this.streams, room).push(message);
+    if (belongs) listIn(this.streams, room).push(message);
   }
 
   inbox(name: string): readonly StoredMessage[] {

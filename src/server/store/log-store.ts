@@ -20,6 +20,7 @@ import { encodeRecord, LogRecord, messageToRecord } from './log-records';
 import { Recovery, replayLog } from './log-recovery';
 import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file';
 import { SeqReservation } from './seq-reservation';
+import type { Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
 
@@ -226,6 +227,16 @@ export class LogStore implements Store {
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     this.assertOpen();
     return this.index.readMailbox(name, afterSeq, limit);
+  }
+
+  async listRoles(): Promise<Map<string, Role>> {
+    this.assertOpen();
+    return this.index.listRoles();
+  }
+
+  async setRole(name: string, role: Role): Promise<void> {
+    this.assertOpen();
+    await this.write({ t: 'role', name, role });
   }
 
   async listRooms(): Promise<Room[]> {

@@ -6,7 +6,7 @@
  */
 import type { Box, FileRef } from '../../protocol/frames';
 import type { MessageRef } from '../../protocol/references';
-import type { ChatEvent } from '../../protocol/room-frames';
+import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 
 export interface UserRecord {
@@ -99,6 +99,10 @@ export interface Store {
   readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;
   /** Records that `name` acknowledged everything up to seq (never moves backwards). */
   setAcked(name: string, seq: number): Promise<void>;
+  /** Teachers and TAs by name (students are not listed), set by the operator; names need not be registered yet. */
+  listRoles(): Promise<Map<string, Role>>;
+  /** Sets a name's role (`student` removes it); durable when it resolves. */
+  setRole(name: string, role: Role): Promise<void>;
   /** Every room as its stored events left it (read at start; the server follows events after). */
   listRooms(): Promise<Room[]>;
   /** The highest sequence number assigned so far (0 when empty). */

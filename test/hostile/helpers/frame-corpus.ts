@@ -20,6 +20,7 @@ export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
   send: [
     { type: 'send', id: 'send_text', to: '*', text: 'hello' },
     { type: 'send', id: 'send_file', to: 'steady_b', box: BOX, file: { size: 10, chunkBytes: 10 } },
+    { type: 'send', id: 'send_hidden', to: 'steady_b', box: BOX, hidden: true },
   ],
   ack: [{ type: 'ack', seq: 1 }],
   history: [{ type: 'history', rid: 'hist1', with: '*', before: 10, limit: 5 }],
@@ -31,6 +32,13 @@ export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
   file_status: [{ type: 'file_status', rid: 'stat1', file: 'f1' }],
   ping: [{ type: 'ping', rid: 'ping1' }],
   bye: [{ type: 'bye' }],
+  room_create: [{ type: 'room_create', rid: 'room1', room: '#probe-room', kind: 'group', encrypted: true, readOnly: false, members: ['steady_b'] }],
+  room_join: [{ type: 'room_join', rid: 'room2', room: 'probe-room' }],
+  room_leave: [{ type: 'room_leave', rid: 'room3', room: 'probe-room' }],
+  room_add: [{ type: 'room_add', rid: 'room4', room: 'probe-room', members: ['steady_b'] }],
+  room_remove: [{ type: 'room_remove', rid: 'room5', room: 'probe-room', name: 'steady_b' }],
+  room_list: [{ type: 'room_list', rid: 'room6' }],
+  room_members: [{ type: 'room_members', rid: 'room7', room: 'probe-room' }],
 };
 
 /** One of each JSON type; for any field, those its schema refuses are the wrong ones. */

@@ -98,7 +98,9 @@ describe('LogStore with compactions beside commits', function () {
           for (const message of appended) {
             const recipients =
               message.to === '*' || message.to === ROOM
-                ? (message.to === ROOM ? ROOM_MEMBERS : USERS).filter((name) => name !== message.from)
+                ? message.to === ROOM && !ROOM_MEMBERS.includes(message.from)
+                  ? [] // a non-member's message to a room reaches nobody
+                  : (message.to === ROOM ? ROOM_MEMBERS : USERS).filter((name) => name !== message.from)
                 : message.to === message.from
                   ? []
                   : [message.to];

@@ -75,6 +75,19 @@ export function roomSuite(context: RoomSuiteContext): void {
       assert.equal(page.more, false);
     });
 
+    it('keeps roles by name, registered or not, and student removes one', async () => {
+      const store = context.store();
+      await store.setRole('mrs.k', 'teacher');
+      await store.setRole('tim', 'ta');
+      await store.setRole('ann', 'ta');
+      await store.setRole('ann', 'student');
+      assert.deepEqual([...(await store.listRoles())].sort(), [['mrs.k', 'teacher'], ['tim', 'ta']]);
+      if (context.reopen) {
+        await context.reopen();
+        assert.deepEqual([...(await context.store().listRoles())].sort(), [['mrs.k', 'teacher'], ['tim', 'ta']]);
+      }
+    });
+
     if (context.reopen) it('keeps rooms, membership and room mail across a reopen', async () => {
       const store = context.store();
       await store.append(event('alice', 'kept', 'created', ['bob', 'carol']));

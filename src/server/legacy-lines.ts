@@ -1,0 +1,39 @@
+/**
+ * What v1/v2 app clients and plain-text users are shown of v3 messages (PROTOCOL.md 20.6): a room
+ * message becomes a private one marked with its room, an event a sentence, a room key nothing.
+ */
+import { roomOf } from './rooms/room-book';
+import type { StoredMessage } from './store/store';
+
+/** The message as a v1/v2 client can show it; undefined when it must not be delivered at all. */
+export function legacyMessage(message: StoredMessage, recipient: string): StoredMessage | undefined {
+  if (message.hidden) return undefined;
+  const room = roomOf(message.to);
+  if (room === undefined && message.event === undefined) return message;
+  const text = message.event
+    ? describeEvent(message)
+    : `[#${room}] ${message.text ?? '(encrypted room message: update ClassChat to read it)'}`;
+  return { seq: message.seq, id: message.id, from: message.from, to: room === undefined ? message.to : recipient, ts: message.ts, text };
+}
+
+/** An event as one sentence, e.g. `[#lab-3] alice added bob, carol`. */
+export function describeEvent(message: StoredMessage): string {
+  const event = message.event!;
+  const room = roomOf(message.to);
+  const names = event.names.join(', ');
+  const where = room !== undefined ? `[#${room}] ` : '';
+  switch (event.kind) {
+    case 'created':
+      return `${where}${message.from} created #${room}${names ? ` with ${names}` : ''}`;
+    case 'joined':
+      return `${where}${message.from} joined`;
+    case 'left':
+      return `${where}${message.from} left`;
+    case 'added':
+      return `${where}${message.from} added ${names}`;
+    case 'removed':
+      return `${where}${message.from} removed ${names}`;
+    default:
+      return `${where}${message.from}: ${event.kind} ${names}`.trim();
+  }
+}
