@@ -4,20 +4,15 @@
  * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick), keys
  * and trust, and file transfers. No vscode here: the CLI and the extension both use it.
  */
-import { PrivateBoxes } from '../crypto/e2ee';
 import type { Identity } from '../crypto/identity';
-import { safetyNumber } from '../crypto/safety-number';
-import { sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
 import { encodeFileChunk } from '../protocol/codec';
-import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
+import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
 import type { Connection } from './connection';
 import { ChatClientError } from './errors';
-import { loadOrCreateIdentity } from './key-store';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
-import { PrivateMessages } from './private-messages';
 import { Receipts } from './receipts';
 import { ReconnectingClient } from './reconnecting-client';
 import { PendingRequests } from './requests';
@@ -26,8 +21,9 @@ import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
 import { ShownMessages } from './shown-messages';
 import { Sender } from './sender';
-import { checkRecipient, isPermanent, serverError, toError } from './rules';
-import { KeyTrust, TrustBook } from './trust-book';
+import { checkRecipient, isPermanent, serverError } from './rules';
+import { Trust } from './trust';
+import type { KeyTrust } from './trust-book';
 import { MemoryTrustStore } from './trust-store';
 import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
 
@@ -39,10 +35,7 @@ export class ChatClient extends ReconnectingClient {
   private readonly files: FileTransfers;
   /** The current server's per-file limit (from hello); undefined when it relays no files. */
   private maxFileBytes: number | undefined;
-  private identityPromise: Promise<Identity> | undefined;
-  private readonly trust: TrustBook;
-  /** Set once the identity is loaded (first connect); undefined again after close. */
-  private e2ee: PrivateMessages | undefined;
+  private readonly trust: Trust;
   /** The last seq and recent message ids shown, kept in the seen store. */
   private readonly shown: ShownMessages;
   private readonly receipts = new Receipts((seq) => {
@@ -61,9 +54,14 @@ export class ChatClient extends ReconnectingClient {
     }
     this.shown = new ShownMessages(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
     this.requests = new PendingRequests(this.clock);
-    this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
-      this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
-    );
+    this.trust = new Trust({
+      me: this.name,
+      keyStore: options.keyStore,
+      trustStore: options.trustStore ?? new MemoryTrustStore(),
+      roster: this.rosterMap,
+      now: () => this.clock.now(),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
     this.files = this.createFileTransfers();
   }
 
@@ -104,49 +102,39 @@ export class ChatClient extends ReconnectingClient {
       throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
     }
     // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
-    if (entry?.publicKey === null && !this.trust.get(recipient)) {
+    if (entry?.publicKey === null && !this.trust.isPinned(recipient)) {
       if (options.allowUnencrypted) return this.enqueue(recipient, { text });
       throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
     }
-    if (!this.e2ee) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
+    if (!this.trust.canSeal) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
     const id = newMessageId();
-    return this.enqueue(recipient, { box: this.e2ee.seal(recipient, id, text) }, id);
+    return this.enqueue(recipient, { box: this.trust.seal(recipient, id, text) }, id);
   }
 
   /** The state of `name`'s key: 'no_key' for a plain-text user (never pinned), 'key_changed' for a pinned one reported keyless. */
   keyTrust(name: string): KeyTrust | 'no_key' {
-    const user = checkRecipient(name);
-    const reported = this.rosterMap.get(user)?.publicKey;
-    return reported === null && !this.trust.get(user) ? 'no_key' : (this.e2ee?.keyTrust(user) ?? this.trust.status(user, reported));
+    return this.trust.keyTrust(name);
   }
 
   /**
    * The safety number of your key and `name`'s current key (the one the server reports; the pin
    * when offline): 12 groups of 5 digits, the same on both sides. Compare it, then `verify`.
    */
-  async safetyNumber(name: string): Promise<string> {
-    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady()]);
-    return safetyNumber(sodium, identity.publicKey, this.peerKey(checkRecipient(name)));
+  safetyNumber(name: string): Promise<string> {
+    return this.trust.safetyNumber(name);
   }
 
   /**
    * Marks `name`'s current key verified (you compared safety numbers), accepting it if it had
    * changed. Pass the number you compared: if the key changed since, this throws key_changed.
    */
-  async verify(name: string, comparedNumber?: string): Promise<void> {
-    const user = checkRecipient(name);
-    const key = this.peerKey(user);
-    if (comparedNumber !== undefined && (await this.safetyNumber(user)) !== comparedNumber) {
-      throw new ChatClientError('key_changed', `${user}'s key changed after you compared the safety number; compare the new one`);
-    }
-    await this.saved(this.trust.accept(user, key));
-    await this.saved(this.trust.verify(user, key));
+  verify(name: string, comparedNumber?: string): Promise<void> {
+    return this.trust.verify(name, comparedNumber);
   }
 
   /** Accepts the key the server now reports for `name` (pinned again, unverified; no key: the pin is forgotten), after a key change. */
-  async acceptKey(name: string): Promise<void> {
-    const user = checkRecipient(name);
-    await this.saved(this.trust.accept(user, this.rosterMap.get(user)?.publicKey === null ? null : this.peerKey(user)));
+  acceptKey(name: string): Promise<void> {
+    return this.trust.acceptKey(name);
   }
 
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
@@ -207,29 +195,9 @@ export class ChatClient extends ReconnectingClient {
     this.receipts.acknowledge(seq);
   }
 
-  private peerKey(name: string): string {
-    const current = this.rosterMap.get(name)?.publicKey;
-    if (current === null) throw new ClassChatError('no_key', `${name} uses the plain-text mode and has no key`);
-    const key = current ?? this.trust.get(name)?.publicKey;
-    if (key === undefined) throw new ChatClientError('unknown_key', `${name}'s key is not known yet; connect first`);
-    return key;
-  }
-
-  private async saved<T>(saving: Promise<T>): Promise<T> {
-    try {
-      return await saving;
-    } catch (error) {
-      throw new ChatClientError('trust_store_failed', `could not save the key pins: ${toError(error).message}`);
-    }
-  }
-
   /** A message as shown: decrypted and checked when it is a box; a file offer described. */
   private view(message: ServerFrameOf<'msg'>): ReceivedMessage {
-    const shown: ReceivedMessage = this.e2ee
-      ? this.e2ee.view(message)
-      : message.box === undefined
-        ? { ...message, encrypted: false, trust: 'not_encrypted' }
-        : { ...message, encrypted: true, trust: 'unknown_key', decryptError: 'unknown_key' };
+    const shown = this.trust.view(message);
     if (message.file === undefined || shown.text === undefined) return shown;
     const attachment = this.files.describe(message, shown.text);
     if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
@@ -263,11 +231,11 @@ export class ChatClient extends ReconnectingClient {
           return link !== undefined;
         },
         queueOffer: (to, text, offer) => {
-          if (!this.e2ee) throw new ChatClientError('not_connected', 'connect once before sending a file');
+          if (!this.trust.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
           const id = newMessageId();
-          return this.enqueue(to, { box: this.e2ee.seal(to, id, text), file: offer }, id).sent;
+          return this.enqueue(to, { box: this.trust.seal(to, id, text), file: offer }, id).sent;
         },
-        openBox: (message) => this.e2ee?.view({ type: 'msg', seq: 0, ts: 0, ...message }).text,
+        openBox: (message) => this.trust.openBox(message),
         clock: this.clock,
         requestTimeoutMs: this.requestTimeoutMs,
       },
@@ -275,26 +243,11 @@ export class ChatClient extends ReconnectingClient {
     );
   }
 
-  /** Pins keys seen for the first time; reports keys (or no key) that differ from their pin. */
-  private observeKey(user: UserInfo, previousKey: string | null | undefined): void {
-    const change = user.name === this.name ? undefined : this.trust.report(user.name, user.publicKey, previousKey);
-    if (change) this.emit('keyChanged', user.name, change);
-  }
-
   // ---- connecting ----
 
-  private identity(): Promise<Identity> {
-    if (!this.identityPromise) {
-      this.identityPromise = loadOrCreateIdentity(this.options.keyStore);
-      // A failed load may succeed later (e.g. after chmod): do not cache the failure.
-      this.identityPromise.catch(() => (this.identityPromise = undefined));
-    }
-    return this.identityPromise;
-  }
-
   protected async prepare(): Promise<Identity> {
-    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust(), this.loadSeen()]);
-    this.e2ee ??= new PrivateMessages(this.name, identity.publicKey, new PrivateBoxes(sodium, identity), this.trust, this.rosterMap);
+    const [identity] = await Promise.all([this.trust.load(), this.loadSeen()]);
+    this.trust.startEncryption(identity);
     return identity;
   }
 
@@ -309,14 +262,6 @@ export class ChatClient extends ReconnectingClient {
     await this.shown.flush();
   }
 
-  private async loadTrust(): Promise<void> {
-    try {
-      await this.trust.load();
-    } catch (error) {
-      throw new ChatClientError('trust_store_failed', `could not load the key pins: ${toError(error).message}`);
-    }
-  }
-
   protected onHello(hello: HelloFrame): void {
     this.maxFileBytes = hello.features.includes('files') ? hello.limits.maxFileBytes : undefined;
   }
@@ -328,7 +273,7 @@ export class ChatClient extends ReconnectingClient {
   protected onLoggedIn(welcome: WelcomeFrame): void {
     this.rosterMap.clear();
     for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
-    for (const user of welcome.users) this.observeKey(user, undefined);
+    for (const user of welcome.users) this.trust.observe(user, undefined);
   }
 
   protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
@@ -365,7 +310,7 @@ export class ChatClient extends ReconnectingClient {
       case 'presence': {
         const previous = this.rosterMap.get(frame.user.name);
         this.rosterMap.set(frame.user.name, { publicKey: frame.user.publicKey, online: frame.user.online });
-        this.observeKey(frame.user, previous?.publicKey);
+        this.trust.observe(frame.user, previous?.publicKey);
         this.emit('presence', frame.user, previous);
         this.emit('roster', this.rosterMap);
         return;
@@ -438,8 +383,7 @@ export class ChatClient extends ReconnectingClient {
     this.sender.rejectAll(reason);
     this.requests.rejectAll(reason);
     this.files.dispose();
-    this.e2ee?.dispose();
-    this.e2ee = undefined;
+    this.trust.dispose();
     void this.shown.flush();
   }
 }
