@@ -10,6 +10,7 @@ import { encodeFileChunk } from '../protocol/codec';
 import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
+import type { ClientLink } from './client-services';
 import type { Connection } from './connection';
 import { ChatClientError } from './errors';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
@@ -33,8 +34,6 @@ export class ChatClient extends ReconnectingClient {
   private readonly rosterMap = new Map<string, RosterEntry>();
   private readonly requests: PendingRequests<HistoryPage>;
   private readonly files: FileTransfers;
-  /** The current server's per-file limit (from hello); undefined when it relays no files. */
-  private maxFileBytes: number | undefined;
   private readonly trust: Trust;
   /** The last seq and recent message ids shown, kept in the seen store. */
   private readonly shown: ShownMessages;
@@ -62,7 +61,16 @@ export class ChatClient extends ReconnectingClient {
       now: () => this.clock.now(),
       emit: (event, ...args) => this.emit(event, ...args),
     });
-    this.files = this.createFileTransfers();
+    this.files = new FileTransfers({
+      link: this.createLink(),
+      queueOffer: (to, text, offer) => {
+        if (!this.trust.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
+        const id = newMessageId();
+        return this.enqueue(to, { box: this.trust.seal(to, id, text), file: offer }, id).sent;
+      },
+      openBox: (message) => this.trust.openBox(message),
+      emit: (event, ...args) => this.emit(event, ...args),
+    });
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
@@ -204,43 +212,34 @@ export class ChatClient extends ReconnectingClient {
     return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
   }
 
-  private createFileTransfers(): FileTransfers {
+  /** The view of the connection the parts write through. */
+  private createLink(): ClientLink {
     const client = this;
-    return new FileTransfers(
-      {
-        get me() {
-          return client.name;
-        },
-        get maxFileBytes() {
-          return client.maxFileBytes;
-        },
-        get ready() {
-          return client.link !== undefined;
-        },
-        get congested() {
-          return client.link?.congested ?? true;
-        },
-        send: (frame) => {
-          const link = this.link;
-          link?.write(frame);
-          return link !== undefined;
-        },
-        sendChunk: (file, index, data) => {
-          const link = this.link;
-          link?.writeLine(encodeFileChunk(file, index, data));
-          return link !== undefined;
-        },
-        queueOffer: (to, text, offer) => {
-          if (!this.trust.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
-          const id = newMessageId();
-          return this.enqueue(to, { box: this.trust.seal(to, id, text), file: offer }, id).sent;
-        },
-        openBox: (message) => this.trust.openBox(message),
-        clock: this.clock,
-        requestTimeoutMs: this.requestTimeoutMs,
+    return {
+      me: this.name,
+      clock: this.clock,
+      requestTimeoutMs: this.requestTimeoutMs,
+      get ready() {
+        return client.link !== undefined;
       },
-      (file, state, by) => this.emit('fileState', file, state, by),
-    );
+      get connected() {
+        return client.state === 'connected';
+      },
+      get congested() {
+        return client.link?.congested ?? true;
+      },
+      send: (frame) => {
+        const link = this.link;
+        link?.write(frame);
+        return link !== undefined;
+      },
+      sendChunk: (file, index, data) => {
+        const link = this.link;
+        link?.writeLine(encodeFileChunk(file, index, data));
+        return link !== undefined;
+      },
+      checkOpen: () => this.checkOpen(),
+    };
   }
 
   // ---- connecting ----
@@ -263,7 +262,7 @@ export class ChatClient extends ReconnectingClient {
   }
 
   protected onHello(hello: HelloFrame): void {
-    this.maxFileBytes = hello.features.includes('files') ? hello.limits.maxFileBytes : undefined;
+    this.files.onHello(hello);
   }
 
   protected get loginAckedSeq(): number | undefined {
