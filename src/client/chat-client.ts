@@ -1,76 +1,53 @@
 /**
- * ChatClient: what a person does once connected (ReconnectingClient does the connecting). Owns
- * the outbox (resent with the same ids after a reconnect, so the server deduplicates), the
- * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick), keys
- * and trust, and file transfers. No vscode here: the CLI and the extension both use it.
+ * ChatClient: what a person does once connected (ReconnectingClient does the connecting), as one
+ * facade over its parts: conversations.ts (outbox, received messages, acks, history), trust.ts
+ * (identity, key pins, key changes, verification, encryption) and file-transfers.ts. It keeps
+ * the roster, routes each server frame to the part it concerns, and passes each part only the
+ * narrow views in client-services.ts. No vscode here: the CLI and the extension both use it.
  */
 import type { Identity } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
 import { encodeFileChunk } from '../protocol/codec';
-import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
-import { EVERYONE } from '../protocol/names';
-import { LIMITS } from '../protocol/limits';
+import type { Box, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import type { ClientLink } from './client-services';
 import type { Connection } from './connection';
-import { ChatClientError } from './errors';
-import { newMessageId, OutboxPayload, SentInfo } from './outbox';
-import { Receipts } from './receipts';
+import { Conversations } from './conversations';
+import type { SentInfo } from './outbox';
 import { ReconnectingClient } from './reconnecting-client';
-import { PendingRequests } from './requests';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
-import { ShownMessages } from './shown-messages';
-import { Sender } from './sender';
 import { checkRecipient, isPermanent, serverError } from './rules';
 import { Trust } from './trust';
 import type { KeyTrust } from './trust-book';
 import { MemoryTrustStore } from './trust-store';
-import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+import type { ChatClientOptions, HistoryPage, QueuedMessage, RosterEntry, SendOptions } from './types';
 
 export class ChatClient extends ReconnectingClient {
-  private readonly sender: Sender;
-  private readonly autoAck: boolean;
   private readonly rosterMap = new Map<string, RosterEntry>();
-  private readonly requests: PendingRequests<HistoryPage>;
-  private readonly files: FileTransfers;
   private readonly trust: Trust;
-  /** The last seq and recent message ids shown, kept in the seen store. */
-  private readonly shown: ShownMessages;
-  private readonly receipts = new Receipts((seq) => {
-    const link = this.link;
-    link?.write({ type: 'ack', seq });
-    return link !== undefined;
-  });
+  private readonly files: FileTransfers;
+  private readonly conversations: Conversations;
 
   constructor(options: ChatClientOptions) {
     super(options);
-    this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
-    this.autoAck = options.autoAck ?? true;
-    if (options.lastSeenSeq !== undefined) {
-      if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
-      this.receipts.restore(options.lastSeenSeq);
-    }
-    this.shown = new ShownMessages(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
-    this.requests = new PendingRequests(this.clock);
+    const link = this.createLink();
+    const emit = this.emit.bind(this);
     this.trust = new Trust({
       me: this.name,
       keyStore: options.keyStore,
       trustStore: options.trustStore ?? new MemoryTrustStore(),
       roster: this.rosterMap,
       now: () => this.clock.now(),
-      emit: (event, ...args) => this.emit(event, ...args),
+      emit,
     });
     this.files = new FileTransfers({
-      link: this.createLink(),
-      queueOffer: (to, text, offer) => {
-        if (!this.trust.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
-        const id = newMessageId();
-        return this.enqueue(to, { box: this.trust.seal(to, id, text), file: offer }, id).sent;
-      },
+      link,
+      queueOffer: (to, text, offer) => this.conversations.queueOffer(to, text, offer),
       openBox: (message) => this.trust.openBox(message),
-      emit: (event, ...args) => this.emit(event, ...args),
+      emit,
     });
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, roster: this.rosterMap, emit });
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
@@ -80,13 +57,15 @@ export class ChatClient extends ReconnectingClient {
 
   /** The highest seq shown so far: keep it, and pass it as `lastSeenSeq` to the next client of this user. */
   get lastSeenSeq(): number {
-    return this.receipts.lastSeen;
+    return this.conversations.lastSeenSeq;
   }
 
   /** Messages waiting for the server's `sent`. */
   get outboxSize(): number {
-    return this.sender.size;
+    return this.conversations.outboxSize;
   }
+
+  // ---- conversations (conversations.ts) ----
 
   /**
    * Sends text to "*" (everyone: readable by the server) or to one user (end-to-end encrypted to
@@ -100,24 +79,25 @@ export class ChatClient extends ReconnectingClient {
 
   /** Like sendText, but returns the message id at once (to show the message as pending). */
   queueText(to: string, text: string, options: SendOptions = {}): QueuedMessage {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
-    this.checkOpen();
-    const recipient = checkRecipient(to);
-    if (recipient === EVERYONE) return this.enqueue(recipient, { text });
-    const entry = this.rosterMap.get(recipient);
-    if (entry === undefined && recipient !== this.name && this.state === 'connected') {
-      throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
-    }
-    // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
-    if (entry?.publicKey === null && !this.trust.isPinned(recipient)) {
-      if (options.allowUnencrypted) return this.enqueue(recipient, { text });
-      throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
-    }
-    if (!this.trust.canSeal) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
-    const id = newMessageId();
-    return this.enqueue(recipient, { box: this.trust.seal(recipient, id, text) }, id);
+    return this.conversations.queueText(to, text, options);
   }
+
+  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
+  async sendBox(to: string, box: Box): Promise<SentInfo> {
+    return this.conversations.sendBox(to, box);
+  }
+
+  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
+    return this.conversations.history(withWhom, opts);
+  }
+
+  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
+  acknowledge(seq: number): void {
+    this.conversations.acknowledge(seq);
+  }
+
+  // ---- keys and trust (trust.ts) ----
 
   /** The state of `name`'s key: 'no_key' for a plain-text user (never pinned), 'key_changed' for a pinned one reported keyless. */
   keyTrust(name: string): KeyTrust | 'no_key' {
@@ -128,7 +108,7 @@ export class ChatClient extends ReconnectingClient {
    * The safety number of your key and `name`'s current key (the one the server reports; the pin
    * when offline): 12 groups of 5 digits, the same on both sides. Compare it, then `verify`.
    */
-  safetyNumber(name: string): Promise<string> {
+  async safetyNumber(name: string): Promise<string> {
     return this.trust.safetyNumber(name);
   }
 
@@ -136,24 +116,16 @@ export class ChatClient extends ReconnectingClient {
    * Marks `name`'s current key verified (you compared safety numbers), accepting it if it had
    * changed. Pass the number you compared: if the key changed since, this throws key_changed.
    */
-  verify(name: string, comparedNumber?: string): Promise<void> {
+  async verify(name: string, comparedNumber?: string): Promise<void> {
     return this.trust.verify(name, comparedNumber);
   }
 
   /** Accepts the key the server now reports for `name` (pinned again, unverified; no key: the pin is forgotten), after a key change. */
-  acceptKey(name: string): Promise<void> {
+  async acceptKey(name: string): Promise<void> {
     return this.trust.acceptKey(name);
   }
 
-  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
-  async sendBox(to: string, box: Box): Promise<SentInfo> {
-    if (to === '*') throw new ClassChatError('invalid_frame', 'encrypted messages go to one user, not to everyone');
-    const parsed = boxSchema.safeParse(box);
-    if (!parsed.success) throw new ClassChatError('invalid_frame', `invalid box: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return this.enqueue(to, { box: parsed.data }).sent;
-  }
-
-  // ---- files (end-to-end encrypted, relayed and stored by the server; see file-transfers.ts) ----
+  // ---- files (end-to-end encrypted, relayed and stored by the server; file-transfers.ts) ----
 
   /**
    * Offers the file at `path` to `to` (under its own name, or `name`) and uploads it; `done`
@@ -183,33 +155,10 @@ export class ChatClient extends ReconnectingClient {
     return this.files.list();
   }
 
-  /** One page of a conversation ("*" for messages to everyone), oldest first. */
-  async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
-    const target = checkRecipient(withWhom);
-    const { before, limit } = opts;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxHistoryPage)) {
-      throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
-    }
-    if (before !== undefined && (!Number.isSafeInteger(before) || before < 0)) throw new ClassChatError('invalid_frame', `before must be a seq ≥ 0, not ${before}`);
-    const conn = this.link;
-    if (!conn) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
-    return this.requests.start(this.requestTimeoutMs, 'history request', (rid) =>
-      conn.write({ type: 'history', rid, with: target, before, limit }),
-    );
-  }
-
-  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
-  acknowledge(seq: number): void {
-    this.receipts.acknowledge(seq);
-  }
-
-  /** A message as shown: decrypted and checked when it is a box; a file offer described. */
-  private view(message: ServerFrameOf<'msg'>): ReceivedMessage {
-    const shown = this.trust.view(message);
-    if (message.file === undefined || shown.text === undefined) return shown;
-    const attachment = this.files.describe(message, shown.text);
-    if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
-    return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
+  /** Says bye, then saves what was shown last. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.conversations.flushShown();
   }
 
   /** The view of the connection the parts write through. */
@@ -245,20 +194,9 @@ export class ChatClient extends ReconnectingClient {
   // ---- connecting ----
 
   protected async prepare(): Promise<Identity> {
-    const [identity] = await Promise.all([this.trust.load(), this.loadSeen()]);
+    const [identity] = await Promise.all([this.trust.load(), this.conversations.loadSeen()]);
     this.trust.startEncryption(identity);
     return identity;
-  }
-
-  private async loadSeen(): Promise<void> {
-    const seq = await this.shown.load();
-    if (seq !== undefined) this.receipts.restore(seq);
-  }
-
-  /** Says bye, then saves what was shown last. */
-  override async close(): Promise<void> {
-    await super.close();
-    await this.shown.flush();
   }
 
   protected onHello(hello: HelloFrame): void {
@@ -266,7 +204,7 @@ export class ChatClient extends ReconnectingClient {
   }
 
   protected get loginAckedSeq(): number | undefined {
-    return this.receipts.loginAckedSeq;
+    return this.conversations.loginAckedSeq;
   }
 
   protected onLoggedIn(welcome: WelcomeFrame): void {
@@ -278,31 +216,19 @@ export class ChatClient extends ReconnectingClient {
   protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
     this.emit('roster', this.rosterMap);
     resolveConnect();
-    this.receipts.loggedIn(welcome.ackedSeq);
-    this.sender.attach(conn);
+    this.conversations.loggedIn(conn, welcome);
     this.files.resume();
   }
 
-  // ---- logged in ----
+  // ---- logged in: each frame to the part it concerns ----
 
   protected onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'msg':
-        if (this.receipts.accept(frame.seq)) {
-          const message = this.view(frame);
-          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
-          if (this.shown.admit(message)) {
-            this.emit('message', message);
-            if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
-          }
-        }
-        if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
+      case 'sent':
+      case 'history_page':
+        this.conversations.onFrame(frame);
         return;
-      case 'sent': {
-        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate, frame.file);
-        if (info) this.emit('sent', info);
-        return;
-      }
       case 'synced':
         this.emit('synced', frame.seq);
         return;
@@ -314,9 +240,6 @@ export class ChatClient extends ReconnectingClient {
         this.emit('roster', this.rosterMap);
         return;
       }
-      case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.map((message) => this.view(message)), more: frame.more });
-        return;
       case 'error':
         return this.onServerError(frame);
       case 'bye':
@@ -337,56 +260,40 @@ export class ChatClient extends ReconnectingClient {
     }
   }
 
+  /** An error goes to the send, transfer or request it answers; otherwise it is the application's. */
   private onServerError(frame: ServerFrameOf<'error'>): void {
     const error = serverError(frame);
     if (frame.fatal) this.noteFatal(error);
-    if (this.sender.onError(frame.id, error)) return;
+    if (this.conversations.claimSendError(frame.id, error)) return;
     if (this.files.onError(frame.id, frame.rid, error)) return;
-    if (this.requests.has(frame.rid)) {
-      this.requests.reject(frame.rid, error);
-      return;
-    }
+    if (this.conversations.claimRequestError(frame.rid, error)) return;
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
-  private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
-    this.checkOpen();
-    const recipient = checkRecipient(to);
-    const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
-    return { id: queuedId, to: recipient, sent };
-  }
-
   protected onDrain(): void {
-    this.sender.pump();
+    this.conversations.drained();
     this.files.drained();
   }
 
   // ---- losing the connection ----
 
   protected onConnectionLost(): void {
-    this.sender.detach();
     this.files.paused();
-    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    this.conversations.connectionLost();
   }
 
   protected stopConnectionTimers(): void {
-    this.receipts.cancel();
+    this.conversations.stopTimers();
   }
 
   protected beforeBye(): void {
-    // Acknowledge what was shown before saying goodbye.
-    this.receipts.flush();
+    this.conversations.flushAcks();
   }
 
   protected onShutdown(reason: Error): void {
-    this.sender.rejectAll(reason);
-    this.requests.rejectAll(reason);
+    this.conversations.shutdown(reason);
     this.files.dispose();
     this.trust.dispose();
-    void this.shown.flush();
+    void this.conversations.flushShown();
   }
-}
-
-function seenStoreError(error: Error): ChatClientError {
-  return new ChatClientError('seen_store_failed', `could not keep track of the messages already shown (one may be shown twice after a restart): ${error.message}`);
 }

@@ -5,7 +5,7 @@
  */
 import type { Box, ChatMessage, FileOffer } from '../protocol/frames';
 import type { Clock } from './clock';
-import type { FileLink } from './file-transfer-types';
+import type { FileLink, FileOfferView } from './file-transfer-types';
 import type { SentInfo } from './outbox';
 import type { ChatClientEvents, ReceivedMessage } from './types';
 
@@ -35,6 +35,11 @@ export interface MessageKeys {
   seal(to: string, id: string, text: string): Box;
   /** A message as shown: decrypted and checked when it is a box. */
   view(message: ChatMessage): ReceivedMessage;
+}
+
+/** Reads the file offer a message carries, once its box opened (file-transfers.ts). */
+export interface AttachmentReader {
+  describe(message: ChatMessage, text: string): FileOfferView | undefined;
 }
 
 /** What the file transfers use of the rest of the client (file-transfers.ts). */
