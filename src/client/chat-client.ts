@@ -1,19 +1,19 @@
 /**
  * ChatClient: what a person does once connected (ReconnectingClient does the connecting), as one
  * facade over its parts: conversations.ts (outbox, received messages, acks, history), trust.ts
- * (identity, key pins, key changes, verification, encryption) and file-transfers.ts. It keeps
- * the roster, routes each server frame to the part it concerns, and passes each part only the
- * narrow views in client-services.ts. No vscode here: the CLI and the extension both use it.
+ * (identity, key pins, key changes, verification, encryption), file-transfers.ts and roster.ts.
+ * It routes each server frame to the part it concerns and gives each part only the narrow views
+ * in client-services.ts. No vscode here: the CLI and the extension both use it.
  */
 import type { Identity } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
-import { encodeFileChunk } from '../protocol/codec';
-import type { Box, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
-import type { ClientLink } from './client-services';
+import type { Box, FileOffer, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
+import { ConnectionLink } from './client-link';
 import type { Connection } from './connection';
 import { Conversations } from './conversations';
 import type { SentInfo } from './outbox';
 import { ReconnectingClient } from './reconnecting-client';
+import { Roster } from './roster';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
@@ -24,35 +24,27 @@ import { MemoryTrustStore } from './trust-store';
 import type { ChatClientOptions, HistoryPage, QueuedMessage, RosterEntry, SendOptions } from './types';
 
 export class ChatClient extends ReconnectingClient {
-  private readonly rosterMap = new Map<string, RosterEntry>();
+  private readonly users: Roster;
   private readonly trust: Trust;
   private readonly files: FileTransfers;
   private readonly conversations: Conversations;
 
   constructor(options: ChatClientOptions) {
     super(options);
-    const link = this.createLink();
     const emit = this.emit.bind(this);
-    this.trust = new Trust({
-      me: this.name,
-      keyStore: options.keyStore,
-      trustStore: options.trustStore ?? new MemoryTrustStore(),
-      roster: this.rosterMap,
-      now: () => this.clock.now(),
-      emit,
-    });
-    this.files = new FileTransfers({
-      link,
-      queueOffer: (to, text, offer) => this.conversations.queueOffer(to, text, offer),
-      openBox: (message) => this.trust.openBox(message),
-      emit,
-    });
-    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, roster: this.rosterMap, emit });
+    const { name: me, clock, requestTimeoutMs } = this;
+    const link = new ConnectionLink({ me, clock, requestTimeoutMs, current: () => this.link, connected: () => this.state === 'connected', checkOpen: () => this.checkOpen() });
+    this.users = new Roster({ observe: (user, previousKey) => this.trust.observe(user, previousKey), emit });
+    const roster = this.users.entries;
+    this.trust = new Trust({ me, keyStore: options.keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
+    const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);
+    this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, roster, emit });
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
   get roster(): ReadonlyMap<string, RosterEntry> {
-    return this.rosterMap;
+    return this.users.entries;
   }
 
   /** The highest seq shown so far: keep it, and pass it as `lastSeenSeq` to the next client of this user. */
@@ -161,36 +153,6 @@ export class ChatClient extends ReconnectingClient {
     await this.conversations.flushShown();
   }
 
-  /** The view of the connection the parts write through. */
-  private createLink(): ClientLink {
-    const client = this;
-    return {
-      me: this.name,
-      clock: this.clock,
-      requestTimeoutMs: this.requestTimeoutMs,
-      get ready() {
-        return client.link !== undefined;
-      },
-      get connected() {
-        return client.state === 'connected';
-      },
-      get congested() {
-        return client.link?.congested ?? true;
-      },
-      send: (frame) => {
-        const link = this.link;
-        link?.write(frame);
-        return link !== undefined;
-      },
-      sendChunk: (file, index, data) => {
-        const link = this.link;
-        link?.writeLine(encodeFileChunk(file, index, data));
-        return link !== undefined;
-      },
-      checkOpen: () => this.checkOpen(),
-    };
-  }
-
   // ---- connecting ----
 
   protected async prepare(): Promise<Identity> {
@@ -208,13 +170,11 @@ export class ChatClient extends ReconnectingClient {
   }
 
   protected onLoggedIn(welcome: WelcomeFrame): void {
-    this.rosterMap.clear();
-    for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
-    for (const user of welcome.users) this.trust.observe(user, undefined);
+    this.users.loggedIn(welcome.users);
   }
 
   protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
-    this.emit('roster', this.rosterMap);
+    this.users.announce();
     resolveConnect();
     this.conversations.loggedIn(conn, welcome);
     this.files.resume();
@@ -232,14 +192,9 @@ export class ChatClient extends ReconnectingClient {
       case 'synced':
         this.emit('synced', frame.seq);
         return;
-      case 'presence': {
-        const previous = this.rosterMap.get(frame.user.name);
-        this.rosterMap.set(frame.user.name, { publicKey: frame.user.publicKey, online: frame.user.online });
-        this.trust.observe(frame.user, previous?.publicKey);
-        this.emit('presence', frame.user, previous);
-        this.emit('roster', this.rosterMap);
+      case 'presence':
+        this.users.onPresence(frame.user);
         return;
-      }
       case 'error':
         return this.onServerError(frame);
       case 'bye':
