@@ -1,7 +1,8 @@
 /**
- * What ChatClient's parts may use of it: narrow views, passed in. Trust, conversations and file
- * transfers each see the connection, keys or events they work with, never ChatClient itself or
- * one another's internals, so `src/client` has no import circle and a test can fake any one part.
+ * What ChatClient's parts may use of it: narrow views, passed in. Conversations, trust, file
+ * transfers and the roster each see the connection, keys or events they work with, never
+ * ChatClient itself or one another's internals, so `src/client` has no import circle and a test
+ * can fake any one part.
  */
 import type { Box, ChatMessage, FileOffer } from '../protocol/frames';
 import type { Clock } from './clock';
