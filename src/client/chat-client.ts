@@ -1,86 +1,63 @@
 /**
- * ChatClient: what a person does once connected (ReconnectingClient does the connecting). Owns
- * the outbox (resent with the same ids after a reconnect, so the server deduplicates), the
- * received-message bookkeeping (drop seq ≤ last seen, cumulative acks batched per tick), keys
- * and trust, and file transfers. No vscode here: the CLI and the extension both use it.
+ * ChatClient: what a person does once connected (ReconnectingClient does the connecting), as one
+ * facade over its parts: conversations.ts (outbox, received messages, acks, history), trust.ts
+ * (identity, key pins, key changes, verification, encryption), file-transfers.ts and roster.ts.
+ * It routes each server frame to the part it concerns and gives each part only the narrow views
+ * in client-services.ts. No vscode here: the CLI and the extension both use it.
  */
-import { PrivateBoxes } from '../crypto/e2ee';
 import type { Identity } from '../crypto/identity';
-import { safetyNumber } from '../crypto/safety-number';
-import { sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
-import { encodeFileChunk } from '../protocol/codec';
-import { boxSchema, Box, HelloFrame, ServerFrame, ServerFrameOf, UserInfo, WelcomeFrame } from '../protocol/frames';
-import { EVERYONE } from '../protocol/names';
-import { LIMITS } from '../protocol/limits';
+import type { Box, FileOffer, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
+import { ConnectionLink } from './client-link';
 import type { Connection } from './connection';
-import { ChatClientError } from './errors';
-import { loadOrCreateIdentity } from './key-store';
-import { newMessageId, OutboxPayload, SentInfo } from './outbox';
-import { PrivateMessages } from './private-messages';
-import { Receipts } from './receipts';
+import { Conversations } from './conversations';
+import type { SentInfo } from './outbox';
 import { ReconnectingClient } from './reconnecting-client';
-import { PendingRequests } from './requests';
+import { Roster } from './roster';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
-import { ShownMessages } from './shown-messages';
-import { Sender } from './sender';
-import { checkRecipient, isPermanent, serverError, toError } from './rules';
-import { KeyTrust, TrustBook } from './trust-book';
+import { checkRecipient, isPermanent, serverError } from './rules';
+import { Trust } from './trust';
+import type { KeyTrust } from './trust-book';
 import { MemoryTrustStore } from './trust-store';
-import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+import type { ChatClientOptions, HistoryPage, QueuedMessage, RosterEntry, SendOptions } from './types';
 
 export class ChatClient extends ReconnectingClient {
-  private readonly sender: Sender;
-  private readonly autoAck: boolean;
-  private readonly rosterMap = new Map<string, RosterEntry>();
-  private readonly requests: PendingRequests<HistoryPage>;
+  private readonly users: Roster;
+  private readonly trust: Trust;
   private readonly files: FileTransfers;
-  /** The current server's per-file limit (from hello); undefined when it relays no files. */
-  private maxFileBytes: number | undefined;
-  private identityPromise: Promise<Identity> | undefined;
-  private readonly trust: TrustBook;
-  /** Set once the identity is loaded (first connect); undefined again after close. */
-  private e2ee: PrivateMessages | undefined;
-  /** The last seq and recent message ids shown, kept in the seen store. */
-  private readonly shown: ShownMessages;
-  private readonly receipts = new Receipts((seq) => {
-    const link = this.link;
-    link?.write({ type: 'ack', seq });
-    return link !== undefined;
-  });
+  private readonly conversations: Conversations;
 
   constructor(options: ChatClientOptions) {
     super(options);
-    this.sender = new Sender(this.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
-    this.autoAck = options.autoAck ?? true;
-    if (options.lastSeenSeq !== undefined) {
-      if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
-      this.receipts.restore(options.lastSeenSeq);
-    }
-    this.shown = new ShownMessages(options.seenStore, this.clock, (error) => this.emit('error', seenStoreError(error)));
-    this.requests = new PendingRequests(this.clock);
-    this.trust = new TrustBook(options.trustStore ?? new MemoryTrustStore(), () => this.clock.now(), (error) =>
-      this.emit('error', new ChatClientError('trust_store_failed', `could not save the key pins: ${error.message}`)),
-    );
-    this.files = this.createFileTransfers();
+    const emit = this.emit.bind(this);
+    const { name: me, clock, requestTimeoutMs } = this;
+    const link = new ConnectionLink({ me, clock, requestTimeoutMs, current: () => this.link, connected: () => this.state === 'connected', checkOpen: () => this.checkOpen() });
+    this.users = new Roster({ observe: (user, previousKey) => this.trust.observe(user, previousKey), emit });
+    const roster = this.users.entries;
+    this.trust = new Trust({ me, keyStore: options.keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
+    const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);
+    this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, roster, emit });
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
   get roster(): ReadonlyMap<string, RosterEntry> {
-    return this.rosterMap;
+    return this.users.entries;
   }
 
   /** The highest seq shown so far: keep it, and pass it as `lastSeenSeq` to the next client of this user. */
   get lastSeenSeq(): number {
-    return this.receipts.lastSeen;
+    return this.conversations.lastSeenSeq;
   }
 
   /** Messages waiting for the server's `sent`. */
   get outboxSize(): number {
-    return this.sender.size;
+    return this.conversations.outboxSize;
   }
+
+  // ---- conversations (conversations.ts) ----
 
   /**
    * Sends text to "*" (everyone: readable by the server) or to one user (end-to-end encrypted to
@@ -94,30 +71,29 @@ export class ChatClient extends ReconnectingClient {
 
   /** Like sendText, but returns the message id at once (to show the message as pending). */
   queueText(to: string, text: string, options: SendOptions = {}): QueuedMessage {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
-    this.checkOpen();
-    const recipient = checkRecipient(to);
-    if (recipient === EVERYONE) return this.enqueue(recipient, { text });
-    const entry = this.rosterMap.get(recipient);
-    if (entry === undefined && recipient !== this.name && this.state === 'connected') {
-      throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
-    }
-    // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
-    if (entry?.publicKey === null && !this.trust.get(recipient)) {
-      if (options.allowUnencrypted) return this.enqueue(recipient, { text });
-      throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
-    }
-    if (!this.e2ee) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
-    const id = newMessageId();
-    return this.enqueue(recipient, { box: this.e2ee.seal(recipient, id, text) }, id);
+    return this.conversations.queueText(to, text, options);
   }
+
+  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
+  async sendBox(to: string, box: Box): Promise<SentInfo> {
+    return this.conversations.sendBox(to, box);
+  }
+
+  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
+    return this.conversations.history(withWhom, opts);
+  }
+
+  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
+  acknowledge(seq: number): void {
+    this.conversations.acknowledge(seq);
+  }
+
+  // ---- keys and trust (trust.ts) ----
 
   /** The state of `name`'s key: 'no_key' for a plain-text user (never pinned), 'key_changed' for a pinned one reported keyless. */
   keyTrust(name: string): KeyTrust | 'no_key' {
-    const user = checkRecipient(name);
-    const reported = this.rosterMap.get(user)?.publicKey;
-    return reported === null && !this.trust.get(user) ? 'no_key' : (this.e2ee?.keyTrust(user) ?? this.trust.status(user, reported));
+    return this.trust.keyTrust(name);
   }
 
   /**
@@ -125,8 +101,7 @@ export class ChatClient extends ReconnectingClient {
    * when offline): 12 groups of 5 digits, the same on both sides. Compare it, then `verify`.
    */
   async safetyNumber(name: string): Promise<string> {
-    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady()]);
-    return safetyNumber(sodium, identity.publicKey, this.peerKey(checkRecipient(name)));
+    return this.trust.safetyNumber(name);
   }
 
   /**
@@ -134,30 +109,15 @@ export class ChatClient extends ReconnectingClient {
    * changed. Pass the number you compared: if the key changed since, this throws key_changed.
    */
   async verify(name: string, comparedNumber?: string): Promise<void> {
-    const user = checkRecipient(name);
-    const key = this.peerKey(user);
-    if (comparedNumber !== undefined && (await this.safetyNumber(user)) !== comparedNumber) {
-      throw new ChatClientError('key_changed', `${user}'s key changed after you compared the safety number; compare the new one`);
-    }
-    await this.saved(this.trust.accept(user, key));
-    await this.saved(this.trust.verify(user, key));
+    return this.trust.verify(name, comparedNumber);
   }
 
   /** Accepts the key the server now reports for `name` (pinned again, unverified; no key: the pin is forgotten), after a key change. */
   async acceptKey(name: string): Promise<void> {
-    const user = checkRecipient(name);
-    await this.saved(this.trust.accept(user, this.rosterMap.get(user)?.publicKey === null ? null : this.peerKey(user)));
+    return this.trust.acceptKey(name);
   }
 
-  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
-  async sendBox(to: string, box: Box): Promise<SentInfo> {
-    if (to === '*') throw new ClassChatError('invalid_frame', 'encrypted messages go to one user, not to everyone');
-    const parsed = boxSchema.safeParse(box);
-    if (!parsed.success) throw new ClassChatError('invalid_frame', `invalid box: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return this.enqueue(to, { box: parsed.data }).sent;
-  }
-
-  // ---- files (end-to-end encrypted, relayed and stored by the server; see file-transfers.ts) ----
+  // ---- files (end-to-end encrypted, relayed and stored by the server; file-transfers.ts) ----
 
   /**
    * Offers the file at `path` to `to` (under its own name, or `name`) and uploads it; `done`
@@ -187,191 +147,53 @@ export class ChatClient extends ReconnectingClient {
     return this.files.list();
   }
 
-  /** One page of a conversation ("*" for messages to everyone), oldest first. */
-  async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
-    const target = checkRecipient(withWhom);
-    const { before, limit } = opts;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxHistoryPage)) {
-      throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
-    }
-    if (before !== undefined && (!Number.isSafeInteger(before) || before < 0)) throw new ClassChatError('invalid_frame', `before must be a seq ≥ 0, not ${before}`);
-    const conn = this.link;
-    if (!conn) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
-    return this.requests.start(this.requestTimeoutMs, 'history request', (rid) =>
-      conn.write({ type: 'history', rid, with: target, before, limit }),
-    );
-  }
-
-  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
-  acknowledge(seq: number): void {
-    this.receipts.acknowledge(seq);
-  }
-
-  private peerKey(name: string): string {
-    const current = this.rosterMap.get(name)?.publicKey;
-    if (current === null) throw new ClassChatError('no_key', `${name} uses the plain-text mode and has no key`);
-    const key = current ?? this.trust.get(name)?.publicKey;
-    if (key === undefined) throw new ChatClientError('unknown_key', `${name}'s key is not known yet; connect first`);
-    return key;
-  }
-
-  private async saved<T>(saving: Promise<T>): Promise<T> {
-    try {
-      return await saving;
-    } catch (error) {
-      throw new ChatClientError('trust_store_failed', `could not save the key pins: ${toError(error).message}`);
-    }
-  }
-
-  /** A message as shown: decrypted and checked when it is a box; a file offer described. */
-  private view(message: ServerFrameOf<'msg'>): ReceivedMessage {
-    const shown: ReceivedMessage = this.e2ee
-      ? this.e2ee.view(message)
-      : message.box === undefined
-        ? { ...message, encrypted: false, trust: 'not_encrypted' }
-        : { ...message, encrypted: true, trust: 'unknown_key', decryptError: 'unknown_key' };
-    if (message.file === undefined || shown.text === undefined) return shown;
-    const attachment = this.files.describe(message, shown.text);
-    if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
-    return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
-  }
-
-  private createFileTransfers(): FileTransfers {
-    const client = this;
-    return new FileTransfers(
-      {
-        get me() {
-          return client.name;
-        },
-        get maxFileBytes() {
-          return client.maxFileBytes;
-        },
-        get ready() {
-          return client.link !== undefined;
-        },
-        get congested() {
-          return client.link?.congested ?? true;
-        },
-        send: (frame) => {
-          const link = this.link;
-          link?.write(frame);
-          return link !== undefined;
-        },
-        sendChunk: (file, index, data) => {
-          const link = this.link;
-          link?.writeLine(encodeFileChunk(file, index, data));
-          return link !== undefined;
-        },
-        queueOffer: (to, text, offer) => {
-          if (!this.e2ee) throw new ChatClientError('not_connected', 'connect once before sending a file');
-          const id = newMessageId();
-          return this.enqueue(to, { box: this.e2ee.seal(to, id, text), file: offer }, id).sent;
-        },
-        openBox: (message) => this.e2ee?.view({ type: 'msg', seq: 0, ts: 0, ...message }).text,
-        clock: this.clock,
-        requestTimeoutMs: this.requestTimeoutMs,
-      },
-      (file, state, by) => this.emit('fileState', file, state, by),
-    );
-  }
-
-  /** Pins keys seen for the first time; reports keys (or no key) that differ from their pin. */
-  private observeKey(user: UserInfo, previousKey: string | null | undefined): void {
-    const change = user.name === this.name ? undefined : this.trust.report(user.name, user.publicKey, previousKey);
-    if (change) this.emit('keyChanged', user.name, change);
+  /** Says bye, then saves what was shown last. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.conversations.flushShown();
   }
 
   // ---- connecting ----
 
-  private identity(): Promise<Identity> {
-    if (!this.identityPromise) {
-      this.identityPromise = loadOrCreateIdentity(this.options.keyStore);
-      // A failed load may succeed later (e.g. after chmod): do not cache the failure.
-      this.identityPromise.catch(() => (this.identityPromise = undefined));
-    }
-    return this.identityPromise;
-  }
-
   protected async prepare(): Promise<Identity> {
-    const [identity, sodium] = await Promise.all([this.identity(), sodiumReady(), this.loadTrust(), this.loadSeen()]);
-    this.e2ee ??= new PrivateMessages(this.name, identity.publicKey, new PrivateBoxes(sodium, identity), this.trust, this.rosterMap);
+    const [identity] = await Promise.all([this.trust.load(), this.conversations.loadSeen()]);
+    this.trust.startEncryption(identity);
     return identity;
   }
 
-  private async loadSeen(): Promise<void> {
-    const seq = await this.shown.load();
-    if (seq !== undefined) this.receipts.restore(seq);
-  }
-
-  /** Says bye, then saves what was shown last. */
-  override async close(): Promise<void> {
-    await super.close();
-    await this.shown.flush();
-  }
-
-  private async loadTrust(): Promise<void> {
-    try {
-      await this.trust.load();
-    } catch (error) {
-      throw new ChatClientError('trust_store_failed', `could not load the key pins: ${toError(error).message}`);
-    }
-  }
-
   protected onHello(hello: HelloFrame): void {
-    this.maxFileBytes = hello.features.includes('files') ? hello.limits.maxFileBytes : undefined;
+    this.files.onHello(hello);
   }
 
   protected get loginAckedSeq(): number | undefined {
-    return this.receipts.loginAckedSeq;
+    return this.conversations.loginAckedSeq;
   }
 
   protected onLoggedIn(welcome: WelcomeFrame): void {
-    this.rosterMap.clear();
-    for (const user of welcome.users) this.rosterMap.set(user.name, { publicKey: user.publicKey, online: user.online });
-    for (const user of welcome.users) this.observeKey(user, undefined);
+    this.users.loggedIn(welcome.users);
   }
 
   protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
-    this.emit('roster', this.rosterMap);
+    this.users.announce();
     resolveConnect();
-    this.receipts.loggedIn(welcome.ackedSeq);
-    this.sender.attach(conn);
+    this.conversations.loggedIn(conn, welcome);
     this.files.resume();
   }
 
-  // ---- logged in ----
+  // ---- logged in: each frame to the part it concerns ----
 
   protected onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'msg':
-        if (this.receipts.accept(frame.seq)) {
-          const message = this.view(frame);
-          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
-          if (this.shown.admit(message)) {
-            this.emit('message', message);
-            if (message.attachment && message.to === this.name) this.emit('fileOffer', message.attachment);
-          }
-        }
-        if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
+      case 'sent':
+      case 'history_page':
+        this.conversations.onFrame(frame);
         return;
-      case 'sent': {
-        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate, frame.file);
-        if (info) this.emit('sent', info);
-        return;
-      }
       case 'synced':
         this.emit('synced', frame.seq);
         return;
-      case 'presence': {
-        const previous = this.rosterMap.get(frame.user.name);
-        this.rosterMap.set(frame.user.name, { publicKey: frame.user.publicKey, online: frame.user.online });
-        this.observeKey(frame.user, previous?.publicKey);
-        this.emit('presence', frame.user, previous);
-        this.emit('roster', this.rosterMap);
-        return;
-      }
-      case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.map((message) => this.view(message)), more: frame.more });
+      case 'presence':
+        this.users.onPresence(frame.user);
         return;
       case 'error':
         return this.onServerError(frame);
@@ -393,57 +215,40 @@ export class ChatClient extends ReconnectingClient {
     }
   }
 
+  /** An error goes to the send, transfer or request it answers; otherwise it is the application's. */
   private onServerError(frame: ServerFrameOf<'error'>): void {
     const error = serverError(frame);
     if (frame.fatal) this.noteFatal(error);
-    if (this.sender.onError(frame.id, error)) return;
+    if (this.conversations.claimSendError(frame.id, error)) return;
     if (this.files.onError(frame.id, frame.rid, error)) return;
-    if (this.requests.has(frame.rid)) {
-      this.requests.reject(frame.rid, error);
-      return;
-    }
+    if (this.conversations.claimRequestError(frame.rid, error)) return;
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
-  private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
-    this.checkOpen();
-    const recipient = checkRecipient(to);
-    const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
-    return { id: queuedId, to: recipient, sent };
-  }
-
   protected onDrain(): void {
-    this.sender.pump();
+    this.conversations.drained();
     this.files.drained();
   }
 
   // ---- losing the connection ----
 
   protected onConnectionLost(): void {
-    this.sender.detach();
     this.files.paused();
-    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    this.conversations.connectionLost();
   }
 
   protected stopConnectionTimers(): void {
-    this.receipts.cancel();
+    this.conversations.stopTimers();
   }
 
   protected beforeBye(): void {
-    // Acknowledge what was shown before saying goodbye.
-    this.receipts.flush();
+    this.conversations.flushAcks();
   }
 
   protected onShutdown(reason: Error): void {
-    this.sender.rejectAll(reason);
-    this.requests.rejectAll(reason);
+    this.conversations.shutdown(reason);
     this.files.dispose();
-    this.e2ee?.dispose();
-    this.e2ee = undefined;
-    void this.shown.flush();
+    this.trust.dispose();
+    void this.conversations.flushShown();
   }
-}
-
-function seenStoreError(error: Error): ChatClientError {
-  return new ChatClientError('seen_store_failed', `could not keep track of the messages already shown (one may be shown twice after a restart): ${error.message}`);
 }

@@ -7,28 +7,14 @@ import { basename } from 'node:path';
 import { cipherLayout, FileDecryptor, FileEncryptor, parseFileSecrets, FileSecrets } from '../crypto/file-stream';
 import { chunkBytes } from '../protocol/codec';
 import { ClassChatError } from '../protocol/errors';
-import type { Box, ChatMessage, FileInfo, FileOffer, FileRef, FileState, ServerFrameOf } from '../protocol/frames';
-import type { Clock } from './clock';
+import type { ChatMessage, FileInfo, FileRef, FileState, HelloFrame, ServerFrameOf } from '../protocol/frames';
+import type { ClientLink, FileServices } from './client-services';
 import { ChatClientError } from './errors';
 import { IncomingFile } from './file-download';
 import { sanitizeFileName } from './file-names';
-import type { FileLink, FileOfferView } from './file-transfer-types';
+import type { FileOfferView } from './file-transfer-types';
 import { OutgoingFile } from './file-upload';
-import type { SentInfo } from './outbox';
 import { PendingRequests } from './requests';
-
-/** What the transfers need from ChatClient. */
-export interface FileHost extends FileLink {
-  readonly me: string;
-  /** The server's per-file limit from its hello (undefined: it relays no files). */
-  readonly maxFileBytes: number | undefined;
-  /** Seals `text` for `to` under a new message id and queues it as a file offer. */
-  queueOffer(to: string, text: string, offer: FileOffer): Promise<SentInfo>;
-  /** Opens a box exchanged with the other party; undefined when it does not open. */
-  openBox(message: { from: string; to: string; id: string; box: Box }): string | undefined;
-  readonly clock: Clock;
-  readonly requestTimeoutMs: number;
-}
 
 export interface FileStatus extends FileOfferView {
   state: FileState;
@@ -55,12 +41,18 @@ export class FileTransfers {
    */
   private readonly earlyEnds = new Map<string, { state: FileState; by: string | undefined }>();
   private readonly requests: PendingRequests<FileInfo[]>;
+  private readonly link: ClientLink;
+  /** The current server's per-file limit (from hello); undefined when it relays no files. */
+  private maxFileBytes: number | undefined;
 
-  constructor(
-    private readonly host: FileHost,
-    private readonly onState: (file: string, state: FileState, by: string | undefined) => void,
-  ) {
-    this.requests = new PendingRequests(host.clock);
+  constructor(private readonly services: FileServices) {
+    this.link = services.link;
+    this.requests = new PendingRequests(services.link.clock);
+  }
+
+  /** The server said hello: whether it relays files, and up to what size. */
+  onHello(hello: HelloFrame): void {
+    this.maxFileBytes = hello.features.includes('files') ? hello.limits.maxFileBytes : undefined;
   }
 
   /** The offer a message carries, once its box opened (`text` is the decrypted box). */
@@ -81,28 +73,28 @@ export class FileTransfers {
       size: secrets.size,
       ts: message.ts,
     };
-    if (message.to === this.host.me) this.offers.set(view.file, { view, secrets, ref: message.file });
+    if (message.to === this.link.me) this.offers.set(view.file, { view, secrets, ref: message.file });
     return view;
   }
 
   /** Offers `path` to `to` and starts uploading; the limit is checked before anything is sent. */
   async send(to: string, path: string, now: () => number, name = basename(path)): Promise<OutgoingFile> {
-    if (this.host.maxFileBytes === undefined) throw new ClassChatError('files_disabled', 'this server does not relay files');
-    if (to === this.host.me) throw new ClassChatError('invalid_frame', 'a file cannot be sent to yourself');
+    if (this.maxFileBytes === undefined) throw new ClassChatError('files_disabled', 'this server does not relay files');
+    if (to === this.link.me) throw new ClassChatError('invalid_frame', 'a file cannot be sent to yourself');
     if (name.length === 0 || name.length > 1024) throw new ChatClientError('bad_file', 'a file name must be 1-1024 characters');
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
       throw new ChatClientError('file_read_failed', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
     });
     if (!info.isFile()) throw new ChatClientError('file_read_failed', `${path} is not a regular file`);
     const layout = cipherLayout(info.size);
-    if (layout.cipherSize > this.host.maxFileBytes) {
-      throw new ClassChatError('file_too_large', `${basename(path)} is ${info.size} bytes; this server accepts files up to ${this.host.maxFileBytes} bytes`);
+    if (layout.cipherSize > this.maxFileBytes) {
+      throw new ClassChatError('file_too_large', `${basename(path)} is ${info.size} bytes; this server accepts files up to ${this.maxFileBytes} bytes`);
     }
     const handle = await open(path, 'r');
     try {
       const encryptor = await FileEncryptor.create(name, info.size);
-      const upload = new OutgoingFile(this.host, to, name, info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
-      const sent = await this.host.queueOffer(to, JSON.stringify(encryptor.secrets), { size: layout.cipherSize, chunkBytes: layout.chunkBytes });
+      const upload = new OutgoingFile(this.link, to, name, info.size, handle, encryptor, layout.chunkBytes, layout.chunks, now);
+      const sent = await this.services.queueOffer(to, JSON.stringify(encryptor.secrets), { size: layout.cipherSize, chunkBytes: layout.chunkBytes });
       upload.file = sent.file;
       upload.offer = { id: sent.id, seq: sent.seq, ts: sent.ts };
       if (upload.file === undefined) throw new ChatClientError('protocol', 'the server stored the offer but gave no file id');
@@ -111,7 +103,7 @@ export class FileTransfers {
       const ended = this.earlyEnds.get(upload.file);
       this.earlyEnds.delete(upload.file);
       if (ended) upload.onState(ended.state, ended.by);
-      else if (this.host.ready) upload.resume(0);
+      else if (this.link.ready) upload.resume(0);
       return upload;
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -128,7 +120,7 @@ export class FileTransfers {
       throw new ChatClientError('bad_file', `the offer of ${offer.view.safeName} carries an unusable key`);
     });
     const safeName = name === undefined ? offer.view.safeName : sanitizeFileName(name);
-    const download = new IncomingFile(this.host, file, offer.view.from, offer.secrets, decryptor, offer.ref, dir, safeName, now);
+    const download = new IncomingFile(this.link, file, offer.view.from, offer.secrets, decryptor, offer.ref, dir, safeName, now);
     this.downloads.set(file, download);
     await download.start();
     return download;
@@ -139,7 +131,7 @@ export class FileTransfers {
     const download = this.downloads.get(file);
     if (download?.isActive) return download.cancel('declined');
     this.requireReady();
-    this.host.send({ type: 'file_cancel', file, reason: 'declined' });
+    this.link.send({ type: 'file_cancel', file, reason: 'declined' });
   }
 
   /** Cancels an upload or download in progress (either side). */
@@ -147,7 +139,7 @@ export class FileTransfers {
     const transfer = this.uploads.get(file) ?? this.downloads.get(file);
     if (transfer?.isActive) return transfer.cancel();
     this.requireReady();
-    this.host.send({ type: 'file_cancel', file, reason: 'cancelled' });
+    this.link.send({ type: 'file_cancel', file, reason: 'cancelled' });
   }
 
   /** Files this user sent or was sent that the server still knows about, newest first. */
@@ -174,7 +166,7 @@ export class FileTransfers {
         this.uploads.get(frame.file)?.onState(frame.state, frame.by);
         this.downloads.get(frame.file)?.onState(frame.state, frame.by);
         if (TERMINAL.has(frame.state)) this.forget(frame.file);
-        this.onState(frame.file, frame.state, frame.by);
+        this.services.emit('fileState', frame.file, frame.state, frame.by);
         return;
       case 'file_status':
         this.requests.resolve(frame.rid, frame.files);
@@ -242,21 +234,21 @@ export class FileTransfers {
 
   private status(file: string | undefined): Promise<FileInfo[]> {
     this.requireReady();
-    return this.requests.start(this.host.requestTimeoutMs, 'file status request', (rid) =>
-      this.host.send({ type: 'file_status', rid, ...(file !== undefined ? { file } : {}) }),
+    return this.requests.start(this.link.requestTimeoutMs, 'file status request', (rid) =>
+      this.link.send({ type: 'file_status', rid, ...(file !== undefined ? { file } : {}) }),
     );
   }
 
   private async fetchOffer(file: string): Promise<KnownOffer> {
     const [info] = await this.status(file);
-    const offer = info && info.to === this.host.me ? this.offerFromInfo(info) : undefined;
+    const offer = info && info.to === this.link.me ? this.offerFromInfo(info) : undefined;
     if (!offer) throw new ClassChatError('unknown_file', `there is no file ${file} for you on the server`);
     if (TERMINAL.has(info.state)) throw new ChatClientError('file_closed', `that file is no longer available (${info.state})`);
     return offer;
   }
 
   private offerFromInfo(info: FileInfo): KnownOffer | undefined {
-    const text = this.host.openBox({ from: info.from, to: info.to, id: info.id, box: info.box });
+    const text = this.services.openBox({ from: info.from, to: info.to, id: info.id, box: info.box });
     const message: ChatMessage = { type: 'msg', seq: info.seq, id: info.id, from: info.from, to: info.to, ts: info.ts, box: info.box, file: { id: info.file, size: info.size, chunkBytes: info.chunkBytes } };
     const view = this.describe(message, text);
     if (!view) return undefined;
@@ -264,6 +256,6 @@ export class FileTransfers {
   }
 
   private requireReady(): void {
-    if (!this.host.ready) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
+    if (!this.link.ready) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
   }
 }

@@ -1,0 +1,54 @@
+/**
+ * What ChatClient's parts may use of it: narrow views, passed in. Conversations, trust, file
+ * transfers and the roster each see the connection, keys or events they work with, never
+ * ChatClient itself or one another's internals, so `src/client` has no import circle and a test
+ * can fake any one part.
+ */
+import type { Box, ChatMessage, FileOffer } from '../protocol/frames';
+import type { Clock } from './clock';
+import type { FileLink, FileOfferView } from './file-transfer-types';
+import type { SentInfo } from './outbox';
+import type { ChatClientEvents, ReceivedMessage } from './types';
+
+/** Emits the listed ChatClient events (and only those) to the application. */
+export type Emit<K extends keyof ChatClientEvents> = <E extends K>(event: E, ...args: ChatClientEvents[E]) => void;
+
+/** The connection as the parts use it: frames go to the logged-in server, in order. */
+export interface ClientLink extends FileLink {
+  /** This user's name. */
+  readonly me: string;
+  readonly clock: Clock;
+  /** How long a request (a history page, a file status) waits for its answer. */
+  readonly requestTimeoutMs: number;
+  /** The client state is 'connected' (listeners were told of the login). */
+  readonly connected: boolean;
+  /** Throws ChatClientError closed once the client is closed. */
+  checkOpen(): void;
+}
+
+/** The end-to-end encryption a conversation uses (trust.ts). */
+export interface MessageKeys {
+  /** Encryption has started: the identity was loaded (the first connect got that far). */
+  readonly canSeal: boolean;
+  /** `name` has a pinned key, so a keyless report of them is a key change, not a plain-text user. */
+  isPinned(name: string): boolean;
+  /** Seals `text` for `to` under message id `id`; throws unknown_key / key_changed when the key cannot be trusted. */
+  seal(to: string, id: string, text: string): Box;
+  /** A message as shown: decrypted and checked when it is a box. */
+  view(message: ChatMessage): ReceivedMessage;
+}
+
+/** Reads the file offer a message carries, once its box opened (file-transfers.ts). */
+export interface AttachmentReader {
+  describe(message: ChatMessage, text: string): FileOfferView | undefined;
+}
+
+/** What the file transfers use of the rest of the client (file-transfers.ts). */
+export interface FileServices {
+  readonly link: ClientLink;
+  /** Seals `text` for `to` under a new message id and queues it as a file offer. */
+  queueOffer(to: string, text: string, offer: FileOffer): Promise<SentInfo>;
+  /** Opens a box exchanged with the other party (trust.ts); undefined when it does not open. */
+  openBox(message: { from: string; to: string; id: string; box: Box }): string | undefined;
+  readonly emit: Emit<'fileState'>;
+}

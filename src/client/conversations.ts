@@ -1,0 +1,225 @@
+/**
+ * Conversations: messages to one user or to everyone sent through the outbox, messages received
+ * (each seq once, replays dropped, acknowledgements batched), and pages of history.
+ */
+import { ClassChatError } from '../protocol/errors';
+import { boxSchema, Box, ChatMessage, FileOffer, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
+import { EVERYONE } from '../protocol/names';
+import { LIMITS } from '../protocol/limits';
+import type { AttachmentReader, ClientLink, Emit, MessageKeys } from './client-services';
+import { ChatClientError } from './errors';
+import { newMessageId, OutboxPayload, SentInfo } from './outbox';
+import { Receipts } from './receipts';
+import { PendingRequests } from './requests';
+import { FrameSink, Sender } from './sender';
+import { ShownMessages } from './shown-messages';
+import { checkRecipient } from './rules';
+import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+
+export type ConversationOptions = Pick<ChatClientOptions, 'outboxCapacity' | 'maxInFlight' | 'sendRetry' | 'autoAck' | 'lastSeenSeq' | 'seenStore'>;
+
+export interface ConversationParts {
+  readonly link: ClientLink;
+  readonly keys: MessageKeys;
+  readonly attachments: AttachmentReader;
+  /** Who the server knows now (ChatClient keeps it up to date). */
+  readonly roster: ReadonlyMap<string, RosterEntry>;
+  readonly emit: Emit<'message' | 'fileOffer' | 'sent' | 'error'>;
+}
+
+/** The frames a conversation handles. */
+export type ConversationFrame = ServerFrameOf<'msg' | 'sent' | 'history_page'>;
+
+export class Conversations {
+  private readonly sender: Sender;
+  private readonly autoAck: boolean;
+  private readonly requests: PendingRequests<HistoryPage>;
+  /** The last seq and recent message ids shown, kept in the seen store. */
+  private readonly shown: ShownMessages;
+  private readonly receipts: Receipts;
+  private readonly link: ClientLink;
+
+  constructor(
+    options: ConversationOptions,
+    private readonly parts: ConversationParts,
+  ) {
+    const link = parts.link;
+    this.link = link;
+    this.receipts = new Receipts((seq) => link.send({ type: 'ack', seq }));
+    this.sender = new Sender(link.clock, { capacity: options.outboxCapacity, maxInFlight: options.maxInFlight, retry: options.sendRetry });
+    this.autoAck = options.autoAck ?? true;
+    if (options.lastSeenSeq !== undefined) {
+      if (!Number.isSafeInteger(options.lastSeenSeq) || options.lastSeenSeq < 0) throw new RangeError(`lastSeenSeq must be an integer ≥ 0, not ${options.lastSeenSeq}`);
+      this.receipts.restore(options.lastSeenSeq);
+    }
+    this.shown = new ShownMessages(options.seenStore, link.clock, (error) => parts.emit('error', seenStoreError(error)));
+    this.requests = new PendingRequests(link.clock);
+  }
+
+  /** The highest seq shown so far. */
+  get lastSeenSeq(): number {
+    return this.receipts.lastSeen;
+  }
+
+  /** Messages waiting for the server's `sent`. */
+  get outboxSize(): number {
+    return this.sender.size;
+  }
+
+  /** The highest seq acknowledged, sent with the login. */
+  get loginAckedSeq(): number | undefined {
+    return this.receipts.loginAckedSeq;
+  }
+
+  /** Queues text for "*" (readable by the server) or one user (encrypted to their pinned key). See ChatClient.sendText. */
+  queueText(to: string, text: string, options: SendOptions = {}): QueuedMessage {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
+    this.link.checkOpen();
+    const recipient = checkRecipient(to);
+    if (recipient === EVERYONE) return this.enqueue(recipient, { text });
+    const entry = this.parts.roster.get(recipient);
+    if (entry === undefined && recipient !== this.link.me && this.link.connected) {
+      throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
+    }
+    const keys = this.parts.keys;
+    // A pinned user reported keyless is a key change (refused by seal below), not a plain-text user.
+    if (entry?.publicKey === null && !keys.isPinned(recipient)) {
+      if (options.allowUnencrypted) return this.enqueue(recipient, { text });
+      throw new ClassChatError('no_key', `${recipient} uses the plain-text mode and has no key: the message cannot be encrypted and the server could read it (send it explicitly unencrypted to accept that)`);
+    }
+    if (!keys.canSeal) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
+    const id = newMessageId();
+    return this.enqueue(recipient, { box: keys.seal(recipient, id, text) }, id);
+  }
+
+  /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
+  sendBox(to: string, box: Box): Promise<SentInfo> {
+    if (to === EVERYONE) throw new ClassChatError('invalid_frame', 'encrypted messages go to one user, not to everyone');
+    const parsed = boxSchema.safeParse(box);
+    if (!parsed.success) throw new ClassChatError('invalid_frame', `invalid box: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return this.enqueue(to, { box: parsed.data }).sent;
+  }
+
+  /** Seals a file offer's `text` (its name and key) for `to` and queues it with the file's sizes. */
+  queueOffer(to: string, text: string, offer: FileOffer): Promise<SentInfo> {
+    const keys = this.parts.keys;
+    if (!keys.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
+    const id = newMessageId();
+    return this.enqueue(to, { box: keys.seal(to, id, text), file: offer }, id).sent;
+  }
+
+  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const target = checkRecipient(withWhom);
+    const { before, limit } = opts;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxHistoryPage)) {
+      throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
+    }
+    if (before !== undefined && (!Number.isSafeInteger(before) || before < 0)) throw new ClassChatError('invalid_frame', `before must be a seq ≥ 0, not ${before}`);
+    const link = this.link;
+    if (!link.ready) throw new ChatClientError('not_connected', 'not connected to the server; try again once connected');
+    return this.requests.start(link.requestTimeoutMs, 'history request', (rid) => link.send({ type: 'history', rid, with: target, before, limit }));
+  }
+
+  /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
+  acknowledge(seq: number): void {
+    this.receipts.acknowledge(seq);
+  }
+
+  onFrame(frame: ConversationFrame): void {
+    switch (frame.type) {
+      case 'msg':
+        if (this.receipts.accept(frame.seq)) {
+          const message = this.view(frame);
+          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
+          if (this.shown.admit(message)) {
+            this.parts.emit('message', message);
+            if (message.attachment && message.to === this.link.me) this.parts.emit('fileOffer', message.attachment);
+          }
+        }
+        if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
+        return;
+      case 'sent': {
+        const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate, frame.file);
+        if (info) this.parts.emit('sent', info);
+        return;
+      }
+      case 'history_page':
+        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.map((message) => this.view(message)), more: frame.more });
+    }
+  }
+
+  /** A server error about a queued message (its id); false when it is not one of ours. */
+  claimSendError(id: string | undefined, error: ClassChatError): boolean {
+    return this.sender.onError(id, error);
+  }
+
+  /** A server error answering a history request (its rid); false when none is pending. */
+  claimRequestError(rid: string | undefined, error: ClassChatError): boolean {
+    if (!this.requests.has(rid)) return false;
+    this.requests.reject(rid, error);
+    return true;
+  }
+
+  /** Reads the seen store once, before the first login. */
+  async loadSeen(): Promise<void> {
+    const seq = await this.shown.load();
+    if (seq !== undefined) this.receipts.restore(seq);
+  }
+
+  /** Logged in: acknowledgements catch up with the server's, and the outbox feeds `conn`. */
+  loggedIn(conn: FrameSink, welcome: WelcomeFrame): void {
+    this.receipts.loggedIn(welcome.ackedSeq);
+    this.sender.attach(conn);
+  }
+
+  drained(): void {
+    this.sender.pump();
+  }
+
+  connectionLost(): void {
+    this.sender.detach();
+    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+  }
+
+  stopTimers(): void {
+    this.receipts.cancel();
+  }
+
+  /** About to say bye: acknowledge what was shown. */
+  flushAcks(): void {
+    this.receipts.flush();
+  }
+
+  /** Closed for good: queued messages and pending pages reject with `reason`. */
+  shutdown(reason: Error): void {
+    this.sender.rejectAll(reason);
+    this.requests.rejectAll(reason);
+  }
+
+  /** Saves what was shown last. */
+  flushShown(): Promise<void> {
+    return this.shown.flush();
+  }
+
+  /** A message as shown: decrypted and checked when it is a box; a file offer described. */
+  private view(message: ChatMessage): ReceivedMessage {
+    const shown = this.parts.keys.view(message);
+    if (message.file === undefined || shown.text === undefined) return shown;
+    const attachment = this.parts.attachments.describe(message, shown.text);
+    if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
+    return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
+  }
+
+  private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
+    this.link.checkOpen();
+    const recipient = checkRecipient(to);
+    const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
+    return { id: queuedId, to: recipient, sent };
+  }
+}
+
+function seenStoreError(error: Error): ChatClientError {
+  return new ChatClientError('seen_store_failed', `could not keep track of the messages already shown (one may be shown twice after a restart): ${error.message}`);
+}
