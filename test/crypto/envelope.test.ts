@@ -15,6 +15,7 @@ import { Sodium, sodiumReady } from '../../src/crypto/sodium';
 import { boxSchema } from '../../src/protocol/frames';
 import { LIMITS } from '../../src/protocol/limits';
 import type { EnvelopeContent } from '../../src/protocol/references';
+import { largestContent } from './largest-content';
 
 const ascii = fc.stringMatching(/^[\x21-\x7e]{1,64}$/);
 const clientId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
@@ -150,12 +151,3 @@ describe('private boxes with content (envelope versions 1 and 2)', () => {
 
 });
 
-/** Content whose JSON is exactly the limit: quotes JSON escapes to two bytes, then filler. */
-export function largestContent(): EnvelopeContent {
-  const base = { text: '', reply: { seq: Number.MAX_SAFE_INTEGER, id: 'i'.repeat(64) } };
-  const room = LIMITS.maxEnvelopeContentBytes - JSON.stringify(base).length;
-  const quotes = Math.floor(room / 2);
-  const body = { ...base, text: '"'.repeat(quotes) + 'x'.repeat(room - 2 * quotes) };
-  assert.equal(Buffer.byteLength(JSON.stringify(body)), LIMITS.maxEnvelopeContentBytes);
-  return body;
-}
