@@ -67,6 +67,8 @@ class OwnSenderKey {
 
   static fromJSON(sodium: Sodium, state: OwnSenderKeyState): OwnSenderKey {
     const signing = { publicKey: bytesOf(state.signingPublicKey), privateKey: bytesOf(state.signingSecretKey) };
+    // An Ed25519 secret key ends with its public key: a mismatch would sign what nobody can verify.
+    if (!sodium.memcmp(signing.privateKey.subarray(32), signing.publicKey)) throw new RangeError(`the saved sender key for #${state.room} has a signing key pair that does not match`);
     return new OwnSenderKey(sodium, state.room, bytesOf(state.keyId), bytesOf(state.chainKey), state.iteration, signing);
   }
 

@@ -264,6 +264,9 @@ describe('room sender keys (20.3)', () => {
     assert.equal(Buffer.from(next.box.ciphertext, 'base64').readUInt32BE(9), 2);
     assert.throws(() => RoomKeys.fromJSON(sodium, 'bob', members.isMember, { version: 1, own: [{ room: 'lab' }], received: [] }));
     assert.throws(() => RoomKeys.fromJSON(sodium, 'bob', members.isMember, { version: 2, own: [], received: [] }));
+    const saved = JSON.parse(JSON.stringify(keys.alice));
+    saved.own[0].signingPublicKey = Buffer.from(sodium.crypto_sign_keypair().publicKey).toString('base64');
+    assert.throws(() => RoomKeys.fromJSON(sodium, 'alice', members.isMember, saved), /does not match/);
     alice.dispose();
     bob.dispose();
   });
