@@ -11,20 +11,19 @@
  */
 import type { Box } from '../protocol/frames';
 import type { Identity } from './identity';
+import { decodeAnyEnvelope, encodeContentEnvelope, encodeEnvelope, Envelope, EnvelopeHead, EnvelopeV2, OpenedEnvelope } from './envelope';
 import { fromBase64, Sodium, toBase64 } from './sodium';
 
-/** What the box protects: the text, bound to who sent it, to whom, and under which id. */
-export interface Envelope {
-  from: string;
-  to: string;
-  id: string;
-  text: string;
-}
+export { decodeEnvelope, encodeEnvelope, ENVELOPE_PADDING, ENVELOPE_VERSION } from './envelope';
+export type { Envelope } from './envelope';
 
 /** Why a box was not shown: authentication failed (tampered, truncated, wrong key) or it was meant for another conversation or id. */
 export type OpenError = 'could_not_decrypt' | 'misaddressed';
 
 export type OpenResult = { ok: true; text: string } | { ok: false; error: OpenError };
+
+/** An opened box of either envelope version; `version` 1 content is always `{text}`. */
+export type OpenContentResult = { ok: true; version: 1 | 2; content: OpenedEnvelope['content'] } | { ok: false; error: OpenError };
 
 /** A public key that does not convert to an X25519 key (not a valid Ed25519 point). */
 export class InvalidPeerKeyError extends Error {
@@ -34,71 +33,7 @@ export class InvalidPeerKeyError extends Error {
   }
 }
 
-export const ENVELOPE_VERSION = 1;
-/** The plaintext is padded with zero bytes to a multiple of this, so the server learns less about lengths. */
-export const ENVELOPE_PADDING = 32;
 const MAX_SHARED_KEYS = 1024;
-
-/**
- * Envelope bytes: version (1 byte) · len+from · len+to · len+id (1 length byte each, ASCII) ·
- * text length (4 bytes, big-endian) · text (UTF-8) · zero padding.
- */
-export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  const ascii = (value: string, what: string, max: number) => {
-    const bytes = Buffer.from(value, 'latin1');
-    if (bytes.length < 1 || bytes.length > max || !/^[\x21-\x7e]+$/.test(value)) throw new RangeError(`envelope ${what} must be 1-${max} printable ASCII characters`);
-    return bytes;
-  };
-  const from = ascii(envelope.from, 'from', 255);
-  const to = ascii(envelope.to, 'to', 255);
-  const id = ascii(envelope.id, 'id', 255);
-  const text = Buffer.from(envelope.text, 'utf8');
-  const length = 1 + 1 + from.length + 1 + to.length + 1 + id.length + 4 + text.length;
-  const padded = Math.ceil(length / ENVELOPE_PADDING) * ENVELOPE_PADDING;
-  const out = Buffer.alloc(padded);
-  let at = 0;
-  out[at++] = ENVELOPE_VERSION;
-  for (const part of [from, to, id]) {
-    out[at++] = part.length;
-    at += part.copy(out, at);
-  }
-  out.writeUInt32BE(text.length, at);
-  at += 4;
-  text.copy(out, at);
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The envelope, or undefined for anything malformed (unknown version, bad lengths, bad UTF-8, non-zero padding). */
-export function decodeEnvelope(bytes: Uint8Array): Envelope | undefined {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let at = 0;
-  if (buf.length < 1 || buf[at++] !== ENVELOPE_VERSION) return undefined;
-  const parts: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    if (at >= buf.length) return undefined;
-    const length = buf[at++];
-    if (length === 0 || at + length > buf.length) return undefined;
-    const part = buf.toString('latin1', at, at + length);
-    if (!/^[\x21-\x7e]+$/.test(part)) return undefined;
-    parts.push(part);
-    at += length;
-  }
-  if (at + 4 > buf.length) return undefined;
-  const textLength = buf.readUInt32BE(at);
-  at += 4;
-  if (at + textLength > buf.length) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(buf.subarray(at, at + textLength));
-  } catch {
-    return undefined;
-  }
-  for (let i = at + textLength; i < buf.length; i++) if (buf[i] !== 0) return undefined;
-  const [from, to, id] = parts as [string, string, string];
-  return { from, to, id, text };
-}
 
 /**
  * One user's private-message keys: seals boxes to peers and opens boxes from (or, for the
@@ -115,32 +50,54 @@ export class PrivateBoxes {
     this.secretKey = sodium.crypto_sign_ed25519_sk_to_curve25519(fromBase64(sodium, identity.secretKey));
   }
 
-  /** Encrypts the envelope for `peerPublicKey` (Ed25519, base64). Throws InvalidPeerKeyError. */
+  /** Encrypts a version-1 envelope for `peerPublicKey` (Ed25519, base64). Throws InvalidPeerKeyError. */
   seal(peerPublicKey: string, envelope: Envelope): Box {
+    return this.sealBytes(peerPublicKey, encodeEnvelope(envelope));
+  }
+
+  /**
+   * Encrypts content for `peerPublicKey`: as a version-1 envelope when it is only text (older
+   * clients read it), as version 2 otherwise. Throws InvalidPeerKeyError, EnvelopeContentError.
+   */
+  sealContent(peerPublicKey: string, envelope: EnvelopeV2): Box {
+    return this.sealBytes(peerPublicKey, encodeContentEnvelope(envelope));
+  }
+
+  /** Opens a box exchanged with `peerPublicKey` and returns its text (of either envelope version); the envelope must match `expect`. Never throws. */
+  open(peerPublicKey: string, box: Box, expect: EnvelopeHead): OpenResult {
+    const opened = this.openContent(peerPublicKey, box, expect);
+    if (!opened.ok) return opened;
+    const text = opened.content.text;
+    return text === undefined ? { ok: false, error: 'could_not_decrypt' } : { ok: true, text };
+  }
+
+  /** Opens a box of either envelope version exchanged with `peerPublicKey`; from, to and id must match `expect`. Never throws. */
+  openContent(peerPublicKey: string, box: Box, expect: EnvelopeHead): OpenContentResult {
+    const plain = this.openBytes(peerPublicKey, box);
+    const envelope = plain && decodeAnyEnvelope(plain);
+    if (!envelope) return { ok: false, error: 'could_not_decrypt' };
+    if (envelope.from !== expect.from || envelope.to !== expect.to || envelope.id !== expect.id) return { ok: false, error: 'misaddressed' };
+    return { ok: true, version: envelope.version, content: envelope.content };
+  }
+
+  private sealBytes(peerPublicKey: string, plain: Uint8Array): Box {
     const key = this.sharedKey(peerPublicKey);
     if (!key) throw new InvalidPeerKeyError(peerPublicKey);
     const nonce = this.sodium.randombytes_buf(this.sodium.crypto_box_NONCEBYTES);
-    const ciphertext = this.sodium.crypto_box_easy_afternm(encodeEnvelope(envelope), nonce, key);
+    const ciphertext = this.sodium.crypto_box_easy_afternm(plain, nonce, key);
     return { nonce: toBase64(this.sodium, nonce), ciphertext: toBase64(this.sodium, ciphertext) };
   }
 
-  /** Opens a box exchanged with `peerPublicKey`; the envelope must match `expect` exactly. Never throws. */
-  open(peerPublicKey: string, box: Box, expect: Omit<Envelope, 'text'>): OpenResult {
+  private openBytes(peerPublicKey: string, box: Box): Uint8Array | undefined {
     const key = this.sharedKey(peerPublicKey);
-    if (!key) return { ok: false, error: 'could_not_decrypt' };
-    let plain: Uint8Array;
+    if (!key) return undefined;
     try {
       const nonce = fromBase64(this.sodium, box.nonce);
-      const ciphertext = fromBase64(this.sodium, box.ciphertext);
-      if (nonce.length !== this.sodium.crypto_box_NONCEBYTES) return { ok: false, error: 'could_not_decrypt' };
-      plain = this.sodium.crypto_box_open_easy_afternm(ciphertext, nonce, key);
+      if (nonce.length !== this.sodium.crypto_box_NONCEBYTES) return undefined;
+      return this.sodium.crypto_box_open_easy_afternm(fromBase64(this.sodium, box.ciphertext), nonce, key);
     } catch {
-      return { ok: false, error: 'could_not_decrypt' };
+      return undefined;
     }
-    const envelope = decodeEnvelope(plain);
-    if (!envelope) return { ok: false, error: 'could_not_decrypt' };
-    if (envelope.from !== expect.from || envelope.to !== expect.to || envelope.id !== expect.id) return { ok: false, error: 'misaddressed' };
-    return { ok: true, text: envelope.text };
   }
 
   /** Wipes the secret and shared keys from memory. */
