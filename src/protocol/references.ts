@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { clientId, seq } from './primitives';
+import { clientId, seq, textSchema } from './primitives';
 
 export const REF_RELATIONS = ['reply', 'edit', 'delete', 'react', 'unreact'] as const;
 export type RefRelation = (typeof REF_RELATIONS)[number];
@@ -28,10 +28,10 @@ const innerRef = z.strictObject({ seq, id: clientId });
 
 /** The JSON content of a version-2 envelope (inside a private or room box). */
 export const envelopeContentSchema = z.object({
-  text: z.string().max(LIMITS.maxTextBytes).optional(),
+  text: textSchema.optional(),
   reply: innerRef.optional(),
   edit: innerRef.optional(),
-  react: z.strictObject({ seq, id: clientId, emoji: z.string().min(1).max(LIMITS.maxReactionBytes), remove: z.boolean().optional() }).optional(),
+  react: z.strictObject({ seq, id: clientId, emoji: z.string().refine(isReactionText, 'a reaction is 1-32 bytes without spaces'), remove: z.boolean().optional() }).optional(),
   /** A sender key for a room (20.3); such messages are sent with `send.hidden`. */
   roomKey: z
     .strictObject({
