@@ -13,10 +13,13 @@ import { FileSpool } from '../server/files/file-spool';
 import { DEFAULT_REGISTRATION_LIMITS } from '../server/registration-gate';
 import { genCert, GEN_CERT_USAGE } from './gen-cert';
 import { loadServerTlsFiles, ServerTlsFiles } from './tls-files';
+import { applyRoles, loadRolesFile, roleCommand } from './server-roles';
 
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
   classchat-server reset-user NAME      free a name whose key was lost (server must be stopped)
+  classchat-server role NAME ROLE       make NAME a teacher, ta or student (server must be stopped);
+                                        without NAME and ROLE, list the teachers and TAs
   classchat-server gen-cert [options]   make a self-signed TLS certificate (gen-cert --help)
 
 Options:
@@ -24,6 +27,8 @@ Options:
   --port PORT            TCP port (default 5050; 0 picks a free one)
   --data-dir DIR         where messages and users are stored (default ./classchat-data)
   --join-code CODE       code a new user must give to register a name
+  --roles FILE           the teachers and TAs, one "name role" per line (others are students),
+                         applied at start
   --tls-cert FILE        serve TLS only, with this PEM certificate (with --tls-key)
   --tls-key FILE         the certificate's PEM private key
   --no-plain-text        refuse the seed's plain-text clients (nc, the Python ClassChat)
@@ -52,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5050' },
       'data-dir': { type: 'string', default: './classchat-data' },
       'join-code': { type: 'string' },
+      roles: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'no-plain-text': { type: 'boolean', default: false },
@@ -76,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const dataDir = resolve(values['data-dir']);
   if (positionals[0] === 'reset-user') return resetUser(dataDir, positionals.slice(1));
+  if (positionals[0] === 'role') return roleCommand(dataDir, positionals.slice(1));
   if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
 
   const logLevel = values['log-level'];
@@ -102,9 +109,12 @@ async function main(argv: string[]): Promise<number> {
   const fileDays = parseNonNegativeInt(values['file-days'], '--file-days');
   if (fileDays < 1) throw new UsageError('--file-days must be at least 1');
 
+  const roles = values.roles !== undefined ? await loadRolesFile(resolve(values.roles)) : undefined;
+
   const log = createLogger(logLevel);
   const store = new LogStore({ dataDir, log: (message) => log.info(message) });
   await store.open();
+  if (roles) await applyRoles(store, roles);
   let files: FileSpool | undefined;
   if (!values['no-files']) {
     files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateIdentity } from '../../src/crypto/identity';
 import { RawClient } from '../helpers/raw-client';
@@ -62,6 +63,40 @@ describe('classchat-server command', function () {
     newKey.client.close();
     again.child.kill('SIGTERM');
     assert.equal(await again.exited, 0);
+  });
+
+  it('gives roles with the role command and a roles file, shown in the roster', async () => {
+    const set = await runServerCommand(['role', 'Mrs.K', 'teacher', '--data-dir', dataDir]);
+    assert.equal(set.code, 0, set.out);
+    assert.match(set.out, /mrs\.k is now a teacher \(from their first login\)/);
+    assert.match((await runServerCommand(['role', '--data-dir', dataDir])).out, /^mrs\.k teacher$/m);
+    const rolesFile = join(dataDir, 'roles.txt');
+    await writeFile(rolesFile, '# the class staff\ntim ta\n\nmrs.k teacher\n');
+    const proc = await spawnServer(['--data-dir', dataDir, '--roles', rolesFile]);
+    const tim = await RawClient.login(proc.port, 'tim');
+    assert.deepEqual(tim.welcome.users.map((user) => [user.name, user.role]), [['tim', 'ta']]);
+    tim.client.close();
+    proc.child.kill('SIGTERM');
+    assert.equal(await proc.exited, 0);
+    // The file is the whole list: without mrs.k in it she is a student again.
+    await writeFile(rolesFile, 'tim ta\n');
+    const again = await spawnServer(['--data-dir', dataDir, '--roles', rolesFile]);
+    again.child.kill('SIGTERM');
+    assert.equal(await again.exited, 0);
+    assert.equal((await runServerCommand(['role', '--data-dir', dataDir])).out, 'tim ta\n');
+  });
+
+  it('refuses a bad role or roles file with a clear message', async () => {
+    const bad = await runServerCommand(['role', 'alice', 'admin', '--data-dir', dataDir]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.out, /the role must be teacher, ta or student, not "admin"/);
+    const rolesFile = join(dataDir, 'roles.txt');
+    await writeFile(rolesFile, 'tim ta\nbad name here\n');
+    const file = await runServerCommand(['--data-dir', dataDir, '--roles', rolesFile]);
+    assert.equal(file.code, 2);
+    assert.match(file.out, /roles\.txt line 2: expected "name role"/);
+    const missing = await runServerCommand(['--data-dir', dataDir, '--roles', join(dataDir, 'none.txt')]);
+    assert.match(missing.out, /--roles: cannot read/);
   });
 
   it('rejects bad options with usage help and exit code 2', async () => {
