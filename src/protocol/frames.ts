@@ -27,7 +27,7 @@ import {
   textSchema,
 } from './primitives';
 
-import { eventSchema, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
+import { eventSchema, MODERATION_CLIENT_FRAME_SCHEMAS, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
 
 export { boxSchema, decodeBase64, fileIdSchema, fileOfferSchema, fileRefSchema, FILE_CANCEL_REASONS, FILE_STATES, isBase64, publicKeySchema, signatureSchema, textSchema } from './primitives';
 export type { Box, FileOffer, FileRef, FileState } from './primitives';
@@ -98,6 +98,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   ping: pingFrame,
   bye: byeFrame,
   ...ROOM_CLIENT_FRAME_SCHEMAS,
+  ...MODERATION_CLIENT_FRAME_SCHEMAS,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;

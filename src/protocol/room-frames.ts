@@ -70,7 +70,7 @@ export const ROOM_CLIENT_FRAME_SCHEMAS = {
   room_members: roomMembersFrame,
 } as const;
 
-/** Served once moderation lands (PROTOCOL.md 20.4). */
+/** The `moderate` frame (PROTOCOL.md 20.4). */
 export const MODERATION_CLIENT_FRAME_SCHEMAS = { moderate: moderateFrame } as const;
 
 // ---- server → client ----

@@ -28,6 +28,7 @@ import { Roster } from './roster';
 import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
+import { Moderation } from './moderation/moderation';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
@@ -44,6 +45,7 @@ export class ChatServer {
   readonly files: FileRelay | undefined;
   private readonly rosterPart: Roster;
   private readonly rooms: Rooms;
+  private readonly moderation: Moderation;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
   private readonly listener: Listener;
@@ -62,6 +64,7 @@ export class ChatServer {
     this.pendingWrites = new PendingWrites(Math.max(1, options.maxPendingWrites ?? 1024));
     this.rosterPart = new Roster(this.sessions);
     this.rooms = new Rooms(this.rosterPart);
+    this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -71,6 +74,7 @@ export class ChatServer {
       clock: this.clock,
       log: this.log,
       rooms: this.rooms,
+      moderation: this.moderation,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
     this.logins = new Logins({
@@ -82,6 +86,7 @@ export class ChatServer {
       presence: this.presence,
       log: this.log,
       rooms: this.rooms,
+      moderation: this.moderation,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
@@ -116,6 +121,7 @@ export class ChatServer {
       penalties: this.listener,
       history: this.store,
       rooms: this.rooms,
+      moderation: this.moderation,
       files: this.files,
     };
   }
@@ -125,6 +131,7 @@ export class ChatServer {
     await sodiumReady();
     this.rosterPart.load(await this.store.listUsers(), await this.store.listRoles());
     this.rooms.load(await this.store.listRooms());
+    this.moderation.load(await this.store.moderation());
     return this.listener.listen(port, host);
   }
 

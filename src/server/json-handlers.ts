@@ -48,6 +48,7 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   room_remove: { loggedIn: true, handle: ROOM_HANDLERS.room_remove },
   room_list: { loggedIn: true, handle: ROOM_HANDLERS.room_list },
   room_members: { loggedIn: true, handle: ROOM_HANDLERS.room_members },
+  moderate: { loggedIn: true, handle: (server, connection, frame) => server.moderation.handle(server, connection, frame) },
 };
 
 export function jsonHandler(server: HandlerServices): LineHandler {

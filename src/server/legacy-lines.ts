@@ -33,6 +33,16 @@ export function describeEvent(message: StoredMessage): string {
       return `${where}${message.from} added ${names}`;
     case 'removed':
       return `${where}${message.from} removed ${names}`;
+    case 'muted':
+      return `${message.from} muted ${names}${event.until !== undefined ? ` until ${new Date(event.until).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+    case 'unmuted':
+      return `${message.from} unmuted ${names}`;
+    case 'banned':
+      return `${message.from} banned ${names}`;
+    case 'unbanned':
+      return `${message.from} lifted the ban on ${names}`;
+    case 'read_only':
+      return event.on ? `${message.from} made Everyone read-only (only teachers and TAs can write)` : `${message.from} opened Everyone again`;
     default:
       return `${where}${message.from}: ${event.kind} ${names}`.trim();
   }

@@ -28,6 +28,7 @@ export interface LoginParts {
   presence: PresenceBatcher;
   log: Logger;
   rooms: { isTaken(name: string): boolean };
+  moderation: { isBanned(name: string): boolean };
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser: number;
 }
@@ -42,6 +43,7 @@ export class Logins implements LoginDesk {
   async authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult> {
     const { roster, store, log } = this.parts;
     const existing = roster.get(name);
+    if (this.parts.moderation.isBanned(name)) return { ok: false, code: 'banned' };
     if (existing && existing.publicKey !== null) {
       return existing.publicKey === publicKey ? { ok: true, user: existing, registered: false } : { ok: false, code: 'name_taken' };
     }
@@ -115,6 +117,15 @@ export class Logins implements LoginDesk {
   private presenceChanged(user: RosterEntry): void {
     this.parts.roster.changed(user);
     this.parts.presence.changedUser(user);
+  }
+
+  /** Closes every session of a user a teacher or TA just banned. */
+  endBanned(name: string): void {
+    for (const session of [...this.parts.sessions.forUser(name)]) {
+      session.closed = true;
+      if (session.kind === 'plain') session.transport.end(plainNotice('You have been banned from this server by a teacher. Goodbye.'));
+      else session.transport.end(frameLine({ type: 'error', code: 'banned', message: 'This name is banned from the server.', fatal: true }));
+    }
   }
 
   /** A key now owns the name: whoever holds it in plain text proved nothing and loses it. */

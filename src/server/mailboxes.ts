@@ -15,6 +15,7 @@ import type { Store, StoredMessage } from './store/store';
 import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
 import type { Rooms } from './rooms/rooms';
+import type { Moderation } from './moderation/moderation';
 
 export interface MailboxParts {
   store: Store;
@@ -24,6 +25,7 @@ export interface MailboxParts {
   clock: Clock;
   log: Logger;
   rooms: Rooms;
+  moderation: Moderation;
   /** Messages per second per user and burst; false turns the limit off. */
   rateLimit: { perSecond: number; burst: number } | false;
 }
@@ -44,6 +46,8 @@ export class Mailboxes implements MailDesk {
       }
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
+    const muted = input.event ? undefined : this.parts.moderation.checkSend(from, input.to);
+    if (muted) return { ok: false, ...muted };
     const room = roomOf(input.to);
     if (input.to === EVERYONE) {
       if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
@@ -107,6 +111,7 @@ export class Mailboxes implements MailDesk {
   /** Hands a just-stored message to its recipients' sessions (the same mailbox rule as the store's). */
   private wake(message: StoredMessage): void {
     const { sessions } = this.parts;
+    if (message.event) this.parts.moderation.apply(message);
     if (roomOf(message.to) !== undefined) {
       for (const name of this.parts.rooms.recipients(message)) for (const session of sessions.forUser(name)) session.offer(message);
       return;

@@ -55,6 +55,11 @@ export interface MailDesk {
   sessionsOf(name: string): readonly Session[];
 }
 
+/** The `moderate` frame (moderation/moderation.ts). */
+export interface ModerationDesk {
+  handle(services: { mail: MailDesk; penalties: Penalties }, connection: Connection, frame: ClientFrameOf<'moderate'>): Promise<void>;
+}
+
 /** Counts an error against a connection; true when it was closed for abuse. */
 export interface Penalties {
   penalise(connection: Connection, code?: ErrorCode): boolean;
@@ -81,6 +86,7 @@ export interface HandlerServices {
   readonly penalties: Penalties;
   readonly history: Pick<Store, 'readHistory'>;
   readonly rooms: Rooms;
+  readonly moderation: ModerationDesk;
   /** Undefined when the server relays no files. */
   readonly files: FileDesk | undefined;
 }

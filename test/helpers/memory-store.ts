@@ -5,6 +5,7 @@
  */
 import type { Role } from '../../src/protocol/room-frames';
 import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
+import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../../src/server/moderation/moderation-state';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
 
 export class MemoryStore implements Store {
@@ -14,6 +15,7 @@ export class MemoryStore implements Store {
   private head = 0;
   private rooms = new RoomBook();
   private roles = new Map<string, Role>();
+  private moderationState = emptyModeration();
   /** Who each room message went to, as the RoomBook said when it was stored. */
   private roomRecipients = new Map<StoredMessage, Set<string>>();
   /** Room messages from non-members (stored in a race with their removal): in no room's history. */
@@ -48,6 +50,7 @@ export class MemoryStore implements Store {
     this.byClientId.set(key, stored);
     this.messages.push(stored);
     if (roomOf(stored.to) !== undefined && !this.rooms.belongs(stored)) this.outsideRooms.add(stored);
+    applyModeration(this.moderationState, stored);
     const recipients = this.rooms.apply(stored);
     if (recipients) this.roomRecipients.set(stored, new Set(recipients));
     return { message: stored, duplicate: false };
@@ -77,6 +80,10 @@ export class MemoryStore implements Store {
   async setAcked(name: string, seq: number): Promise<void> {
     const user = this.users.get(name);
     if (user && seq > user.ackedSeq) user.ackedSeq = seq;
+  }
+
+  async moderation(): Promise<ModerationState> {
+    return copyModeration(this.moderationState);
   }
 
   async listRoles(): Promise<Map<string, Role>> {

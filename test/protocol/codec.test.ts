@@ -43,6 +43,7 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   room_remove: { type: 'room_remove', rid: 'r7', room: 'lab-3', name: 'carol' },
   room_list: { type: 'room_list', rid: 'r8' },
   room_members: { type: 'room_members', rid: 'r9', room: 'lab-3' },
+  moderate: { type: 'moderate', rid: 'm1', action: 'mute', name: 'carol', minutes: 10 },
 };
 
 /** A file offer: a send frame with sizes, its name and key inside the box. */

@@ -9,6 +9,7 @@ import { LogRooms } from './log-rooms';
 import type { HistoryQuery, StoredMessage, UserRecord } from './store';
 import { roomOf, type Room } from '../rooms/room-book';
 import type { Role } from '../../protocol/room-frames';
+import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../moderation/moderation-state';
 
 const EVERYONE = '*';
 
@@ -26,6 +27,7 @@ export class LogIndex {
   private readonly byClientId = new Map<string, StoredMessage>();
   private readonly rooms = new LogRooms();
   private readonly roles = new Map<string, Role>();
+  private moderationState = emptyModeration();
 
   /** The highest sequence number any record mentions. */
   headSeq(): number {
@@ -59,6 +61,9 @@ export class LogIndex {
         return undefined;
       case 'msg':
         return this.addMessage(recordToMessage(record));
+      case 'mod':
+        this.moderationState = { mutes: new Map(record.mutes), banned: new Set(record.banned), readOnly: record.readOnly };
+        return undefined;
       case 'role':
         if (record.role === 'student') this.roles.delete(record.name);
         else this.roles.set(record.name, record.role);
@@ -74,6 +79,7 @@ export class LogIndex {
     Object.freeze(message);
     this.messages.push(message);
     this.byClientId.set(key, message);
+    applyModeration(this.moderationState, message);
     const room = roomOf(message.to);
     if (message.to === EVERYONE) {
       this.everyone.push(message);
@@ -98,6 +104,10 @@ export class LogIndex {
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  moderation(): ModerationState {
+    return copyModeration(this.moderationState);
   }
 
   listRoles(): Map<string, Role> {
@@ -164,12 +174,15 @@ export class LogIndex {
       records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq, ...(user.historySince ? { since: user.historySince } : {}) });
     }
     this.forEachLiveMessage(historyLimit, (message) => records.push(messageToRecord(message)));
+    // Last: older moderation events kept for delivery must not undo what later ones did.
+    const { mutes, banned, readOnly } = this.moderationState;
+    records.push({ t: 'mod', mutes: [...mutes], banned: [...banned], readOnly });
     return records;
   }
 
   /** How many records `liveRecords` would return, without building them. */
   countLive(historyLimit: number): number {
-    let count = 1 + this.users.size + this.roles.size;
+    let count = 2 + this.users.size + this.roles.size;
     this.forEachLiveMessage(historyLimit, () => count++);
     return count;
   }

@@ -40,6 +40,13 @@ const messageRecord = z.strictObject({
   ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS) }).optional(),
   hidden: z.literal(true).optional(),
 });
+/** What moderation left in force, written by compaction (the events themselves may be dropped). */
+const moderationRecord = z.strictObject({
+  t: z.literal('mod'),
+  mutes: z.array(z.tuple([nameSchema, z.number().int().min(0)])),
+  banned: z.array(nameSchema),
+  readOnly: z.boolean(),
+});
 /** The operator gave a name a role (`student`: back to none). */
 const roleRecord = z.strictObject({ t: z.literal('role'), name: nameSchema, role: z.enum(ROLES) });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
@@ -49,7 +56,7 @@ const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: s
  */
 const headRecord = z.strictObject({ t: z.literal('head'), seq: seqSchema });
 
-export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord]);
+export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord, moderationRecord]);
 export type LogRecord = z.infer<typeof logRecordSchema>;
 export type MessageRecord = z.infer<typeof messageRecord>;
 

@@ -22,6 +22,7 @@ import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file'
 import { SeqReservation } from './seq-reservation';
 import type { Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
+import type { ModerationState } from '../moderation/moderation-state';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
 
 export { isDataDirLocked } from './data-dir-lock';
@@ -227,6 +228,11 @@ export class LogStore implements Store {
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     this.assertOpen();
     return this.index.readMailbox(name, afterSeq, limit);
+  }
+
+  async moderation(): Promise<ModerationState> {
+    this.assertOpen();
+    return this.index.moderation();
   }
 
   async listRoles(): Promise<Map<string, Role>> {

@@ -8,6 +8,7 @@ import type { Box, FileRef } from '../../protocol/frames';
 import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
+import type { ModerationState } from '../moderation/moderation-state';
 
 export interface UserRecord {
   /** Normalised (lower-case) name. */
@@ -103,6 +104,8 @@ export interface Store {
   listRoles(): Promise<Map<string, Role>>;
   /** Sets a name's role (`student` removes it); durable when it resolves. */
   setRole(name: string, role: Role): Promise<void>;
+  /** Mutes, bans and exam mode as the stored moderation events left them. */
+  moderation(): Promise<ModerationState>;
   /** Every room as its stored events left it (read at start; the server follows events after). */
   listRooms(): Promise<Room[]>;
   /** The highest sequence number assigned so far (0 when empty). */

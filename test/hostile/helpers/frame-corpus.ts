@@ -39,6 +39,7 @@ export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
   room_remove: [{ type: 'room_remove', rid: 'room5', room: 'probe-room', name: 'steady_b' }],
   room_list: [{ type: 'room_list', rid: 'room6' }],
   room_members: [{ type: 'room_members', rid: 'room7', room: 'probe-room' }],
+  moderate: [{ type: 'moderate', rid: 'mod1', action: 'mute', name: 'steady_b', minutes: 5 }],
 };
 
 /** One of each JSON type; for any field, those its schema refuses are the wrong ones. */

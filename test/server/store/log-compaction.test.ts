@@ -48,7 +48,7 @@ async function observe(store: LogStore): Promise<unknown> {
   const mailboxes = await Promise.all(users.map(async (user) => (await store.readMailbox(user.name, user.ackedSeq, 10_000)).map((m) => `${m.seq}:${m.from}:${m.id}`)));
   const history = (await store.readHistory({ viewer: 'ann', with: '*', limit: 10_000 })).messages.map((m) => m.seq);
   const roomHistory = (await store.readHistory({ viewer: 'ann', with: ROOM, limit: 10_000 })).messages.map((m) => m.seq);
-  return { head: store.headSeq(), users, mailboxes, history, roomHistory, rooms: await store.listRooms() };
+  return { head: store.headSeq(), users, mailboxes, history, roomHistory, rooms: await store.listRooms(), moderation: await store.moderation() };
 }
 
 describe('LogStore with compactions beside commits', function () {
@@ -75,7 +75,9 @@ describe('LogStore with compactions beside commits', function () {
           let pending: Array<Promise<unknown>> = [];
           for (const op of operations) {
             if (op.kind === 'append') {
-              const message = { from: op.from, to: op.to, id: op.id, ts: 1, text: op.id };
+              // Some appends are moderation events, so compaction must keep what they left in force.
+              const event = op.id === 'm1' ? { kind: 'muted' as const, names: [op.to], until: 9 } : op.id === 'm2' ? { kind: 'unmuted' as const, names: [op.to] } : undefined;
+              const message = { from: op.from, to: op.to, id: op.id, ts: 1, ...(event ? { event } : { text: op.id }) };
               pending.push(
                 store.append(message).then((result) => {
                   if (result.duplicate) return;

@@ -88,6 +88,22 @@ export function roomSuite(context: RoomSuiteContext): void {
       }
     });
 
+    it('keeps what moderation events left in force, later ones winning, across a reopen', async () => {
+      const store = context.store();
+      const mod = (to: string, event: ChatEvent) => store.append({ from: 'mrs.k', to, id: id(), ts: 1, event });
+      await mod('sam', { kind: 'muted', names: ['sam'], until: 5000 });
+      await mod('tom', { kind: 'muted', names: ['tom'], until: 6000 });
+      await mod('sam', { kind: 'unmuted', names: ['sam'] });
+      await mod('troll', { kind: 'banned', names: ['troll'] });
+      await mod('*', { kind: 'read_only', names: [], on: true });
+      const expected = { mutes: new Map([['tom', 6000]]), banned: new Set(['troll']), readOnly: true };
+      assert.deepEqual(await store.moderation(), expected);
+      if (context.reopen) {
+        await context.reopen();
+        assert.deepEqual(await context.store().moderation(), expected);
+      }
+    });
+
     if (context.reopen) it('keeps rooms, membership and room mail across a reopen', async () => {
       const store = context.store();
       await store.append(event('alice', 'kept', 'created', ['bob', 'carol']));
