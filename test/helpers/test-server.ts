@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 import { LogStore, LogStoreOptions } from '../../src/server/store/log-store';
-import { FileLimits, FileSpool } from '../../src/server/files/file-spool';
+import { FileSpool } from '../../src/server/files/file-spool';
+import type { FileLimits } from '../../src/server/files/file-quotas';
 
 export interface TestServer {
   server: ChatServer;

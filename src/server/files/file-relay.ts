@@ -12,7 +12,8 @@ import type { FileDesk, FileRelayServices } from '../server-services';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
 import { chunkBytes, encodeFileChunk } from '../../protocol/codec';
-import { chunkLength, FileSpool, SpoolFile } from './file-spool';
+import type { FileSpool } from './file-spool';
+import { chunkLength, SpoolFile } from './spool-file';
 
 /** Room for file records inside one server line. */
 const STATUS_BUDGET = LIMITS.maxServerLineBytes - 1024;
