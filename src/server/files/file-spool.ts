@@ -11,7 +11,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, FileHandle 
 import { join } from 'node:path';
 import type { Box, FileInfo, FileState } from '../../protocol/frames';
 import { syncDirectory } from '../store/store-file';
-import { DEFAULT_FILE_LIMITS, FileLimits } from './file-quotas';
+import { DEFAULT_FILE_LIMITS, FileLimits, FileQuotas, FileRefusal } from './file-quotas';
 import { chunkLength, FileMeta, metaSchema, SpoolFile } from './spool-file';
 
 /** Chunks written between fsyncs while a sender keeps its window full (2 MiB of 64 KiB chunks). */
@@ -20,6 +20,7 @@ const SYNC_EVERY = 32;
 export class FileSpool {
   readonly limits: FileLimits;
   private readonly files = new Map<string, SpoolFile>();
+  private readonly quotas: FileQuotas;
 
   constructor(
     readonly dir: string,
@@ -28,9 +29,10 @@ export class FileSpool {
     private readonly log: (message: string) => void = () => {},
   ) {
     this.limits = { ...DEFAULT_FILE_LIMITS, ...limits };
+    this.quotas = new FileQuotas(this.limits);
   }
 
-  /** Loads every file's state; cuts partial chunks left by a crash. */
+  /** Loads every file's state and counts the open ones against the quotas; cuts partial chunks left by a crash. */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     for (const entry of await readdir(this.dir)) {
@@ -39,8 +41,11 @@ export class FileSpool {
       const meta = await this.readMeta(entry);
       if (!meta) continue;
       const file = new SpoolFile(meta);
+      // An offer not yet started gets a whole start window after a restart, however long the server was down.
+      file.activeAt = this.now();
       this.files.set(file.id, file);
       if (file.isOpen) await this.recover(file);
+      if (file.isOpen) this.quotas.add(file.meta);
     }
     await this.expire();
   }
@@ -65,31 +70,24 @@ export class FileSpool {
     return mine.slice(0, limit).map((file) => file.info());
   }
 
-  /** Why an offer cannot be taken, checked before any upload starts. */
-  refusal(to: string, size: number): { code: 'file_too_large' | 'quota_exceeded'; detail: string } | undefined {
-    if (size > this.limits.maxFileBytes) {
-      return { code: 'file_too_large', detail: `${size} bytes is over this server's limit of ${this.limits.maxFileBytes} bytes per file` };
-    }
-    const waiting = this.bytesWaitingFor(to);
-    if (waiting + size > this.limits.maxRecipientBytes) {
-      return {
-        code: 'quota_exceeded',
-        detail: `${to} already has ${waiting} bytes of files waiting; the limit is ${this.limits.maxRecipientBytes} bytes`,
-      };
-    }
-    return undefined;
+  /** Why an offer cannot be taken, checked before any upload starts (and before create, with no await between). */
+  refusal(from: string, to: string, size: number): FileRefusal | undefined {
+    return this.quotas.refusal(from, to, size);
   }
 
-  /** Reserves a new file (durably recorded before the offer message is stored). */
+  /** Reserves a new file, counted against the quotas at once (durably recorded before the offer message is stored). */
   async create(input: { id: string; from: string; to: string; size: number; chunkBytes: number; box: Box; ts: number }): Promise<SpoolFile> {
     const id = randomBytes(16).toString('base64url');
     const file = new SpoolFile({ file: id, ...input, state: 'uploading', seq: 0, createdAt: this.now() });
+    file.activeAt = this.now();
     this.files.set(id, file);
+    this.quotas.add(file.meta);
     try {
       await (await open(this.partPath(id), 'w', 0o600)).close();
       await this.writeMeta(file);
     } catch (error) {
       this.files.delete(id);
+      this.quotas.remove(file.meta);
       await this.removeFiles(id);
       throw error;
     }
@@ -105,6 +103,7 @@ export class FileSpool {
   /** Forgets a reservation whose offer message was never stored (or was a duplicate). */
   async discard(file: SpoolFile): Promise<void> {
     this.files.delete(file.id);
+    this.quotas.remove(file.meta);
     await file.writer?.close().catch(() => undefined);
     await this.removeFiles(file.id);
   }
@@ -118,6 +117,7 @@ export class FileSpool {
    */
   writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<boolean> {
     file.expected = index + 1;
+    file.activeAt = this.now();
     file.pendingWrites++;
     const done = file.writes.then(async () => {
       try {
@@ -203,6 +203,7 @@ export class FileSpool {
   async finish(file: SpoolFile, state: Exclude<FileState, 'uploading' | 'uploaded'>, by?: string): Promise<void> {
     if (!file.isOpen) return;
     file.meta.state = state;
+    this.quotas.remove(file.meta);
     if (by !== undefined) file.meta.by = by;
     file.notify();
     await file.writes.catch(() => undefined);
@@ -214,18 +215,20 @@ export class FileSpool {
   }
 
   /**
-   * Ends files older than the time limit and forgets old outcome records; returns the files
-   * that expired now so their parties can be told.
+   * Ends files older than the time limit and offers whose upload never began, and forgets old
+   * outcome records; returns the files that expired now so their parties can be told.
    */
   async expire(): Promise<SpoolFile[]> {
-    const cutoff = this.now() - this.limits.ttlMs;
+    const now = this.now();
+    const cutoff = now - this.limits.ttlMs;
     const expired: SpoolFile[] = [];
     for (const file of [...this.files.values()]) {
-      if (file.meta.createdAt > cutoff) continue;
+      const neverStarted = file.isOpen && !file.started && now - file.activeAt >= this.limits.startTimeoutMs;
+      if (file.meta.createdAt > cutoff && !neverStarted) continue;
       if (file.isOpen) {
         await this.finish(file, 'expired');
         expired.push(file);
-        this.log(`file ${file.id} from ${file.meta.from} to ${file.meta.to} expired undelivered`);
+        this.log(`file ${file.id} from ${file.meta.from} to ${file.meta.to} expired ${neverStarted ? 'before its upload began' : 'undelivered'}`);
       } else {
         this.files.delete(file.id);
         await this.removeFiles(file.id);
@@ -234,10 +237,9 @@ export class FileSpool {
     return expired;
   }
 
-  bytesWaitingFor(name: string): number {
-    let bytes = 0;
-    for (const file of this.files.values()) if (file.isOpen && file.meta.to === name) bytes += file.meta.size;
-    return bytes;
+  /** Bytes of open files for `name` as recipient, as sender, and in all. */
+  usage(name: string): { waiting: number; sending: number; total: number } {
+    return { waiting: this.quotas.waitingFor(name), sending: this.quotas.sentBy(name), total: this.quotas.totalBytes };
   }
 
   private async recover(file: SpoolFile): Promise<void> {

@@ -51,6 +51,8 @@ export class SpoolFile {
   onDurable: ((chunks: number) => void) | undefined;
   writer: FileHandle | undefined;
   writes: Promise<void> = Promise.resolve();
+  /** When the offer was made or loaded, or its last chunk arrived (server clock; not stored). */
+  activeAt = 0;
 
   constructor(readonly meta: FileMeta) {}
 
@@ -62,6 +64,10 @@ export class SpoolFile {
   }
   get isOpen(): boolean {
     return isOpenState(this.meta.state);
+  }
+  /** True once the sender's first chunk has been taken (or found on disk). */
+  get started(): boolean {
+    return this.expected > 0;
   }
   info(): FileInfo {
     const { file, id, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
