@@ -19,7 +19,9 @@ export interface FileLimits {
   ttlMs: number;
   /** An offer whose upload has not begun this long after it was made (or the server started) expires (default 10 min). */
   startTimeoutMs: number;
-  /** How often expiry is checked (default 10 s). */
+  /** An upload with no chunk this long closes its file handle until the next chunk (default 60 s). */
+  idleWriterMs: number;
+  /** How often expiry and idle uploads are checked (default 10 s). */
   sweepMs: number;
 }
 
@@ -30,6 +32,7 @@ export const DEFAULT_FILE_LIMITS: FileLimits = {
   spoolBudgetBytes: 10 * 1024 * 1024 * 1024,
   ttlMs: 7 * 24 * 3600 * 1000,
   startTimeoutMs: 10 * 60 * 1000,
+  idleWriterMs: 60_000,
   sweepMs: 10_000,
 };
 

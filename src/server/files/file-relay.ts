@@ -305,6 +305,7 @@ export class FileRelay implements FileDesk {
     this.sweeping = true;
     try {
       for (const file of await this.spool.expire()) this.announce(file);
+      await this.spool.closeIdleWriters();
     } catch (error) {
       this.server.log.error(`file expiry sweep failed: ${String(error)}`);
     } finally {

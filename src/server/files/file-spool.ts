@@ -11,6 +11,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, FileHandle 
 import { join } from 'node:path';
 import type { Box, FileInfo, FileState } from '../../protocol/frames';
 import { syncDirectory } from '../store/store-file';
+import { closeIdleWriter } from './file-handles';
 import { DEFAULT_FILE_LIMITS, FileLimits, FileQuotas, FileRefusal } from './file-quotas';
 import { chunkLength, FileMeta, metaSchema, SpoolFile } from './spool-file';
 
@@ -235,6 +236,20 @@ export class FileSpool {
       }
     }
     return expired;
+  }
+
+  /** Closes the file handles of uploads that had no chunk for `idleWriterMs`; the next chunk reopens. */
+  async closeIdleWriters(): Promise<void> {
+    const idle = (file: SpoolFile) => this.now() - file.activeAt >= this.limits.idleWriterMs;
+    const closing = [...this.files.values()].filter((file) => file.writer && file.pendingWrites === 0 && idle(file));
+    await Promise.all(closing.map((file) => closeIdleWriter(file, () => idle(file))));
+  }
+
+  /** Uploads holding a file handle now. */
+  get openWriterCount(): number {
+    let count = 0;
+    for (const file of this.files.values()) if (file.writer) count++;
+    return count;
   }
 
   /** Bytes of open files for `name` as recipient, as sender, and in all. */
