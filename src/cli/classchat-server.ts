@@ -42,6 +42,8 @@ Options:
   --registrations-per-hour N  new names the whole server registers per hour (default 1000; 0 = no limit)
   --max-file-size SIZE   largest file the server relays (default 100M)
   --max-waiting-files SIZE  files waiting for one recipient, in all (default 1G)
+  --max-sender-files SIZE  files one sender has not yet delivered, to everyone together (default 1G)
+  --file-budget SIZE     files the server holds in all, whoever sent them (default 10G)
   --file-days N          days an undelivered file is kept (default 7)
   --no-files             do not relay files
   --log-level LEVEL      debug, info, warn, error or silent (default info)
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       'registrations-per-hour': { type: 'string', default: String(DEFAULT_REGISTRATION_LIMITS.perHour) },
       'max-file-size': { type: 'string', default: '100M' },
       'max-waiting-files': { type: 'string', default: '1G' },
+      'max-sender-files': { type: 'string', default: '1G' },
+      'file-budget': { type: 'string', default: '10G' },
       'file-days': { type: 'string', default: '7' },
       'no-files': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -106,6 +110,11 @@ async function main(argv: string[]): Promise<number> {
 
   const maxFileBytes = parseSize(values['max-file-size'], '--max-file-size');
   const maxRecipientBytes = parseSize(values['max-waiting-files'], '--max-waiting-files');
+  const maxSenderBytes = parseSize(values['max-sender-files'], '--max-sender-files');
+  const spoolBudgetBytes = parseSize(values['file-budget'], '--file-budget');
+  for (const [option, bytes] of [['--max-sender-files', maxSenderBytes], ['--file-budget', spoolBudgetBytes]] as const) {
+    if (bytes < maxFileBytes) throw new UsageError(`${option} must be at least --max-file-size (${values['max-file-size']}), or the largest files could never be sent`);
+  }
   const fileDays = parseNonNegativeInt(values['file-days'], '--file-days');
   if (fileDays < 1) throw new UsageError('--file-days must be at least 1');
 
@@ -117,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   if (roles) await applyRoles(store, roles);
   let files: FileSpool | undefined;
   if (!values['no-files']) {
-    files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));
+    files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, maxSenderBytes, spoolBudgetBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));
     try {
       await files.open();
     } catch (error) {

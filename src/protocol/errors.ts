@@ -31,7 +31,7 @@ export const ERROR_CODES = {
   abuse: 'Too many errors on this connection.',
   files_disabled: 'This server does not relay files.',
   file_too_large: 'The file is larger than this server accepts.',
-  quota_exceeded: "The recipient's storage for files waiting on this server is full.",
+  quota_exceeded: "Storage for files on this server is full: the recipient's, the sender's or the whole server's (the message says which).",
   unknown_file: 'There is no such file transfer, or it is not yours.',
   file_closed: 'The file transfer has ended (delivered, declined, cancelled or expired).',
   bad_chunk: 'A file chunk has the wrong index or length.',

@@ -105,5 +105,10 @@ describe('classchat-server command', function () {
       assert.equal(result.code, 2, args.join(' '));
       assert.match(result.out, /Usage:/);
     }
+    for (const args of [['--file-budget', 'lots'], ['--file-budget', '50M'], ['--max-sender-files', '0']]) {
+      const result = await runServerCommand(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.out, new RegExp(`classchat-server: ${args[0]} must be`));
+    }
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 import { LogStore, LogStoreOptions } from '../../src/server/store/log-store';
-import { FileLimits, FileSpool } from '../../src/server/files/file-spool';
+import { FileSpool } from '../../src/server/files/file-spool';
+import type { FileLimits } from '../../src/server/files/file-quotas';
 
 export interface TestServer {
   server: ChatServer;
@@ -24,12 +25,12 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export async function startTestServer(
-  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number; fileLimits?: Partial<FileLimits> | false; openFile?: LogStoreOptions['openFile'] } = {},
+  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number; fileLimits?: Partial<FileLimits> | false; fileClock?: () => number; openFile?: LogStoreOptions['openFile'] } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const store = new LogStore({ dataDir, ...(options.openFile ? { openFile: options.openFile } : {}) });
   await store.open();
-  const files = options.fileLimits === false ? undefined : new FileSpool(join(dataDir, 'files'), options.fileLimits ?? {});
+  const files = options.fileLimits === false ? undefined : new FileSpool(join(dataDir, 'files'), options.fileLimits ?? {}, options.fileClock);
   await files?.open();
   const server = new ChatServer({ ...options, store, files });
   const address = await server.listen(options.port ?? 0, '127.0.0.1');

@@ -12,13 +12,13 @@ import type { FileDesk, FileRelayServices } from '../server-services';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
 import { chunkBytes, encodeFileChunk } from '../../protocol/codec';
-import { chunkLength, FileSpool, SpoolFile } from './file-spool';
+import type { FileSpool } from './file-spool';
+import { chunkLength, SpoolFile } from './spool-file';
 
 /** Room for file records inside one server line. */
 const STATUS_BUDGET = LIMITS.maxServerLineBytes - 1024;
 /** Chunks a sender may have unacknowledged; more are refused rather than buffered. */
 const UPLOAD_WINDOW = LIMITS.fileUploadWindowChunks;
-const EXPIRY_SWEEP_MS = 3600_000;
 
 class Download {
   reader: FileHandle | undefined;
@@ -42,12 +42,13 @@ export class FileRelay implements FileDesk {
   /** Files each connection was told are closed (chunks in flight after an end get one answer). */
   private readonly closedNotices = new WeakMap<Connection, Set<string>>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly server: FileRelayServices,
     readonly spool: FileSpool,
   ) {
-    this.sweepTimer = setInterval(() => void this.sweepExpired(), EXPIRY_SWEEP_MS);
+    this.sweepTimer = setInterval(() => void this.sweepExpired(), spool.limits.sweepMs);
     this.sweepTimer.unref();
   }
 
@@ -65,7 +66,7 @@ export class FileRelay implements FileDesk {
     const recipient = this.server.roster.get(to);
     if (!recipient) return { ok: false, code: 'unknown_user', detail: to };
     if (recipient.publicKey === null) return { ok: false, code: 'no_key', detail: to };
-    const refusal = this.spool.refusal(to, offer.size);
+    const refusal = this.spool.refusal(from, to, offer.size);
     if (refusal) return { ok: false, ...refusal };
     let reserved: SpoolFile;
     try {
@@ -299,10 +300,16 @@ export class FileRelay implements FileDesk {
   }
 
   private async sweepExpired(): Promise<void> {
+    // A sweep slower than the interval (a slow disk) is not run twice at once.
+    if (this.sweeping) return;
+    this.sweeping = true;
     try {
       for (const file of await this.spool.expire()) this.announce(file);
+      await this.spool.closeIdleWriters();
     } catch (error) {
       this.server.log.error(`file expiry sweep failed: ${String(error)}`);
+    } finally {
+      this.sweeping = false;
     }
   }
 

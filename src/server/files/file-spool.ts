@@ -9,101 +9,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Box, FileInfo, FileState } from '../../protocol/frames';
-import { FILE_STATES } from '../../protocol/frames';
 import { syncDirectory } from '../store/store-file';
-
-export interface FileLimits {
-  /** Largest file accepted (default 100 MiB). */
-  maxFileBytes: number;
-  /** Bytes of open files waiting for one recipient (default 1 GiB). */
-  maxRecipientBytes: number;
-  /** Age after which an undelivered file is deleted (default 7 days). */
-  ttlMs: number;
-}
-
-export const DEFAULT_FILE_LIMITS: FileLimits = {
-  maxFileBytes: 100 * 1024 * 1024,
-  maxRecipientBytes: 1024 * 1024 * 1024,
-  ttlMs: 7 * 24 * 3600 * 1000,
-};
-
-const metaSchema = z.strictObject({
-  file: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  id: z.string().min(1),
-  from: z.string().min(1),
-  to: z.string().min(1),
-  size: z.number().int().min(1),
-  chunkBytes: z.number().int().min(1),
-  state: z.enum(FILE_STATES),
-  seq: z.number().int().min(0),
-  ts: z.number().int().min(0),
-  createdAt: z.number().int(),
-  box: z.strictObject({ nonce: z.string(), ciphertext: z.string() }),
-  by: z.string().optional(),
-});
-type FileMeta = z.infer<typeof metaSchema>;
-
-const OPEN_STATES: ReadonlySet<FileState> = new Set(['uploading', 'uploaded']);
+import { closeIdleWriter } from './file-handles';
+import { DEFAULT_FILE_LIMITS, FileLimits, FileQuotas, FileRefusal } from './file-quotas';
+import { chunkLength, FileMeta, metaSchema, SpoolFile } from './spool-file';
 
 /** Chunks written between fsyncs while a sender keeps its window full (2 MiB of 64 KiB chunks). */
 const SYNC_EVERY = 32;
 
-export function isOpenState(state: FileState): boolean {
-  return OPEN_STATES.has(state);
-}
-
-export function chunkCount(size: number, chunkBytes: number): number {
-  return Math.ceil(size / chunkBytes);
-}
-
-/** Bytes in chunk `index` (all full except the last). */
-export function chunkLength(size: number, chunkBytes: number, index: number): number {
-  return Math.min(chunkBytes, size - index * chunkBytes);
-}
-
-export class SpoolFile {
-  /** Chunks written (uploaded in order, so chunks 0..uploaded-1 are on disk). */
-  uploaded = 0;
-  /** Next chunk index accepted from the sender (ahead of `uploaded` while writes are pending). */
-  expected = 0;
-  /** Called whenever `uploaded` or the state changes, for downloads waiting on new chunks. */
-  readonly listeners = new Set<() => void>();
-  /** Chunks known to be on disk (fsynced); only these are acknowledged to the sender. */
-  synced = 0;
-  pendingWrites = 0;
-  /** The fsync in progress, if any. */
-  syncing: Promise<void> | undefined;
-  /** Told how many chunks are on disk each time that grows (the relay acknowledges them). */
-  onDurable: ((chunks: number) => void) | undefined;
-  writer: FileHandle | undefined;
-  writes: Promise<void> = Promise.resolve();
-
-  constructor(readonly meta: FileMeta) {}
-
-  get id(): string {
-    return this.meta.file;
-  }
-  get total(): number {
-    return chunkCount(this.meta.size, this.meta.chunkBytes);
-  }
-  get isOpen(): boolean {
-    return isOpenState(this.meta.state);
-  }
-  info(): FileInfo {
-    const { file, id, from, to, size, chunkBytes, state, seq, ts, box } = this.meta;
-    // Only fsynced chunks count: the sender resumes from here and lets go of everything below it.
-    return { file, id, from, to, size, chunkBytes, uploaded: this.synced, state, seq, ts, box };
-  }
-  notify(): void {
-    for (const listener of [...this.listeners]) listener();
-  }
-}
-
 export class FileSpool {
   readonly limits: FileLimits;
   private readonly files = new Map<string, SpoolFile>();
+  private readonly quotas: FileQuotas;
 
   constructor(
     readonly dir: string,
@@ -112,9 +30,10 @@ export class FileSpool {
     private readonly log: (message: string) => void = () => {},
   ) {
     this.limits = { ...DEFAULT_FILE_LIMITS, ...limits };
+    this.quotas = new FileQuotas(this.limits);
   }
 
-  /** Loads every file's state; cuts partial chunks left by a crash. */
+  /** Loads every file's state and counts the open ones against the quotas; cuts partial chunks left by a crash. */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     for (const entry of await readdir(this.dir)) {
@@ -123,8 +42,11 @@ export class FileSpool {
       const meta = await this.readMeta(entry);
       if (!meta) continue;
       const file = new SpoolFile(meta);
+      // An offer not yet started gets a whole start window after a restart, however long the server was down.
+      file.activeAt = this.now();
       this.files.set(file.id, file);
       if (file.isOpen) await this.recover(file);
+      if (file.isOpen) this.quotas.add(file.meta);
     }
     await this.expire();
   }
@@ -149,31 +71,24 @@ export class FileSpool {
     return mine.slice(0, limit).map((file) => file.info());
   }
 
-  /** Why an offer cannot be taken, checked before any upload starts. */
-  refusal(to: string, size: number): { code: 'file_too_large' | 'quota_exceeded'; detail: string } | undefined {
-    if (size > this.limits.maxFileBytes) {
-      return { code: 'file_too_large', detail: `${size} bytes is over this server's limit of ${this.limits.maxFileBytes} bytes per file` };
-    }
-    const waiting = this.bytesWaitingFor(to);
-    if (waiting + size > this.limits.maxRecipientBytes) {
-      return {
-        code: 'quota_exceeded',
-        detail: `${to} already has ${waiting} bytes of files waiting; the limit is ${this.limits.maxRecipientBytes} bytes`,
-      };
-    }
-    return undefined;
+  /** Why an offer cannot be taken, checked before any upload starts (and before create, with no await between). */
+  refusal(from: string, to: string, size: number): FileRefusal | undefined {
+    return this.quotas.refusal(from, to, size);
   }
 
-  /** Reserves a new file (durably recorded before the offer message is stored). */
+  /** Reserves a new file, counted against the quotas at once (durably recorded before the offer message is stored). */
   async create(input: { id: string; from: string; to: string; size: number; chunkBytes: number; box: Box; ts: number }): Promise<SpoolFile> {
     const id = randomBytes(16).toString('base64url');
     const file = new SpoolFile({ file: id, ...input, state: 'uploading', seq: 0, createdAt: this.now() });
+    file.activeAt = this.now();
     this.files.set(id, file);
+    this.quotas.add(file.meta);
     try {
       await (await open(this.partPath(id), 'w', 0o600)).close();
       await this.writeMeta(file);
     } catch (error) {
       this.files.delete(id);
+      this.quotas.remove(file.meta);
       await this.removeFiles(id);
       throw error;
     }
@@ -189,6 +104,7 @@ export class FileSpool {
   /** Forgets a reservation whose offer message was never stored (or was a duplicate). */
   async discard(file: SpoolFile): Promise<void> {
     this.files.delete(file.id);
+    this.quotas.remove(file.meta);
     await file.writer?.close().catch(() => undefined);
     await this.removeFiles(file.id);
   }
@@ -202,6 +118,7 @@ export class FileSpool {
    */
   writeChunk(file: SpoolFile, index: number, data: Buffer): Promise<boolean> {
     file.expected = index + 1;
+    file.activeAt = this.now();
     file.pendingWrites++;
     const done = file.writes.then(async () => {
       try {
@@ -287,6 +204,7 @@ export class FileSpool {
   async finish(file: SpoolFile, state: Exclude<FileState, 'uploading' | 'uploaded'>, by?: string): Promise<void> {
     if (!file.isOpen) return;
     file.meta.state = state;
+    this.quotas.remove(file.meta);
     if (by !== undefined) file.meta.by = by;
     file.notify();
     await file.writes.catch(() => undefined);
@@ -298,18 +216,20 @@ export class FileSpool {
   }
 
   /**
-   * Ends files older than the time limit and forgets old outcome records; returns the files
-   * that expired now so their parties can be told.
+   * Ends files older than the time limit and offers whose upload never began, and forgets old
+   * outcome records; returns the files that expired now so their parties can be told.
    */
   async expire(): Promise<SpoolFile[]> {
-    const cutoff = this.now() - this.limits.ttlMs;
+    const now = this.now();
+    const cutoff = now - this.limits.ttlMs;
     const expired: SpoolFile[] = [];
     for (const file of [...this.files.values()]) {
-      if (file.meta.createdAt > cutoff) continue;
+      const neverStarted = file.isOpen && !file.started && now - file.activeAt >= this.limits.startTimeoutMs;
+      if (file.meta.createdAt > cutoff && !neverStarted) continue;
       if (file.isOpen) {
         await this.finish(file, 'expired');
         expired.push(file);
-        this.log(`file ${file.id} from ${file.meta.from} to ${file.meta.to} expired undelivered`);
+        this.log(`file ${file.id} from ${file.meta.from} to ${file.meta.to} expired ${neverStarted ? 'before its upload began' : 'undelivered'}`);
       } else {
         this.files.delete(file.id);
         await this.removeFiles(file.id);
@@ -318,10 +238,23 @@ export class FileSpool {
     return expired;
   }
 
-  bytesWaitingFor(name: string): number {
-    let bytes = 0;
-    for (const file of this.files.values()) if (file.isOpen && file.meta.to === name) bytes += file.meta.size;
-    return bytes;
+  /** Closes the file handles of uploads that had no chunk for `idleWriterMs`; the next chunk reopens. */
+  async closeIdleWriters(): Promise<void> {
+    const idle = (file: SpoolFile) => this.now() - file.activeAt >= this.limits.idleWriterMs;
+    const closing = [...this.files.values()].filter((file) => file.writer && file.pendingWrites === 0 && idle(file));
+    await Promise.all(closing.map((file) => closeIdleWriter(file, () => idle(file))));
+  }
+
+  /** Uploads holding a file handle now. */
+  get openWriterCount(): number {
+    let count = 0;
+    for (const file of this.files.values()) if (file.writer) count++;
+    return count;
+  }
+
+  /** Bytes of open files for `name` as recipient, as sender, and in all. */
+  usage(name: string): { waiting: number; sending: number; total: number } {
+    return { waiting: this.quotas.waitingFor(name), sending: this.quotas.sentBy(name), total: this.quotas.totalBytes };
   }
 
   private async recover(file: SpoolFile): Promise<void> {
