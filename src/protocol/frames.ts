@@ -179,6 +179,8 @@ const sentFrame = z.object({
   duplicate: z.boolean(),
   /** The file id, when the message was a file offer. */
   file: fileIdSchema.optional(),
+  /** v3: kept for a name nobody has registered yet, delivered at its first login. */
+  held: z.literal(true).optional(),
 });
 const syncedFrame = z.object({ type: z.literal('synced'), seq });
 const presenceFrame = z.object({ type: z.literal('presence'), user: userInfoSchema });

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
 import type { FileSpool } from './files/file-spool';
 import type { Logger } from './logger';
+import type { HeldLimits } from './held-limits';
 import type { PresenceBatching } from './presence-batcher';
 import type { RegistrationLimits } from './registration-gate';
 import type { Store, StoredMessage } from './store/store';
@@ -40,6 +41,8 @@ export interface ChatServerOptions {
   plainIdleMs?: number;
   clock?: Clock;
   log?: Logger;
+  /** Messages held for names nobody registered yet (defaults: held-messages.ts). */
+  held?: Partial<HeldLimits>;
   /** Where offered files are kept; without it the server does not relay files. Opened by the caller. */
   files?: FileSpool;
   /** Serve TLS only, with this PEM certificate (chain) and key; plain TCP when absent. */

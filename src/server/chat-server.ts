@@ -29,6 +29,7 @@ import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
+import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
@@ -46,6 +47,7 @@ export class ChatServer {
   private readonly rosterPart: Roster;
   private readonly rooms: Rooms;
   private readonly moderation: Moderation;
+  private readonly held: HeldMessages;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
   private readonly listener: Listener;
@@ -65,6 +67,7 @@ export class ChatServer {
     this.rosterPart = new Roster(this.sessions);
     this.rooms = new Rooms(this.rosterPart);
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
+    this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -75,6 +78,7 @@ export class ChatServer {
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
+      held: this.held,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
     this.logins = new Logins({
@@ -132,6 +136,7 @@ export class ChatServer {
     this.rosterPart.load(await this.store.listUsers(), await this.store.listRoles());
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
+    this.held.start();
     return this.listener.listen(port, host);
   }
 
@@ -152,6 +157,7 @@ export class ChatServer {
     this.closing = true;
     this.files?.stop();
     this.presence.stop();
+    this.held.stop();
     await this.listener.close(() => this.pendingWrites.settle());
   }
 

@@ -130,7 +130,8 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
   const reply = (result: SubmitResult & { file?: string }) => {
     if (result.ok) {
       const file = result.file !== undefined ? { file: result.file } : {};
-      connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate, ...file }));
+      const held = result.message.held ? { held: true as const } : {};
+      connection.transport.write(frameLine({ type: 'sent', id: frame.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate, ...file, ...held }));
     } else if (!server.penalties.penalise(connection, result.code)) {
       connection.sendError(result.code, { id: frame.id, detail: result.detail });
     }
@@ -142,7 +143,15 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     return;
   }
   if (frame.hidden && parsed.conversation.kind !== 'user') return reply({ ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' });
-  const outcome = server.mail.submit(session.name, { id: frame.id, to, text: frame.text, box: frame.box, ...(frame.hidden ? { hidden: true as const } : {}) });
+  const outcome = server.mail.submit(session.name, {
+    id: frame.id,
+    to,
+    text: frame.text,
+    box: frame.box,
+    ...(frame.hidden ? { hidden: true as const } : {}),
+    // v3 clients know `sent.held`: a message to a name nobody registered yet is kept for it.
+    ...(session.version >= ROOMS_VERSION ? { hold: true as const } : {}),
+  });
   if (outcome instanceof Promise) void outcome.then(reply);
   else reply(outcome);
 }

@@ -61,7 +61,8 @@ export class Logins implements LoginDesk {
     roster.put(user);
     try {
       const stored = await store.putUser({ name, publicKey });
-      user.ackedSeq = Math.max(user.ackedSeq, stored.ackedSeq);
+      // A new name starts where the store says: just before any messages held for it.
+      user.ackedSeq = existing ? Math.max(user.ackedSeq, stored.ackedSeq) : stored.ackedSeq;
     } catch (error) {
       log.error(`could not store user ${name}: ${String(error)}`);
       if (existing) {

@@ -16,6 +16,7 @@ import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
 import type { Rooms } from './rooms/rooms';
 import type { Moderation } from './moderation/moderation';
+import type { HeldMessages } from './held-messages';
 
 export interface MailboxParts {
   store: Store;
@@ -26,6 +27,7 @@ export interface MailboxParts {
   log: Logger;
   rooms: Rooms;
   moderation: Moderation;
+  held: Pick<HeldMessages, 'mayHold'>;
   /** Messages per second per user and burst; false turns the limit off. */
   rateLimit: { perSecond: number; burst: number } | false;
 }
@@ -37,7 +39,7 @@ export class Mailboxes implements MailDesk {
 
   /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult> {
-    const { store, roster, rateLimit, clock, log, pendingWrites } = this.parts;
+    const { roster, rateLimit, clock } = this.parts;
     if (rateLimit) {
       let bucket = this.rateBuckets.get(from);
       if (!bucket) {
@@ -57,9 +59,24 @@ export class Mailboxes implements MailDesk {
       if (input.hidden) return { ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' };
     } else {
       const recipient = roster.get(input.to);
-      if (!recipient) return { ok: false, code: 'unknown_user', detail: input.to };
+      if (!recipient) {
+        if (!input.hold || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
+        return this.hold(from, input);
+      }
       if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
     }
+    return this.persist(from, input);
+  }
+
+  /** A message to a name nobody has registered: kept for its first login, within the sender's bound. */
+  private async hold(from: string, input: SubmitInput): Promise<SubmitResult> {
+    if (!(await this.parts.held.mayHold(from))) return { ok: false, code: 'unknown_user', detail: `${input.to} (you have too many messages waiting for names nobody registered)` };
+    return this.persist(from, { ...input, held: true });
+  }
+
+  /** Stores the message durably, then wakes its recipients. */
+  private persist(from: string, input: SubmitInput & { held?: true }): Promise<SubmitResult> {
+    const { store, clock, log, pendingWrites } = this.parts;
     const pending = store
       .append({
         from,
@@ -72,6 +89,7 @@ export class Mailboxes implements MailDesk {
         ...(input.file ? { file: input.file } : {}),
         ...(input.event ? { event: input.event } : {}),
         ...(input.hidden ? { hidden: true as const } : {}),
+        ...(input.held ? { held: true as const } : {}),
       })
       .then(
         (result): SubmitResult => {

@@ -127,20 +127,24 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
     const room = recipient ? undefined : checkRoomName(target);
     if (room?.ok && server.rooms.visible(room.room, session.name)) {
       to = ROOM_PREFIX + room.room;
-    } else if (!recipient) {
+    } else if (recipient) {
+      to = recipient.name;
+    } else if (name.ok) {
+      to = name.name; // nobody has registered it yet: the message is held for them
+    } else {
       connection.transport.write(plainNotice(`Message not sent: there is no user or room named ${target.slice(0, 33)}.`));
       return;
-    } else {
-      to = recipient.name;
     }
   }
-  const result = await server.mail.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true });
+  const result = await server.mail.submit(session.name, { id: `p${randomBytes(9).toString('base64url')}`, to, text: body, plain: true, hold: true });
   if (!connection.isOpen) return;
   if (!result.ok) {
-    if (!server.penalties.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}${result.detail ? ` (${result.detail})` : ""}`));
+    if (!server.penalties.penalise(connection, result.code)) connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES[result.code]}${result.detail ? ` (${result.detail})` : ''}`));
     return;
   }
-  if (recipient && !server.roster.isOnline(recipient.name)) {
+  if (result.message.held) {
+    connection.transport.write(plainNotice(`User ${to} has not joined yet. We will send this message when they first log in (it is kept for 7 days).`));
+  } else if (recipient && !server.roster.isOnline(recipient.name)) {
     connection.transport.write(plainNotice(`User ${recipient.name} is not online right now. We will send this message when they come online.`));
   }
 }

@@ -46,6 +46,8 @@ export interface SubmitInput {
   /** A room change (room-handlers.ts), checked by Rooms before it is submitted. */
   event?: ChatEvent;
   hidden?: true;
+  /** The client understands held messages (v3, plain text): to a name nobody registered, hold it. */
+  hold?: true;
 }
 
 /** Storing messages, waking their recipients, and acknowledgements. */

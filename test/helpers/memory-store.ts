@@ -16,6 +16,8 @@ export class MemoryStore implements Store {
   private rooms = new RoomBook();
   private roles = new Map<string, Role>();
   private moderationState = emptyModeration();
+  /** Held messages whose name has registered since. */
+  private deliveredHeld = new Set<number>();
   /** Who each room message went to, as the RoomBook said when it was stored. */
   private roomRecipients = new Map<StoredMessage, Set<string>>();
   /** Room messages from non-members (stored in a race with their removal): in no room's history. */
@@ -31,7 +33,9 @@ export class MemoryStore implements Store {
   async putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const existing = this.users.get(user.name);
     // As Store.putUser: a name taking a key starts afresh, a plain-text user keeps its ack.
-    const ackedSeq = existing && user.publicKey === null ? existing.ackedSeq : this.head;
+    const firstHeld = existing ? undefined : this.heldMessages().find((message) => message.to === user.name);
+    const ackedSeq = existing && user.publicKey === null ? existing.ackedSeq : firstHeld ? firstHeld.seq - 1 : this.head;
+    if (!existing) for (const message of this.messages) if (message.held && message.to === user.name) this.deliveredHeld.add(message.seq);
     const since = user.publicKey === null ? existing?.historySince : ackedSeq;
     const record: UserRecord = { name: user.name, publicKey: user.publicKey, ackedSeq, ...(since ? { historySince: since } : {}) };
     this.users.set(user.name, record);
@@ -80,6 +84,15 @@ export class MemoryStore implements Store {
   async setAcked(name: string, seq: number): Promise<void> {
     const user = this.users.get(name);
     if (user && seq > user.ackedSeq) user.ackedSeq = seq;
+  }
+
+  private heldMessages(): StoredMessage[] {
+    const ended = new Set(this.messages.filter((m) => m.event?.kind === 'undelivered').map((m) => m.event!.seq));
+    return this.messages.filter((m) => m.held && !ended.has(m.seq) && !this.deliveredHeld.has(m.seq));
+  }
+
+  async listHeld(): Promise<StoredMessage[]> {
+    return this.heldMessages().filter((message) => !this.users.has(message.to));
   }
 
   async moderation(): Promise<ModerationState> {

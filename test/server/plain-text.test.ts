@@ -56,8 +56,8 @@ describe('plain-text mode (the seed protocol)', () => {
     await client.waitForText('Welcome [zoe]');
     client.write('just some words\n');
     await client.waitForText('no recipient! (Format) username:message, all:message or room:message');
-    client.write('nobody:hello\n');
-    await client.waitForText('there is no user or room named nobody');
+    client.write('no body:hello\n');
+    await client.waitForText('there is no user or room named no body');
   });
 
   it('delivers missed private and everyone messages at login, marked as missed', async () => {

@@ -28,6 +28,8 @@ export class LogIndex {
   private readonly rooms = new LogRooms();
   private readonly roles = new Map<string, Role>();
   private moderationState = emptyModeration();
+  /** Held messages not yet ended by an `undelivered` event, by seq (Store.listHeld). */
+  private readonly held = new Map<number, StoredMessage>();
 
   /** The highest sequence number any record mentions. */
   headSeq(): number {
@@ -39,6 +41,8 @@ export class LogIndex {
     switch (record.t) {
       case 'user': {
         const existing = this.users.get(record.name);
+        // A name registering takes its held messages into its mailbox (its ack starts before them).
+        if (!existing) for (const [seq, message] of this.held) if (message.to === record.name) this.held.delete(seq);
         const ackedSeq = Math.max(existing?.ackedSeq ?? 0, record.acked);
         this.users.set(record.name, { name: record.name, publicKey: record.key, ackedSeq, ...(record.since ? { historySince: record.since } : {}) });
         this.head = Math.max(this.head, record.acked);
@@ -80,6 +84,8 @@ export class LogIndex {
     this.messages.push(message);
     this.byClientId.set(key, message);
     applyModeration(this.moderationState, message);
+    if (message.held) this.held.set(message.seq, message);
+    if (message.event?.kind === 'undelivered' && message.event.seq !== undefined) this.held.delete(message.event.seq);
     const room = roomOf(message.to);
     if (message.to === EVERYONE) {
       this.everyone.push(message);
@@ -104,6 +110,17 @@ export class LogIndex {
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((user) => ({ ...user }));
+  }
+
+  /** Held messages for names still unregistered, oldest first. */
+  listHeld(): StoredMessage[] {
+    return [...this.held.values()].filter((message) => !this.users.has(message.to));
+  }
+
+  /** The seq a new user named `name` starts after: just before its first held message, if any. */
+  startFor(name: string, head: number): number {
+    for (const message of this.held.values()) if (message.to === name) return Math.min(head, message.seq - 1);
+    return head;
   }
 
   moderation(): ModerationState {
@@ -216,7 +233,8 @@ export class LogIndex {
         live = other !== undefined && other.ackedSeq < message.seq;
       } else if (!live && message.to !== message.from) {
         const recipient = this.users.get(message.to);
-        live = recipient !== undefined && recipient.ackedSeq < message.seq;
+        // A held message waits for its name to register (or for its undelivered event).
+        live = recipient !== undefined ? recipient.ackedSeq < message.seq : this.held.has(message.seq);
       }
       if (live) visit(message);
     }

@@ -39,6 +39,7 @@ const messageRecord = z.strictObject({
   event: eventSchema.optional(),
   ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS) }).optional(),
   hidden: z.literal(true).optional(),
+  held: z.literal(true).optional(),
 });
 /** What moderation left in force, written by compaction (the events themselves may be dropped). */
 const moderationRecord = z.strictObject({
@@ -69,6 +70,7 @@ export function messageToRecord(message: StoredMessage): MessageRecord {
   if (message.event !== undefined) record.event = message.event;
   if (message.ref !== undefined) record.ref = { seq: message.ref.seq, rel: message.ref.rel };
   if (message.hidden) record.hidden = true;
+  if (message.held) record.held = true;
   return record;
 }
 
@@ -81,6 +83,7 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
   if (record.event !== undefined) message.event = record.event;
   if (record.ref !== undefined) message.ref = record.ref;
   if (record.hidden) message.hidden = true;
+  if (record.held) message.held = true;
   return message;
 }
 

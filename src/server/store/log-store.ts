@@ -184,7 +184,7 @@ export class LogStore implements Store {
       const existing = this.index.getUser(user.name);
       if (existing && existing.publicKey === user.publicKey) return existing;
       // A plain-text user keeps its ack; a name taking a key starts afresh (see Store.putUser).
-      const acked = existing && user.publicKey === null ? existing.ackedSeq : this.assignedHead;
+      const acked = existing && user.publicKey === null ? existing.ackedSeq : existing ? this.assignedHead : this.index.startFor(user.name, this.assignedHead);
       const since = user.publicKey === null ? existing?.historySince : acked;
       await this.write({ t: 'user', name: user.name, key: user.publicKey, acked, ...(since ? { since } : {}) });
       return this.index.getUser(user.name) ?? { name: user.name, publicKey: user.publicKey, ackedSeq: acked, ...(since ? { historySince: since } : {}) };
@@ -228,6 +228,11 @@ export class LogStore implements Store {
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     this.assertOpen();
     return this.index.readMailbox(name, afterSeq, limit);
+  }
+
+  async listHeld(): Promise<StoredMessage[]> {
+    this.assertOpen();
+    return this.index.listHeld();
   }
 
   async moderation(): Promise<ModerationState> {

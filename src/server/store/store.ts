@@ -43,6 +43,8 @@ export interface NewMessage {
   ref?: MessageRef;
   /** A room key distribution: delivered to v3 sessions only. */
   hidden?: true;
+  /** Sent to a name nobody had registered: kept for its first login (PROTOCOL.md 20.7). */
+  held?: true;
 }
 
 export interface StoredMessage extends NewMessage {
@@ -104,6 +106,12 @@ export interface Store {
   listRoles(): Promise<Map<string, Role>>;
   /** Sets a name's role (`student` removes it); durable when it resolves. */
   setRole(name: string, role: Role): Promise<void>;
+  /**
+   * Held messages (`held`) whose name is still unregistered and that no `undelivered` event has
+   * ended, oldest first. A name registering gets its held messages in its mailbox: putUser starts
+   * its ackedSeq just before the first of them.
+   */
+  listHeld(): Promise<StoredMessage[]>;
   /** Mutes, bans and exam mode as the stored moderation events left them. */
   moderation(): Promise<ModerationState>;
   /** Every room as its stored events left it (read at start; the server follows events after). */

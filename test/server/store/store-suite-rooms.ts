@@ -104,6 +104,25 @@ export function roomSuite(context: RoomSuiteContext): void {
       }
     });
 
+    it('keeps held messages for a name until it registers, then puts them in its mailbox', async () => {
+      const store = context.store();
+      await store.putUser({ name: 'alice', publicKey: 'YQ==' });
+      await store.append(say('alice', '*', 'before'));
+      const held = await store.append({ ...say('alice', 'frank', 'for frank'), held: true });
+      const ended = await store.append({ ...say('alice', 'gus', 'for gus'), held: true });
+      await store.append({ from: 'server', to: 'alice', id: id(), ts: 1, event: { kind: 'undelivered', names: ['gus'], seq: ended.message.seq } });
+      await store.append(say('alice', '*', 'after'));
+      if (context.reopen) await context.reopen();
+      const current = context.store();
+      assert.deepEqual((await current.listHeld()).map((m) => m.seq), [held.message.seq]);
+      const frank = await current.putUser({ name: 'frank', publicKey: 'Zg==' });
+      assert.equal(frank.ackedSeq, held.message.seq - 1);
+      assert.deepEqual((await current.readMailbox('frank', frank.ackedSeq, 10)).map((m) => m.text), ['for frank', 'after']);
+      assert.deepEqual(await current.listHeld(), []);
+      const gus = await current.putUser({ name: 'gus', publicKey: 'Zw==' });
+      assert.deepEqual(await current.readMailbox('gus', gus.ackedSeq, 10), [], 'an ended held message is not delivered');
+    });
+
     if (context.reopen) it('keeps rooms, membership and room mail across a reopen', async () => {
       const store = context.store();
       await store.append(event('alice', 'kept', 'created', ['bob', 'carol']));
