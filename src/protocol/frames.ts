@@ -27,6 +27,7 @@ import {
   textSchema,
 } from './primitives';
 
+import { deletedSchema, editedSchema, refSchema, sendContentProblem, sendReferenceFields } from './references';
 import { eventSchema, MODERATION_CLIENT_FRAME_SCHEMAS, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
 
 export { boxSchema, decodeBase64, fileIdSchema, fileOfferSchema, fileRefSchema, FILE_CANCEL_REASONS, FILE_STATES, isBase64, publicKeySchema, signatureSchema, textSchema } from './primitives';
@@ -54,12 +55,14 @@ export const sendFrame = z
     box: boxSchema.optional(),
     /** Present on a file offer; the box then carries the file's name and key. */
     file: fileOfferSchema.optional(),
-    /** v3: a room key distribution, private and boxed; not shown, not delivered to older clients. */
-    hidden: z.literal(true).optional(),
+    /** v3: `ref` (a reply, edit, delete or reaction) and `hidden` (a room key distribution). */
+    ...sendReferenceFields,
   })
-  .refine((frame) => (frame.text === undefined) !== (frame.box === undefined), {
-    message: 'exactly one of text and box is required',
+  .superRefine((frame, context) => {
+    const problem = sendContentProblem(frame);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
   })
+  .refine((frame) => frame.ref === undefined || (frame.file === undefined && frame.hidden === undefined), { message: 'a file offer or room key carries no ref' })
   .refine((frame) => frame.file === undefined || frame.box !== undefined, { message: 'a file offer carries a box' })
   .refine((frame) => frame.hidden === undefined || (frame.box !== undefined && frame.file === undefined), { message: 'a hidden message is a box' });
 
@@ -138,6 +141,12 @@ export const chatMessageSchema = z.object({
   event: eventSchema.optional(),
   /** v3: a room key distribution; a client does not show it. */
   hidden: z.literal(true).optional(),
+  /** v3: a reply, edit, delete or reaction to the message with that seq (20.5). */
+  ref: refSchema.optional(),
+  /** v3, in history: the message's content is that of its newest edit. */
+  edited: editedSchema.optional(),
+  /** v3, in history: the message was deleted and its content erased. */
+  deleted: deletedSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 

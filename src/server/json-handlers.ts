@@ -142,6 +142,7 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     else void server.files.offer(connection, frame, to).then(reply);
     return;
   }
+  if (frame.ref && session.version < ROOMS_VERSION) return reply({ ok: false, code: 'invalid_frame', detail: 'a ref needs protocol v3' });
   if (frame.hidden && parsed.conversation.kind !== 'user') return reply({ ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' });
   const outcome = server.mail.submit(session.name, {
     id: frame.id,
@@ -149,6 +150,7 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     text: frame.text,
     box: frame.box,
     ...(frame.hidden ? { hidden: true as const } : {}),
+    ...(frame.ref ? { ref: frame.ref } : {}),
     // v3 clients know `sent.held`: a message to a name nobody registered yet is kept for it.
     ...(session.version >= ROOMS_VERSION ? { hold: true as const } : {}),
   });

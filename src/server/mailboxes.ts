@@ -11,7 +11,8 @@ import type { Roster } from './roster';
 import type { MailDesk, SubmitInput } from './server-services';
 import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
-import type { Store, StoredMessage } from './store/store';
+import type { Store, StoredMessage, StoredRef } from './store/store';
+import { checkReference } from './references';
 import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
 import type { Rooms } from './rooms/rooms';
@@ -60,12 +61,19 @@ export class Mailboxes implements MailDesk {
     } else {
       const recipient = roster.get(input.to);
       if (!recipient) {
-        if (!input.hold || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
+        if (!input.hold || input.ref || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
         return this.hold(from, input);
       }
       if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
     }
-    return this.persist(from, input);
+    return input.ref ? this.persistReference(from, input) : this.persist(from, input);
+  }
+
+  /** A reply, edit, delete or reaction: stored once its target checks out (references.ts). */
+  private async persistReference(from: string, input: SubmitInput): Promise<SubmitResult> {
+    const checked = await checkReference(this.parts, from, input);
+    if ('code' in checked) return { ok: false, ...checked };
+    return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } });
   }
 
   /** A message to a name nobody has registered: kept for its first login, within the sender's bound. */
@@ -75,7 +83,7 @@ export class Mailboxes implements MailDesk {
   }
 
   /** Stores the message durably, then wakes its recipients. */
-  private persist(from: string, input: SubmitInput & { held?: true }): Promise<SubmitResult> {
+  private persist(from: string, input: Omit<SubmitInput, 'ref'> & { held?: true; ref?: StoredRef }): Promise<SubmitResult> {
     const { store, clock, log, pendingWrites } = this.parts;
     const pending = store
       .append({
@@ -89,6 +97,7 @@ export class Mailboxes implements MailDesk {
         ...(input.file ? { file: input.file } : {}),
         ...(input.event ? { event: input.event } : {}),
         ...(input.hidden ? { hidden: true as const } : {}),
+        ...(input.ref ? { ref: input.ref } : {}),
         ...(input.held ? { held: true as const } : {}),
       })
       .then(

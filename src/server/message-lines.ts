@@ -42,6 +42,9 @@ function encodeMessage(message: StoredMessage): Buffer {
       ...(message.file !== undefined ? { file: message.file } : {}),
       ...(message.event !== undefined ? { event: message.event } : {}),
       ...(message.hidden ? { hidden: true as const } : {}),
+      ...(message.ref !== undefined ? { ref: { seq: message.ref.seq, rel: message.ref.rel } } : {}),
+      ...(message.edited !== undefined ? { edited: message.edited } : {}),
+      ...(message.deleted !== undefined ? { deleted: message.deleted } : {}),
     }),
     'utf8',
   );

@@ -14,6 +14,7 @@ import type { Session, SessionKind } from './session';
 import type { Store } from './store/store';
 import type { ChatEvent } from '../protocol/room-frames';
 import type { Rooms } from './rooms/rooms';
+import type { MessageRef } from '../protocol/references';
 
 /** Who is registered and who is online. */
 export interface RosterView {
@@ -46,6 +47,8 @@ export interface SubmitInput {
   /** A room change (room-handlers.ts), checked by Rooms before it is submitted. */
   event?: ChatEvent;
   hidden?: true;
+  /** v3: a reply, edit, delete or reaction (checked by references.ts). */
+  ref?: MessageRef;
   /** The client understands held messages (v3, plain text): to a name nobody registered, hold it. */
   hold?: true;
 }

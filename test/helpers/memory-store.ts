@@ -66,6 +66,10 @@ export class MemoryStore implements Store {
       .slice(0, limit);
   }
 
+  async findBySeq(seq: number): Promise<StoredMessage | undefined> {
+    return this.messages.find((message) => message.seq === seq);
+  }
+
   async readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }> {
     const room = roomOf(query.with) !== undefined;
     const since = Math.max(query.after ?? 0, query.with === '*' || room ? 0 : (this.users.get(query.viewer)?.historySince ?? 0));

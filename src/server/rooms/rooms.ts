@@ -65,11 +65,13 @@ export class Rooms {
   }
 
   /** Why `from` may not send this to the room, if they may not. */
-  checkSend(from: string, name: string, content: { box?: unknown; text?: string }): Refusal | undefined {
+  checkSend(from: string, name: string, content: { box?: unknown; text?: string; ref?: { rel: string } }): Refusal | undefined {
     const room = this.visible(name, from);
     if (!room) return { code: 'unknown_room', detail: name };
     if (!room.members.has(from)) return { code: 'not_member', detail: name };
     if (room.readOnly && !this.isStaff(from)) return { code: 'read_only', detail: `#${name} is for announcements` };
+    // A delete carries no content in either kind of room.
+    if (content.ref?.rel === 'delete') return undefined;
     if (room.encrypted && content.box === undefined) return { code: 'invalid_frame', detail: `#${name} is end-to-end encrypted: send a box` };
     if (!room.encrypted && content.text === undefined) return { code: 'invalid_frame', detail: `#${name} is not encrypted: send text` };
     return undefined;

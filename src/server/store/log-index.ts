@@ -103,6 +103,12 @@ export class LogIndex {
     return this.byClientId.get(clientKey(from, id));
   }
 
+  findBySeq(seq: number): StoredMessage | undefined {
+    const index = firstAfter(this.messages, seq - 1);
+    const message = this.messages[index];
+    return message?.seq === seq ? message : undefined;
+  }
+
   getUser(name: string): UserRecord | undefined {
     const user = this.users.get(name);
     return user && { ...user };

@@ -37,7 +37,9 @@ const messageRecord = z.strictObject({
   plain: z.literal(true).optional(),
   file: z.strictObject({ id: z.string().min(1), size: z.number().int().min(0), chunkBytes: z.number().int().min(1) }).optional(),
   event: eventSchema.optional(),
-  ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS) }).optional(),
+  ref: z.strictObject({ seq: seqSchema, rel: z.enum(REF_RELATIONS), author: nameSchema.optional() }).optional(),
+  edited: z.strictObject({ seq: seqSchema, id: z.string().min(1), ts: z.number() }).optional(),
+  deleted: z.strictObject({ by: nameSchema, ts: z.number() }).optional(),
   hidden: z.literal(true).optional(),
   held: z.literal(true).optional(),
 });
@@ -68,7 +70,9 @@ export function messageToRecord(message: StoredMessage): MessageRecord {
   if (message.plain) record.plain = true;
   if (message.file !== undefined) record.file = { id: message.file.id, size: message.file.size, chunkBytes: message.file.chunkBytes };
   if (message.event !== undefined) record.event = message.event;
-  if (message.ref !== undefined) record.ref = { seq: message.ref.seq, rel: message.ref.rel };
+  if (message.ref !== undefined) record.ref = { seq: message.ref.seq, rel: message.ref.rel, ...(message.ref.author !== undefined ? { author: message.ref.author } : {}) };
+  if (message.edited !== undefined) record.edited = { seq: message.edited.seq, id: message.edited.id, ts: message.edited.ts };
+  if (message.deleted !== undefined) record.deleted = { by: message.deleted.by, ts: message.deleted.ts };
   if (message.hidden) record.hidden = true;
   if (message.held) record.held = true;
   return record;
@@ -82,6 +86,8 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
   if (record.file !== undefined) message.file = record.file;
   if (record.event !== undefined) message.event = record.event;
   if (record.ref !== undefined) message.ref = record.ref;
+  if (record.edited !== undefined) message.edited = record.edited;
+  if (record.deleted !== undefined) message.deleted = record.deleted;
   if (record.hidden) message.hidden = true;
   if (record.held) message.held = true;
   return message;

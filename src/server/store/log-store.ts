@@ -230,6 +230,11 @@ export class LogStore implements Store {
     return this.index.readMailbox(name, afterSeq, limit);
   }
 
+  async findBySeq(seq: number): Promise<StoredMessage | undefined> {
+    this.assertOpen();
+    return this.index.findBySeq(seq);
+  }
+
   async listHeld(): Promise<StoredMessage[]> {
     this.assertOpen();
     return this.index.listHeld();

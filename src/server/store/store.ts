@@ -40,15 +40,22 @@ export interface NewMessage {
   /** A membership or moderation change, instead of text or box (v3). */
   event?: ChatEvent;
   /** A reply, edit, delete or reaction to the message with that seq (v3). */
-  ref?: MessageRef;
+  ref?: StoredRef;
   /** A room key distribution: delivered to v3 sessions only. */
   hidden?: true;
   /** Sent to a name nobody had registered: kept for its first login (PROTOCOL.md 20.7). */
   held?: true;
 }
 
+/** A reference as stored: `author` is the target's sender, for older clients' `[reply to bob]`. */
+export type StoredRef = MessageRef & { author?: string };
+
 export interface StoredMessage extends NewMessage {
   seq: number;
+  /** Its content is that of this newest edit (the store applies edits, PROTOCOL.md 20.5). */
+  edited?: { seq: number; id: string; ts: number };
+  /** Deleted: its text or box (and its edits') were erased. */
+  deleted?: { by: string; ts: number };
 }
 
 export interface AppendResult {
@@ -98,6 +105,8 @@ export interface Store {
    * except those they sent themselves.
    */
   readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
+  /** The retained message with this seq, as edits and deletes left it; undefined when there is none. */
+  findBySeq(seq: number): Promise<StoredMessage | undefined>;
   /** A page of history, returned oldest first; `more` when older messages exist. */
   readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;
   /** Records that `name` acknowledged everything up to seq (never moves backwards). */

@@ -1,0 +1,121 @@
+/**
+ * Message references over the raw protocol (PROTOCOL.md 20.5): replies, edits, deletes and
+ * reactions, who may do which, and what each refusal is.
+ */
+import { strict as assert } from 'node:assert';
+import type { Role } from '../../src/protocol/room-frames';
+import { LogStore } from '../../src/server/store/log-store';
+import { RawClient } from '../helpers/raw-client';
+import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+
+const V3 = { v: 3 };
+
+describe('message references', () => {
+  let server: TestServer;
+  const clients: RawClient[] = [];
+  let next = 0;
+
+  async function start(roles: Record<string, Role> = {}): Promise<void> {
+    const dir = await makeDataDir();
+    const store = new LogStore({ dataDir: dir });
+    await store.open();
+    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
+    await store.close();
+    server = await startTestServer({ rateLimit: false, dataDir: dir });
+  }
+
+  async function login(name: string, extra: Record<string, unknown> = V3): Promise<RawClient> {
+    const { client } = await RawClient.login(server.port, name, undefined, extra);
+    clients.push(client);
+    return client;
+  }
+
+  /** Sends and waits for `sent` or the error about it. */
+  async function send(client: RawClient, to: string, content: Record<string, unknown>) {
+    const id = `s${++next}`;
+    client.send({ type: 'send', id, to, ...content });
+    return client.waitFor(() => client.all('sent').find((f) => f.id === id) ?? client.all('error').find((f) => f.id === id), `the answer to ${id}`);
+  }
+
+  async function sentSeq(client: RawClient, to: string, content: Record<string, unknown>): Promise<number> {
+    const answer = await send(client, to, content);
+    assert.equal(answer.type, 'sent', JSON.stringify(answer));
+    return answer.type === 'sent' ? answer.seq : -1;
+  }
+
+  async function refusal(client: RawClient, to: string, content: Record<string, unknown>): Promise<string> {
+    const answer = await send(client, to, content);
+    return answer.type === 'error' ? answer.code : `sent ${JSON.stringify(answer)}`;
+  }
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server.close();
+  });
+
+  it('delivers a reply and a reaction with their ref', async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const question = await sentSeq(alice, '*', { text: 'who has the notes?' });
+    const reply = await sentSeq(bob, '*', { text: 'I do', ref: { seq: question, rel: 'reply' } });
+    const got = await alice.next('msg', (m) => m.seq === reply);
+    assert.deepEqual([got.text, got.ref], ['I do', { seq: question, rel: 'reply' }]);
+    const reaction = await sentSeq(alice, '*', { text: '👍', ref: { seq: reply, rel: 'react' } });
+    const reacted = await bob.next('msg', (m) => m.seq === reaction);
+    assert.deepEqual(reacted.ref, { seq: reply, rel: 'react' });
+    assert.equal(await refusal(alice, '*', { text: 'not a reaction', ref: { seq: reply, rel: 'react' } }), 'invalid_frame');
+  });
+
+  it('refuses a ref to a missing seq, to another conversation, and to an event', async () => {
+    await start();
+    const alice = await login('alice');
+    await login('bob');
+    await login('carol');
+    const toBob = await sentSeq(alice, 'bob', { text: 'just for bob' });
+    const toAll = await sentSeq(alice, '*', { text: 'hello all' });
+    assert.equal(await refusal(alice, '*', { text: 'x', ref: { seq: 9999, rel: 'reply' } }), 'bad_ref');
+    assert.equal(await refusal(alice, '*', { text: 'x', ref: { seq: toBob, rel: 'reply' } }), 'bad_ref', 'a private message is not in Everyone');
+    assert.equal(await refusal(alice, 'carol', { text: 'x', ref: { seq: toBob, rel: 'edit' } }), 'bad_ref', 'alice↔bob is not alice↔carol');
+    assert.equal(await refusal(alice, 'bob', { text: 'x', ref: { seq: toAll, rel: 'reply' } }), 'bad_ref', 'an Everyone message is not in a private conversation');
+    assert.equal(await sentSeq(alice, 'bob', { text: 'edited for bob', ref: { seq: toBob, rel: 'edit' } }) > toBob, true);
+    alice.send({ type: 'room_create', rid: 'r1', room: 'lab', kind: 'group', encrypted: true, members: ['bob'] });
+    const created = await alice.next('room');
+    assert.equal(await refusal(alice, '#lab', { ref: { seq: created.room.seq, rel: 'delete' } }), 'bad_ref', 'an event is not a message to change');
+  });
+
+  it("refuses editing another's message or changing its form, and deleting it as a student", async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const mine = await sentSeq(alice, '*', { text: 'first draft' });
+    assert.equal(await refusal(bob, '*', { text: 'hijacked', ref: { seq: mine, rel: 'edit' } }), 'bad_ref');
+    assert.equal(await refusal(bob, '*', { ref: { seq: mine, rel: 'delete' } }), 'forbidden');
+    assert.equal(await refusal(alice, '*', { text: 'x', ref: { seq: mine, rel: 'delete' } }), 'invalid_frame', 'a delete carries no content');
+    const box = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
+    const boxed = await sentSeq(alice, 'bob', { box });
+    assert.equal(await refusal(alice, 'bob', { text: 'now in the clear', ref: { seq: boxed, rel: 'edit' } }), 'bad_ref');
+    assert.equal(await sentSeq(alice, 'bob', { box, ref: { seq: boxed, rel: 'edit' } }) > boxed, true);
+    const deleted = await sentSeq(alice, '*', { ref: { seq: mine, rel: 'delete' } });
+    const seen = await bob.next('msg', (m) => m.seq === deleted);
+    assert.deepEqual([seen.text, seen.box, seen.ref], [undefined, undefined, { seq: mine, rel: 'delete' }]);
+  });
+
+  it("lets a teacher delete a student's message to everyone but not a private box", async () => {
+    await start({ 'mrs.k': 'teacher' });
+    const teacher = await login('mrs.k');
+    const alice = await login('alice');
+    const rude = await sentSeq(alice, '*', { text: 'something rude' });
+    assert.equal((await send(teacher, '*', { ref: { seq: rude, rel: 'delete' } })).type, 'sent');
+    const box = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
+    const boxed = await sentSeq(alice, 'mrs.k', { box });
+    assert.equal(await refusal(teacher, 'alice', { ref: { seq: boxed, rel: 'delete' } }), 'forbidden');
+  });
+
+  it('accepts ref from v3 sessions only', async () => {
+    await start();
+    const alice = await login('alice', { v: 2 });
+    const first = await sentSeq(alice, '*', { text: 'v2 message' });
+    assert.equal(await refusal(alice, '*', { text: 'a reply', ref: { seq: first, rel: 'reply' } }), 'invalid_frame');
+  });
+});
