@@ -6,6 +6,7 @@
 import type { Role } from '../../src/protocol/room-frames';
 import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../../src/server/moderation/moderation-state';
+import { revisionsFor } from '../../src/server/store/message-revisions';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
 
 export class MemoryStore implements Store {
@@ -57,7 +58,19 @@ export class MemoryStore implements Store {
     applyModeration(this.moderationState, stored);
     const recipients = this.rooms.apply(stored);
     if (recipients) this.roomRecipients.set(stored, new Set(recipients));
+    for (const revised of revisionsFor(stored, (seq) => this.messages.find((m) => m.seq === seq))) this.replace(revised);
     return { message: stored, duplicate: false };
+  }
+
+  /** An edit or delete applied: the revised message takes the old one's place everywhere. */
+  private replace(revised: StoredMessage): void {
+    const index = this.messages.findIndex((m) => m.seq === revised.seq);
+    const old = this.messages[index];
+    this.messages[index] = revised;
+    this.byClientId.set(`${old.from}\n${old.id}`, revised);
+    const recipients = this.roomRecipients.get(old);
+    if (recipients) this.roomRecipients.set(revised, recipients);
+    if (this.outsideRooms.has(old)) this.outsideRooms.add(revised);
   }
 
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {

@@ -3,6 +3,8 @@
  * reactions, who may do which, and what each refusal is.
  */
 import { strict as assert } from 'node:assert';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Role } from '../../src/protocol/room-frames';
 import { LogStore } from '../../src/server/store/log-store';
 import { RawClient } from '../helpers/raw-client';
@@ -24,8 +26,10 @@ describe('message references', () => {
     server = await startTestServer({ rateLimit: false, dataDir: dir });
   }
 
+  const identities = new Map<string, Awaited<ReturnType<typeof RawClient.login>>['identity']>();
   async function login(name: string, extra: Record<string, unknown> = V3): Promise<RawClient> {
-    const { client } = await RawClient.login(server.port, name, undefined, extra);
+    const { client, identity } = await RawClient.login(server.port, name, identities.get(name), extra);
+    identities.set(name, identity);
     clients.push(client);
     return client;
   }
@@ -49,6 +53,7 @@ describe('message references', () => {
   }
 
   afterEach(async () => {
+    identities.clear();
     for (const client of clients.splice(0)) client.close();
     await server.close();
   });
@@ -110,6 +115,55 @@ describe('message references', () => {
     const box = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
     const boxed = await sentSeq(alice, 'mrs.k', { box });
     assert.equal(await refusal(teacher, 'alice', { ref: { seq: boxed, rel: 'delete' } }), 'forbidden');
+  });
+
+  async function historyOf(client: RawClient, withWhom: string) {
+    const rid = `h${++next}`;
+    client.send({ type: 'history', rid, with: withWhom });
+    return (await client.next('history_page', (page) => page.rid === rid)).messages;
+  }
+
+  /** Whether any file under the data directory holds `text`. */
+  async function onDisk(text: string): Promise<boolean> {
+    const files = (await readdir(server.dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    for (const file of files) if ((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(text, 'utf8'))) return true;
+    return false;
+  }
+
+  it('shows an edited message with its newest content in history, delivering the edit like a message', async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const target = await sentSeq(alice, 'bob', { text: 'meet at 5' });
+    const edit = await sentSeq(alice, 'bob', { text: 'meet at 6', ref: { seq: target, rel: 'edit' } });
+    const delivered = await bob.next('msg', (m) => m.seq === edit);
+    assert.deepEqual([delivered.text, delivered.ref], ['meet at 6', { seq: target, rel: 'edit' }]);
+    const [original] = await historyOf(bob, 'alice');
+    assert.deepEqual([original.seq, original.text, original.edited], [target, 'meet at 6', { seq: edit, id: delivered.id, ts: delivered.ts }]);
+  });
+
+  it('erases a deleted message from history and from the data directory, also after a restart, and refuses to edit it', async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const target = await sentSeq(alice, '*', { text: 'my password is hunter2' });
+    await bob.next('msg', (m) => m.seq === target);
+    const removal = await sentSeq(alice, '*', { ref: { seq: target, rel: 'delete' } });
+    await bob.next('msg', (m) => m.seq === removal);
+    await server.store.settled();
+    assert.equal(await onDisk('hunter2'), false, 'the deleted text is not on disk');
+    const check = async (client: RawClient) => {
+      const shown = (await historyOf(client, '*')).find((m) => m.seq === target);
+      assert.deepEqual([shown?.text, shown?.deleted?.by], [undefined, 'alice']);
+    };
+    await check(bob);
+    assert.equal(await refusal(alice, '*', { text: 'my password is swordfish', ref: { seq: target, rel: 'edit' } }), 'bad_ref');
+    for (const client of clients.splice(0)) client.close();
+    const dataDir = server.dataDir;
+    await server.stop();
+    server = await startTestServer({ rateLimit: false, dataDir });
+    await check(await login('bob'));
+    assert.equal(await onDisk('hunter2'), false);
   });
 
   it('accepts ref from v3 sessions only', async () => {

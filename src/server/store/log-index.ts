@@ -6,6 +6,7 @@
 import type { LogRecord } from './log-records';
 import { messageToRecord, recordToMessage } from './log-records';
 import { LogRooms } from './log-rooms';
+import { replaceIn, revisionsFor } from './message-revisions';
 import type { HistoryQuery, StoredMessage, UserRecord } from './store';
 import { roomOf, type Room } from '../rooms/room-book';
 import type { Role } from '../../protocol/room-frames';
@@ -30,6 +31,8 @@ export class LogIndex {
   private moderationState = emptyModeration();
   /** Held messages not yet ended by an `undelivered` event, by seq (Store.listHeld). */
   private readonly held = new Map<number, StoredMessage>();
+  /** Deletes that erased content since this index was built: its log still holds those bytes. */
+  erasures = 0;
 
   /** The highest sequence number any record mentions. */
   headSeq(): number {
@@ -96,7 +99,28 @@ export class LogIndex {
       listIn(this.conversations, conversationKey(message.from, message.to)).push(message);
     }
     this.head = Math.max(this.head, message.seq);
+    for (const revised of revisionsFor(message, (seq) => this.findBySeq(seq))) this.replace(revised);
     return undefined;
+  }
+
+  /** Puts a revised message (an edit or delete applied) in place of the one with its seq, in every list. */
+  private replace(revised: StoredMessage): void {
+    const old = this.findBySeq(revised.seq);
+    if (!old) return;
+    if (revised.deleted && !old.deleted) this.erasures++;
+    Object.freeze(revised);
+    replaceIn(this.messages, revised);
+    this.byClientId.set(clientKey(old.from, old.id), revised);
+    if (this.held.has(old.seq)) this.held.set(old.seq, revised);
+    const room = roomOf(old.to);
+    if (old.to === EVERYONE) replaceIn(this.everyone, revised);
+    else if (room !== undefined) this.rooms.replace(revised, room);
+    else {
+      const inbox = this.inboxes.get(old.to);
+      if (inbox) replaceIn(inbox, revised);
+      const conversation = this.conversations.get(conversationKey(old.from, old.to));
+      if (conversation) replaceIn(conversation, revised);
+    }
   }
 
   findMessage(from: string, id: string): StoredMessage | undefined {

@@ -4,6 +4,7 @@
  */
 import { RoomBook } from '../rooms/room-book';
 import type { StoredMessage, UserRecord } from './store';
+import { replaceIn } from './message-revisions';
 
 export class LogRooms {
   readonly book = new RoomBook();
@@ -18,6 +19,13 @@ export class LogRooms {
     const recipients = this.book.apply(message) ?? [];
     for (const name of recipients) listIn(this.inboxes, name).push(message);
     if (belongs) listIn(this.streams, room).push(message);
+  }
+
+  /** Puts a revised message in place of the one with its seq, in its room's stream and every inbox. */
+  replace(revised: StoredMessage, room: string): void {
+    const stream = this.streams.get(room);
+    if (stream) replaceIn(stream, revised);
+    for (const inbox of this.inboxes.values()) replaceIn(inbox, revised);
   }
 
   inbox(name: string): readonly StoredMessage[] {

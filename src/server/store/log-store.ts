@@ -87,6 +87,8 @@ export class LogStore implements Store {
   private nextCompactionCheck = 0;
   /** The compaction in progress, if any (its `ready` once its snapshot is on disk). */
   private compaction: Compaction | undefined;
+  /** index.erasures when the last compaction took its snapshot: more means deleted bytes are still on disk. */
+  private erasuresCompacted = 0;
 
   private queue: PendingWrite[] = [];
   private writerRunning = false;
@@ -147,6 +149,8 @@ export class LogStore implements Store {
       this.recordCount = replay.records + replay.droppedCorrupt;
       this.recovered = { records: replay.records, droppedTornTail: replay.droppedTornTail, droppedCorrupt: replay.droppedCorrupt };
       this.state = 'open';
+      // A delete whose compaction did not finish before the last stop: erase its bytes now.
+      this.compactIfErased();
     } catch (error) {
       await file?.close().catch(() => {});
       if (locked) await releaseDataDirLock(this.dataDir).catch(() => {});
@@ -337,10 +341,13 @@ export class LogStore implements Store {
       while (this.queue.length > 0 || this.compaction?.ready) {
         if (this.compaction?.ready) {
           await this.switchToCompacted();
+          // A delete committed while that snapshot was written: its target's bytes are in the new log too.
+          this.compactIfErased();
           continue;
         }
         // Everything requested while the previous write was in flight goes in one write + fsync.
         await this.commit(this.queue.splice(0));
+        this.compactIfErased();
         if (!this.compaction && this.state === 'open' && this.compactionDue()) this.startCompaction();
       }
     } finally {
@@ -388,6 +395,11 @@ export class LogStore implements Store {
     return this.index.countLive(this.historyLimit) * COMPACT_RATIO < this.recordCount;
   }
 
+  /** A delete erased stored content: the log is rewritten at once, so the bytes leave the disk (PROTOCOL.md 20.5). */
+  private compactIfErased(): void {
+    if (!this.compaction && this.state === 'open' && this.index.erasures > this.erasuresCompacted) this.startCompaction();
+  }
+
   /**
    * Starts rewriting the log as its live records (a snapshot taken now, between two commits),
    * beside new commits; switchToCompacted finishes it. On failure the current log stays in use.
@@ -395,6 +407,7 @@ export class LogStore implements Store {
   private startCompaction(): void {
     const compaction = new Compaction({ dataDir: this.dataDir, logPath: this.logPath, openFile: this.openFile, log: this.log }, this.index.liveRecords(this.historyLimit), this.recordCount);
     this.compaction = compaction;
+    this.erasuresCompacted = this.index.erasures;
     void compaction.written.then((ok) => {
       if (!ok) {
         this.compaction = undefined;
@@ -416,6 +429,8 @@ export class LogStore implements Store {
     await this.closeLogFile();
     this.file = compacted.file;
     this.index = compacted.index;
+    // The new index counts only the deletes written meanwhile, whose targets the snapshot still had.
+    this.erasuresCompacted = 0;
     this.fileSize = compacted.fileSize;
     this.recordCount = compacted.recordCount;
     this.tailDirty = false;
