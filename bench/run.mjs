@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { HAS_TASKSET, spawnNode, waitListening, stop, cpuSeconds, rssBytes, killAll } from './lib/procs.mjs';
-import { medians, printTable, summaryOf, targetsFor } from './lib/report.mjs';
+import { medians, printTable, roomTargets, summaryOf, targetsFor } from './lib/report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files (default all)
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files (default all)
   --runs N            runs per scenario and server, median reported (default 3)
   --target T          classchat, ceiling, both (default), or a list; durable-ceiling is the
                       ceiling with each message fsynced before it is routed (no target uses it)
@@ -30,6 +30,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S        seconds of sending in the *-rate scenarios (10)
   --pairs N           dm pairs (100)               --dm-messages N  dm-max messages per sender (2000)
   --dm-rate N         dm-rate messages/s per sender (5)
+  --room-members N    room-*: members of the encrypted group room, all online (30)
+  --room-senders N    room-*: members sending (5)
+  --room-messages N   room-max messages per sender (4000)
+  --room-rate N       room-rate messages/s per sender (50)
+                      Each room run is paired with an everyone fan-out of the same users,
+                      senders and line size (alternating which goes first: ABBA).
   --connections LIST  idle connection counts (1000,5000,10000)
   --hold S            idle: seconds every connection must stay up (30)
   --drain-messages N  offline-drain queue length (100000)
@@ -41,7 +47,7 @@ generator, file peers) into DIR.`;
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files' },
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files' },
     'file-sizes': { type: 'string', default: '64,512' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
@@ -54,6 +60,10 @@ const { values: opts } = parseArgs({
     pairs: { type: 'string', default: '100' },
     'dm-messages': { type: 'string', default: '2000' },
     'dm-rate': { type: 'string', default: '5' },
+    'room-members': { type: 'string', default: '30' },
+    'room-senders': { type: 'string', default: '5' },
+    'room-messages': { type: 'string', default: '4000' },
+    'room-rate': { type: 'string', default: '50' },
     connections: { type: 'string', default: '1000,5000,10000' },
     hold: { type: 'string', default: '30' },
     'drain-messages': { type: 'string', default: '100000' },
@@ -94,6 +104,10 @@ const P = {
   pairs: int('pairs'),
   dmMessages: int('dm-messages'),
   dmRate: int('dm-rate'),
+  roomMembers: int('room-members'),
+  roomSenders: int('room-senders'),
+  roomMessages: int('room-messages'),
+  roomRate: int('room-rate'),
   connections: opts.connections.split(',').map(Number),
   hold: int('hold'),
   drainMessages: int('drain-messages'),
@@ -323,6 +337,11 @@ for (const name of SCENARIOS.filter((s) => s !== 'files')) {
     const rated = name === 'dm-rate';
     const params = { pairs: P.pairs, window: P.window, ...(rated ? { rate: P.dmRate, duration: P.duration } : { messages: P.dmMessages }) };
     PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
+  } else if (name === 'room-max' || name === 'room-rate') {
+    const rated = name === 'room-rate';
+    const params = { members: P.roomMembers, clients: P.roomMembers, senders: P.roomSenders, window: P.window, ...(rated ? { rate: P.roomRate, duration: P.duration } : { messages: P.roomMessages }) };
+    const run = (t, variant) => trafficRun(t, name, { ...params, everyone: variant === 'everyone' }, rated ? P.duration + 300 : 900);
+    PLAN.push({ name, kind: 'traffic', params, variants: ['room', 'everyone'], run });
   } else if (name === 'idle') {
     for (const n of P.connections) PLAN.push({ name: `idle-${n}`, kind: 'idle', params: { connections: n, hold: P.hold }, run: (t) => idleRun(t, n) });
   } else if (name === 'offline-drain') {
@@ -344,23 +363,30 @@ let failed = false;
 for (const step of PLAN) {
   const byTarget = {};
   const raw = {};
+  // A step with variants runs each in every run, alternating which goes first (ABBA).
+  const variants = step.variants ?? [undefined];
+  const column = (target, variant) => (variant === undefined ? target : `${target} ${variant}`);
+  const columns = TARGETS.flatMap((target) => variants.map((variant) => column(target, variant)));
   for (const target of TARGETS) {
-    raw[target] = [];
+    for (const variant of variants) raw[column(target, variant)] = [];
     for (let run = 1; run <= RUNS; run++) {
-      process.stdout.write(`${step.name} ${target} run ${run}/${RUNS} … `);
-      try {
-        const result = await step.run(target);
-        raw[target].push(result);
-        console.log(summaryOf(step.kind, result));
-      } catch (error) {
-        failed = true;
-        console.log(`FAILED: ${String(error?.message ?? error).split('\n').slice(0, 6).join(' | ')}`);
+      for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
+        const key = column(target, variant);
+        process.stdout.write(`${step.name} ${key} run ${run}/${RUNS} … `);
+        try {
+          const result = await step.run(target, variant);
+          raw[key].push(result);
+          console.log(summaryOf(step.kind, result));
+        } catch (error) {
+          failed = true;
+          console.log(`FAILED: ${String(error?.message ?? error).split('\n').slice(0, 6).join(' | ')}`);
+        }
       }
     }
-    if (raw[target].length > 0) byTarget[target] = medians(raw[target]);
+    for (const variant of variants) if (raw[column(target, variant)].length > 0) byTarget[column(target, variant)] = medians(raw[column(target, variant)]);
   }
-  const checks = targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
-  printTable(step.name, step.kind, TARGETS, byTarget, checks, RUNS);
+  const checks = step.variants ? roomTargets(step.name, byTarget) : targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
+  printTable(step.name, step.kind, columns, byTarget, checks, RUNS);
   const line = { scenario: step.name, date: new Date().toISOString(), cores: cpus().length, node: process.version, runs: RUNS, params: step.params, medians: byTarget, targets: checks, raw };
   allResults.push(line);
   console.log(JSON.stringify({ ...line, raw: undefined }));

@@ -48,6 +48,33 @@ export function targetsFor(scenario, cc, ceil, durable) {
 }
 
 /** `columns`: the keys of `byColumn` to print, in order (the targets, or target and variant). */
+/**
+ * The room scenarios' figures (no target in issue 15: they are read): the room against the
+ * everyone fan-out of the same run on each server, and the room against the ceiling's room.
+ */
+export function roomTargets(scenario, byColumn) {
+  const key = scenario === 'room-max' ? 'deliveriesPerSec' : 'p99Ms';
+  const label = scenario === 'room-max' ? 'deliveries/s' : 'p99';
+  const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b, 3) : null);
+  const checks = [];
+  for (const target of ['classchat', 'ceiling', 'durable-ceiling']) {
+    const room = byColumn[`${target} room`];
+    const everyone = byColumn[`${target} everyone`];
+    if (room && everyone) checks.push([`${target}: room ${label} / everyone ${label} (no target)`, ratio(room[key], everyone[key]), () => true]);
+  }
+  for (const variant of ['room', 'everyone']) {
+    const cc = byColumn[`classchat ${variant}`];
+    const ceiling = byColumn[`ceiling ${variant}`];
+    if (cc && ceiling) checks.push([`${variant}: classchat ${label} / ceiling ${label} (no target)`, ratio(cc[key], ceiling[key]), () => true]);
+  }
+  for (const variant of ['room', 'everyone']) {
+    const cc = byColumn[`classchat ${variant}`];
+    const integrity = cc && ['lost', 'duplicates', 'reordered'].every((k) => cc[k] === 0 || cc[k] === undefined);
+    if (cc) checks.push([`classchat ${variant}: 0 lost/dup/reordered`, integrity ? 1 : 0, (r) => r === 1]);
+  }
+  return checks.map(([name, value, pass]) => ({ target: name, value, pass: value === null ? null : pass(value) }));
+}
+
 export function printTable(scenario, kind, columns, byColumn, checks, runs) {
   const rows = SHOWN[kind].map(([key, label]) => [label, ...columns.map((c) => format(byColumn[c]?.[key]))]);
   const header = ['', ...columns];
