@@ -13,7 +13,10 @@
  *   S→C  K <id>                   sent (the sender's acknowledgement)
  *   S→C  M <id> <from> <to> <body>   a delivery (not back to the sender)
  *   C→S  P                        ping  → S→C  Q
- * Private messages to a known user who is offline wait in memory until the user logs in.
+ *   C→S  R <room> <name>…         create room #<room>: the sender and the names  → S→C  J <room>
+ * Private messages to a known user who is offline wait in memory until the user logs in. A send
+ * to `#<room>` goes to its members online now (the room bench has them all online): no events,
+ * no joining or leaving, the least a room relay does.
  *
  * `--durable DIR` (not a target's ceiling; for comparison): every message is appended to a log
  * in DIR and fdatasynced, many per fsync, before it is acknowledged or delivered, the least a
@@ -33,6 +36,8 @@ let syncing = false;
 /** name → Set of client records; known names map even when nobody is online. */
 const online = new Map();
 const known = new Set();
+/** '#room' → its members' names (the creator first). */
+const rooms = new Map();
 /** name → array of lines queued while offline (unbounded: the ceiling trusts its benchmark). */
 const offline = new Map();
 const dirty = new Set();
@@ -62,6 +67,12 @@ function route(client, id, to, delivery) {
     for (const [name, clients] of online) {
       if (name === client.name) continue;
       for (const peer of clients) queue(peer, delivery);
+    }
+  } else if (to.charCodeAt(0) === 35 /* # */) {
+    for (const name of rooms.get(to) ?? []) {
+      if (name === client.name) continue;
+      const peers = online.get(name);
+      if (peers) for (const peer of peers) queue(peer, delivery);
     }
   } else {
     const peers = online.get(to);
@@ -106,6 +117,10 @@ function onLine(client, line) {
     const delivery = `M ${id} ${client.name} ${to} ${line.slice(b + 1)}\n`;
     if (logFd === undefined) route(client, id, to, delivery);
     else store({ client, id, to, delivery });
+  } else if (kind === 82 /* R */ && client.name !== undefined) {
+    const [room, ...names] = line.slice(2).split(' ');
+    rooms.set(`#${room}`, [...new Set([client.name, ...names])]);
+    queue(client, `J ${room}\n`);
   } else if (kind === 80 /* P */) {
     queue(client, 'Q\n');
   } else if (kind === 76 /* L */ && client.name === undefined) {

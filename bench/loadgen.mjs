@@ -23,6 +23,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Text to everyone: ~120 bytes. Private: a sealed 200-byte message (24-byte nonce, 16-byte MAC).
 const TEXT = 'the quick brown fox jumps over the lazy dog; '.repeat(3).slice(0, 120);
 const BOX = { nonce: randomBytes(24).toString('base64'), ciphertext: randomBytes(216).toString('base64') };
+// A 200-byte text sealed for a room (PROTOCOL.md 20.3): version, keyId, n (13 bytes), the
+// secretbox of an envelope v2 padded to 256 bytes (+16 MAC) and a 64-byte signature: 349 bytes.
+const ROOM_BOX = { nonce: randomBytes(24).toString('base64'), ciphertext: randomBytes(13 + 256 + 16 + 64).toString('base64') };
+/** Text to everyone as long as the room box, so both lines carry the same bytes. */
+const ROOM_TEXT = (() => {
+  const length = payloadFor(proto, 'box', '', ROOM_BOX).length - payloadFor(proto, 'text', '', ROOM_BOX).length;
+  return TEXT.repeat(Math.ceil(length / TEXT.length)).slice(0, length);
+})();
+const ROOM = 'bench-room';
 
 /** Waits until `done()` or no progress (`progress()` unchanged) for `stallMs`, or `maxMs`. */
 async function waitFor(done, progress, stallMs, maxMs) {
@@ -74,9 +83,9 @@ class DeliveryCheck {
   }
 }
 
-function makeClients(count, handlers) {
+function makeClients(count, handlers, version) {
   if (count > users.length) throw new Error(`need ${count} identities, have ${users.length}`);
-  return users.slice(0, count).map((user, index) => new BenchClient(proto, index, user, handlers));
+  return users.slice(0, count).map((user, index) => new BenchClient(proto, index, user, handlers, version));
 }
 
 /** Stamps every delivery in one socket read with the time that read arrived. */
@@ -130,21 +139,33 @@ function runSenders(senders, to, payload, { perSender, window, rate, durationS }
   return { state, onSent };
 }
 
-async function traffic({ receiversOf, clientsCount, senderIndices, to, kind, perSender, window, rate, durationS }) {
+/**
+ * `prepare(clients, hooks)`, when given, runs after the logins and before the measurement; it may
+ * set hooks.onRoom and hooks.onRoomEvent. `version`: the ClassChat protocol version to log in with.
+ */
+async function traffic({ receiversOf, clientsCount, senderIndices, to, kind, text = TEXT, box = BOX, version, prepare, perSender, window, rate, durationS }) {
   const expectedPerMessage = receiversOf;
   const check = new DeliveryCheck(clientsCount, clientsCount, Math.min(20_000_000, Math.max(1000, clientsCount * senderIndices.length * (perSender ?? rate * durationS))));
   let onSentHook = () => {};
+  const hooks = { onRoom: () => {}, onRoomEvent: () => {} };
   const errors = [];
   let closes = 0;
-  const clients = makeClients(clientsCount, {
-    onDelivery: (client, sender, counter, sentMicros) => check.deliver(client.index, sender, counter, sentMicros),
-    onSent: (client) => onSentHook(client),
-    onError: (_client, text) => errors.length < 5 && errors.push(text),
-    onClose: () => closes++,
-  });
+  const clients = makeClients(
+    clientsCount,
+    {
+      onDelivery: (client, sender, counter, sentMicros) => check.deliver(client.index, sender, counter, sentMicros),
+      onSent: (client) => onSentHook(client),
+      onError: (_client, line) => errors.length < 5 && errors.push(line),
+      onClose: () => closes++,
+      onRoom: (client) => hooks.onRoom(client),
+      onRoomEvent: (client) => hooks.onRoomEvent(client),
+    },
+    version,
+  );
   await connectAll(clients, port);
+  if (prepare) await prepare(clients, hooks, errors);
   stampReads(clients, check);
-  const payload = payloadFor(proto, kind, TEXT, BOX);
+  const payload = payloadFor(proto, kind, text, box);
   const senders = senderIndices.map((i) => clients[i]);
   emit({ ev: 'measure-start' });
   const start = now();
@@ -209,6 +230,43 @@ async function dm(rated) {
     senderIndices: Array.from({ length: C }, (_, i) => i),
     to: (client) => users[client.index ^ 1].name,
     kind: 'box',
+    perSender: rated ? undefined : params.messages,
+    window: params.window,
+    rate: rated ? params.rate : undefined,
+    durationS: params.duration,
+  });
+}
+
+/**
+ * The first client creates an encrypted group room with all the others and waits for its answer
+ * and, on ClassChat, for every other member to receive the room's `created` event.
+ */
+async function createRoom(clients, hooks, errors) {
+  const [creator, ...others] = clients;
+  let answered = false;
+  const told = new Set();
+  hooks.onRoom = (client) => client === creator && (answered = true);
+  hooks.onRoomEvent = (client) => client !== creator && told.add(client);
+  creator.createRoom(ROOM, others.map((client) => client.user.name));
+  // The ceiling has no events: only its answer to the creator.
+  const needTold = proto === 'classchat' ? others.length : 0;
+  const done = await waitFor(() => answered && told.size >= needTold, () => told.size + Number(answered), 10_000, 60_000);
+  if (!done) throw new Error(`room not created: answered ${answered}, ${told.size}/${needTold} members told; ${errors.join(' ; ')}`);
+}
+
+/** A room of `members` (all online, v3), `senders` of them sending boxes; or, with `everyone`, the same to everyone. */
+async function room(rated) {
+  const { members, senders, everyone } = params;
+  return traffic({
+    receiversOf: members - 1,
+    clientsCount: members,
+    senderIndices: Array.from({ length: senders }, (_, i) => i),
+    to: () => (everyone ? '*' : `#${ROOM}`),
+    kind: everyone ? 'text' : 'box',
+    text: ROOM_TEXT,
+    box: ROOM_BOX,
+    version: 3,
+    prepare: everyone ? undefined : createRoom,
     perSender: rated ? undefined : params.messages,
     window: params.window,
     rate: rated ? params.rate : undefined,
@@ -303,6 +361,8 @@ const scenarios = {
   'fanout-rate': () => fanout(true),
   'dm-max': () => dm(false),
   'dm-rate': () => dm(true),
+  'room-max': () => room(false),
+  'room-rate': () => room(true),
   idle,
   'offline-drain': offlineDrain,
 };

@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { HAS_TASKSET, spawnNode, waitListening, stop, cpuSeconds, rssBytes, killAll } from './lib/procs.mjs';
-import { median } from './lib/stats.mjs';
+import { medians, printTable, roomTargets, summaryOf, targetsFor } from './lib/report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files (default all)
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files (default all)
   --runs N            runs per scenario and server, median reported (default 3)
   --target T          classchat, ceiling, both (default), or a list; durable-ceiling is the
                       ceiling with each message fsynced before it is routed (no target uses it)
@@ -30,6 +30,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S        seconds of sending in the *-rate scenarios (10)
   --pairs N           dm pairs (100)               --dm-messages N  dm-max messages per sender (2000)
   --dm-rate N         dm-rate messages/s per sender (5)
+  --room-members N    room-*: members of the encrypted group room, all online (30)
+  --room-senders N    room-*: members sending (5)
+  --room-messages N   room-max messages per sender (4000)
+  --room-rate N       room-rate messages/s per sender (50)
+                      Each room run is paired with an everyone fan-out of the same users,
+                      senders and line size (alternating which goes first: ABBA).
   --connections LIST  idle connection counts (1000,5000,10000)
   --hold S            idle: seconds every connection must stay up (30)
   --drain-messages N  offline-drain queue length (100000)
@@ -41,7 +47,7 @@ generator, file peers) into DIR.`;
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,idle,offline-drain,files' },
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files' },
     'file-sizes': { type: 'string', default: '64,512' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
@@ -54,6 +60,10 @@ const { values: opts } = parseArgs({
     pairs: { type: 'string', default: '100' },
     'dm-messages': { type: 'string', default: '2000' },
     'dm-rate': { type: 'string', default: '5' },
+    'room-members': { type: 'string', default: '30' },
+    'room-senders': { type: 'string', default: '5' },
+    'room-messages': { type: 'string', default: '4000' },
+    'room-rate': { type: 'string', default: '50' },
     connections: { type: 'string', default: '1000,5000,10000' },
     hold: { type: 'string', default: '30' },
     'drain-messages': { type: 'string', default: '100000' },
@@ -94,6 +104,10 @@ const P = {
   pairs: int('pairs'),
   dmMessages: int('dm-messages'),
   dmRate: int('dm-rate'),
+  roomMembers: int('room-members'),
+  roomSenders: int('room-senders'),
+  roomMessages: int('room-messages'),
+  roomRate: int('room-rate'),
   connections: opts.connections.split(',').map(Number),
   hold: int('hold'),
   drainMessages: int('drain-messages'),
@@ -309,67 +323,6 @@ function round(value, digits) {
   return Math.round(value * f) / f;
 }
 
-// ---- reporting ----
-
-/** The figures shown per scenario: [key, label]. */
-const SHOWN = {
-  traffic: [['deliveriesPerSec', 'deliveries/s'], ['p50Ms', 'p50 ms'], ['p99Ms', 'p99 ms'], ['maxMs', 'max ms'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
-  idle: [['connected', 'connected'], ['closedDuringHold', 'closed in hold'], ['pongs', 'pongs after hold'], ['loginSeconds', 'login all s'], ['rssMB', 'RSS MB end of hold'], ['rssPerConnKB', 'RSS/conn KB end of hold'], ['loginRssPerConnKB', 'RSS/conn KB after logins'], ['settledRssPerConnKB', '… then full GC, KB'], ['heapPerConnKB', 'after GC heap/conn KB'], ['serverCpuPct', 'server CPU % (hold)']],
-  drain: [['drainSeconds', 'drain+ack s'], ['deliveriesPerSec', 'deliveries/s'], ['lost', 'lost'], ['duplicates', 'dup'], ['reordered', 'reordered'], ['fillSeconds', 'fill s'], ['restartSeconds', 'restart s'], ['storeMB', 'store MB'], ['serverCpuPct', 'server CPU %'], ['loadgenCpuPct', 'loadgen CPU %']],
-};
-
-function medians(runs) {
-  const out = {};
-  for (const key of Object.keys(runs[0] ?? {})) {
-    const numbers = runs.map((run) => run[key]);
-    if (numbers.every((value) => typeof value === 'number')) out[key] = median(numbers);
-    else if (numbers.every((value) => typeof value === 'boolean')) out[key] = numbers.every(Boolean);
-  }
-  out.loadgenBoundRuns = runs.filter((run) => run.loadgenBound).length;
-  return out;
-}
-
-function targetsFor(scenario, cc, ceil, durable) {
-  const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b, 3) : null);
-  const checks = [];
-  const integrity = cc && ['lost', 'duplicates', 'reordered'].every((key) => cc[key] === 0 || cc[key] === undefined);
-  if (scenario === 'fanout-max') checks.push(['deliveries/s ≥ 75% of ceiling', ratio(cc?.deliveriesPerSec, ceil?.deliveriesPerSec), (r) => r >= 0.75]);
-  if (scenario === 'fanout-rate') checks.push(['p99 ≤ 1.5× ceiling p99', ratio(cc?.p99Ms, ceil?.p99Ms), (r) => r <= 1.5]);
-  if (scenario === 'dm-max') checks.push(['deliveries/s ≥ 70% of ceiling', ratio(cc?.deliveriesPerSec, ceil?.deliveriesPerSec), (r) => r >= 0.7]);
-  if (scenario === 'dm-rate') checks.push(['p99 vs ceiling (no target)', ratio(cc?.p99Ms, ceil?.p99Ms), () => true]);
-  if (scenario.startsWith('idle-')) {
-    checks.push(['all held for the hold time', cc?.heldAll ? 1 : 0, (r) => r === 1]);
-    checks.push(['RSS/conn (end of hold) ≤ 1.5× ceiling', ratio(cc?.rssPerConnKB, ceil?.rssPerConnKB), (r) => r <= 1.5]);
-  }
-  if (scenario === 'offline-drain') {
-    checks.push(['drain < 10 s (s)', cc?.drainSeconds ?? null, (r) => r < 10]);
-    checks.push(['restart < 2 s (s)', cc?.restartSeconds ?? null, (r) => r < 2]);
-  }
-  // The durable ceiling is for reading the gap, not a target: how much of it durability explains.
-  if (durable && (scenario === 'fanout-max' || scenario === 'dm-max')) checks.push(['deliveries/s vs durable ceiling (no target)', ratio(cc?.deliveriesPerSec, durable.deliveriesPerSec), () => true]);
-  if (durable && scenario.endsWith('-rate')) checks.push(['p99 vs durable ceiling p99 (no target)', ratio(cc?.p99Ms, durable.p99Ms), () => true]);
-  if (cc && !scenario.startsWith('idle-')) checks.push(['0 lost/dup/reordered', integrity ? 1 : 0, (r) => r === 1]);
-  return checks.map(([name, value, pass]) => ({ target: name, value, pass: value === null ? null : pass(value) }));
-}
-
-function printTable(scenario, kind, byTarget, checks) {
-  const rows = SHOWN[kind].map(([key, label]) => [label, ...TARGETS.map((t) => format(byTarget[t]?.[key]))]);
-  const header = ['', ...TARGETS];
-  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => String(row[col]).length)));
-  const line = (row) => row.map((cell, col) => String(cell).padStart(col === 0 ? 0 : widths[col]).padEnd(col === 0 ? widths[0] : 0)).join('  ');
-  console.log(`\n== ${scenario} (median of ${RUNS}) ==`);
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  for (const t of TARGETS) if (byTarget[t]?.loadgenBoundRuns) console.log(`NOTE: ${t}: the load generator was the bottleneck in ${byTarget[t].loadgenBoundRuns}/${RUNS} runs (≥90% of its core)`);
-  for (const check of checks) console.log(`target: ${check.target}: ${check.value ?? 'n/a'} → ${check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS'}`);
-}
-
-function format(value) {
-  if (value === undefined || value === null) return '-';
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : String(value);
-  return String(value);
-}
-
 // ---- main ----
 
 const PLAN = [];
@@ -384,6 +337,11 @@ for (const name of SCENARIOS.filter((s) => s !== 'files')) {
     const rated = name === 'dm-rate';
     const params = { pairs: P.pairs, window: P.window, ...(rated ? { rate: P.dmRate, duration: P.duration } : { messages: P.dmMessages }) };
     PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
+  } else if (name === 'room-max' || name === 'room-rate') {
+    const rated = name === 'room-rate';
+    const params = { members: P.roomMembers, clients: P.roomMembers, senders: P.roomSenders, window: P.window, ...(rated ? { rate: P.roomRate, duration: P.duration } : { messages: P.roomMessages }) };
+    const run = (t, variant) => trafficRun(t, name, { ...params, everyone: variant === 'everyone' }, rated ? P.duration + 300 : 900);
+    PLAN.push({ name, kind: 'traffic', params, variants: ['room', 'everyone'], run });
   } else if (name === 'idle') {
     for (const n of P.connections) PLAN.push({ name: `idle-${n}`, kind: 'idle', params: { connections: n, hold: P.hold }, run: (t) => idleRun(t, n) });
   } else if (name === 'offline-drain') {
@@ -405,23 +363,30 @@ let failed = false;
 for (const step of PLAN) {
   const byTarget = {};
   const raw = {};
+  // A step with variants runs each in every run, alternating which goes first (ABBA).
+  const variants = step.variants ?? [undefined];
+  const column = (target, variant) => (variant === undefined ? target : `${target} ${variant}`);
+  const columns = TARGETS.flatMap((target) => variants.map((variant) => column(target, variant)));
   for (const target of TARGETS) {
-    raw[target] = [];
+    for (const variant of variants) raw[column(target, variant)] = [];
     for (let run = 1; run <= RUNS; run++) {
-      process.stdout.write(`${step.name} ${target} run ${run}/${RUNS} … `);
-      try {
-        const result = await step.run(target);
-        raw[target].push(result);
-        console.log(summaryOf(step.kind, result));
-      } catch (error) {
-        failed = true;
-        console.log(`FAILED: ${String(error?.message ?? error).split('\n').slice(0, 6).join(' | ')}`);
+      for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
+        const key = column(target, variant);
+        process.stdout.write(`${step.name} ${key} run ${run}/${RUNS} … `);
+        try {
+          const result = await step.run(target, variant);
+          raw[key].push(result);
+          console.log(summaryOf(step.kind, result));
+        } catch (error) {
+          failed = true;
+          console.log(`FAILED: ${String(error?.message ?? error).split('\n').slice(0, 6).join(' | ')}`);
+        }
       }
     }
-    if (raw[target].length > 0) byTarget[target] = medians(raw[target]);
+    for (const variant of variants) if (raw[column(target, variant)].length > 0) byTarget[column(target, variant)] = medians(raw[column(target, variant)]);
   }
-  const checks = targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
-  printTable(step.name, step.kind, byTarget, checks);
+  const checks = step.variants ? roomTargets(step.name, byTarget) : targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
+  printTable(step.name, step.kind, columns, byTarget, checks, RUNS);
   const line = { scenario: step.name, date: new Date().toISOString(), cores: cpus().length, node: process.version, runs: RUNS, params: step.params, medians: byTarget, targets: checks, raw };
   allResults.push(line);
   console.log(JSON.stringify({ ...line, raw: undefined }));
@@ -434,10 +399,3 @@ if (RUN_FILES) {
   if (files.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
-
-function summaryOf(kind, r) {
-  const cpu = `cpu server ${r.serverCpuPct}% loadgen ${r.loadgenCpuPct}%${r.loadgenBound ? ' (LOADGEN-BOUND)' : ''}`;
-  if (kind === 'traffic') return `${format(r.deliveriesPerSec)} deliveries/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, lost ${r.lost}, dup ${r.duplicates}, reordered ${r.reordered}, ${r.seconds} s; ${cpu}${r.finished ? '' : ' UNFINISHED'}`;
-  if (kind === 'idle') return `${r.connected}/${r.connections} connected in ${r.loginSeconds} s, closed in hold ${r.closedDuringHold}, pongs ${r.pongs}, RSS at the end of the hold ${r.rssMB} MB (${r.rssPerConnKB} KB/conn; just after logins ${r.loginRssMB} MB, ${r.loginRssPerConnKB} KB/conn, then after a full GC ${r.settledRssMB} MB)${r.errors?.length ? ` errors: ${r.errors.join(' ; ')}` : ''}`;
-  return `drain+ack ${r.drainSeconds} s (${format(r.deliveriesPerSec)}/s), lost ${r.lost}, dup ${r.duplicates}, fill ${r.fillSeconds} s, restart ${r.restartSeconds ?? 'n/a'} s; ${cpu}`;
-}

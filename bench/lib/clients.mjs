@@ -46,14 +46,17 @@ const noop = () => {};
 
 /**
  * handlers: onDelivery(client, sender, counter, micros), onSent(client, sender, counter),
- * onPong(client), onClose(client), onError(client, text).
+ * onPong(client), onClose(client), onError(client, text), onRoomEvent(client) (a room's
+ * membership event, not a delivery), onRoom(client) (the answer to createRoom).
+ * `version`: the protocol version the ClassChat client logs in with (3 for rooms).
  */
 export class BenchClient {
-  constructor(proto, index, user, handlers) {
+  constructor(proto, index, user, handlers, version = 1) {
     this.proto = proto;
     this.index = index;
     this.user = user;
-    this.h = { onDelivery: noop, onSent: noop, onPong: noop, onClose: noop, onError: noop, ...handlers };
+    this.version = version;
+    this.h = { onDelivery: noop, onSent: noop, onPong: noop, onClose: noop, onError: noop, onRoomEvent: noop, onRoom: noop, ...handlers };
     this.out = [];
     this.maxSeq = 0;
     this.ackedSeq = 0;
@@ -127,6 +130,12 @@ export class BenchClient {
     else this.write(`S ${id} ${to} ${payload}\n`);
   }
 
+  /** An encrypted group room with these members (ClassChat needs version 3). */
+  createRoom(room, members) {
+    if (this.proto === 'classchat') this.write(JSON.stringify({ type: 'room_create', rid: `r-${room}`, room, kind: 'group', encrypted: true, members }) + '\n');
+    else this.write(`R ${room} ${members.join(' ')}\n`);
+  }
+
   ping() {
     this.write(this.proto === 'classchat' ? '{"type":"ping"}\n' : 'P\n');
   }
@@ -135,12 +144,16 @@ export class BenchClient {
     this.socket?.destroy();
   }
 
-  // {"type":"msg","seq":N,"id":"..."   {"type":"sent","id":"..."
+  // {"type":"msg","seq":N,"id":"..."   {"type":"sent","id":"..."   {"type":"room",...
   jsonLine(buf, start, end) {
     const t = buf[start + 9];
     if (t === 109 /* m */) {
       this.maxSeq = readInt(buf, start + 20, end);
-      readId(buf, cursor.pos + 7, end, this.h.onDelivery, this);
+      // Event ids are the server's ("e…"); the bench's start with the sender's index.
+      if (buf[cursor.pos + 7] === 101 /* e */) this.h.onRoomEvent(this);
+      else readId(buf, cursor.pos + 7, end, this.h.onDelivery, this);
+    } else if (t === 114 /* r */ && buf[start + 13] === 34 /* "room" */) {
+      this.h.onRoom(this);
     } else if (t === 115 /* s */) {
       if (buf[start + 10] === 101 /* sent */) readId(buf, start + 21, end, this.h.onSent, this);
       else if (!this.synced) {
@@ -153,7 +166,7 @@ export class BenchClient {
       const text = buf.toString('utf8', start, end);
       const challenge = /"challenge":"([^"]+)"/.exec(text)?.[1];
       identity.signLogin(this.user, challenge, this.user.name).then((signature) => {
-        this.write(JSON.stringify({ type: 'login', v: 1, name: this.user.name, publicKey: this.user.publicKey, signature }) + '\n');
+        this.write(JSON.stringify({ type: 'login', v: this.version, name: this.user.name, publicKey: this.user.publicKey, signature }) + '\n');
       });
     } else if (t === 101 /* error */ || t === 98 /* bye */) {
       this.h.onError(this, buf.toString('utf8', start, Math.min(end, start + 300)));
@@ -165,6 +178,7 @@ export class BenchClient {
     if (t === 77 /* M */) readId(buf, start + 2, end, this.h.onDelivery, this);
     else if (t === 75 /* K */) readId(buf, start + 2, end, this.h.onSent, this);
     else if (t === 81 /* Q */) this.h.onPong(this);
+    else if (t === 74 /* J */) this.h.onRoom(this);
     else if (t === 89 /* Y */ && !this.synced) {
       this.synced = true;
       this.onSynced();

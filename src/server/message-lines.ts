@@ -20,9 +20,9 @@ export function messageBytes(message: StoredMessage): Buffer {
   let bytes = encodedLines.get(message);
   if (bytes === undefined) {
     bytes = encodeMessage(message);
-    // Only fan-out lines are kept: a private message is written to one or two sessions, and a
-    // WeakMap entry per stored message made every garbage collection slower (ephemerons).
-    if (message.to === EVERYONE) encodedLines.set(message, bytes);
+    // Only fan-out lines (everyone, rooms) are kept: a private message is written to one or two
+    // sessions, and a WeakMap entry per stored message made every garbage collection slower.
+    if (message.to === EVERYONE || message.to.startsWith('#')) encodedLines.set(message, bytes);
   }
   return bytes;
 }
