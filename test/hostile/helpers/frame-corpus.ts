@@ -21,6 +21,7 @@ export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
     { type: 'send', id: 'send_text', to: '*', text: 'hello' },
     { type: 'send', id: 'send_file', to: 'steady_b', box: BOX, file: { size: 10, chunkBytes: 10 } },
     { type: 'send', id: 'send_hidden', to: 'steady_b', box: BOX, hidden: true },
+    { type: 'send', id: 'send_reply', to: '*', text: 'yes', ref: { seq: 1, rel: 'reply' } },
   ],
   ack: [{ type: 'ack', seq: 1 }],
   history: [{ type: 'history', rid: 'hist1', with: '*', before: 10, limit: 5 }],
