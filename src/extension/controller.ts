@@ -2,9 +2,8 @@
  * The extension's commands and what they share: the current chat session, the local server,
  * the status bar item. Logic that needs no vscode lives in the pure modules it calls.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EVERYONE_ID } from '../../webview/protocol';
 import { ChatSession } from './chat-session';
@@ -14,14 +13,16 @@ import type { ClassmatesProvider } from './classmates-view';
 import type { Classmate } from './conversations';
 import { formatSafetyNumber } from './safety-number-text';
 import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
-import { describeConnectError, ErrorText } from './error-text';
+import { describeConnectError } from './error-text';
 import { FileFlowHost, FileSender } from './file-commands';
 import { FileReceiver } from './file-offers';
-import { LocalServer } from './local-server';
+import { showErrorText } from './error-notice';
+import { LocalServerController } from './local-server-controller';
 import * as notices from './notices';
 import { MementoSeenStore, MementoTrustStore, seenKeyName, trustKeyName } from './memento-trust-store';
 import { SecretKeyStore, secretKeyName } from './secret-key-store';
-import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
+import { readConnectionSettings, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
+import { readSetting, saveUserName } from './workspace-settings';
 import type { ClientTlsOptions } from '../client/tls';
 import { statusText } from './status-text';
 
@@ -45,7 +46,7 @@ const PREVIEW_CHARS = 120;
 
 export class Controller implements vscode.Disposable {
   private session: ChatSession | undefined;
-  private server: LocalServer | undefined;
+  private readonly server: LocalServerController;
   private readonly statusItem: vscode.StatusBarItem;
   /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
   private readonly notifying = new Set<string>();
@@ -66,7 +67,12 @@ export class Controller implements vscode.Disposable {
     this.updateStatus();
     this.statusItem.show();
     void this.setContext(CONTEXT_KEYS.state, 'disconnected');
-    void this.setContext(CONTEXT_KEYS.serverRunning, false);
+    this.server = new LocalServerController({
+      context,
+      output,
+      hasSession: () => this.session !== undefined,
+      connect: (target) => this.connect(target),
+    });
     const files: FileFlowHost = { session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output };
     this.fileSender = new FileSender(files);
     this.fileReceiver = new FileReceiver(files);
@@ -77,9 +83,7 @@ export class Controller implements vscode.Disposable {
     return {
       connect: () => this.connect(),
       disconnect: () => this.disconnect(),
-      startLocalServer: () => this.startLocalServer(),
-      stopLocalServer: () => this.stopLocalServer(),
-      copyServerAddress: () => this.copyServerAddress(),
+      ...this.server.commands(),
       messageClassmate: () => this.messageClassmate(),
       openChat: () => this.openChat(),
       openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
@@ -96,7 +100,7 @@ export class Controller implements vscode.Disposable {
   /** Connects on start-up when the user asked for it and a name is set. */
   autoConnect(): void {
     try {
-      const settings = readConnectionSettings(this.getSetting);
+      const settings = readConnectionSettings(readSetting);
       if (settings.autoConnect && settings.userName) void this.connect();
     } catch {
       // Reported when the user connects by hand.
@@ -113,11 +117,11 @@ export class Controller implements vscode.Disposable {
     let settings;
     let tls: ClientTlsOptions | undefined;
     try {
-      settings = readConnectionSettings(this.getSetting);
+      settings = readConnectionSettings(readSetting);
       // The local server (target) is plain TCP on loopback, whatever the TLS settings say.
       tls = target ? undefined : await readTlsFiles(settings.tls);
     } catch (error) {
-      return this.showError(describeConnectError(error, '', ''));
+      return showErrorText(describeConnectError(error, '', ''));
     }
     const host = target?.host ?? settings.host;
     const port = target?.port ?? settings.port;
@@ -145,7 +149,7 @@ export class Controller implements vscode.Disposable {
       this.output.info(`connected to ${host}:${port} as ${name}`);
     } catch (error) {
       this.output.warn(`could not connect to ${host}:${port} as ${name}: ${String(error)}`);
-      if (this.session === session) await this.showError(describeConnectError(error, `${host}:${port}`, name), () => this.connect(target));
+      if (this.session === session) await showErrorText(describeConnectError(error, `${host}:${port}`, name), () => this.connect(target));
     }
   }
 
@@ -172,7 +176,7 @@ export class Controller implements vscode.Disposable {
       // after a server reset...): say so once. A failed first connect is reported by connect().
       if (!error || this.session !== session || !this.loggedIn.has(session)) return;
       this.output.warn(`${session.server}: disconnected: ${error.message}`);
-      void this.showError(describeConnectError(error, session.server, session.name), () => this.connect());
+      void showErrorText(describeConnectError(error, session.server, session.name), () => this.connect());
     });
     this.chatView.setSession(session);
     this.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
@@ -202,66 +206,8 @@ export class Controller implements vscode.Disposable {
     });
     if (raw === undefined || userNameProblem(raw) !== undefined) return undefined;
     const name = raw.trim().toLowerCase();
-    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('userName', name, vscode.ConfigurationTarget.Global);
+    await saveUserName(name);
     return name;
-  }
-
-  // ---- the local server ----
-
-  async startLocalServer(): Promise<void> {
-    if (this.server) return this.showServerAddress();
-    let settings;
-    try {
-      settings = readLocalServerSettings(this.getSetting);
-    } catch (error) {
-      if (error instanceof SettingsError) return this.showError({ message: error.message, actions: ['openSettings'], setting: error.setting });
-      throw error;
-    }
-    const dataDir = settings.dataDir ?? join(this.context.globalStorageUri.fsPath, 'server');
-    try {
-      await mkdir(dataDir, { recursive: true });
-      this.server = await LocalServer.start({ host: settings.host, port: settings.port, dataDir, log: (line) => this.output.info(`[server] ${line}`) });
-    } catch (error) {
-      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-      const detail = error instanceof Error ? error.message : String(error);
-      this.output.error(`could not start the local server: ${detail}`);
-      const message =
-        code === 'EADDRINUSE'
-          ? `Port ${settings.port} is already in use (another ClassChat server, or another program). Choose another port in the setting classchat.localServer.port, or 0 for any free port.`
-          : `Could not start the ClassChat server: ${detail}`;
-      return this.showError({ message, actions: ['retry', 'openSettings'], setting: 'classchat.localServer.port' }, () => this.startLocalServer());
-    }
-    this.output.info(`local server listening on ${this.server.host}:${this.server.port}, data in ${dataDir}`);
-    await this.setContext(CONTEXT_KEYS.serverRunning, true);
-    await this.showServerAddress(true);
-  }
-
-  async stopLocalServer(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await this.setContext(CONTEXT_KEYS.serverRunning, false);
-    await server.close();
-    this.output.info('local server stopped; everything is saved');
-    void notices.info('ClassChat server stopped; everything is saved.');
-  }
-
-  async copyServerAddress(): Promise<void> {
-    const address = this.server?.addresses()[0];
-    if (!address) return;
-    await vscode.env.clipboard.writeText(address);
-    void notices.statusMessage(`ClassChat: copied ${address}`, 3000);
-  }
-
-  private async showServerAddress(offerConnect = false): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const addresses = server.addresses();
-    const local = server.host === '127.0.0.1' ? ' Only this computer can connect; set classchat.localServer.host to 0.0.0.0 to let classmates in.' : '';
-    const actions = ['Copy Address', ...(offerConnect && !this.session ? ['Connect to It'] : [])];
-    const choice = await notices.info(`ClassChat server running. Classmates connect to ${addresses.join(' or ')}.${local}`, ...actions);
-    if (choice === 'Copy Address') await this.copyServerAddress();
-    if (choice === 'Connect to It') await this.connect({ host: '127.0.0.1', port: server.port });
   }
 
   // ---- chatting ----
@@ -341,7 +287,7 @@ export class Controller implements vscode.Disposable {
     if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
     let enabled = true;
     try {
-      enabled = readConnectionSettings(this.getSetting).notifications;
+      enabled = readConnectionSettings(readSetting).notifications;
     } catch {
       // A broken setting elsewhere should not silence notifications.
     }
@@ -356,25 +302,11 @@ export class Controller implements vscode.Disposable {
 
   // ---- shared ----
 
-  private readonly getSetting = (key: string): unknown => {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return config.get(key);
-  };
-
   private updateStatus(): void {
     const connection = this.session?.connection ?? { status: 'disconnected' as const, online: 0 };
     const status = statusText(connection, this.session?.conversations.totalUnread() ?? 0);
     this.statusItem.text = status.text;
     this.statusItem.tooltip = status.tooltip;
-  }
-
-  private async showError(text: ErrorText, retry?: () => Promise<void>): Promise<void> {
-    const labels: string[] = [];
-    if (text.actions.includes('retry') && retry) labels.push('Retry');
-    if (text.actions.includes('openSettings')) labels.push('Open Settings');
-    const choice = await notices.error(`ClassChat: ${text.message}`, ...labels);
-    if (choice === 'Retry' && retry) await retry();
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', text.setting ?? SETTINGS_SECTION);
   }
 
   private setContext(key: string, value: unknown): Thenable<unknown> {
@@ -384,9 +316,7 @@ export class Controller implements vscode.Disposable {
   /** Says goodbye to the server and stops the local server, flushing its store (deactivate). */
   async shutdown(): Promise<void> {
     await this.closeSession().catch((error: unknown) => this.output.warn(`closing the session: ${String(error)}`));
-    const server = this.server;
-    this.server = undefined;
-    await server?.close();
+    await this.server.close();
   }
 
   dispose(): void {
