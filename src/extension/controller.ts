@@ -11,7 +11,6 @@ import type { ChatViewModel } from './chat-view-model';
 import { classmateItem } from './classmate-items';
 import type { ClassmatesProvider } from './classmates-view';
 import type { Classmate } from './conversations';
-import { formatSafetyNumber } from './safety-number-text';
 import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
 import { describeConnectError } from './error-text';
 import { FileFlowHost, FileSender } from './file-commands';
@@ -25,6 +24,7 @@ import { readConnectionSettings, SettingsError, suggestUserName, TlsSettings, us
 import { readSetting, saveUserName } from './workspace-settings';
 import type { ClientTlsOptions } from '../client/tls';
 import { statusText } from './status-text';
+import { TrustController } from './trust-controller';
 
 const CLIENT_NAME = 'classchat-vscode/0.1.0';
 
@@ -47,6 +47,7 @@ const PREVIEW_CHARS = 120;
 export class Controller implements vscode.Disposable {
   private session: ChatSession | undefined;
   private readonly server: LocalServerController;
+  private readonly trust: TrustController;
   private readonly statusItem: vscode.StatusBarItem;
   /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
   private readonly notifying = new Set<string>();
@@ -73,6 +74,11 @@ export class Controller implements vscode.Disposable {
       hasSession: () => this.session !== undefined,
       connect: (target) => this.connect(target),
     });
+    this.trust = new TrustController({
+      session: () => this.session,
+      connect: () => this.connect(),
+      pickClassmate: (title, filter) => this.pickClassmate(title, filter),
+    });
     const files: FileFlowHost = { session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output };
     this.fileSender = new FileSender(files);
     this.fileReceiver = new FileReceiver(files);
@@ -87,7 +93,7 @@ export class Controller implements vscode.Disposable {
       messageClassmate: () => this.messageClassmate(),
       openChat: () => this.openChat(),
       openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
-      verifyKey: (name: unknown) => this.verifyKey(typeof name === 'string' ? name : undefined),
+      ...this.trust.commands(),
       sendFile: (...args: unknown[]) => this.fileSender.run(...args),
     };
   }
@@ -168,7 +174,7 @@ export class Controller implements vscode.Disposable {
       if (change.kind === 'list') this.updateStatus();
     });
     session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
-    session.on('keyChanged', (name) => void this.warnKeyChanged(session, name));
+    this.trust.attach(session);
     session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
     this.fileReceiver.attach(session);
     session.on('ended', (error) => {
@@ -225,47 +231,6 @@ export class Controller implements vscode.Disposable {
     if (!this.session) return this.connect();
     const name = await this.pickClassmate('ClassChat: message a classmate');
     if (name) await this.openConversation(name);
-  }
-
-  /** Shows the safety number to compare with a classmate; marks the key verified if they match. */
-  async verifyKey(name?: string): Promise<void> {
-    const session = this.session;
-    if (!session) return this.connect();
-    const who = name ?? (await this.pickClassmate('ClassChat: verify a classmate\'s key', (c) => c.hasKey));
-    if (!who) return;
-    let number: string;
-    try {
-      number = await session.safetyNumber(who);
-    } catch (error) {
-      void notices.error(`ClassChat: cannot show a safety number for ${who}: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    const state = session.keyState(who);
-    const intro = state === 'key_changed' ? `${who}'s key CHANGED. ` : state === 'verified' ? `You already verified ${who}'s key. ` : '';
-    const choice = await notices.modal(
-      'info',
-      `${intro}Safety number with ${who}`,
-      `${formatSafetyNumber(number)}\n\nCompare it with ${who} in person or on a call: the same digits on both screens mean nobody is in between. If they differ, do not mark it verified.`,
-      'They Match — Mark Verified',
-    );
-    if (choice !== 'They Match — Mark Verified') return;
-    try {
-      await session.verify(who, number);
-      void notices.statusMessage(`ClassChat: ${who}'s key is verified`, 4000);
-    } catch (error) {
-      void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private async warnKeyChanged(session: ChatSession, name: string): Promise<void> {
-    const choice = await notices.warning(
-      `ClassChat: ${name}'s key changed. That happens when ${name} set up ClassChat again, but it can also mean someone is pretending to be ${name}. Messages to ${name} are held until you compare safety numbers or accept the new key.`,
-      'Compare Safety Numbers…',
-      'Accept New Key',
-    );
-    if (this.session !== session) return;
-    if (choice === 'Compare Safety Numbers…') await this.verifyKey(name);
-    if (choice === 'Accept New Key') await session.acceptKey(name);
   }
 
   private async pickClassmate(title: string, filter: (c: Classmate) => boolean = () => true): Promise<string | undefined> {
