@@ -13,8 +13,7 @@ import type { ClassmatesProvider } from './classmates-view';
 import type { Classmate } from './conversations';
 import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
 import { describeConnectError } from './error-text';
-import { FileFlowHost, FileSender } from './file-commands';
-import { FileReceiver } from './file-offers';
+import { FilesController } from './files-controller';
 import { showErrorText } from './error-notice';
 import { LocalServerController } from './local-server-controller';
 import * as notices from './notices';
@@ -53,8 +52,7 @@ export class Controller implements vscode.Disposable {
   private readonly notifying = new Set<string>();
   /** Sessions whose first login succeeded (their later failures are reported by 'ended'). */
   private readonly loggedIn = new WeakSet<ChatSession>();
-  private readonly fileSender: FileSender;
-  private readonly fileReceiver: FileReceiver;
+  private readonly files: FilesController;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -79,9 +77,7 @@ export class Controller implements vscode.Disposable {
       connect: () => this.connect(),
       pickClassmate: (title, filter) => this.pickClassmate(title, filter),
     });
-    const files: FileFlowHost = { session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output };
-    this.fileSender = new FileSender(files);
-    this.fileReceiver = new FileReceiver(files);
+    this.files = new FilesController({ session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output });
   }
 
   /** One handler per command id (checked by the compiler against COMMANDS). */
@@ -94,13 +90,13 @@ export class Controller implements vscode.Disposable {
       openChat: () => this.openChat(),
       openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
       ...this.trust.commands(),
-      sendFile: (...args: unknown[]) => this.fileSender.run(...args),
+      ...this.files.commands(),
     };
   }
 
   /** A file card's Save… in the chat view (errors shown here: nothing awaits it). */
   saveFile(file: string): Promise<void> {
-    return this.fileReceiver.save(file).catch((error: unknown) => void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
+    return this.files.saveFile(file);
   }
 
   /** Connects on start-up when the user asked for it and a name is set. */
@@ -176,7 +172,7 @@ export class Controller implements vscode.Disposable {
     session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
     this.trust.attach(session);
     session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
-    this.fileReceiver.attach(session);
+    this.files.attach(session);
     session.on('ended', (error) => {
       // After the first login, a session ends only for good reasons to tell (replaced, name taken
       // after a server reset...): say so once. A failed first connect is reported by connect().
