@@ -5,13 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
-import { EVERYONE_ID } from '../../webview/protocol';
 import { ChatSession } from './chat-session';
 import type { ChatViewModel } from './chat-view-model';
-import { classmateItem } from './classmate-items';
 import type { ClassmatesProvider } from './classmates-view';
-import type { Classmate } from './conversations';
-import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
+import { CommandHandlers, CONTEXT_KEYS } from './command-ids';
 import { describeConnectError } from './error-text';
 import { FilesController } from './files-controller';
 import { showErrorText } from './error-notice';
@@ -22,6 +19,7 @@ import { SecretKeyStore, secretKeyName } from './secret-key-store';
 import { readConnectionSettings, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
 import { readSetting, saveUserName } from './workspace-settings';
 import type { ClientTlsOptions } from '../client/tls';
+import { ChatController } from './chat-controller';
 import { statusText } from './status-text';
 import { TrustController } from './trust-controller';
 
@@ -40,16 +38,13 @@ async function readTlsFiles(settings: TlsSettings | undefined): Promise<ClientTl
   if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) ${settings.caFile} holds no PEM certificate.`);
   return { fingerprint: settings.fingerprint, ca };
 }
-/** Characters of a private message shown in its notification. */
-const PREVIEW_CHARS = 120;
 
 export class Controller implements vscode.Disposable {
   private session: ChatSession | undefined;
   private readonly server: LocalServerController;
+  private readonly chat: ChatController;
   private readonly trust: TrustController;
   private readonly statusItem: vscode.StatusBarItem;
-  /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
-  private readonly notifying = new Set<string>();
   /** Sessions whose first login succeeded (their later failures are reported by 'ended'). */
   private readonly loggedIn = new WeakSet<ChatSession>();
   private readonly files: FilesController;
@@ -57,7 +52,7 @@ export class Controller implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly chatView: ChatViewModel,
-    private readonly classmates: ClassmatesProvider,
+    classmates: ClassmatesProvider,
     private readonly output: vscode.LogOutputChannel,
   ) {
     this.statusItem = vscode.window.createStatusBarItem('classchat.status', vscode.StatusBarAlignment.Left, 50);
@@ -72,10 +67,11 @@ export class Controller implements vscode.Disposable {
       hasSession: () => this.session !== undefined,
       connect: (target) => this.connect(target),
     });
+    this.chat = new ChatController({ session: () => this.session, connect: () => this.connect(), chatView, classmates });
     this.trust = new TrustController({
       session: () => this.session,
       connect: () => this.connect(),
-      pickClassmate: (title, filter) => this.pickClassmate(title, filter),
+      pickClassmate: (title, filter) => this.chat.pickClassmate(title, filter),
     });
     this.files = new FilesController({ session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output });
   }
@@ -86,9 +82,7 @@ export class Controller implements vscode.Disposable {
       connect: () => this.connect(),
       disconnect: () => this.disconnect(),
       ...this.server.commands(),
-      messageClassmate: () => this.messageClassmate(),
-      openChat: () => this.openChat(),
-      openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
+      ...this.chat.commands(),
       ...this.trust.commands(),
       ...this.files.commands(),
     };
@@ -113,7 +107,7 @@ export class Controller implements vscode.Disposable {
 
   async connect(target?: { host: string; port: number }): Promise<void> {
     if (this.session && this.session.connection.status !== 'disconnected') {
-      await this.openChat();
+      await this.chat.openChat();
       return;
     }
     let settings;
@@ -169,7 +163,6 @@ export class Controller implements vscode.Disposable {
     session.on('change', (change) => {
       if (change.kind === 'list') this.updateStatus();
     });
-    session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
     this.trust.attach(session);
     session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
     this.files.attach(session);
@@ -180,8 +173,7 @@ export class Controller implements vscode.Disposable {
       this.output.warn(`${session.server}: disconnected: ${error.message}`);
       void showErrorText(describeConnectError(error, session.server, session.name), () => this.connect());
     });
-    this.chatView.setSession(session);
-    this.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
+    this.chat.attach(session);
     void this.setContext(CONTEXT_KEYS.state, session.connection.status);
     this.updateStatus();
   }
@@ -190,8 +182,7 @@ export class Controller implements vscode.Disposable {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
-    this.chatView.setSession(undefined);
-    this.classmates.setConversations(undefined);
+    this.chat.detach();
     void this.setContext(CONTEXT_KEYS.state, 'disconnected');
     this.updateStatus();
     await session.close();
@@ -210,55 +201,6 @@ export class Controller implements vscode.Disposable {
     const name = raw.trim().toLowerCase();
     await saveUserName(name);
     return name;
-  }
-
-  // ---- chatting ----
-
-  async openChat(): Promise<void> {
-    await vscode.commands.executeCommand(`${VIEWS.chat}.focus`);
-  }
-
-  async openConversation(conversation: string): Promise<void> {
-    this.chatView.open(conversation);
-    await this.openChat();
-  }
-
-  async messageClassmate(): Promise<void> {
-    if (!this.session) return this.connect();
-    const name = await this.pickClassmate('ClassChat: message a classmate');
-    if (name) await this.openConversation(name);
-  }
-
-  private async pickClassmate(title: string, filter: (c: Classmate) => boolean = () => true): Promise<string | undefined> {
-    const session = this.session;
-    if (!session) return undefined;
-    const picks = session.conversations.classmates().filter(filter).map((c) => {
-      const item = classmateItem(c);
-      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon), value: c.name };
-    });
-    if (picks.length === 0) {
-      void notices.info('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
-      return undefined;
-    }
-    return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
-  }
-
-  private notify(conversation: string, from: string, text: string | undefined): void {
-    const seen = this.chatView.isVisible && vscode.window.state.focused;
-    if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
-    let enabled = true;
-    try {
-      enabled = readConnectionSettings(readSetting).notifications;
-    } catch {
-      // A broken setting elsewhere should not silence notifications.
-    }
-    if (!enabled) return;
-    const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
-    this.notifying.add(conversation);
-    void notices.info(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
-      this.notifying.delete(conversation);
-      if (choice === 'Open') void this.openConversation(conversation);
-    });
   }
 
   // ---- shared ----
