@@ -1,396 +1,69 @@
 /**
- * The extension's commands and what they share: the current chat session, the local server,
- * the status bar item. Logic that needs no vscode lives in the pure modules it calls.
+ * Wires the feature controllers together: each owns its commands and state, and gets only the
+ * few things it needs from the others, so a new feature is one more file and a few lines here.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import * as vscode from 'vscode';
-import { EVERYONE_ID } from '../../webview/protocol';
-import { ChatSession } from './chat-session';
+import type * as vscode from 'vscode';
+import { ChatController } from './chat-controller';
 import type { ChatViewModel } from './chat-view-model';
-import { classmateItem } from './classmate-items';
 import type { ClassmatesProvider } from './classmates-view';
-import type { Classmate } from './conversations';
-import { formatSafetyNumber } from './safety-number-text';
-import { CommandHandlers, CONTEXT_KEYS, VIEWS } from './command-ids';
-import { describeConnectError, ErrorText } from './error-text';
-import { FileFlowHost, FileSender } from './file-commands';
-import { FileReceiver } from './file-offers';
-import { LocalServer } from './local-server';
-import * as notices from './notices';
-import { MementoSeenStore, MementoTrustStore, seenKeyName, trustKeyName } from './memento-trust-store';
-import { SecretKeyStore, secretKeyName } from './secret-key-store';
-import { readConnectionSettings, readLocalServerSettings, SETTINGS_SECTION, SettingsError, suggestUserName, TlsSettings, userNameProblem } from './settings';
-import type { ClientTlsOptions } from '../client/tls';
-import { statusText } from './status-text';
-
-const CLIENT_NAME = 'classchat-vscode/0.1.0';
-
-/** The client's TLS options from the settings, reading the CA file; a bad file is a SettingsError. */
-async function readTlsFiles(settings: TlsSettings | undefined): Promise<ClientTlsOptions | undefined> {
-  if (!settings) return undefined;
-  if (settings.caFile === undefined) return { fingerprint: settings.fingerprint };
-  let ca: string;
-  try {
-    ca = await readFile(settings.caFile, 'utf8');
-  } catch (error) {
-    throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) ${settings.caFile} cannot be read: ${(error as Error).message}`);
-  }
-  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new SettingsError('classchat.tls.caFile', `The CA file (classchat.tls.caFile) ${settings.caFile} holds no PEM certificate.`);
-  return { fingerprint: settings.fingerprint, ca };
-}
-/** Characters of a private message shown in its notification. */
-const PREVIEW_CHARS = 120;
+import type { CommandHandlers } from './command-ids';
+import { ConnectionController } from './connection-controller';
+import { FilesController } from './files-controller';
+import { LocalServerController } from './local-server-controller';
+import { TrustController } from './trust-controller';
 
 export class Controller implements vscode.Disposable {
-  private session: ChatSession | undefined;
-  private server: LocalServer | undefined;
-  private readonly statusItem: vscode.StatusBarItem;
-  /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
-  private readonly notifying = new Set<string>();
-  /** Sessions whose first login succeeded (their later failures are reported by 'ended'). */
-  private readonly loggedIn = new WeakSet<ChatSession>();
-  private readonly fileSender: FileSender;
-  private readonly fileReceiver: FileReceiver;
+  private readonly connection: ConnectionController;
+  private readonly server: LocalServerController;
+  private readonly chat: ChatController;
+  private readonly trust: TrustController;
+  private readonly files: FilesController;
 
-  constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly chatView: ChatViewModel,
-    private readonly classmates: ClassmatesProvider,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
-    this.statusItem = vscode.window.createStatusBarItem('classchat.status', vscode.StatusBarAlignment.Left, 50);
-    this.statusItem.name = 'ClassChat';
-    this.statusItem.command = 'classchat.openChat';
-    this.updateStatus();
-    this.statusItem.show();
-    void this.setContext(CONTEXT_KEYS.state, 'disconnected');
-    void this.setContext(CONTEXT_KEYS.serverRunning, false);
-    const files: FileFlowHost = { session: () => this.session, connect: () => this.connect(), showConversation: (name) => this.chatView.open(name), output };
-    this.fileSender = new FileSender(files);
-    this.fileReceiver = new FileReceiver(files);
+  constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
+    const session = () => this.connection.session();
+    const connect = () => this.connection.connect();
+    this.connection = new ConnectionController({ context, output, openChat: () => this.chat.openChat() });
+    this.server = new LocalServerController({
+      context,
+      output,
+      hasSession: () => session() !== undefined,
+      connect: (target) => this.connection.connect(target),
+    });
+    this.chat = new ChatController({ session, connect, chatView, classmates });
+    this.trust = new TrustController({ session, connect, pickClassmate: (title, filter) => this.chat.pickClassmate(title, filter) });
+    this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
+    this.connection.addFeatures(this.chat, this.trust, this.files);
   }
 
-  /** One handler per command id (checked by the compiler against COMMANDS). */
+  /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
     return {
-      connect: () => this.connect(),
-      disconnect: () => this.disconnect(),
-      startLocalServer: () => this.startLocalServer(),
-      stopLocalServer: () => this.stopLocalServer(),
-      copyServerAddress: () => this.copyServerAddress(),
-      messageClassmate: () => this.messageClassmate(),
-      openChat: () => this.openChat(),
-      openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
-      verifyKey: (name: unknown) => this.verifyKey(typeof name === 'string' ? name : undefined),
-      sendFile: (...args: unknown[]) => this.fileSender.run(...args),
+      ...this.connection.commands(),
+      ...this.server.commands(),
+      ...this.chat.commands(),
+      ...this.trust.commands(),
+      ...this.files.commands(),
     };
   }
 
-  /** A file card's Save… in the chat view (errors shown here: nothing awaits it). */
+  /** A file card's Save… in the chat view. */
   saveFile(file: string): Promise<void> {
-    return this.fileReceiver.save(file).catch((error: unknown) => void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
+    return this.files.saveFile(file);
   }
 
   /** Connects on start-up when the user asked for it and a name is set. */
   autoConnect(): void {
-    try {
-      const settings = readConnectionSettings(this.getSetting);
-      if (settings.autoConnect && settings.userName) void this.connect();
-    } catch {
-      // Reported when the user connects by hand.
-    }
-  }
-
-  // ---- connecting ----
-
-  async connect(target?: { host: string; port: number }): Promise<void> {
-    if (this.session && this.session.connection.status !== 'disconnected') {
-      await this.openChat();
-      return;
-    }
-    let settings;
-    let tls: ClientTlsOptions | undefined;
-    try {
-      settings = readConnectionSettings(this.getSetting);
-      // The local server (target) is plain TCP on loopback, whatever the TLS settings say.
-      tls = target ? undefined : await readTlsFiles(settings.tls);
-    } catch (error) {
-      return this.showError(describeConnectError(error, '', ''));
-    }
-    const host = target?.host ?? settings.host;
-    const port = target?.port ?? settings.port;
-    const name = settings.userName ?? (await this.askUserName());
-    if (name === undefined) return;
-    await this.closeSession();
-    const session = new ChatSession({
-      host,
-      port,
-      name,
-      joinCode: settings.joinCode,
-      keyStore: new SecretKeyStore(this.context.secrets, secretKeyName(host, port, name)),
-      trustStore: new MementoTrustStore(this.context.globalState, trustKeyName(host, port, name)),
-      seenStore: new MementoSeenStore(this.context.globalState, seenKeyName(host, port, name)),
-      clientName: CLIENT_NAME,
-      tls,
-    });
-    this.useSession(session);
-    try {
-      await notices.progress(
-        { location: vscode.ProgressLocation.Window, title: `ClassChat: connecting to ${host}:${port}…` },
-        () => session.connect(),
-      );
-      this.loggedIn.add(session);
-      this.output.info(`connected to ${host}:${port} as ${name}`);
-    } catch (error) {
-      this.output.warn(`could not connect to ${host}:${port} as ${name}: ${String(error)}`);
-      if (this.session === session) await this.showError(describeConnectError(error, `${host}:${port}`, name), () => this.connect(target));
-    }
-  }
-
-  async disconnect(): Promise<void> {
-    await this.closeSession();
-  }
-
-  private useSession(session: ChatSession): void {
-    this.session = session;
-    session.on('connection', (connection) => {
-      if (this.session !== session) return;
-      void this.setContext(CONTEXT_KEYS.state, connection.status);
-      this.updateStatus();
-    });
-    session.on('change', (change) => {
-      if (change.kind === 'list') this.updateStatus();
-    });
-    session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
-    session.on('keyChanged', (name) => void this.warnKeyChanged(session, name));
-    session.on('error', (error) => this.output.warn(`${session.server}: ${error.message}`));
-    this.fileReceiver.attach(session);
-    session.on('ended', (error) => {
-      // After the first login, a session ends only for good reasons to tell (replaced, name taken
-      // after a server reset...): say so once. A failed first connect is reported by connect().
-      if (!error || this.session !== session || !this.loggedIn.has(session)) return;
-      this.output.warn(`${session.server}: disconnected: ${error.message}`);
-      void this.showError(describeConnectError(error, session.server, session.name), () => this.connect());
-    });
-    this.chatView.setSession(session);
-    this.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
-    void this.setContext(CONTEXT_KEYS.state, session.connection.status);
-    this.updateStatus();
-  }
-
-  private async closeSession(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    this.session = undefined;
-    this.chatView.setSession(undefined);
-    this.classmates.setConversations(undefined);
-    void this.setContext(CONTEXT_KEYS.state, 'disconnected');
-    this.updateStatus();
-    await session.close();
-  }
-
-  private async askUserName(): Promise<string | undefined> {
-    const suggestion = suggestUserName(userInfo().username);
-    const raw = await notices.input({
-      title: 'ClassChat: your name in the class',
-      prompt: 'Classmates see this name. 1-32 of a-z, 0-9, "_", "." and "-". It is saved in the setting classchat.userName.',
-      value: suggestion ?? '',
-      ignoreFocusOut: true,
-      validateInput: (value) => userNameProblem(value),
-    });
-    if (raw === undefined || userNameProblem(raw) !== undefined) return undefined;
-    const name = raw.trim().toLowerCase();
-    await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('userName', name, vscode.ConfigurationTarget.Global);
-    return name;
-  }
-
-  // ---- the local server ----
-
-  async startLocalServer(): Promise<void> {
-    if (this.server) return this.showServerAddress();
-    let settings;
-    try {
-      settings = readLocalServerSettings(this.getSetting);
-    } catch (error) {
-      if (error instanceof SettingsError) return this.showError({ message: error.message, actions: ['openSettings'], setting: error.setting });
-      throw error;
-    }
-    const dataDir = settings.dataDir ?? join(this.context.globalStorageUri.fsPath, 'server');
-    try {
-      await mkdir(dataDir, { recursive: true });
-      this.server = await LocalServer.start({ host: settings.host, port: settings.port, dataDir, log: (line) => this.output.info(`[server] ${line}`) });
-    } catch (error) {
-      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-      const detail = error instanceof Error ? error.message : String(error);
-      this.output.error(`could not start the local server: ${detail}`);
-      const message =
-        code === 'EADDRINUSE'
-          ? `Port ${settings.port} is already in use (another ClassChat server, or another program). Choose another port in the setting classchat.localServer.port, or 0 for any free port.`
-          : `Could not start the ClassChat server: ${detail}`;
-      return this.showError({ message, actions: ['retry', 'openSettings'], setting: 'classchat.localServer.port' }, () => this.startLocalServer());
-    }
-    this.output.info(`local server listening on ${this.server.host}:${this.server.port}, data in ${dataDir}`);
-    await this.setContext(CONTEXT_KEYS.serverRunning, true);
-    await this.showServerAddress(true);
-  }
-
-  async stopLocalServer(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await this.setContext(CONTEXT_KEYS.serverRunning, false);
-    await server.close();
-    this.output.info('local server stopped; everything is saved');
-    void notices.info('ClassChat server stopped; everything is saved.');
-  }
-
-  async copyServerAddress(): Promise<void> {
-    const address = this.server?.addresses()[0];
-    if (!address) return;
-    await vscode.env.clipboard.writeText(address);
-    void notices.statusMessage(`ClassChat: copied ${address}`, 3000);
-  }
-
-  private async showServerAddress(offerConnect = false): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const addresses = server.addresses();
-    const local = server.host === '127.0.0.1' ? ' Only this computer can connect; set classchat.localServer.host to 0.0.0.0 to let classmates in.' : '';
-    const actions = ['Copy Address', ...(offerConnect && !this.session ? ['Connect to It'] : [])];
-    const choice = await notices.info(`ClassChat server running. Classmates connect to ${addresses.join(' or ')}.${local}`, ...actions);
-    if (choice === 'Copy Address') await this.copyServerAddress();
-    if (choice === 'Connect to It') await this.connect({ host: '127.0.0.1', port: server.port });
-  }
-
-  // ---- chatting ----
-
-  async openChat(): Promise<void> {
-    await vscode.commands.executeCommand(`${VIEWS.chat}.focus`);
-  }
-
-  async openConversation(conversation: string): Promise<void> {
-    this.chatView.open(conversation);
-    await this.openChat();
-  }
-
-  async messageClassmate(): Promise<void> {
-    if (!this.session) return this.connect();
-    const name = await this.pickClassmate('ClassChat: message a classmate');
-    if (name) await this.openConversation(name);
-  }
-
-  /** Shows the safety number to compare with a classmate; marks the key verified if they match. */
-  async verifyKey(name?: string): Promise<void> {
-    const session = this.session;
-    if (!session) return this.connect();
-    const who = name ?? (await this.pickClassmate('ClassChat: verify a classmate\'s key', (c) => c.hasKey));
-    if (!who) return;
-    let number: string;
-    try {
-      number = await session.safetyNumber(who);
-    } catch (error) {
-      void notices.error(`ClassChat: cannot show a safety number for ${who}: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    const state = session.keyState(who);
-    const intro = state === 'key_changed' ? `${who}'s key CHANGED. ` : state === 'verified' ? `You already verified ${who}'s key. ` : '';
-    const choice = await notices.modal(
-      'info',
-      `${intro}Safety number with ${who}`,
-      `${formatSafetyNumber(number)}\n\nCompare it with ${who} in person or on a call: the same digits on both screens mean nobody is in between. If they differ, do not mark it verified.`,
-      'They Match — Mark Verified',
-    );
-    if (choice !== 'They Match — Mark Verified') return;
-    try {
-      await session.verify(who, number);
-      void notices.statusMessage(`ClassChat: ${who}'s key is verified`, 4000);
-    } catch (error) {
-      void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private async warnKeyChanged(session: ChatSession, name: string): Promise<void> {
-    const choice = await notices.warning(
-      `ClassChat: ${name}'s key changed. That happens when ${name} set up ClassChat again, but it can also mean someone is pretending to be ${name}. Messages to ${name} are held until you compare safety numbers or accept the new key.`,
-      'Compare Safety Numbers…',
-      'Accept New Key',
-    );
-    if (this.session !== session) return;
-    if (choice === 'Compare Safety Numbers…') await this.verifyKey(name);
-    if (choice === 'Accept New Key') await session.acceptKey(name);
-  }
-
-  private async pickClassmate(title: string, filter: (c: Classmate) => boolean = () => true): Promise<string | undefined> {
-    const session = this.session;
-    if (!session) return undefined;
-    const picks = session.conversations.classmates().filter(filter).map((c) => {
-      const item = classmateItem(c);
-      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon), value: c.name };
-    });
-    if (picks.length === 0) {
-      void notices.info('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
-      return undefined;
-    }
-    return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
-  }
-
-  private notify(conversation: string, from: string, text: string | undefined): void {
-    const seen = this.chatView.isVisible && vscode.window.state.focused;
-    if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
-    let enabled = true;
-    try {
-      enabled = readConnectionSettings(this.getSetting).notifications;
-    } catch {
-      // A broken setting elsewhere should not silence notifications.
-    }
-    if (!enabled) return;
-    const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
-    this.notifying.add(conversation);
-    void notices.info(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
-      this.notifying.delete(conversation);
-      if (choice === 'Open') void this.openConversation(conversation);
-    });
-  }
-
-  // ---- shared ----
-
-  private readonly getSetting = (key: string): unknown => {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    return config.get(key);
-  };
-
-  private updateStatus(): void {
-    const connection = this.session?.connection ?? { status: 'disconnected' as const, online: 0 };
-    const status = statusText(connection, this.session?.conversations.totalUnread() ?? 0);
-    this.statusItem.text = status.text;
-    this.statusItem.tooltip = status.tooltip;
-  }
-
-  private async showError(text: ErrorText, retry?: () => Promise<void>): Promise<void> {
-    const labels: string[] = [];
-    if (text.actions.includes('retry') && retry) labels.push('Retry');
-    if (text.actions.includes('openSettings')) labels.push('Open Settings');
-    const choice = await notices.error(`ClassChat: ${text.message}`, ...labels);
-    if (choice === 'Retry' && retry) await retry();
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', text.setting ?? SETTINGS_SECTION);
-  }
-
-  private setContext(key: string, value: unknown): Thenable<unknown> {
-    return vscode.commands.executeCommand('setContext', key, value);
+    this.connection.autoConnect();
   }
 
   /** Says goodbye to the server and stops the local server, flushing its store (deactivate). */
   async shutdown(): Promise<void> {
-    await this.closeSession().catch((error: unknown) => this.output.warn(`closing the session: ${String(error)}`));
-    const server = this.server;
-    this.server = undefined;
-    await server?.close();
+    await this.connection.close().catch((error: unknown) => this.output.warn(`closing the session: ${String(error)}`));
+    await this.server.close();
   }
 
   dispose(): void {
-    this.statusItem.dispose();
+    this.connection.dispose();
     void this.shutdown();
   }
 }

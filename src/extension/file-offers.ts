@@ -12,7 +12,9 @@ import { offerText } from '../../webview/file-format';
 import type { ChatSession } from './chat-session';
 import { cancelTransfer, FileFlowHost, runTransfer } from './file-commands';
 import * as notices from './notices';
-import { readDownloadFolder, SETTINGS_SECTION, SettingsError } from './settings';
+import { showErrorText } from './error-notice';
+import { readDownloadFolder, SettingsError } from './settings';
+import { readSetting } from './workspace-settings';
 
 function isDirectory(path: string): boolean {
   try {
@@ -74,12 +76,10 @@ export class FileReceiver {
     }
     let folder: string;
     try {
-      folder = readDownloadFolder((key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key), homedir(), isDirectory);
+      folder = readDownloadFolder(readSetting, homedir(), isDirectory);
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
-      const choice = await notices.error(`ClassChat: ${error.message}`, 'Open Settings');
-      if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', error.setting);
-      return;
+      return showErrorText({ message: error.message, actions: ['openSettings'], setting: error.setting });
     }
     const target = await notices.saveFile({
       defaultUri: vscode.Uri.file(join(folder, offer.safeName)),

@@ -1,0 +1,100 @@
+/** Chatting: Open Chat, Message Classmate, the views a session fills, and notifications of private messages. */
+import * as vscode from 'vscode';
+import { EVERYONE_ID } from '../../webview/protocol';
+import type { ChatSession } from './chat-session';
+import type { ChatViewModel } from './chat-view-model';
+import { classmateItem } from './classmate-items';
+import type { ClassmatesProvider } from './classmates-view';
+import { CommandHandlers, VIEWS } from './command-ids';
+import type { Classmate } from './conversations';
+import * as notices from './notices';
+import { readConnectionSettings } from './settings';
+import { readSetting } from './workspace-settings';
+
+/** Characters of a private message shown in its notification. */
+const PREVIEW_CHARS = 120;
+
+/** What chatting needs from the rest of the extension. */
+export interface ChatHost {
+  /** The current session, undefined while disconnected. */
+  session(): ChatSession | undefined;
+  connect(): Promise<void>;
+  readonly chatView: Pick<ChatViewModel, 'open' | 'setSession' | 'isVisible'>;
+  readonly classmates: Pick<ClassmatesProvider, 'setConversations'>;
+}
+
+export class ChatController {
+  /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
+  private readonly notifying = new Set<string>();
+
+  constructor(private readonly host: ChatHost) {}
+
+  commands(): Pick<CommandHandlers, 'openChat' | 'openConversation' | 'messageClassmate'> {
+    return {
+      openChat: () => this.openChat(),
+      openConversation: (name: unknown) => this.openConversation(typeof name === 'string' ? name : EVERYONE_ID),
+      messageClassmate: () => this.messageClassmate(),
+    };
+  }
+
+  /** Shows the session in the chat view and the Classmates tree, and notifies of its unread messages. */
+  attach(session: ChatSession): void {
+    session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
+    this.host.chatView.setSession(session);
+    this.host.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
+  }
+
+  /** Disconnected: the views go back to their welcome state. */
+  detach(): void {
+    this.host.chatView.setSession(undefined);
+    this.host.classmates.setConversations(undefined);
+  }
+
+  async openChat(): Promise<void> {
+    await vscode.commands.executeCommand(`${VIEWS.chat}.focus`);
+  }
+
+  async openConversation(conversation: string): Promise<void> {
+    this.host.chatView.open(conversation);
+    await this.openChat();
+  }
+
+  async messageClassmate(): Promise<void> {
+    if (!this.host.session()) return this.host.connect();
+    const name = await this.pickClassmate('ClassChat: message a classmate');
+    if (name) await this.openConversation(name);
+  }
+
+  /** Asks for one classmate among those `filter` keeps (Message, Verify); undefined when none is picked. */
+  async pickClassmate(title: string, filter: (c: Classmate) => boolean = () => true): Promise<string | undefined> {
+    const session = this.host.session();
+    if (!session) return undefined;
+    const picks = session.conversations.classmates().filter(filter).map((c) => {
+      const item = classmateItem(c);
+      return { label: c.name, description: item.description || 'online', iconPath: new vscode.ThemeIcon(item.icon), value: c.name };
+    });
+    if (picks.length === 0) {
+      void notices.info('Nobody else is in this class yet. Messages to Everyone reach classmates as they join.');
+      return undefined;
+    }
+    return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
+  }
+
+  private notify(conversation: string, from: string, text: string | undefined): void {
+    const seen = this.host.chatView.isVisible && vscode.window.state.focused;
+    if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
+    let enabled = true;
+    try {
+      enabled = readConnectionSettings(readSetting).notifications;
+    } catch {
+      // A broken setting elsewhere should not silence notifications.
+    }
+    if (!enabled) return;
+    const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+    this.notifying.add(conversation);
+    void notices.info(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
+      this.notifying.delete(conversation);
+      if (choice === 'Open') void this.openConversation(conversation);
+    });
+  }
+}

@@ -1,0 +1,30 @@
+/** Files between classmates: Send File to Classmate (file-commands.ts) and offers to save (file-offers.ts). */
+import type { ChatSession } from './chat-session';
+import { CommandHandlers } from './command-ids';
+import { FileFlowHost, FileSender } from './file-commands';
+import { FileReceiver } from './file-offers';
+import * as notices from './notices';
+
+export class FilesController {
+  private readonly sender: FileSender;
+  private readonly receiver: FileReceiver;
+
+  constructor(host: FileFlowHost) {
+    this.sender = new FileSender(host);
+    this.receiver = new FileReceiver(host);
+  }
+
+  commands(): Pick<CommandHandlers, 'sendFile'> {
+    return { sendFile: (...args: unknown[]) => this.sender.run(...args) };
+  }
+
+  /** Announces the session's file offers as they come. */
+  attach(session: ChatSession): void {
+    this.receiver.attach(session);
+  }
+
+  /** A file card's Save… in the chat view (errors shown here: nothing awaits it). */
+  saveFile(file: string): Promise<void> {
+    return this.receiver.save(file).catch((error: unknown) => void notices.error(`ClassChat: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
