@@ -155,6 +155,15 @@ async function main(argv: string[]): Promise<number> {
     await store.close();
     throw new Error(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
+  // Listen for signals before announcing the port: whoever reads the banner may stop us at once.
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\n${signal}: shutting down…\n`);
+      done();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const where = `${address.address}:${address.port}`;
   const connectHost = address.address === '0.0.0.0' || address.address === '::' ? '<this machine\'s address>' : address.address;
   process.stdout.write(
@@ -165,14 +174,7 @@ async function main(argv: string[]): Promise<number> {
       'Press Ctrl+C to stop.\n',
   );
 
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`\n${signal}: shutting down…\n`);
-      done();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   await server.close();
   await files?.close();
   await store.close();

@@ -43,6 +43,15 @@ describe('classchat-server command', function () {
     assert.match(proc.output(), /stopped; everything is saved/);
   });
 
+  it('stops cleanly on a signal sent the moment it announces its port', async () => {
+    // Supervisors and tests stop a server as soon as it prints where it listens.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const proc = await spawnServer(['--data-dir', dataDir]);
+      proc.child.kill('SIGTERM');
+      assert.equal(await proc.exited, 0, `attempt ${attempt}: ${proc.output()}`);
+    }
+  });
+
   it('frees a name with reset-user only while the server is stopped', async () => {
     const proc = await spawnServer(['--data-dir', dataDir]);
     const first = await RawClient.login(proc.port, 'bob');
