@@ -7,12 +7,16 @@ import type { StoredMessage } from './store/store';
 
 /** The message as a v1/v2 client can show it; undefined when it must not be delivered at all. */
 export function legacyMessage(message: StoredMessage, recipient: string): StoredMessage | undefined {
-  if (message.hidden) return undefined;
+  if (message.hidden || isErasedEdit(message)) return undefined;
   const room = roomOf(message.to);
-  if (room === undefined && message.event === undefined) return message;
+  const referring = message.deleted !== undefined || (message.ref !== undefined && message.box === undefined);
+  if (room === undefined && message.event === undefined && !referring) return message;
+  const body = referring ? referenceText(message, 'app') : message.text;
   const text = message.event
     ? describeEvent(message)
-    : `[#${room}] ${message.text ?? '(encrypted room message: update ClassChat to read it)'}`;
+    : room === undefined
+      ? body!
+      : `[#${room}] ${body ?? '(encrypted room message: update ClassChat to read it)'}`;
   return { seq: message.seq, id: message.id, from: message.from, to: room === undefined ? message.to : recipient, ts: message.ts, text };
 }
 
@@ -45,5 +49,32 @@ export function describeEvent(message: StoredMessage): string {
       return event.on ? `${message.from} made Everyone read-only (only teachers and TAs can write)` : `${message.from} opened Everyone again`;
     default:
       return `${where}${message.from}: ${event.kind} ${names}`.trim();
+  }
+}
+
+/** An older edit whose content the newest one replaced: nothing to show (its target shows it). */
+export function isErasedEdit(message: StoredMessage): boolean {
+  return message.ref?.rel === 'edit' && message.text === undefined && message.box === undefined;
+}
+
+/**
+ * A reference or deleted message as older clients (`app`) and plain-text users (`plain`, after
+ * `[alice] `) read it, PROTOCOL.md 20.6. Undefined for a box, which only the app can open.
+ */
+export function referenceText(message: StoredMessage, reader: 'app' | 'plain'): string | undefined {
+  if (message.deleted || message.ref?.rel === 'delete') return reader === 'app' ? '[message deleted]' : 'deleted a message';
+  const text = message.text;
+  if (text === undefined) return undefined;
+  switch (message.ref?.rel) {
+    case 'reply':
+      return `[reply to ${message.ref.author ?? 'a message'}] ${text}`;
+    case 'edit':
+      return `(edited) ${text}`;
+    case 'react':
+      return reader === 'app' ? `[reacted ${text}]` : `reacted ${text}`;
+    case 'unreact':
+      return reader === 'app' ? `[took back ${text}]` : `took back ${text}`;
+    default:
+      return text;
   }
 }

@@ -2,7 +2,7 @@
 import type { ServerFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { plainLine } from './plain-lines';
-import { describeEvent } from './legacy-lines';
+import { describeEvent, isErasedEdit, referenceText } from './legacy-lines';
 import { roomOf } from './rooms/room-book';
 import type { StoredMessage } from './store/store';
 
@@ -55,11 +55,11 @@ function encodeMessage(message: StoredMessage): Buffer {
  * ones prefixed; a room event is a `[server]` line; a room key is not shown.
  */
 export function plainMessageLine(message: StoredMessage, missed: boolean): string | undefined {
-  if (message.hidden) return undefined;
+  if (message.hidden || isErasedEdit(message)) return undefined;
   const prefix = missed ? '[server] You Missed: ' : '';
   if (message.event) return plainLine(`${prefix}[server] ${oneLine(describeEvent(message))}`);
   const body =
-    message.text ??
+    referenceText(message, 'plain') ??
     (message.file
       ? '(sent you a file, end-to-end encrypted: receive it with a ClassChat app)'
       : '(an end-to-end encrypted message that plain-text mode cannot show)');

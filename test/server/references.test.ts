@@ -166,6 +166,22 @@ describe('message references', () => {
     assert.equal(await onDisk('hunter2'), false);
   });
 
+  it('shows v2 clients replies, edits, deletes and reactions as text (PROTOCOL.md 20.6)', async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const old = await login('carol', { v: 2 });
+    const question = await sentSeq(bob, '*', { text: 'lunch?' });
+    const reply = await sentSeq(alice, '*', { text: 'yes', ref: { seq: question, rel: 'reply' } });
+    const edit = await sentSeq(alice, '*', { text: 'yes, at 12', ref: { seq: reply, rel: 'edit' } });
+    const reaction = await sentSeq(bob, '*', { text: '👍', ref: { seq: reply, rel: 'react' } });
+    const removal = await sentSeq(alice, '*', { ref: { seq: reply, rel: 'delete' } });
+    const texts = await Promise.all([reply, edit, reaction, removal].map(async (seq) => (await old.next('msg', (m) => m.seq === seq)).text));
+    assert.deepEqual(texts, ['[reply to bob] yes', '(edited) yes, at 12', '[reacted 👍]', '[message deleted]']);
+    const shown = (await historyOf(old, '*')).find((m) => m.seq === reply);
+    assert.equal(shown?.text, '[message deleted]');
+  });
+
   it('accepts ref from v3 sessions only', async () => {
     await start();
     const alice = await login('alice', { v: 2 });
