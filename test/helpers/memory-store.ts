@@ -102,4 +102,8 @@ export class MemoryStore implements Store {
   headSeq(): number {
     return this.head;
   }
+
+  hasMessage(from: string, id: string): boolean {
+    return this.byClientId.has(`${from}\n${id}`);
+  }
 }
