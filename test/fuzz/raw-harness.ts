@@ -20,7 +20,7 @@ export class RawHarness {
     identities: ReadonlyMap<string, Identity>,
   ) {
     const names = [...identities.keys()];
-    this.ledger = new DeliveryLedger(names);
+    this.ledger = new DeliveryLedger(names, { everySendAnswered: true });
     this.users = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger));
     this.devices = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger, true));
   }

@@ -24,6 +24,6 @@ describe('fuzz: the server against a delivery model (raw protocol)', function ()
   });
 
   it('delivers every acknowledged message exactly once, in order, only to its recipients (a room\'s members at its seq), refuses what moderation and membership forbid, and presence converges', async () => {
-    await fuzzModel(rawCommands(NAMES, TEACHER, 60, settings.replayPath), () => RawHarness.start(identities, TEACHER), () => initialModel(NAMES, TEACHER), settings);
+    await fuzzModel(rawCommands(NAMES, TEACHER, 100, settings.replayPath), () => RawHarness.start(identities, TEACHER), () => initialModel(NAMES, TEACHER), settings);
   });
 });
