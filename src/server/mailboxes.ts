@@ -49,13 +49,15 @@ export class Mailboxes implements MailDesk {
       }
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
-    const muted = input.event ? undefined : this.parts.moderation.checkSend(from, input.to);
+    // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
+    const checked = input.event === undefined && !store.hasMessage(from, input.id);
+    const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
     if (muted) return { ok: false, ...muted };
     const room = roomOf(input.to);
     if (input.to === EVERYONE) {
       if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
     } else if (room !== undefined) {
-      const refused = input.event ? undefined : this.parts.rooms.checkSend(from, room, input);
+      const refused = checked ? this.parts.rooms.checkSend(from, room, input) : undefined;
       if (refused) return { ok: false, ...refused };
       if (input.hidden) return { ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' };
     } else {

@@ -4,12 +4,24 @@
  * recipient was shown. Violations are collected as they happen and checked after each command.
  */
 import { EVERYONE } from '../../src/protocol/names';
+import type { ChatEvent } from '../../src/protocol/room-frames';
+import { roomOf } from '../../src/server/rooms/room-book';
+import { RoomLog } from './room-log';
+
+export interface Box {
+  nonce: string;
+  ciphertext: string;
+}
 
 export interface SentRecord {
   from: string;
   id: string;
   to: string;
   text: string;
+  /** For an encrypted room: what was sent instead of the text. */
+  box?: Box;
+  /** The code of an `error` carrying this id (not stored, the server says). */
+  refused?: string;
   /** The seq of the server's `sent`; set once acknowledged. */
   ackedSeq?: number;
   /** Written only as half a line before the socket was destroyed: must never be delivered. */
@@ -22,6 +34,8 @@ export interface Delivery {
   from: string;
   to: string;
   text?: string;
+  box?: Box;
+  event?: ChatEvent;
 }
 
 export class DeliveryLedger {
@@ -29,8 +43,21 @@ export class DeliveryLedger {
   private readonly messages = new Map<string, SentRecord>();
   /** Per recipient, each message as first shown (redeliveries are checked, not added). */
   private readonly shown = new Map<string, Delivery[]>();
+  /** Events seen, membership by seq, and the events the commands expected. */
+  readonly rooms: RoomLog;
+  /** Bumped by every command that changes rooms or moderation: a send's expected answer holds only within one epoch. */
+  epoch = 0;
+  refusedCount = 0;
 
-  constructor(readonly users: readonly string[]) {
+  /**
+   * `everySendAnswered`: the harness resends until each write is answered (the raw protocol's
+   * does), so at quiescence a message delivered but never acknowledged is a violation.
+   */
+  constructor(
+    readonly users: readonly string[],
+    private readonly options: { everySendAnswered?: boolean } = {},
+  ) {
+    this.rooms = new RoomLog(users);
     for (const user of users) this.shown.set(user, []);
   }
 
@@ -61,6 +88,15 @@ export class DeliveryLedger {
     record.ackedSeq = seq;
   }
 
+  /** An `error` carrying `from`'s id: the message was not stored (PROTOCOL.md section 6). */
+  refused(from: string, id: string, code: string): void {
+    const record = this.messages.get(key(from, id));
+    if (!record) return this.violation(`${from}: error ${code} for ${id}, which was never written`);
+    if (record.ackedSeq !== undefined) return this.violation(`${from}/${id}: error ${code} ("not stored") after it was acknowledged as seq ${record.ackedSeq}`);
+    if (record.refused === undefined) this.refusedCount++;
+    record.refused = code;
+  }
+
   /**
    * Checks that `recipient` may be shown `delivery` (sent, whole, addressed to them, as sent);
    * false after recording a violation. Second devices are checked only this far.
@@ -71,9 +107,9 @@ export class DeliveryLedger {
     let wrong: string | undefined;
     if (!record) wrong = 'never sent';
     else if (record.torn) wrong = 'it was only half a line, cut off';
-    else if (!addressedTo(record, recipient)) wrong = `addressed to ${record.to}, not to them`;
+    else if (!this.addressedAt(record, recipient, delivery.seq, false)) wrong = record.from === recipient ? `their own message to ${record.to}` : `addressed to ${record.to}, not to them${roomOf(record.to) !== undefined ? ' (not a member at that seq)' : ''}`;
     else if (delivery.to !== record.to) wrong = `"to" is ${delivery.to}, sent to ${record.to}`;
-    else if (delivery.text !== undefined && delivery.text !== record.text) wrong = 'text differs from what was sent';
+    else if (record.box === undefined ? delivery.text !== undefined && delivery.text !== record.text : delivery.box?.ciphertext !== record.box.ciphertext || delivery.box.nonce !== record.box.nonce) wrong = 'content differs from what was sent';
     else if (record.ackedSeq !== undefined && record.ackedSeq !== delivery.seq) wrong = `acknowledged as seq ${record.ackedSeq}`;
     if (wrong !== undefined) this.violation(`${what}: ${wrong}`);
     return wrong === undefined;
@@ -92,12 +128,60 @@ export class DeliveryLedger {
     list.push(delivery);
   }
 
+  /**
+   * Whether `recipient` may see an event (on its primary session or another device): room events
+   * go to the members after it, those named and the actor; a mute to its user; exam mode to all.
+   */
+  eventAddressed(recipient: string, delivery: Delivery): boolean {
+    const what = `${recipient} got event ${delivery.event?.kind} ${delivery.from} → ${delivery.to} (seq ${delivery.seq})`;
+    const record = { seq: delivery.seq, id: delivery.id, from: delivery.from, to: delivery.to, event: delivery.event! };
+    const mismatch = this.rooms.saw(record);
+    if (mismatch !== undefined) this.violation(`${what}: ${mismatch}`);
+    const room = roomOf(delivery.to);
+    const named = delivery.event!.names.includes(recipient) || delivery.from === recipient;
+    const ok = room !== undefined ? named || this.rooms.memberAt(room, recipient, delivery.seq + 1) : this.rooms.eventRecipients(record).includes(recipient);
+    if (!ok) this.violation(`${what}: not for them`);
+    return ok && mismatch === undefined;
+  }
+
+  /** `recipient` was shown an event for the first time (kept in its mailbox order with the messages). */
+  eventDelivered(recipient: string, delivery: Delivery): void {
+    if (!this.eventAddressed(recipient, delivery)) return;
+    this.pushShown(recipient, delivery, `${recipient} got event ${delivery.from}/${delivery.id} (seq ${delivery.seq})`);
+  }
+
   /** Acknowledged messages addressed to `recipient` that it has not been shown yet. */
   missing(recipient: string): SentRecord[] {
     const shown = new Set(this.shown.get(recipient)!.map((delivery) => key(delivery.from, delivery.id)));
     return [...this.messages.values()].filter(
-      (record) => record.ackedSeq !== undefined && addressedTo(record, recipient) && !shown.has(key(record.from, record.id)),
+      (record) => record.ackedSeq !== undefined && this.addressedAt(record, recipient, record.ackedSeq) && !shown.has(key(record.from, record.id)),
     );
+  }
+
+  /** Events seen by someone that should be in `recipient`'s mailbox and were not shown to it. */
+  missingEvents(recipient: string): number[] {
+    const shown = new Set(this.shown.get(recipient)!.map((delivery) => delivery.seq));
+    return this.rooms.all().filter((event) => this.rooms.eventRecipients(event).includes(recipient) && !shown.has(event.seq)).map((event) => event.seq);
+  }
+
+  /**
+   * Whether a message goes to `recipient`: private and Everyone as addressedTo; a room's by
+   * membership at `seq`. As a message arrives only the recipient's membership is known for sure
+   * (the events about the sender may still be on their way): `senderKnown` false checks only that.
+   */
+  private addressedAt(record: SentRecord, recipient: string, seq: number, senderKnown = true): boolean {
+    const room = roomOf(record.to);
+    if (room === undefined) return addressedTo(record, recipient);
+    if (!senderKnown) return recipient !== record.from && this.rooms.memberAt(room, recipient, seq);
+    return this.rooms.roomRecipients(room, record.from, seq).includes(recipient);
+  }
+
+  private pushShown(recipient: string, delivery: Delivery, what: string): void {
+    const list = this.shown.get(recipient)!;
+    if (list.some((earlier) => earlier.seq === delivery.seq)) return this.violation(`${what}: shown twice`);
+    const last = list[list.length - 1];
+    if (last && last.seq >= delivery.seq) return this.violation(`${what}: after seq ${last.seq}, out of mailbox order`);
+    list.push(delivery);
   }
 
   /**
@@ -105,8 +189,19 @@ export class DeliveryLedger {
    * sender's messages reached each recipient in the order the server acknowledged them.
    */
   finalCheck(): void {
+    for (const problem of this.rooms.compareWithExpected()) this.violation(problem);
     for (const recipient of this.users) {
-      for (const record of this.missing(recipient)) this.violation(`${recipient} never got ${record.from}/${record.id} (acknowledged as seq ${record.ackedSeq})`);
+      for (const record of this.missing(recipient)) this.violation(`${recipient} never got ${record.from}/${record.id} (acknowledged as seq ${record.ackedSeq}${record.to !== EVERYONE ? `, to ${record.to}` : ''})`);
+      for (const seq of this.missingEvents(recipient)) this.violation(`${recipient} never got the event at seq ${seq} (${JSON.stringify(this.rooms.event(seq))})`);
+      for (const delivery of this.shown.get(recipient)!) {
+        if (delivery.event !== undefined) continue;
+        const record = this.messages.get(key(delivery.from, delivery.id))!;
+        if (record.ackedSeq === undefined) {
+          if (this.options.everySendAnswered || record.refused !== undefined) this.violation(`${recipient} got ${record.from}/${record.id} (seq ${delivery.seq}), which was never acknowledged${record.refused ? ` but refused with ${record.refused}` : ''}`);
+        }
+        // Checked as it arrived against the events then known; now against all of them.
+        else if (!this.addressedAt(record, recipient, record.ackedSeq)) this.violation(`${recipient} got ${record.from}/${record.id} (seq ${record.ackedSeq}, to ${record.to}): not a recipient at that seq`);
+      }
       const bySender = new Map<string, number[]>();
       for (const delivery of this.shown.get(recipient)!) {
         const acked = this.messages.get(key(delivery.from, delivery.id))?.ackedSeq;
@@ -130,6 +225,19 @@ export class DeliveryLedger {
     let count = 0;
     for (const list of this.shown.values()) count += list.length;
     return count;
+  }
+
+  /** Room messages and events shown (for the report). */
+  get roomFigures(): { roomDeliveries: number; eventDeliveries: number; events: number; refused: number } {
+    let roomDeliveries = 0;
+    let eventDeliveries = 0;
+    for (const list of this.shown.values()) {
+      for (const delivery of list) {
+        if (delivery.event !== undefined) eventDeliveries++;
+        else if (roomOf(delivery.to) !== undefined) roomDeliveries++;
+      }
+    }
+    return { roomDeliveries, eventDeliveries, events: this.rooms.seenCount, refused: this.refusedCount };
   }
 }
 

@@ -56,7 +56,7 @@ export async function assertFuzz<T>(property: fc.IAsyncProperty<T>, settings: Fu
 export interface FuzzHarness {
   quiesce(): Promise<void>;
   close(): Promise<void>;
-  readonly ledger: { readonly acknowledgedCount: number; readonly shownCount: number };
+  readonly ledger: { readonly acknowledgedCount: number; readonly shownCount: number; readonly roomFigures?: Record<string, number> };
 }
 
 /**
@@ -70,6 +70,7 @@ export async function fuzzModel<M extends object, H extends FuzzHarness>(
   settings: FuzzSettings,
 ): Promise<void> {
   const totals = { runs: 0, commands: 0, acknowledged: 0, shown: 0 };
+  const extra: Record<string, number> = {};
   const property = fc.asyncProperty(commands, async (list) => {
     const harness = await start();
     try {
@@ -79,11 +80,13 @@ export async function fuzzModel<M extends object, H extends FuzzHarness>(
       totals.commands += [...list].length;
       totals.acknowledged += harness.ledger.acknowledgedCount;
       totals.shown += harness.ledger.shownCount;
+      for (const [name, count] of Object.entries(harness.ledger.roomFigures ?? {})) extra[name] = (extra[name] ?? 0) + count;
     } finally {
       await harness.close();
     }
   });
   await assertFuzz(property, settings);
   console.log(`      ${totals.runs} runs, ${totals.commands} commands, ${totals.acknowledged} messages acknowledged, ${totals.shown} deliveries checked`);
+  if (Object.values(extra).some((count) => count > 0)) console.log(`      ${Object.entries(extra).map(([name, count]) => `${count} ${name}`).join(', ')}`);
   if (totals.runs === 0) throw new Error('no run completed');
 }

@@ -1,42 +1,23 @@
 /**
- * The raw-protocol fuzz's commands. The model holds only what decides which command may run
- * (each user's connection state, paused or not), so a shrunk command list replays exactly; the
- * delivery model proper lives in DeliveryLedger and is checked after every command.
+ * The raw-protocol fuzz's commands. The model holds what decides which command may run (each
+ * user's connection state, paused or not) and what the server should answer (rooms, mutes, exam
+ * mode: room-model.ts), so a shrunk command list replays exactly; the delivery model proper lives
+ * in DeliveryLedger and is checked after every command. Room and moderation commands: room-commands.ts.
  */
 import fc from 'fast-check';
 import { EVERYONE } from '../../src/protocol/names';
 import type { RawHarness } from './raw-harness';
+import { RawCommand, RawModel, UserCommand } from './raw-model';
+import { roomCommands } from './room-commands';
+import { predictSend } from './room-model';
 
-export interface UserModel {
-  state: 'off' | 'open' | 'in';
-  paused: boolean;
-  /** A second session of the same user (another device), logged in or not. */
-  device: boolean;
-}
-export type RawModel = Record<string, UserModel>;
-type RawCommand = fc.AsyncCommand<RawModel, RawHarness>;
-
-/** RawHarness.start logs everyone in. */
-export function initialModel(names: readonly string[]): RawModel {
-  return Object.fromEntries(names.map((name) => [name, { state: 'in', paused: false, device: false }]));
-}
-
-abstract class UserCommand implements RawCommand {
-  constructor(readonly user: string) {}
-  abstract check(model: Readonly<RawModel>): boolean;
-  protected abstract act(model: RawModel, harness: RawHarness): Promise<void> | void;
-  abstract toString(): string;
-  async run(model: RawModel, harness: RawHarness): Promise<void> {
-    await this.act(model, harness);
-    harness.ledger.assertClean();
-  }
-}
+export { initialModel } from './raw-model';
 
 class Connect extends UserCommand {
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'off';
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'off';
   async act(model: RawModel, harness: RawHarness) {
     await harness.user(this.user).open();
-    model[this.user].state = 'open';
+    model.users[this.user].state = 'open';
   }
   toString = () => `connect(${this.user})`;
 }
@@ -45,10 +26,10 @@ class Login extends UserCommand {
   constructor(user: string, readonly withAckedSeq: boolean) {
     super(user);
   }
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'open';
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'open';
   async act(model: RawModel, harness: RawHarness) {
     await harness.user(this.user).login(this.withAckedSeq);
-    model[this.user].state = 'in';
+    model.users[this.user].state = 'in';
   }
   toString = () => `login(${this.user}${this.withAckedSeq ? ', ackedSeq' : ''})`;
 }
@@ -57,9 +38,9 @@ class Send extends UserCommand {
   constructor(user: string, readonly to: string, readonly padding: number) {
     super(user);
   }
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'in';
-  act(_model: RawModel, harness: RawHarness) {
-    harness.user(this.user).send(this.to, 'x'.repeat(this.padding));
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'in';
+  act(model: RawModel, harness: RawHarness) {
+    harness.user(this.user).send(this.to, 'x'.repeat(this.padding), predictSend(model.world, this.user, this.to));
   }
   toString = () => `send(${this.user} → ${this.to}, +${this.padding} bytes)`;
 }
@@ -69,15 +50,16 @@ class Burst extends UserCommand {
   constructor(user: string, readonly count: number, readonly bytes: number) {
     super(user);
   }
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'in';
-  act(_model: RawModel, harness: RawHarness) {
-    for (let i = 0; i < this.count; i++) harness.user(this.user).send(EVERYONE, 'b'.repeat(this.bytes));
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'in';
+  act(model: RawModel, harness: RawHarness) {
+    const expect = predictSend(model.world, this.user, EVERYONE);
+    for (let i = 0; i < this.count; i++) harness.user(this.user).send(EVERYONE, 'b'.repeat(this.bytes), expect);
   }
   toString = () => `burst(${this.user}: ${this.count} × ${this.bytes} bytes to everyone)`;
 }
 
 class Ack extends UserCommand {
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'in';
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'in';
   act(_model: RawModel, harness: RawHarness) {
     harness.user(this.user).ack();
   }
@@ -85,9 +67,9 @@ class Ack extends UserCommand {
 }
 
 class Resend extends UserCommand {
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'in';
-  act(_model: RawModel, harness: RawHarness) {
-    harness.user(this.user).resend();
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'in';
+  act(model: RawModel, harness: RawHarness) {
+    harness.user(this.user).resend((to) => predictSend(model.world, this.user, to));
   }
   toString = () => `resendUnacknowledged(${this.user})`;
 }
@@ -96,42 +78,42 @@ class Disconnect extends UserCommand {
   constructor(user: string, readonly how: 'bye' | 'destroy' | 'torn') {
     super(user);
   }
-  check = (model: Readonly<RawModel>) => model[this.user].state !== 'off';
+  check = (model: Readonly<RawModel>) => model.users[this.user].state !== 'off';
   async act(model: RawModel, harness: RawHarness) {
     await harness.user(this.user).disconnect(this.how);
-    model[this.user].state = 'off';
-    model[this.user].paused = false;
+    model.users[this.user].state = 'off';
+    model.users[this.user].paused = false;
   }
   toString = () => `disconnect(${this.user}, ${this.how === 'torn' ? 'mid-frame' : this.how})`;
 }
 
 /** Stops reading (the socket's buffers and then the server's queue fill up). */
 class Pause extends UserCommand {
-  check = (model: Readonly<RawModel>) => model[this.user].state === 'in' && !model[this.user].paused;
+  check = (model: Readonly<RawModel>) => model.users[this.user].state === 'in' && !model.users[this.user].paused;
   act(model: RawModel, harness: RawHarness) {
     harness.user(this.user).pause();
-    model[this.user].paused = true;
+    model.users[this.user].paused = true;
   }
   toString = () => `pauseReading(${this.user})`;
 }
 
 class Resume extends UserCommand {
-  check = (model: Readonly<RawModel>) => model[this.user].paused;
+  check = (model: Readonly<RawModel>) => model.users[this.user].paused;
   act(model: RawModel, harness: RawHarness) {
     harness.user(this.user).resume();
-    model[this.user].paused = false;
+    model.users[this.user].paused = false;
   }
   toString = () => `resumeReading(${this.user})`;
 }
 
 /** The user logs in on a second device too (a session that only reads). */
 class OpenDevice extends UserCommand {
-  check = (model: Readonly<RawModel>) => !model[this.user].device;
+  check = (model: Readonly<RawModel>) => !model.users[this.user].device;
   async act(model: RawModel, harness: RawHarness) {
     const device = harness.device(this.user);
     await device.open();
     await device.login(false);
-    model[this.user].device = true;
+    model.users[this.user].device = true;
   }
   toString = () => `openSecondDevice(${this.user})`;
 }
@@ -140,10 +122,10 @@ class CloseDevice extends UserCommand {
   constructor(user: string, readonly how: 'bye' | 'destroy') {
     super(user);
   }
-  check = (model: Readonly<RawModel>) => model[this.user].device;
+  check = (model: Readonly<RawModel>) => model.users[this.user].device;
   async act(model: RawModel, harness: RawHarness) {
     await harness.device(this.user).disconnect(this.how);
-    model[this.user].device = false;
+    model.users[this.user].device = false;
   }
   toString = () => `closeSecondDevice(${this.user}, ${this.how})`;
 }
@@ -159,7 +141,7 @@ class Sleep implements RawCommand {
 }
 
 /** Every command, over `names`; `*` and the sender's own name are valid recipients too. */
-export function rawCommands(names: readonly string[], maxCommands: number, replayPath?: string): fc.Arbitrary<Iterable<RawCommand>> {
+export function rawCommands(names: readonly string[], teacher: string, maxCommands: number, replayPath?: string): fc.Arbitrary<Iterable<RawCommand>> {
   const user = fc.constantFrom(...names);
   const recipient = fc.constantFrom(EVERYONE, ...names);
   const arbitraries: fc.Arbitrary<RawCommand>[] = [
@@ -176,6 +158,7 @@ export function rawCommands(names: readonly string[], maxCommands: number, repla
     user.map((name) => new OpenDevice(name)),
     fc.tuple(user, fc.constantFrom('bye' as const, 'destroy' as const)).map(([name, how]) => new CloseDevice(name, how)),
     fc.integer({ min: 0, max: 40 }).map((ms) => new Sleep(ms)),
+    ...roomCommands(names, teacher),
   ];
   return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });
 }

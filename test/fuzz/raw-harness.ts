@@ -4,7 +4,8 @@
  * and checks the model: presence converged, every acknowledged message shown exactly once.
  */
 import type { Identity } from '../../src/crypto/identity';
-import { startTestServer, TestServer } from '../helpers/test-server';
+import { LogStore } from '../../src/server/store/log-store';
+import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
 import { DeliveryLedger } from './delivery-ledger';
 import { RawUser, WAIT_MS } from './raw-user';
 
@@ -19,7 +20,7 @@ export class RawHarness {
     identities: ReadonlyMap<string, Identity>,
   ) {
     const names = [...identities.keys()];
-    this.ledger = new DeliveryLedger(names);
+    this.ledger = new DeliveryLedger(names, { everySendAnswered: true });
     this.users = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger));
     this.devices = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger, true));
   }
@@ -28,8 +29,14 @@ export class RawHarness {
    * Rate limit off (the fuzz sends bursts on purpose); a small soft queue so a paused reader
    * really congests the server's side and delivery goes through the drain path.
    */
-  static async start(identities: ReadonlyMap<string, Identity>): Promise<RawHarness> {
-    const server = await startTestServer({ rateLimit: false, softQueueBytes: 4096, fileLimits: false });
+  static async start(identities: ReadonlyMap<string, Identity>, teacher: string): Promise<RawHarness> {
+    // Roles are the operator's: in the store before the server starts.
+    const dataDir = await makeDataDir();
+    const store = new LogStore({ dataDir });
+    await store.open();
+    await store.setRole(teacher, 'teacher');
+    await store.close();
+    const server = await startTestServer({ dataDir, rateLimit: false, softQueueBytes: 4096, fileLimits: false });
     const harness = new RawHarness(server, identities);
     // Everyone registered and online first: a message to everyone reaches those registered before it.
     for (const user of harness.users) {
@@ -54,10 +61,12 @@ export class RawHarness {
       if (!user.conn) await user.open();
       if (!user.loggedIn) await user.login(true);
     }
-    for (const user of this.users) user.resend();
-    for (const user of this.users) await user.waitFor(() => (user.outbox.length === 0 ? true : undefined), `all sends acknowledged (${user.outbox.map((entry) => entry.id).join(',')} left)`);
+    for (const user of this.users) await user.drainOutbox();
+    // Every event reaches at least its actor (or the user it names): wait until all are in.
+    const rooms = this.ledger.rooms;
+    for (let waited = 0; rooms.seenCount < rooms.expectedCount && waited < WAIT_MS; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
     for (const user of this.users) {
-      await user.waitFor(() => (this.ledger.missing(user.name).length === 0 ? true : undefined), 'every acknowledged message addressed to them').catch(() => undefined);
+      await user.waitFor(() => (this.ledger.missing(user.name).length === 0 && this.ledger.missingEvents(user.name).length === 0 ? true : undefined), 'every acknowledged message addressed to them').catch(() => undefined);
     }
     // Anything still on its way (a stray or a duplicate) arrives before a second ping's pong.
     for (const user of this.users) await user.ping();

@@ -3,73 +3,27 @@
  * time), the client-side state a careful client keeps across connections (highest seq seen, an
  * outbox of unacknowledged sends, the roster), and checks on every frame as it arrives.
  */
-import { connect, Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { Identity } from '../../src/crypto/identity';
 import { signLogin } from '../../src/crypto/identity';
-import { parseServerFrame } from '../../src/protocol/codec';
 import type { ServerFrame } from '../../src/protocol/frames';
-import { LineDecoder } from '../../src/protocol/line-decoder';
-import { LIMITS } from '../../src/protocol/limits';
-import { Signal } from '../helpers/signal';
-import type { DeliveryLedger } from './delivery-ledger';
+import type { Box, DeliveryLedger } from './delivery-ledger';
+import { RawConnection, WAIT_MS } from './raw-connection';
 
-export const WAIT_MS = 5000;
+export { WAIT_MS };
 
 interface OutboxEntry {
   id: string;
   to: string;
   text: string;
+  box?: Box;
 }
 
-/** One TCP connection and what was seen on it. */
-class RawConnection {
-  readonly signal = new Signal();
-  challenge: string | undefined;
-  loggedIn = false;
-  closed = false;
-  /** Closed by us (bye, destroy): a close the server starts is a violation. */
-  closing = false;
-  /** `login.ackedSeq` sent; undefined when the login carried none (redelivery allowed). */
-  loginAckedSeq: number | undefined;
-  lastSeq = 0;
-  pongs = 0;
-  /** Order in which sends were first written here, and the seqs of their non-duplicate `sent`. */
-  readonly writeOrder = new Map<string, number>();
-  readonly storedOrder: Array<{ index: number; seq: number }> = [];
-  private readonly decoder = new LineDecoder(LIMITS.maxServerLineBytes);
+/** The model's expected answer to a send: `sent` or an error code; undefined when it cannot tell. */
+export type Expectation = string | undefined;
 
-  constructor(
-    readonly socket: Socket,
-    onFrame: (frame: ServerFrame) => void,
-    onInvalid: (text: string) => void,
-  ) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const result of this.decoder.push(chunk)) {
-        if (result.kind === 'error') onInvalid(result.code);
-        else if (result.kind === 'file_chunk') onFrame(result.frame);
-        else {
-          const parsed = parseServerFrame(result.text);
-          if (parsed.ok) onFrame(parsed.frame);
-          else onInvalid(`${parsed.code}: ${result.text.slice(0, 200)}`);
-        }
-      }
-      this.signal.notify();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.signal.notify();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  write(frame: Record<string, unknown>): void {
-    this.socket.write(JSON.stringify(frame) + '\n');
-  }
-
-  waitFor<R>(probe: () => R | undefined, what: string, timeoutMs = WAIT_MS): Promise<R> {
-    return this.signal.waitFor(probe, () => what, timeoutMs);
-  }
-}
+/** Errors a connection may collect before the server closes it is 20; the fuzz stays below. */
+const ERROR_BUDGET = 16;
 
 export class RawUser {
   conn: RawConnection | undefined;
@@ -120,23 +74,68 @@ export class RawUser {
     const conn = this.need();
     const signature = await signLogin(this.identity, conn.challenge!, this.name);
     conn.loginAckedSeq = withAckedSeq ? this.lastSeen : undefined;
-    conn.write({ type: 'login', v: 1, name: this.name, publicKey: this.identity.publicKey, signature, ...(withAckedSeq ? { ackedSeq: this.lastSeen } : {}) });
+    conn.write({ type: 'login', v: 3, name: this.name, publicKey: this.identity.publicKey, signature, ...(withAckedSeq ? { ackedSeq: this.lastSeen } : {}) });
     await conn.waitFor(() => (conn.loggedIn ? true : undefined), `${this.label}: welcome`);
   }
 
-  /** Writes a new message (kept in the outbox until its `sent`). */
-  send(to: string, text: string): string {
+  /**
+   * Writes a new message (kept in the outbox until its `sent` or an error). One the model expects
+   * refused is written only while the connection's error budget allows (else undefined).
+   */
+  send(to: string, text: string, expect: Expectation = 'sent', box?: Box): string | undefined {
+    if (expect !== 'sent' && !this.canRisk(1)) return undefined;
     const id = `${this.name}-${++this.counter}`;
-    const entry = { id, to, text: `${id}:${text}` };
+    const entry = { id, to, text: `${id}:${text}`, ...(box ? { box } : {}) };
     this.ledger.written({ from: this.name, ...entry });
     this.outbox.push(entry);
-    this.writeSend(entry);
+    this.writeSend(entry, expect);
     return id;
   }
 
-  /** Writes every unacknowledged message again, same ids, in their original order. */
-  resend(): void {
-    for (const entry of [...this.outbox]) this.writeSend(entry);
+  /**
+   * Writes every unacknowledged message again, same ids, in their original order (those that
+   * may be refused only within the error budget); `expect` says what the model expects of each.
+   */
+  resend(expect: (to: string) => Expectation = () => undefined): number {
+    let written = 0;
+    for (const entry of [...this.outbox]) {
+      const expected = expect(entry.to);
+      if (expected !== 'sent' && !this.canRisk(1)) continue;
+      this.writeSend(entry, expected);
+      written++;
+    }
+    return written;
+  }
+
+  /** Whether `count` more refusals keep this connection inside the server's error budget. */
+  canRisk(count: number): boolean {
+    return this.need().errorRisk + count <= ERROR_BUDGET;
+  }
+
+  /**
+   * At quiescence: resends until every outbox entry is answered, in rounds that fit the error
+   * budget, on a fresh connection when this one's budget is spent.
+   */
+  async drainOutbox(): Promise<void> {
+    for (let round = 0; round < 50 && this.outbox.length > 0; round++) {
+      if (!this.canRisk(1)) {
+        await this.disconnect('destroy');
+        await this.open();
+        await this.login(true);
+      }
+      this.resend();
+      const conn = this.need();
+      await this.waitFor(() => (conn.errorRisk === conn.errors ? true : undefined), `answers to resent ${this.outbox.map((entry) => entry.id).join(',')}`);
+    }
+    if (this.outbox.length > 0) this.ledger.violation(`${this.name}: outbox never drained (${this.outbox.map((entry) => entry.id).join(',')} left)`);
+  }
+
+  /** A request with a rid (room_*, moderate): its reply or error. */
+  async request(frame: Record<string, unknown>): Promise<ServerFrame> {
+    const conn = this.need();
+    const rid = `${this.name}-r${++this.counter}`;
+    conn.write({ ...frame, rid });
+    return conn.waitFor(() => conn.replies.get(rid), `${this.label}: the reply to ${String(frame.type)} ${rid}`);
   }
 
   ack(): void {
@@ -192,10 +191,41 @@ export class RawUser {
     return this.need().waitFor(probe, `${this.label}: ${what}`, timeoutMs);
   }
 
-  private writeSend(entry: OutboxEntry): void {
+  private writeSend(entry: OutboxEntry, expect: Expectation): void {
     const conn = this.need();
-    if (!conn.writeOrder.has(entry.id)) conn.writeOrder.set(entry.id, conn.writeOrder.size);
-    conn.write({ type: 'send', id: entry.id, to: entry.to, text: entry.text });
+    conn.writeOrder.set(entry.id, [...(conn.writeOrder.get(entry.id) ?? []), conn.writes++]);
+    const waiting = conn.unanswered.get(entry.id) ?? { count: 0, risky: 0, epoch: 0 };
+    conn.unanswered.set(entry.id, { count: waiting.count + 1, risky: waiting.risky + (expect === 'sent' ? 0 : 1), expect, epoch: this.ledger.epoch });
+    conn.write({ type: 'send', id: entry.id, to: entry.to, ...(entry.box ? { box: entry.box } : { text: entry.text }) });
+  }
+
+  /**
+   * An answer (`sent` or an error) to a write of `id` here. With one write waiting and no room or
+   * moderation change since it, the answer must be what the model expected.
+   */
+  private answered(conn: RawConnection, id: string, outcome: string): void {
+    const waiting = conn.unanswered.get(id);
+    if (!waiting) return;
+    if (waiting.count === 1 && waiting.expect !== undefined && waiting.epoch === this.ledger.epoch && waiting.expect !== outcome) {
+      const entry = this.outbox.find((candidate) => candidate.id === id);
+      this.ledger.violation(`${this.label}: ${id}${entry ? ` to ${entry.to}` : ''} answered ${outcome}, the model expected ${waiting.expect}`);
+    }
+    if (waiting.count <= 1) conn.unanswered.delete(id);
+    else conn.unanswered.set(id, { ...waiting, count: waiting.count - 1, risky: Math.max(0, waiting.risky - 1) });
+  }
+
+  private onError(conn: RawConnection, frame: Extract<ServerFrame, { type: 'error' }>): void {
+    conn.errors++;
+    if (frame.rid !== undefined) {
+      conn.replies.set(frame.rid, frame);
+      return;
+    }
+    if (frame.id === undefined || frame.fatal) return this.ledger.violation(`${this.label}: unexpected ${JSON.stringify(frame).slice(0, 300)}`);
+    this.answered(conn, frame.id, frame.code);
+    conn.writeOrder.get(frame.id)?.shift();
+    this.ledger.refused(this.name, frame.id, frame.code);
+    const index = this.outbox.findIndex((entry) => entry.id === frame.id);
+    if (index !== -1) this.outbox.splice(index, 1);
   }
 
   private need(): RawConnection {
@@ -224,6 +254,14 @@ export class RawUser {
         return;
       case 'msg':
         return this.onMessage(conn, frame);
+      case 'room':
+      case 'room_list':
+      case 'room_members':
+      case 'done':
+        conn.replies.set(frame.rid, frame);
+        return;
+      case 'error':
+        return this.onError(conn, frame);
       case 'sent':
         return this.onSent(conn, frame.id, frame.seq, frame.duplicate);
       default:
@@ -235,8 +273,10 @@ export class RawUser {
     const what = `${this.label} got ${frame.from}/${frame.id} (seq ${frame.seq})`;
     if (frame.seq <= conn.lastSeq) this.ledger.violation(`${what} after seq ${conn.lastSeq} on the same connection`);
     conn.lastSeq = Math.max(conn.lastSeq, frame.seq);
+    const delivery = { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text, box: frame.box, event: frame.event };
     if (this.secondDevice) {
-      this.ledger.addressed(this.name, { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text });
+      if (frame.event) this.ledger.eventAddressed(this.name, delivery);
+      else this.ledger.addressed(this.name, delivery);
       return;
     }
     if (frame.seq <= this.lastSeen) {
@@ -248,16 +288,19 @@ export class RawUser {
     }
     this.lastSeen = frame.seq;
     this.seen.set(frame.seq, { from: frame.from, id: frame.id });
-    this.ledger.delivered(this.name, { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text });
+    if (frame.event) this.ledger.eventDelivered(this.name, delivery);
+    else this.ledger.delivered(this.name, delivery);
   }
 
   private onSent(conn: RawConnection, id: string, seq: number, duplicate: boolean): void {
+    this.answered(conn, id, 'sent');
     this.ledger.acknowledged(this.name, id, seq);
     const index = this.outbox.findIndex((entry) => entry.id === id);
     if (index !== -1) this.outbox.splice(index, 1);
     if (duplicate) return;
     // Lines of one connection are handled in order: new messages get seqs in write order.
-    const written = conn.writeOrder.get(id);
+    // The first write not refused is the one stored (a refusal is answered before any later write is read).
+    const written = conn.writeOrder.get(id)?.[0];
     if (written === undefined) return this.ledger.violation(`${this.name}: "sent" for ${id}, not written on this connection`);
     for (const other of conn.storedOrder) {
       if ((other.index < written) !== (other.seq < seq)) this.ledger.violation(`${this.name}: ${id} written as #${written} stored as seq ${seq}, against #${other.index} as seq ${other.seq}`);

@@ -1,15 +1,18 @@
 /**
- * Model-based fuzzing of the server over the raw protocol (issue 7, item 2): random sequences of
- * connect, log in, send (private, to everyone, to oneself, bursts), ack, resend unacknowledged
- * ids, pause reading, and disconnect (bye, abruptly, mid-frame), against a real server. Checked
- * after every command and at quiescence: see DeliveryLedger and RawHarness.
+ * Model-based fuzzing of the server over the raw protocol v3 (issues 7 and 15): random sequences
+ * of connect, log in, send (private, to everyone, to oneself, bursts), ack, resend unacknowledged
+ * ids, pause reading, and disconnect (bye, abruptly, mid-frame), interleaved with rooms (create,
+ * join, leave, add, remove, send) and a teacher's moderation (mute, unmute, exam mode), against a
+ * real server. Checked after every command and at quiescence: see DeliveryLedger, RoomLog and
+ * RawHarness.
  */
 import { generateIdentity, Identity } from '../../src/crypto/identity';
 import { fuzzModel, fuzzSettings } from './fuzz-options';
 import { initialModel, rawCommands } from './raw-commands';
 import { RawHarness } from './raw-harness';
 
-const NAMES = ['ann', 'ben', 'cat'];
+const TEACHER = 'tess';
+const NAMES = ['ann', 'ben', 'cat', TEACHER];
 
 describe('fuzz: the server against a delivery model (raw protocol)', function () {
   const settings = fuzzSettings('server', 80);
@@ -20,7 +23,7 @@ describe('fuzz: the server against a delivery model (raw protocol)', function ()
     for (const name of NAMES) identities.set(name, await generateIdentity());
   });
 
-  it('delivers every acknowledged message exactly once, in order, only to its recipients, and presence converges', async () => {
-    await fuzzModel(rawCommands(NAMES, 60, settings.replayPath), () => RawHarness.start(identities), () => initialModel(NAMES), settings);
+  it('delivers every acknowledged message exactly once, in order, only to its recipients (a room\'s members at its seq), refuses what moderation and membership forbid, and presence converges', async () => {
+    await fuzzModel(rawCommands(NAMES, TEACHER, 100, settings.replayPath), () => RawHarness.start(identities, TEACHER), () => initialModel(NAMES, TEACHER), settings);
   });
 });

@@ -132,4 +132,8 @@ export class MemoryStore implements Store {
   headSeq(): number {
     return this.head;
   }
+
+  hasMessage(from: string, id: string): boolean {
+    return this.byClientId.has(`${from}\n${id}`);
+  }
 }

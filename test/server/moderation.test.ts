@@ -67,6 +67,34 @@ describe('moderation', () => {
     assert.equal((await say(sam, '*', 'thanks')).type, 'sent');
   });
 
+  it('answers a resend of a message stored before a mute, exam mode or a removal with its sent (duplicate), never an error', async () => {
+    // An error means "not stored" (section 6): a client whose `sent` was lost would think the message failed.
+    await start({ 'mrs.k': 'teacher' });
+    const teacher = await login('mrs.k');
+    const sam = await login('sam');
+    const first = await say(sam, '*', 'stored before the mute');
+    assert.equal(first.type, 'sent');
+    const rid = `m${++next}`;
+    sam.send({ type: 'room_create', rid, room: 'lab', kind: 'group', encrypted: true, members: ['mrs.k'] });
+    await sam.waitFor(() => sam.all('room').find((f) => f.rid === rid), 'the room');
+    const box = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
+    sam.send({ type: 'send', id: 'in-lab', to: '#lab', box });
+    const inLab = await sam.waitFor(() => sam.all('sent').find((f) => f.id === 'in-lab') ?? sam.all('error').find((f) => f.id === 'in-lab'), 'the room message');
+    assert.equal(inLab.type, 'sent');
+    await moderate(teacher, { action: 'read_only', on: true });
+    await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 });
+    const removal = `m${++next}`;
+    teacher.send({ type: 'room_remove', rid: removal, room: 'lab', name: 'sam' });
+    await teacher.waitFor(() => teacher.all('room').find((f) => f.rid === removal), 'the removal');
+    const resends = sam.all('sent').length;
+    sam.send({ type: 'send', id: first.type === 'sent' ? first.id : '', to: '*', text: 'stored before the mute' });
+    sam.send({ type: 'send', id: 'in-lab', to: '#lab', box });
+    const answers = await sam.waitFor(() => (sam.all('sent').length >= resends + 2 ? sam.all('sent').slice(resends) : sam.all('error').find((f) => f.id !== undefined)), 'answers to the resends');
+    assert.ok(Array.isArray(answers), `a resend was refused: ${JSON.stringify(answers)}`);
+    assert.deepEqual(answers.map((f) => [f.id, f.seq, f.duplicate]), [[first.type === 'sent' ? first.id : '', first.type === 'sent' ? first.seq : 0, true], ['in-lab', inLab.type === 'sent' ? inLab.seq : 0, true]]);
+    assert.deepEqual((await say(sam, '*', 'a new one')).type === 'error', true, 'new messages are still refused');
+  });
+
   it('turns Everyone read-only for students (exam mode) and back, told to everyone, also in plain text', async () => {
     await start({ 'mrs.k': 'teacher' });
     const teacher = await login('mrs.k');

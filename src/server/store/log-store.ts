@@ -286,6 +286,10 @@ export class LogStore implements Store {
     return this.assignedHead;
   }
 
+  hasMessage(from: string, id: string): boolean {
+    return this.index.findMessage(from, id) !== undefined || this.inFlightAppends.has(`${from}\n${id}`);
+  }
+
   private assertOpen(): void {
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is ${this.state === 'new' || this.state === 'opening' ? 'not open yet' : 'closed'}`);
   }

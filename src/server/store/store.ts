@@ -127,4 +127,6 @@ export interface Store {
   listRooms(): Promise<Room[]>;
   /** The highest sequence number assigned so far (0 when empty). */
   headSeq(): number;
+  /** Whether (from, id) is stored or being stored: a resend of it is answered as a duplicate. */
+  hasMessage(from: string, id: string): boolean;
 }
