@@ -58,42 +58,54 @@ export class ClientRoomBook {
   applyEvent(message: ChatMessage): RoomChange | undefined {
     const room = roomOfConversation(message.to);
     const event = message.event;
-    if (room === undefined || event === undefined) return undefined;
-    const kind = event.kind;
-    if (kind !== 'created' && kind !== 'joined' && kind !== 'left' && kind !== 'added' && kind !== 'removed') return undefined;
+    if (room === undefined || event === undefined || !isRoomEventKind(event.kind)) return undefined;
     const state = this.state(room);
     if (message.seq <= state.eventSeq) return undefined;
     state.eventSeq = message.seq;
     const actor = message.from;
-    const names = kind === 'joined' || kind === 'left' ? [actor] : kind === 'created' ? unique([actor, ...event.names]) : event.names;
-    const mine = names.includes(this.me);
-    if (kind === 'created') {
+    if (event.kind === 'created') {
       const info = event.room;
       state.info = { kind: info?.kind ?? 'group', encrypted: info?.encrypted ?? true, readOnly: info?.readOnly ?? false, owner: actor };
-      state.members = new Set(names);
-      state.membersKnown = true;
-    } else if (kind === 'joined' || kind === 'added') {
-      // Newly in: who else is there is not in the event.
-      if (mine && !state.members.has(this.me)) state.membersKnown = false;
-      for (const name of names) state.members.add(name);
-    } else {
-      for (const name of names) state.members.delete(name);
-      if (mine) {
-        state.members.clear();
-        state.membersKnown = false;
-      }
     }
-    return { room, kind, actor, names, mine };
+    const names = event.kind === 'joined' || event.kind === 'left' ? [actor] : event.kind === 'created' ? unique([actor, ...event.names]) : event.names;
+    return this.applyChange(room, event.kind, actor, names);
   }
 
-  /** A room's info from a `room`, `room_list` reply or a `created` event. */
-  setInfo(info: RoomInfo): void {
+  /**
+   * Applies a change (an event, or this user's own request as its reply confirms it, before the
+   * event arrives): the change with only the names it really changed, or undefined for none.
+   */
+  applyChange(room: string, kind: RoomChange['kind'], actor: string, names: readonly string[]): RoomChange | undefined {
+    const state = this.state(room);
+    if (kind === 'created') {
+      state.members = new Set(names);
+      state.membersKnown = true;
+      return { room, kind, actor, names: [...names], mine: names.includes(this.me) };
+    }
+    const joining = kind === 'joined' || kind === 'added';
+    const changed = names.filter((name) => state.members.has(name) !== joining);
+    if (changed.length === 0) return undefined;
+    const mine = changed.includes(this.me);
+    if (joining) {
+      // Newly in: who else is there is not in the event.
+      if (mine) state.membersKnown = false;
+      for (const name of changed) state.members.add(name);
+    } else if (mine) {
+      state.members.clear();
+      state.membersKnown = false;
+    } else for (const name of changed) state.members.delete(name);
+    return { room, kind, actor, names: changed, mine };
+  }
+
+  /** A room's info from a `room` or `room_list` reply: 'entered' or 'left' when this user's membership flipped. */
+  setInfo(info: RoomInfo): 'entered' | 'left' | undefined {
     const state = this.state(info.room);
     state.info = { kind: info.kind, encrypted: info.encrypted, readOnly: info.readOnly, owner: info.owner };
-    if (state.members.has(this.me) === info.member) return;
+    if (state.members.has(this.me) === info.member) return undefined;
     state.membersKnown = false;
     if (info.member) state.members.add(this.me);
     else state.members.clear();
+    return info.member ? 'entered' : 'left';
   }
 
   /** A `room_members` reply: the complete list as of now. */
@@ -148,6 +160,10 @@ export class ClientRoomBook {
     if (!state) this.rooms.set(room, (state = { info: undefined, members: new Set(), membersKnown: false, eventSeq: 0 }));
     return state;
   }
+}
+
+function isRoomEventKind(kind: string): kind is RoomChange['kind'] {
+  return kind === 'created' || kind === 'joined' || kind === 'left' || kind === 'added' || kind === 'removed';
 }
 
 function unique(names: string[]): string[] {

@@ -6,6 +6,7 @@
  */
 import { NoSenderKeyError, RoomKey, RoomKeys } from '../crypto/sender-keys';
 import { sodiumReady } from '../crypto/sodium';
+import { ClassChatError } from '../protocol/errors';
 import type { Box, ChatMessage } from '../protocol/frames';
 import type { EnvelopeContent } from '../protocol/references';
 import type { Clock } from './clock';
@@ -71,6 +72,8 @@ export class RoomKeyring implements RoomEvents {
     if (this.parts.book.encrypted(room) === false) return;
     if (mine && (kind === 'left' || kind === 'removed')) return this.forget(room);
     if (mine) {
+      // Already holding a key for it (the request's reply came first): the event changes nothing.
+      if (this.keys?.distribution(room) !== undefined) return;
       this.entering.add(room);
       return this.enterIfReady(room);
     }
@@ -96,6 +99,7 @@ export class RoomKeyring implements RoomEvents {
   seal(room: string, id: string, text: string): Box {
     const keys = this.keys;
     if (!keys) throw new ChatClientError('unknown_key', `connect first, so the message to #${room} can be encrypted`);
+    if (!this.parts.book.isMember(room, this.parts.me)) throw new ClassChatError('not_member', `you are not a member of #${room}`);
     if (this.persistence.rotationDue(room) || keys.distribution(room) === undefined) {
       if (!this.parts.book.membersKnown(room)) throw new ChatClientError('not_connected', `the members of #${room} are not known yet; try again once connected`);
       this.newSenderKey(room);

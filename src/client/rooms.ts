@@ -46,8 +46,8 @@ export class Rooms {
   readonly book: ClientRoomBook;
   private readonly requests: PendingRequests<RoomFrame>;
   private version = 0;
-  /** Rooms whose member list was asked for and not answered yet. */
-  private readonly asking = new Set<string>();
+  /** Member lists asked for and not answered yet, by room. */
+  private readonly asking = new Map<string, Promise<void>>();
   private events: RoomEvents | undefined;
 
   constructor(private readonly parts: RoomParts) {
@@ -88,7 +88,7 @@ export class Rooms {
       readOnly: options.readOnly ?? false,
       members,
     }));
-    return this.answered(frame);
+    return this.answered(frame, { kind: 'created', names: [this.parts.link.me, ...members] });
   }
 
   async join(name: string): Promise<RoomView> {
@@ -104,13 +104,13 @@ export class Rooms {
   async add(name: string, members: string[]): Promise<RoomView> {
     const room = roomName(name);
     const names = members.map(userName);
-    return this.answered(await this.request((rid) => ({ type: 'room_add', rid, room, members: names })));
+    return this.answered(await this.request((rid) => ({ type: 'room_add', rid, room, members: names })), { kind: 'added', names });
   }
 
   async remove(name: string, member: string): Promise<RoomView> {
     const room = roomName(name);
     const who = userName(member);
-    return this.answered(await this.request((rid) => ({ type: 'room_remove', rid, room, name: who })));
+    return this.answered(await this.request((rid) => ({ type: 'room_remove', rid, room, name: who })), { kind: 'removed', names: [who] });
   }
 
   /** The server's `room_list`: this user's rooms and every class room. */
@@ -143,10 +143,7 @@ export class Rooms {
     const change = this.book.applyEvent(message);
     if (!change) return;
     if (!this.book.has(change.room)) this.refresh();
-    const view = this.book.view(change.room);
-    if (view) this.parts.emit('room', view);
-    this.events?.changed(change);
-    this.askMembersIfNeeded(change.room);
+    this.announce(change);
   }
 
   /** A server error answering a room request (its rid); false when none is pending. */
@@ -168,18 +165,32 @@ export class Rooms {
   private refresh(): void {
     this.list().then(
       (rooms) => {
-        for (const room of rooms) this.askMembersIfNeeded(room.name);
+        for (const room of rooms) void this.askMembersIfNeeded(room.name);
       },
       (error: unknown) => this.reportBackground(error, 'the list of rooms'),
     );
   }
 
-  private askMembersIfNeeded(room: string): void {
-    if (!this.book.needsMembers(room) || this.asking.has(room) || !this.parts.link.ready) return;
-    this.asking.add(room);
-    this.members(room)
-      .catch((error: unknown) => this.reportBackground(error, `the members of #${room}`))
-      .finally(() => this.asking.delete(room));
+  /** Tells the room keys and the application of a change, and asks who else is in a room just entered. */
+  private announce(change: RoomChange): void {
+    const view = this.book.view(change.room);
+    if (view) this.parts.emit('room', view);
+    this.events?.changed(change);
+    void this.askMembersIfNeeded(change.room);
+  }
+
+  /** Settles once the members are known (or asking failed: reported, and asked again after the next login). */
+  private askMembersIfNeeded(room: string): Promise<void> {
+    const asked = this.asking.get(room);
+    if (asked) return asked;
+    if (!this.book.needsMembers(room) || !this.parts.link.ready) return Promise.resolve();
+    const asking = this.members(room).then(
+      () => undefined,
+      (error: unknown) => this.reportBackground(error, `the members of #${room}`),
+    );
+    this.asking.set(room, asking);
+    void asking.finally(() => this.asking.delete(room));
+    return asking;
   }
 
   /** A background request failed: a lost connection asks again after the next login; anything else is the application's to know. */
@@ -189,11 +200,21 @@ export class Rooms {
     this.parts.emit('error', error instanceof ClassChatError ? error : new ChatClientError('timeout', `could not get ${what}: ${cause.message}`));
   }
 
-  private answered(frame: RoomFrame): RoomView {
+  /**
+   * A request's `room` reply: its change applied at once (its event may come later, and then
+   * changes nothing), so that a send right after it already uses the right members and keys.
+   * Resolves once the members of a room just entered are known.
+   */
+  private async answered(frame: RoomFrame, change?: { kind: RoomChange['kind']; names: string[] }): Promise<RoomView> {
     if (frame.type !== 'room') throw unexpected(frame.type);
-    this.book.setInfo(frame.room);
-    this.askMembersIfNeeded(frame.room.room);
-    return this.book.view(frame.room.room)!;
+    const me = this.parts.link.me;
+    const room = frame.room.room;
+    const flipped = this.book.setInfo(frame.room);
+    const applied = change && this.book.applyChange(room, change.kind, me, [...new Set(change.names)]);
+    if (applied) this.announce(applied);
+    else if (flipped) this.announce({ room, kind: flipped === 'entered' ? 'joined' : 'left', actor: me, names: [me], mine: true });
+    await this.askMembersIfNeeded(room);
+    return this.book.view(room)!;
   }
 
   private request(frame: (rid: string) => ClientFrame): Promise<RoomFrame> {
