@@ -17,9 +17,9 @@ import { ReconnectingClient } from './reconnecting-client';
 import { Roster } from './roster';
 import type { RoomView } from './room-book';
 import { MemoryRoomKeyStore } from './room-key-store';
-import { RoomKeyring } from './room-keys';
+import type { RoomKeyring } from './room-keys';
 import { RoomConversations } from './room-traffic';
-import { CreateRoomOptions, Rooms } from './rooms';
+import type { CreateRoomOptions, Rooms } from './rooms';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
@@ -47,23 +47,8 @@ export class ChatClient extends ReconnectingClient {
     this.trust = new Trust({ me, keyStore: options.keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
     const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);
     this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
-    this.roomBook = new Rooms({ link, emit });
-    this.roomKeys = new RoomKeyring({
-      me,
-      clock,
-      store: options.roomKeyStore ?? new MemoryRoomKeyStore(),
-      book: this.roomBook.book,
-      sendHidden: (to, content) => this.conversations.queueHidden(to, (id) => this.trust.sealContent(to, id, content)),
-      openPinned: (message) => this.trust.openPinned(message),
-      keyTrust: (name) => {
-        const trust = this.trust.keyTrust(name);
-        return trust === 'no_key' ? 'unknown_key' : trust;
-      },
-      showLate: (message) => this.conversations.showLate(message),
-      emit,
-    });
-    this.roomBook.listen(this.roomKeys);
-    const rooms = new RoomConversations(this.roomBook, this.roomKeys);
+    const rooms = new RoomConversations({ link, emit, store: options.roomKeyStore ?? new MemoryRoomKeyStore(), trust: this.trust, conversations: () => this.conversations });
+    [this.roomBook, this.roomKeys] = [rooms.rooms, rooms.keyring];
     this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, emit });
   }
 

@@ -5,16 +5,52 @@
  */
 import type { Box, ChatMessage } from '../protocol/frames';
 import type { ChatEvent } from '../protocol/room-frames';
-import type { RoomTraffic } from './client-services';
-import type { RoomKeyring } from './room-keys';
-import type { Rooms } from './rooms';
+import type { EnvelopeContent } from '../protocol/references';
+import type { ClientLink, Emit, RoomTraffic } from './client-services';
+import { RoomKeyring } from './room-keys';
+import type { RoomKeyStore } from './room-key-store';
+import { Rooms } from './rooms';
+import type { KeyTrust } from './trust-book';
 import type { ReceivedMessage } from './types';
 
+/** What rooms use of the rest of ChatClient. */
+export interface RoomWiring {
+  readonly link: ClientLink;
+  readonly emit: Emit<'room' | 'error'>;
+  readonly store: RoomKeyStore;
+  /** Seals and opens the hidden private messages that carry room keys (trust.ts). */
+  readonly trust: {
+    sealContent(to: string, id: string, content: EnvelopeContent): Box;
+    openPinned(message: ChatMessage): { content: EnvelopeContent; trust: KeyTrust } | undefined;
+    keyTrust(name: string): KeyTrust | 'no_key';
+  };
+  /** Queues hidden messages and shows held ones (conversations.ts, made after this). */
+  conversations(): { queueHidden(to: string, seal: (id: string) => Box): void; showLate(message: ReceivedMessage): void };
+}
+
 export class RoomConversations implements RoomTraffic {
-  constructor(
-    private readonly rooms: Rooms,
-    private readonly keyring: RoomKeyring,
-  ) {}
+  readonly rooms: Rooms;
+  readonly keyring: RoomKeyring;
+
+  constructor(wiring: RoomWiring) {
+    const { link, emit, trust, conversations } = wiring;
+    this.rooms = new Rooms({ link, emit });
+    this.keyring = new RoomKeyring({
+      me: link.me,
+      clock: link.clock,
+      store: wiring.store,
+      book: this.rooms.book,
+      sendHidden: (to, content) => conversations().queueHidden(to, (id) => trust.sealContent(to, id, content)),
+      openPinned: (message) => trust.openPinned(message),
+      keyTrust: (name) => {
+        const known = trust.keyTrust(name);
+        return known === 'no_key' ? 'unknown_key' : known;
+      },
+      showLate: (message) => conversations().showLate(message),
+      emit,
+    });
+    this.rooms.listen(this.keyring);
+  }
 
   encrypted(room: string): boolean | undefined {
     return this.rooms.book.encrypted(room);
