@@ -1,7 +1,8 @@
 /**
  * ChatClient: what a person does once connected (ReconnectingClient does the connecting), as one
  * facade over its parts: conversations.ts (outbox, received messages, acks, history), trust.ts
- * (identity, key pins, key changes, verification, encryption), file-transfers.ts and roster.ts.
+ * (identity, key pins, key changes, verification, encryption), rooms.ts (membership, room
+ * requests) with room-keys.ts (sender keys), file-transfers.ts and roster.ts.
  * It routes each server frame to the part it concerns and gives each part only the narrow views
  * in client-services.ts. No vscode here: the CLI and the extension both use it.
  */
@@ -14,6 +15,11 @@ import { Conversations } from './conversations';
 import type { SentInfo } from './outbox';
 import { ReconnectingClient } from './reconnecting-client';
 import { Roster } from './roster';
+import type { RoomView } from './room-book';
+import { MemoryRoomKeyStore } from './room-key-store';
+import type { RoomKeyring } from './room-keys';
+import { RoomConversations } from './room-traffic';
+import type { CreateRoomOptions, Rooms } from './rooms';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
@@ -28,6 +34,8 @@ export class ChatClient extends ReconnectingClient {
   private readonly trust: Trust;
   private readonly files: FileTransfers;
   private readonly conversations: Conversations;
+  private readonly roomBook: Rooms;
+  private readonly roomKeys: RoomKeyring;
 
   constructor(options: ChatClientOptions) {
     super(options);
@@ -39,7 +47,9 @@ export class ChatClient extends ReconnectingClient {
     this.trust = new Trust({ me, keyStore: options.keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
     const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);
     this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
-    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, roster, emit });
+    const rooms = new RoomConversations({ link, emit, store: options.roomKeyStore ?? new MemoryRoomKeyStore(), trust: this.trust, conversations: () => this.conversations });
+    [this.roomBook, this.roomKeys] = [rooms.rooms, rooms.keyring];
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, emit });
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
@@ -60,10 +70,10 @@ export class ChatClient extends ReconnectingClient {
   // ---- conversations (conversations.ts) ----
 
   /**
-   * Sends text to "*" (everyone: readable by the server) or to one user (end-to-end encrypted to
-   * their pinned key); resolves once the server stored it. A private message is refused with
-   * unknown_user, unknown_key (key never seen), key_changed (not accepted yet), or no_key (a
-   * plain-text user, unless `allowUnencrypted`).
+   * Sends text to "*" (everyone: readable by the server), to one user (end-to-end encrypted to
+   * their pinned key) or to "#room" (see sendToRoom); resolves once the server stored it. A
+   * private message is refused with unknown_user, unknown_key (key never seen), key_changed (not
+   * accepted yet), or no_key (a plain-text user, unless `allowUnencrypted`).
    */
   async sendText(to: string, text: string, options: SendOptions = {}): Promise<SentInfo> {
     return this.queueText(to, text, options).sent;
@@ -79,7 +89,7 @@ export class ChatClient extends ReconnectingClient {
     return this.conversations.sendBox(to, box);
   }
 
-  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  /** One page of a conversation ("*" for messages to everyone, "#room" for a room), oldest first. */
   async history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
     return this.conversations.history(withWhom, opts);
   }
@@ -87,6 +97,54 @@ export class ChatClient extends ReconnectingClient {
   /** Acknowledges everything up to `seq` (only needed with autoAck: false). Batched per tick. */
   acknowledge(seq: number): void {
     this.conversations.acknowledge(seq);
+  }
+
+  // ---- rooms (rooms.ts, room-keys.ts; protocol v3) ----
+
+  /** The rooms this user knows of (its own and the class rooms listed), with the members as far as known. */
+  rooms(): RoomView[] {
+    return this.roomBook.views();
+  }
+
+  /** Creates a room (encrypted unless `encrypted: false`, which only staff may choose) with `members`. */
+  createRoom(name: string, options: CreateRoomOptions): Promise<RoomView> {
+    return this.roomBook.create(name, options);
+  }
+
+  /** Joins a class room. */
+  joinRoom(name: string): Promise<RoomView> {
+    return this.roomBook.join(name);
+  }
+
+  leaveRoom(name: string): Promise<RoomView> {
+    return this.roomBook.leave(name);
+  }
+
+  addToRoom(name: string, members: string[]): Promise<RoomView> {
+    return this.roomBook.add(name, members);
+  }
+
+  /** Removes `member` (the room's owner, a teacher or a TA may); the members' next messages go under new keys. */
+  removeFromRoom(name: string, member: string): Promise<RoomView> {
+    return this.roomBook.remove(name, member);
+  }
+
+  /** Asks the server for this user's rooms and every class room. */
+  listRooms(): Promise<RoomView[]> {
+    return this.roomBook.list();
+  }
+
+  /** Asks the server who is in `name`. */
+  roomMembers(name: string): Promise<string[]> {
+    return this.roomBook.members(name);
+  }
+
+  /**
+   * Sends text to `#name`: sealed with this user's sender key in an encrypted room (handed to the
+   * members first when due), as text in a class room that is not encrypted. Like sendText.
+   */
+  sendToRoom(name: string, text: string): Promise<SentInfo> {
+    return this.sendText(name.trimStart().startsWith('#') ? name : `#${name}`, text);
   }
 
   // ---- keys and trust (trust.ts) ----
@@ -150,13 +208,13 @@ export class ChatClient extends ReconnectingClient {
   /** Says bye, then saves what was shown last. */
   override async close(): Promise<void> {
     await super.close();
-    await this.conversations.flushShown();
+    await Promise.all([this.conversations.flushShown(), this.roomKeysClosed]);
   }
 
   // ---- connecting ----
 
   protected async prepare(): Promise<Identity> {
-    const [identity] = await Promise.all([this.trust.load(), this.conversations.loadSeen()]);
+    const [identity] = await Promise.all([this.trust.load(), this.conversations.loadSeen(), this.roomKeys.load()]);
     this.trust.startEncryption(identity);
     return identity;
   }
@@ -173,10 +231,13 @@ export class ChatClient extends ReconnectingClient {
     this.users.loggedIn(welcome.users);
   }
 
+  private roomKeysClosed: Promise<void> = Promise.resolve();
+
   protected afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
     this.users.announce();
     resolveConnect();
     this.conversations.loggedIn(conn, welcome);
+    this.roomBook.loggedIn(welcome);
     this.files.resume();
   }
 
@@ -206,7 +267,13 @@ export class ChatClient extends ReconnectingClient {
       case 'file_status':
         this.files.onFrame(frame);
         return;
+      case 'room':
+      case 'room_list':
+      case 'room_members':
+        this.roomBook.onFrame(frame);
+        return;
       case 'pong':
+      case 'done':
         return;
       case 'hello':
       case 'welcome':
@@ -222,6 +289,7 @@ export class ChatClient extends ReconnectingClient {
     if (this.conversations.claimSendError(frame.id, error)) return;
     if (this.files.onError(frame.id, frame.rid, error)) return;
     if (this.conversations.claimRequestError(frame.rid, error)) return;
+    if (this.roomBook.claimRequestError(frame.rid, error)) return;
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
@@ -235,6 +303,7 @@ export class ChatClient extends ReconnectingClient {
   protected onConnectionLost(): void {
     this.files.paused();
     this.conversations.connectionLost();
+    this.roomBook.connectionLost();
   }
 
   protected stopConnectionTimers(): void {
@@ -247,6 +316,8 @@ export class ChatClient extends ReconnectingClient {
 
   protected onShutdown(reason: Error): void {
     this.conversations.shutdown(reason);
+    this.roomBook.shutdown(reason);
+    this.roomKeysClosed = this.roomKeys.close();
     this.files.dispose();
     this.trust.dispose();
     void this.conversations.flushShown();

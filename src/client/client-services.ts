@@ -38,6 +38,21 @@ export interface MessageKeys {
   view(message: ChatMessage): ReceivedMessage;
 }
 
+/** What a conversation uses of rooms (room-traffic.ts): every `#room` conversation goes there. */
+export interface RoomTraffic {
+  /** Encrypted or not; undefined for a room this client does not know. */
+  encrypted(room: string): boolean | undefined;
+  /** Seals `text` for `#room` under `id` with this user's sender key (rotated or handed over first when due). */
+  seal(room: string, id: string, text: string): Box;
+  /**
+   * A message of a room's stream as shown: `live` ones (from the mailbox, in seq order) also
+   * change membership. Undefined: held until its sender's key arrives (shown later, once).
+   */
+  view(message: ChatMessage, live: boolean): ReceivedMessage | undefined;
+  /** A hidden private message (a room key): taken, never shown. */
+  onHidden(message: ChatMessage): void;
+}
+
 /** Reads the file offer a message carries, once its box opened (file-transfers.ts). */
 export interface AttachmentReader {
   describe(message: ChatMessage, text: string): FileOfferView | undefined;

@@ -4,9 +4,9 @@
  */
 import { ClassChatError } from '../protocol/errors';
 import { boxSchema, Box, ChatMessage, FileOffer, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
-import { EVERYONE } from '../protocol/names';
+import { checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
 import { LIMITS } from '../protocol/limits';
-import type { AttachmentReader, ClientLink, Emit, MessageKeys } from './client-services';
+import type { AttachmentReader, ClientLink, Emit, MessageKeys, RoomTraffic } from './client-services';
 import { ChatClientError } from './errors';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
 import { Receipts } from './receipts';
@@ -22,6 +22,8 @@ export interface ConversationParts {
   readonly link: ClientLink;
   readonly keys: MessageKeys;
   readonly attachments: AttachmentReader;
+  /** `#room` conversations. */
+  readonly rooms: RoomTraffic;
   /** Who the server knows now (ChatClient keeps it up to date). */
   readonly roster: ReadonlyMap<string, RosterEntry>;
   readonly emit: Emit<'message' | 'fileOffer' | 'sent' | 'error'>;
@@ -38,6 +40,8 @@ export class Conversations {
   private readonly shown: ShownMessages;
   private readonly receipts: Receipts;
   private readonly link: ClientLink;
+  /** Ids of queued room-key messages: not the application's, so no `sent` is emitted for them. */
+  private readonly hiddenIds = new Set<string>();
 
   constructor(
     options: ConversationOptions,
@@ -76,6 +80,7 @@ export class Conversations {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > LIMITS.maxTextBytes) throw new ClassChatError('text_too_long', `the message is ${bytes} bytes; the limit is ${LIMITS.maxTextBytes} bytes`);
     this.link.checkOpen();
+    if (to.trimStart().startsWith(ROOM_PREFIX)) return this.queueRoomText(to, text);
     const recipient = checkRecipient(to);
     if (recipient === EVERYONE) return this.enqueue(recipient, { text });
     const entry = this.parts.roster.get(recipient);
@@ -93,12 +98,26 @@ export class Conversations {
     return this.enqueue(recipient, { box: keys.seal(recipient, id, text) }, id);
   }
 
+  /** Queues a room key for `to`, sealed by `seal` under the message's id, as a hidden private message. */
+  queueHidden(to: string, seal: (id: string) => Box): void {
+    const id = newMessageId();
+    const queued = this.enqueue(checkRecipient(to), { box: seal(id), hidden: true }, id);
+    this.hiddenIds.add(id);
+    queued.sent.then(
+      () => this.hiddenIds.delete(id),
+      (error: unknown) => {
+        this.hiddenIds.delete(id);
+        if (error instanceof ClassChatError) this.parts.emit('error', new ClassChatError(error.code, `a room key for ${to} was not sent: ${error.message}`));
+      },
+    );
+  }
+
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
   sendBox(to: string, box: Box): Promise<SentInfo> {
     if (to === EVERYONE) throw new ClassChatError('invalid_frame', 'encrypted messages go to one user, not to everyone');
     const parsed = boxSchema.safeParse(box);
     if (!parsed.success) throw new ClassChatError('invalid_frame', `invalid box: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return this.enqueue(to, { box: parsed.data }).sent;
+    return this.enqueue(checkRecipient(to), { box: parsed.data }).sent;
   }
 
   /** Seals a file offer's `text` (its name and key) for `to` and queues it with the file's sizes. */
@@ -106,12 +125,12 @@ export class Conversations {
     const keys = this.parts.keys;
     if (!keys.canSeal) throw new ChatClientError('not_connected', 'connect once before sending a file');
     const id = newMessageId();
-    return this.enqueue(to, { box: keys.seal(to, id, text), file: offer }, id).sent;
+    return this.enqueue(checkRecipient(to), { box: keys.seal(to, id, text), file: offer }, id).sent;
   }
 
-  /** One page of a conversation ("*" for messages to everyone), oldest first. */
+  /** One page of a conversation ("*" for messages to everyone, "#room" for a room), oldest first. */
   history(withWhom: string, opts: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
-    const target = checkRecipient(withWhom);
+    const target = withWhom.trimStart().startsWith(ROOM_PREFIX) ? ROOM_PREFIX + roomName(withWhom) : checkRecipient(withWhom);
     const { before, limit } = opts;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxHistoryPage)) {
       throw new ClassChatError('invalid_frame', `history limit must be 1-${LIMITS.maxHistoryPage}, not ${limit}`);
@@ -131,22 +150,21 @@ export class Conversations {
     switch (frame.type) {
       case 'msg':
         if (this.receipts.accept(frame.seq)) {
-          const message = this.view(frame);
-          // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
-          if (this.shown.admit(message)) {
-            this.parts.emit('message', message);
-            if (message.attachment && message.to === this.link.me) this.parts.emit('fileOffer', message.attachment);
+          if (frame.hidden) this.parts.rooms.onHidden(frame);
+          else {
+            const message = this.view(frame, true);
+            if (message) this.show(message);
           }
         }
         if (this.autoAck) this.receipts.acknowledge(this.receipts.lastSeen);
         return;
       case 'sent': {
         const info = this.sender.onSent(frame.id, frame.seq, frame.ts, frame.duplicate, frame.file);
-        if (info) this.parts.emit('sent', info);
+        if (info && !this.hiddenIds.has(info.id)) this.parts.emit('sent', info);
         return;
       }
       case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.map((message) => this.view(message)), more: frame.more });
+        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.flatMap((message) => (message.hidden ? [] : (this.view(message, false) ?? []))), more: frame.more });
     }
   }
 
@@ -203,21 +221,54 @@ export class Conversations {
     return this.shown.flush();
   }
 
-  /** A message as shown: decrypted and checked when it is a box; a file offer described. */
-  private view(message: ChatMessage): ReceivedMessage {
-    const shown = this.parts.keys.view(message);
+  /** A message that was held (a room message waiting for its key), shown now: once, like any other. */
+  showLate(message: ReceivedMessage): void {
+    this.show(message);
+  }
+
+  private show(message: ReceivedMessage): void {
+    // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
+    if (!this.shown.admit(message)) return;
+    this.parts.emit('message', message);
+    if (message.attachment && message.to === this.link.me) this.parts.emit('fileOffer', message.attachment);
+  }
+
+  /** Queues text for `#room`: sealed with this user's sender key, or as text in a room that is not encrypted. */
+  private queueRoomText(to: string, text: string): QueuedMessage {
+    const room = roomName(to);
+    const encrypted = this.parts.rooms.encrypted(room);
+    if (encrypted === undefined) throw new ClassChatError('unknown_room', `#${room} is not a room you know of (join it, or wait until the rooms are listed after connecting)`);
+    if (!encrypted) return this.enqueue(ROOM_PREFIX + room, { text });
+    if (!this.parts.keys.canSeal) throw new ChatClientError('unknown_key', `connect first, so the message to #${room} can be encrypted`);
+    const id = newMessageId();
+    return this.enqueue(ROOM_PREFIX + room, { box: this.parts.rooms.seal(room, id, text) }, id);
+  }
+
+  /**
+   * A message as shown: decrypted and checked when it is a box; a file offer described. A room's
+   * goes to the rooms (`live`: from the mailbox); undefined when it is held for its key.
+   */
+  private view(message: ChatMessage, live: boolean): ReceivedMessage | undefined {
+    if (message.to.startsWith(ROOM_PREFIX)) return this.parts.rooms.view(message, live);
+    const shown = { ...this.parts.keys.view(message), conversation: message.to === EVERYONE ? EVERYONE : message.from === this.link.me ? message.to : message.from };
     if (message.file === undefined || shown.text === undefined) return shown;
     const attachment = this.parts.attachments.describe(message, shown.text);
     if (!attachment) return { ...shown, text: undefined, decryptError: 'could_not_decrypt' };
     return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
   }
 
-  private enqueue(to: string, payload: OutboxPayload, id?: string): QueuedMessage {
+  /** `recipient` is checked: "*", a user name or "#room". */
+  private enqueue(recipient: string, payload: OutboxPayload, id?: string): QueuedMessage {
     this.link.checkOpen();
-    const recipient = checkRecipient(to);
     const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
     return { id: queuedId, to: recipient, sent };
   }
+}
+
+function roomName(raw: string): string {
+  const checked = checkRoomName(raw);
+  if (checked.ok) return checked.room;
+  throw new ClassChatError(checked.code === 'name_reserved' ? 'unknown_room' : 'invalid_room_name', `"${raw}" is not a valid room name`);
 }
 
 function seenStoreError(error: Error): ChatClientError {

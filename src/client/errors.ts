@@ -16,6 +16,8 @@ export type ClientErrorCode =
   | 'key_changed'
   /** The trust store could not load or save the pins. */
   | 'trust_store_failed'
+  /** The room key store could not load or save the room sender keys. */
+  | 'room_keys_failed'
   /** The seen store (what an earlier client showed) could not load or save: a message may show twice. */
   | 'seen_store_failed'
   /** File transfers: the server broke the protocol, a party ended the transfer, or a local file failed. */

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Box, FileOffer } from '../protocol/frames';
 import { ChatClientError } from './errors';
 
-/** A text, a box, or a file offer (a box with the file's name and key, plus its sizes). */
-export type OutboxPayload = { text: string } | { box: Box } | { box: Box; file: FileOffer };
+/** A text, a box, a file offer (a box with the file's name and key, plus its sizes), or a hidden room key (a box). */
+export type OutboxPayload = { text: string } | { box: Box } | { box: Box; file: FileOffer } | { box: Box; hidden: true };
 
 /** What a `sent` frame confirms: the message is stored durably under `seq`. */
 export interface SentInfo {

@@ -4,6 +4,7 @@
  */
 import { InvalidPeerKeyError, PrivateBoxes } from '../crypto/e2ee';
 import type { Box, ChatMessage } from '../protocol/frames';
+import type { EnvelopeContent } from '../protocol/references';
 import { ChatClientError } from './errors';
 import type { KeyTrust, TrustBook } from './trust-book';
 import type { DecryptError, ReceivedMessage, RosterEntry } from './types';
@@ -19,8 +20,28 @@ export class PrivateMessages {
 
   /** Seals `text` for `to` under message id `id`. Throws unknown_key / key_changed when the key cannot be trusted. */
   seal(to: string, id: string, text: string): Box {
+    return this.sealed(to, () => this.boxes.seal(this.sendKey(to), { from: this.me, to, id, text }));
+  }
+
+  /** Seals content (a room key) for `to` like `seal`, as a version-2 envelope when it is more than text. */
+  sealContent(to: string, id: string, content: EnvelopeContent): Box {
+    return this.sealed(to, () => this.boxes.sealContent(this.sendKey(to), { from: this.me, to, id, content }));
+  }
+
+  /**
+   * Opens a private box's content (either envelope version) with the pinned key only, the way a
+   * room key must be checked (20.3): undefined unless it opens with `from`'s pin and addresses this user.
+   */
+  openPinned(message: ChatMessage): { content: EnvelopeContent; trust: KeyTrust } | undefined {
+    const pin = this.trust.get(message.from);
+    if (!message.box || !pin || message.to !== this.me || this.keyTrust(message.from) === 'key_changed') return undefined;
+    const opened = this.boxes.openContent(pin.publicKey, message.box, { from: message.from, to: message.to, id: message.id });
+    return opened.ok ? { content: opened.content, trust: pin.verified ? 'verified' : 'pinned' } : undefined;
+  }
+
+  private sealed(to: string, seal: () => Box): Box {
     try {
-      return this.boxes.seal(this.sendKey(to), { from: this.me, to, id, text });
+      return seal();
     } catch (error) {
       if (error instanceof InvalidPeerKeyError) throw new ChatClientError('unknown_key', `the key the server reports for ${to} is not a valid key, so nothing can be encrypted to it`);
       throw error;

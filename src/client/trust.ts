@@ -9,6 +9,7 @@ import { safetyNumber } from '../crypto/safety-number';
 import { Sodium, sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
 import type { Box, ChatMessage, UserInfo } from '../protocol/frames';
+import type { EnvelopeContent } from '../protocol/references';
 import type { Emit, MessageKeys } from './client-services';
 import { ChatClientError } from './errors';
 import { KeyStore, loadOrCreateIdentity } from './key-store';
@@ -65,6 +66,17 @@ export class Trust implements MessageKeys {
   seal(to: string, id: string, text: string): Box {
     if (!this.e2ee) throw new ChatClientError('unknown_key', `${to}'s key is not known yet: connect first, so the message can be encrypted`);
     return this.e2ee.seal(to, id, text);
+  }
+
+  /** Seals content (a room key) for `to`, refusing keys that cannot be trusted as `seal` does. */
+  sealContent(to: string, id: string, content: EnvelopeContent): Box {
+    if (!this.e2ee) throw new ChatClientError('unknown_key', `${to}'s key is not known yet: connect first, so the message can be encrypted`);
+    return this.e2ee.sealContent(to, id, content);
+  }
+
+  /** A hidden private message's content, when it opens with the sender's pinned key (not a changed one); else undefined. */
+  openPinned(message: ChatMessage): { content: EnvelopeContent; trust: KeyTrust } | undefined {
+    return this.e2ee?.openPinned(message);
   }
 
   view(message: ChatMessage): ReceivedMessage {

@@ -11,6 +11,8 @@ import type { FileOfferView } from './file-transfer-types';
 import type { ClientTlsOptions } from './tls';
 import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
+import type { RoomKeyStore } from './room-key-store';
+import type { RoomView } from './room-book';
 
 /**
  * How far a message can be trusted. For an encrypted message it is the state of the other
@@ -28,8 +30,13 @@ export type MessageTrust = KeyTrust | 'not_encrypted';
  */
 export type DecryptError = 'could_not_decrypt' | 'misaddressed' | 'unknown_key';
 
-/** A message as the client shows it: private boxes decrypted and checked. */
+/** A message as the client shows it: private and room boxes decrypted and checked. */
 export interface ReceivedMessage extends ChatMessage {
+  /**
+   * The conversation it belongs to: "*" (everyone), the other person's name (private), or
+   * "#room". Always set by ChatClient; optional only for messages an application builds itself.
+   */
+  conversation?: string;
   /** The text: as sent, or decrypted. Undefined only when `decryptError` says why. */
   text?: string;
   /** Sent end-to-end encrypted (as a box). False means the server could read it. */
@@ -101,6 +108,8 @@ export type ChatClientEvents = {
   fileOffer: [offer: FileOfferView];
   /** A transfer this user is part of changed state on the server (uploaded, delivered, declined…). */
   fileState: [file: string, state: FileState, by: string | undefined];
+  /** A room this user knows changed: created, joined, left, members added or removed, its info or member list learned. */
+  room: [room: RoomView];
   /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
   error: [error: ClassChatError | ChatClientError];
 };
@@ -112,6 +121,8 @@ export interface ChatClientOptions {
   keyStore: KeyStore;
   /** Where trust-on-first-use pins are kept (default: in memory, forgotten on exit). */
   trustStore?: TrustStore;
+  /** Where the room sender keys are kept (default: in memory; then encrypted rooms' older messages are unreadable after a restart). */
+  roomKeyStore?: RoomKeyStore;
   joinCode?: string;
   /** Connect with TLS, verifying the server by system CAs, `ca`, or a pinned `fingerprint`. Plain TCP when absent. */
   tls?: ClientTlsOptions;

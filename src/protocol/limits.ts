@@ -4,8 +4,8 @@
  * (PROTOCOL.md section 20).
  */
 export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
-/** Versions the client library speaks: it logs in with v3 once it understands rooms. */
-export const CLIENT_PROTOCOL_VERSIONS = [1, 2] as const;
+/** Versions the client library speaks (it picks the highest the server offers). */
+export const CLIENT_PROTOCOL_VERSIONS = [1, 2, 3] as const;
 /** The first version whose roster comes in pages. */
 export const ROSTER_PAGES_VERSION = 2;
 /** The first version with rooms, roles and message references (PROTOCOL.md section 20). */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { ClientLink, MessageKeys } from '../../src/client/client-services';
+import type { ClientLink, MessageKeys, RoomTraffic } from '../../src/client/client-services';
 import { Conversations } from '../../src/client/conversations';
 import { Roster } from '../../src/client/roster';
 import type { ChatClientEvents, ReceivedMessage, RosterEntry } from '../../src/client/types';
@@ -33,6 +33,13 @@ const plainKeys: MessageKeys = {
   view: (message: ChatMessage): ReceivedMessage => ({ ...message, encrypted: false, trust: 'not_encrypted' }),
 };
 
+const noRooms: RoomTraffic = {
+  encrypted: () => undefined,
+  seal: () => assert.fail('no room here'),
+  view: () => assert.fail('no room here'),
+  onHidden: () => assert.fail('no room here'),
+};
+
 function recorder(): { events: Array<[string, ...unknown[]]>; emit: <E extends keyof ChatClientEvents>(event: E, ...args: ChatClientEvents[E]) => void } {
   const events: Array<[string, ...unknown[]]> = [];
   return { events, emit: (event, ...args) => events.push([event, ...args]) };
@@ -44,7 +51,7 @@ describe('ChatClient parts on their narrow views', () => {
   it('Conversations shows each seq once and acknowledges it on the next turn', async () => {
     const link = new FakeLink();
     const { events, emit } = recorder();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, roster: new Map(), emit });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), emit });
     const message: ChatMessage = { type: 'msg', seq: 5, id: 'm1', from: 'bob', to: '*', ts: 1, text: 'hi' };
     conversations.onFrame(message);
     conversations.onFrame(message);
@@ -56,7 +63,7 @@ describe('ChatClient parts on their narrow views', () => {
 
   it('Conversations asks for a history page through the link and settles it from history_page', async () => {
     const link = new FakeLink();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, roster: new Map(), emit: () => undefined });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), emit: () => undefined });
     const page = conversations.history('*', { limit: 10 });
     const request = link.frames[0];
     assert.ok(request?.type === 'history');
