@@ -50,7 +50,7 @@ export class Mailboxes implements MailDesk {
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
-    const checked = input.event === undefined && !store.hasMessage(from, input.id);
+    const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
     const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
     if (muted) return { ok: false, ...muted };
     const room = roomOf(input.to);
