@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Role } from '../../src/protocol/room-frames';
 import { LogStore } from '../../src/server/store/log-store';
+import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
 import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
 
@@ -15,6 +16,7 @@ const V3 = { v: 3 };
 describe('message references', () => {
   let server: TestServer;
   const clients: RawClient[] = [];
+  const plainClients: PlainClient[] = [];
   let next = 0;
 
   async function start(roles: Record<string, Role> = {}): Promise<void> {
@@ -54,7 +56,7 @@ describe('message references', () => {
 
   afterEach(async () => {
     identities.clear();
-    for (const client of clients.splice(0)) client.close();
+    for (const client of [...clients.splice(0), ...plainClients.splice(0)]) client.close();
     await server.close();
   });
 
@@ -182,9 +184,31 @@ describe('message references', () => {
     assert.equal(shown?.text, '[message deleted]');
   });
 
-  it('accepts ref from v3 sessions only', async () => {
+  it('shows plain-text users replies, edits, deletes and reactions as lines (PROTOCOL.md 20.6)', async () => {
+    await start();
+    const alice = await login('alice');
+    const bob = await login('bob');
+    const plain = await PlainClient.open(server.port);
+    plainClients.push(plain);
+    plain.write('pat\n');
+    await plain.waitForText('Welcome [pat]');
+    const question = await sentSeq(bob, '*', { text: 'lunch?' });
+    const reply = await sentSeq(alice, '*', { text: 'yes', ref: { seq: question, rel: 'reply' } });
+    await sentSeq(alice, '*', { text: 'yes, at 12', ref: { seq: reply, rel: 'edit' } });
+    await sentSeq(bob, '*', { text: '👍', ref: { seq: reply, rel: 'react' } });
+    await sentSeq(bob, '*', { text: '👍', ref: { seq: reply, rel: 'unreact' } });
+    await sentSeq(alice, '*', { ref: { seq: reply, rel: 'delete' } });
+    let at = 0;
+    // Everyone's lines keep the seed's `ToAll:` marker.
+    for (const line of ['[alice] ToAll: [reply to bob] yes', '[alice] ToAll: (edited) yes, at 12', '[bob] ToAll: reacted 👍', '[bob] ToAll: took back 👍', '[alice] ToAll: deleted a message']) {
+      at = await plain.waitForText(line, at);
+    }
+  });
+
+  it('accepts ref from v3 sessions only, and says so in hello.features', async () => {
     await start();
     const alice = await login('alice', { v: 2 });
+    assert.ok(alice.hello.features.includes('refs'), `features: ${alice.hello.features.join(', ')}`);
     const first = await sentSeq(alice, '*', { text: 'v2 message' });
     assert.equal(await refusal(alice, '*', { text: 'a reply', ref: { seq: first, rel: 'reply' } }), 'invalid_frame');
   });
