@@ -79,14 +79,20 @@ function roomMessage(from: Member, name: string, room: string, text: string): Ch
   return { type: 'msg', seq, id, from: name, to: `#${room}`, ts: 0, box: from.keyring.seal(room, id, text) };
 }
 
+/** alice creates #lab with bob; both have applied the event. */
+async function aliceAndBobInLab() {
+  const clock = new FakeClock();
+  const alice = await member('alice', clock);
+  const bob = await member('bob', clock);
+  const event = created('lab', 'alice', ['bob']);
+  apply(alice, event);
+  apply(bob, event);
+  return { clock, alice, bob };
+}
+
 describe('RoomKeyring', () => {
   it('holds a room message whose key has not arrived and shows it once the key comes', async () => {
-    const clock = new FakeClock();
-    const alice = await member('alice', clock);
-    const bob = await member('bob', clock);
-    const event = created('lab', 'alice', ['bob']);
-    apply(alice, event);
-    apply(bob, event);
+    const { alice, bob } = await aliceAndBobInLab();
     assert.deepEqual(alice.outgoing.map((out) => out.to), ['bob'], 'alice hands her new key to bob');
     const early = roomMessage(alice, 'alice', 'lab', 'early bird');
     assert.equal(bob.keyring.view(early, true), undefined, 'held, not shown as undecryptable');
@@ -95,12 +101,7 @@ describe('RoomKeyring', () => {
   });
 
   it('shows a held message undecrypted once it waited too long, and from history never holds', async () => {
-    const clock = new FakeClock();
-    const alice = await member('alice', clock);
-    const bob = await member('bob', clock);
-    const event = created('lab', 'alice', ['bob']);
-    apply(alice, event);
-    apply(bob, event);
+    const { clock, alice, bob } = await aliceAndBobInLab();
     const message = roomMessage(alice, 'alice', 'lab', 'lost key');
     assert.equal(bob.keyring.view(message, true), undefined);
     clock.advance(HOLD_ROOM_MESSAGE_MS);
@@ -109,12 +110,7 @@ describe('RoomKeyring', () => {
   });
 
   it('takes no room key from a classmate whose pinned key changed', async () => {
-    const clock = new FakeClock();
-    const alice = await member('alice', clock);
-    const bob = await member('bob', clock);
-    const event = created('lab', 'alice', ['bob']);
-    apply(alice, event);
-    apply(bob, event);
+    const { alice, bob } = await aliceAndBobInLab();
     bob.pinOk.set('alice', false);
     deliverKeys('alice', alice, bob);
     const message = roomMessage(alice, 'alice', 'lab', 'from a changed key');

@@ -7,34 +7,22 @@ import { strict as assert } from 'node:assert';
 import { HeldMessages } from '../../src/server/held-messages';
 import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
-import { startTestServer, TestServer } from '../helpers/test-server';
+import { V3Harness } from '../helpers/v3-harness';
 
 describe('messages held for names nobody registered yet', () => {
-  let server: TestServer;
-  const clients: Array<{ close(): void }> = [];
+  const harness = new V3Harness();
   let now = Date.now();
   const clock = { now: () => now };
+  const serverOptions = { clock, held: { perSender: 3, sweepMs: 3_600_000 } };
+  const server = () => harness.server;
+  const login = (name: string, v = 3) => harness.login(name, { v });
+  const send = (client: RawClient, id: string, to: string, text: string) => harness.send(client, to, { id, text });
 
   beforeEach(async () => {
     now = Date.now();
-    server = await startTestServer({ rateLimit: false, clock, held: { perSender: 3, sweepMs: 3_600_000 } });
+    await harness.start({}, serverOptions);
   });
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server.close();
-  });
-
-  async function login(name: string, v = 3) {
-    const result = await RawClient.login(server.port, name, undefined, { v });
-    clients.push(result.client);
-    return result.client;
-  }
-
-  async function send(client: RawClient, id: string, to: string, text: string) {
-    client.send({ type: 'send', id, to, text });
-    return client.waitFor(() => client.all('sent').find((f) => f.id === id) ?? client.all('error').find((f) => f.id === id), `the answer to ${id}`);
-  }
+  afterEach(() => harness.close());
 
   it('keeps a v3 message for frank and delivers it at his first login; a v1 sender still gets unknown_user', async () => {
     const alice = await login('alice');
@@ -51,8 +39,8 @@ describe('messages held for names nobody registered yet', () => {
   });
 
   it('holds a plain-text message too, saying so, and bounds how many one sender has waiting', async () => {
-    const pat = await PlainClient.open(server.port);
-    clients.push(pat);
+    const pat = await PlainClient.open(server().port);
+    harness.track(pat);
     pat.write('pat\n');
     await pat.waitForText('Welcome [pat]');
     pat.write('frank:see you in lab\n');
@@ -76,25 +64,22 @@ describe('messages held for names nobody registered yet', () => {
   });
 
   it('after a week drops what nobody came for and tells the sender, also after a restart', async () => {
-    const first = await RawClient.login(server.port, 'alice', undefined, { v: 3 });
-    clients.push(first.client);
-    const alice = first.client;
+    const alice = await login('alice');
     const sent = await send(alice, 'w1', 'typo', 'anyone there?');
     assert.equal(sent.type, 'sent');
-    for (const client of clients.splice(0)) client.close();
-    await server.stop();
-    server = await startTestServer({ rateLimit: false, clock, dataDir: server.dataDir, held: { perSender: 3, sweepMs: 3_600_000 } });
-    assert.equal((await server.store.listHeld()).length, 1, 'still held after a restart');
-    const held = new HeldMessages(server.store, () => ({ submit: (from, input) => server.server.submit(from, input), acknowledge: () => undefined, sessionsOf: () => [] }), { perSender: 3, ttlMs: 7 * 86_400_000, sweepMs: 1 }, clock, { debug() {}, info() {}, warn() {}, error() {} } as never);
+    harness.closeClients();
+    await server().stop();
+    await harness.start({}, { ...serverOptions, dataDir: server().dataDir });
+    assert.equal((await server().store.listHeld()).length, 1, 'still held after a restart');
+    const held = new HeldMessages(server().store, () => ({ submit: (from, input) => server().server.submit(from, input), acknowledge: () => undefined, sessionsOf: () => [] }), { perSender: 3, ttlMs: 7 * 86_400_000, sweepMs: 1 }, clock, { debug() {}, info() {}, warn() {}, error() {} } as never);
     now += 6 * 86_400_000;
     await held.sweep();
-    assert.equal((await server.store.listHeld()).length, 1, 'kept for the whole week');
+    assert.equal((await server().store.listHeld()).length, 1, 'kept for the whole week');
     now += 2 * 86_400_000;
     await held.sweep();
-    assert.equal((await server.store.listHeld()).length, 0);
-    const again = await RawClient.login(server.port, 'alice', first.identity, { v: 3 });
-    clients.push(again.client);
-    const told = await again.client.next('msg', (m) => m.event?.kind === 'undelivered');
+    assert.equal((await server().store.listHeld()).length, 0);
+    const again = await login('alice');
+    const told = await again.next('msg', (m) => m.event?.kind === 'undelivered');
     assert.deepEqual([told.from, told.event?.names, told.event?.seq], ['server', ['typo'], sent.type === 'sent' ? sent.seq : -1]);
     const typo = await login('typo');
     await typo.next('synced');

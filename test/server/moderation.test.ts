@@ -5,51 +5,19 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
 import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+import { V3Harness } from '../helpers/v3-harness';
 
 describe('moderation', () => {
-  let server: TestServer;
-  let dataDir: string;
-  const clients: Array<{ close(): void }> = [];
-  const identities = new Map<string, Awaited<ReturnType<typeof RawClient.login>>['identity']>();
-  let next = 0;
+  const harness = new V3Harness();
+  const start = (roles: Record<string, Role>) => harness.start(roles);
+  const login = (name: string) => harness.login(name);
+  const server = () => harness.server;
+  const moderate = (client: RawClient, fields: Record<string, unknown>) => harness.request(client, { type: 'moderate', ...fields }, 'done');
+  const say = (client: RawClient, to: string, text: string) => harness.send(client, to, { text });
 
-  async function start(roles: Record<string, Role>): Promise<void> {
-    dataDir = await makeDataDir();
-    const store = new LogStore({ dataDir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir });
-  }
-
-  async function login(name: string) {
-    const result = await RawClient.login(server.port, name, identities.get(name), { v: 3 });
-    identities.set(name, result.identity);
-    clients.push(result.client);
-    return result.client;
-  }
-
-  async function moderate(client: RawClient, fields: Record<string, unknown>) {
-    const rid = `m${++next}`;
-    client.send({ type: 'moderate', rid, ...fields });
-    return client.waitFor(() => client.all('done').find((f) => f.rid === rid) ?? client.all('error').find((f) => f.rid === rid), `the answer to ${rid}`);
-  }
-
-  async function say(client: RawClient, to: string, text: string) {
-    const id = `s${++next}`;
-    client.send({ type: 'send', id, to, text });
-    return client.waitFor(() => client.all('sent').find((f) => f.id === id) ?? client.all('error').find((f) => f.id === id), `the answer to ${id}`);
-  }
-
-  afterEach(async () => {
-    identities.clear();
-    for (const client of clients.splice(0)) client.close();
-    await server.close();
-  });
+  afterEach(() => harness.close());
 
   it('lets a TA mute a student for some minutes, refusing the student until unmuted', async () => {
     await start({ tim: 'ta' });
@@ -74,18 +42,13 @@ describe('moderation', () => {
     const sam = await login('sam');
     const first = await say(sam, '*', 'stored before the mute');
     assert.equal(first.type, 'sent');
-    const rid = `m${++next}`;
-    sam.send({ type: 'room_create', rid, room: 'lab', kind: 'group', encrypted: true, members: ['mrs.k'] });
-    await sam.waitFor(() => sam.all('room').find((f) => f.rid === rid), 'the room');
+    assert.equal((await harness.request(sam, { type: 'room_create', room: 'lab', kind: 'group', encrypted: true, members: ['mrs.k'] }, 'room')).type, 'room');
     const box = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
-    sam.send({ type: 'send', id: 'in-lab', to: '#lab', box });
-    const inLab = await sam.waitFor(() => sam.all('sent').find((f) => f.id === 'in-lab') ?? sam.all('error').find((f) => f.id === 'in-lab'), 'the room message');
+    const inLab = await harness.send(sam, '#lab', { id: 'in-lab', box });
     assert.equal(inLab.type, 'sent');
     await moderate(teacher, { action: 'read_only', on: true });
     await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 });
-    const removal = `m${++next}`;
-    teacher.send({ type: 'room_remove', rid: removal, room: 'lab', name: 'sam' });
-    await teacher.waitFor(() => teacher.all('room').find((f) => f.rid === removal), 'the removal');
+    assert.equal((await harness.request(teacher, { type: 'room_remove', room: 'lab', name: 'sam' }, 'room')).type, 'room');
     const resends = sam.all('sent').length;
     sam.send({ type: 'send', id: first.type === 'sent' ? first.id : '', to: '*', text: 'stored before the mute' });
     sam.send({ type: 'send', id: 'in-lab', to: '#lab', box });
@@ -99,8 +62,8 @@ describe('moderation', () => {
     await start({ 'mrs.k': 'teacher' });
     const teacher = await login('mrs.k');
     const sam = await login('sam');
-    const pat = await PlainClient.open(server.port);
-    clients.push(pat);
+    const pat = await PlainClient.open(server().port);
+    harness.track(pat);
     pat.write('pat\n');
     await pat.waitForText('Welcome [pat]');
     await moderate(teacher, { action: 'read_only', on: true });
@@ -123,12 +86,13 @@ describe('moderation', () => {
     await moderate(teacher, { action: 'ban', name: 'troll' });
     assert.equal((await troll.next('error')).code, 'banned');
     await troll.waitClosed();
-    for (const client of clients.splice(0)) client.close();
-    await server.stop();
-    server = await startTestServer({ rateLimit: false, dataDir });
-    const again = await RawClient.open(server.port);
-    clients.push(again);
-    await again.sendLogin('troll', identities.get('troll')!);
+    harness.closeClients();
+    const dataDir = server().dataDir;
+    await server().stop();
+    await harness.start({}, { dataDir });
+    const again = await RawClient.open(server().port);
+    harness.track(again);
+    await again.sendLogin('troll', harness.identityOf('troll')!);
     assert.equal((await again.next('error')).code, 'banned');
     const teacher2 = await login('mrs.k');
     assert.deepEqual((await moderate(teacher2, { action: 'mute', name: 'mrs.k', minutes: 1 })).type === 'error', true, 'staff cannot be moderated');

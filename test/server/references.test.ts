@@ -6,42 +6,16 @@ import { strict as assert } from 'node:assert';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
 import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
-
-const V3 = { v: 3 };
+import { V3Harness } from '../helpers/v3-harness';
 
 describe('message references', () => {
-  let server: TestServer;
-  const clients: RawClient[] = [];
-  const plainClients: PlainClient[] = [];
-  let next = 0;
-
-  async function start(roles: Record<string, Role> = {}): Promise<void> {
-    const dir = await makeDataDir();
-    const store = new LogStore({ dataDir: dir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir: dir });
-  }
-
-  const identities = new Map<string, Awaited<ReturnType<typeof RawClient.login>>['identity']>();
-  async function login(name: string, extra: Record<string, unknown> = V3): Promise<RawClient> {
-    const { client, identity } = await RawClient.login(server.port, name, identities.get(name), extra);
-    identities.set(name, identity);
-    clients.push(client);
-    return client;
-  }
-
-  /** Sends and waits for `sent` or the error about it. */
-  async function send(client: RawClient, to: string, content: Record<string, unknown>) {
-    const id = `s${++next}`;
-    client.send({ type: 'send', id, to, ...content });
-    return client.waitFor(() => client.all('sent').find((f) => f.id === id) ?? client.all('error').find((f) => f.id === id), `the answer to ${id}`);
-  }
+  const harness = new V3Harness();
+  const start = (roles: Record<string, Role> = {}) => harness.start(roles);
+  const login = (name: string, extra?: Record<string, unknown>) => harness.login(name, extra);
+  const server = () => harness.server;
+  const send = (client: RawClient, to: string, content: Record<string, unknown>) => harness.send(client, to, content);
 
   async function sentSeq(client: RawClient, to: string, content: Record<string, unknown>): Promise<number> {
     const answer = await send(client, to, content);
@@ -54,11 +28,8 @@ describe('message references', () => {
     return answer.type === 'error' ? answer.code : `sent ${JSON.stringify(answer)}`;
   }
 
-  afterEach(async () => {
-    identities.clear();
-    for (const client of [...clients.splice(0), ...plainClients.splice(0)]) client.close();
-    await server.close();
-  });
+  let next = 0;
+  afterEach(() => harness.close());
 
   it('delivers a reply and a reaction with their ref', async () => {
     await start();
@@ -127,7 +98,7 @@ describe('message references', () => {
 
   /** Whether any file under the data directory holds `text`. */
   async function onDisk(text: string): Promise<boolean> {
-    const files = (await readdir(server.dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const files = (await readdir(server().dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
     for (const file of files) if ((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(text, 'utf8'))) return true;
     return false;
   }
@@ -152,7 +123,7 @@ describe('message references', () => {
     await bob.next('msg', (m) => m.seq === target);
     const removal = await sentSeq(alice, '*', { ref: { seq: target, rel: 'delete' } });
     await bob.next('msg', (m) => m.seq === removal);
-    await server.store.settled();
+    await server().store.settled();
     assert.equal(await onDisk('hunter2'), false, 'the deleted text is not on disk');
     const check = async (client: RawClient) => {
       const shown = (await historyOf(client, '*')).find((m) => m.seq === target);
@@ -160,10 +131,10 @@ describe('message references', () => {
     };
     await check(bob);
     assert.equal(await refusal(alice, '*', { text: 'my password is swordfish', ref: { seq: target, rel: 'edit' } }), 'bad_ref');
-    for (const client of clients.splice(0)) client.close();
-    const dataDir = server.dataDir;
-    await server.stop();
-    server = await startTestServer({ rateLimit: false, dataDir });
+    harness.closeClients();
+    const dataDir = server().dataDir;
+    await server().stop();
+    await harness.start({}, { dataDir });
     await check(await login('bob'));
     assert.equal(await onDisk('hunter2'), false);
   });
@@ -188,8 +159,7 @@ describe('message references', () => {
     await start();
     const alice = await login('alice');
     const bob = await login('bob');
-    const plain = await PlainClient.open(server.port);
-    plainClients.push(plain);
+    const plain = harness.track(await PlainClient.open(server().port));
     plain.write('pat\n');
     await plain.waitForText('Welcome [pat]');
     const question = await sentSeq(bob, '*', { text: 'lunch?' });

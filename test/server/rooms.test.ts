@@ -6,63 +6,24 @@
 import { strict as assert } from 'node:assert';
 import { generateIdentity } from '../../src/crypto/identity';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
 import { PlainClient } from '../helpers/plain-client';
 import { RawClient } from '../helpers/raw-client';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+import { V3Harness } from '../helpers/v3-harness';
 
 const BOX = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
-const V3 = { v: 3 };
 
 describe('rooms', () => {
-  let server: TestServer;
-  const clients: Array<{ close(): void }> = [];
-  let rid = 0;
-
-  /** Starts a server whose store already gives these names roles. */
-  async function start(roles: Record<string, Role> = {}, dataDir?: string): Promise<void> {
-    const dir = dataDir ?? (await makeDataDir());
-    const store = new LogStore({ dataDir: dir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir: dir });
-  }
-
-  const identities = new Map<string, Awaited<ReturnType<typeof RawClient.login>>['identity']>();
-  const welcomes = new Map<string, Awaited<ReturnType<typeof RawClient.login>>['welcome']>();
-  async function login(name: string, extra: Record<string, unknown> = V3) {
-    const result = await RawClient.login(server.port, name, identities.get(name), extra);
-    identities.set(name, result.identity);
-    welcomes.set(name, result.welcome);
-    clients.push(result.client);
-    return result.client;
-  }
-
-  /** Sends a room request and waits for its `room` reply (or error). */
-  async function request(client: RawClient, frame: Record<string, unknown>) {
-    const id = `q${++rid}`;
-    client.send({ ...frame, rid: id });
-    return client.waitFor(
-      () => client.all('room').find((f) => f.rid === id) ?? client.all('error').find((f) => f.rid === id),
-      `the reply to ${String(frame.type)}`,
-    );
-  }
-
-  async function sendTo(client: RawClient, to: string, content: Record<string, unknown>) {
-    const id = `s${++rid}`;
-    client.send({ type: 'send', id, to, ...content });
-    return client.waitFor(() => client.all('sent').find((f) => f.id === id) ?? client.all('error').find((f) => f.id === id), `the answer to ${id}`);
-  }
-
+  const harness = new V3Harness();
+  const start = (roles: Record<string, Role> = {}) => harness.start(roles);
+  const login = (name: string, extra?: Record<string, unknown>) => harness.login(name, extra);
+  const server = () => harness.server;
+  /** A room request, answered with its `room` frame or an error. */
+  const request = (client: RawClient, frame: Record<string, unknown>) => harness.request(client, frame, 'room');
+  const sendTo = (client: RawClient, to: string, content: Record<string, unknown>) => harness.send(client, to, content);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
   const roomMessages = (client: RawClient, room: string) => client.all('msg').filter((m) => m.to === `#${room}`);
 
-  afterEach(async () => {
-    identities.clear();
-    for (const client of clients.splice(0)) client.close();
-    await server.close();
-  });
+  afterEach(() => harness.close());
 
   it('delivers a group room message to its members only, and refuses non-members and text in an encrypted room', async () => {
     await start();
@@ -114,8 +75,8 @@ describe('rooms', () => {
     await start({ 'mrs.k': 'teacher' });
     const teacher = await login('mrs.k');
     const alice = await login('alice');
-    assert.deepEqual(welcomes.get('mrs.k')?.users.find((u) => u.name === 'mrs.k')?.role, 'teacher');
-    assert.deepEqual(welcomes.get('alice')?.users.find((u) => u.name === 'alice')?.role, undefined);
+    assert.deepEqual(harness.welcomes.get('mrs.k')?.users.find((u) => u.name === 'mrs.k')?.role, 'teacher');
+    assert.deepEqual(harness.welcomes.get('alice')?.users.find((u) => u.name === 'alice')?.role, undefined);
     const denied = await request(alice, { type: 'room_create', room: 'section-a', kind: 'class', encrypted: false, members: [] });
     assert.deepEqual(denied.type === 'error' && denied.code, 'forbidden');
     const clear = await request(alice, { type: 'room_create', room: 'notes', kind: 'group', encrypted: false, members: [] });
@@ -157,8 +118,8 @@ describe('rooms', () => {
     const clash = await request(alice, { type: 'room_create', room: 'bob', kind: 'group', encrypted: true, members: [] });
     assert.deepEqual(clash.type === 'error' && clash.code, 'name_taken');
     await request(alice, { type: 'room_create', room: 'lab', kind: 'group', encrypted: true, members: [] });
-    const squatter = await RawClient.open(server.port);
-    clients.push(squatter);
+    const squatter = await RawClient.open(server().port);
+    harness.track(squatter);
     await squatter.sendLogin('lab', await generateIdentity());
     assert.equal((await squatter.next('error')).code, 'name_taken');
   });
@@ -167,8 +128,8 @@ describe('rooms', () => {
     await start({ 'mrs.k': 'teacher' });
     const teacher = await login('mrs.k');
     const old = await login('oldclient', {});
-    const plain = await PlainClient.open(server.port);
-    clients.push(plain);
+    const plain = await PlainClient.open(server().port);
+    harness.track(plain);
     plain.write('pat\n');
     await plain.waitForText('Welcome [pat]');
     await request(teacher, { type: 'room_create', room: 'section-a', kind: 'class', encrypted: false, members: ['oldclient', 'pat'] });
@@ -189,14 +150,14 @@ describe('rooms', () => {
   });
 
   it('keeps rooms and membership across a restart', async () => {
-    const dataDir = await makeDataDir();
-    await start({}, dataDir);
+    await start();
     const alice = await login('alice');
     await login('bob');
     await request(alice, { type: 'room_create', room: 'kept', kind: 'group', encrypted: true, members: ['bob'] });
-    for (const client of clients.splice(0)) client.close();
-    await server.stop();
-    server = await startTestServer({ rateLimit: false, dataDir });
+    harness.closeClients();
+    const dataDir = server().dataDir;
+    await server().stop();
+    await harness.start({}, { dataDir });
     const alice2 = await login('alice');
     const bob2 = await login('bob');
     await bob2.next('synced');
