@@ -106,7 +106,8 @@ export class TestPostgres {
   /** Stops the server and deletes everything. */
   async stop(): Promise<void> {
     try {
-      await this.stopServer('immediate');
+      // Already stopped (a test stopped it and failed before starting it again): nothing to stop.
+      if (existsSync(join(this.dataDir, 'postmaster.pid'))) await this.stopServer('immediate');
     } finally {
       await rm(this.dir, { recursive: true, force: true });
     }
