@@ -14,7 +14,7 @@ const common = {
   logLevel: 'warning',
 };
 
-await Promise.all([
+const [, extension] = await Promise.all([
   build({
     ...common,
     entryPoints: {
@@ -37,6 +37,7 @@ await Promise.all([
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
+    metafile: true,
   }),
   build({
     ...common,
@@ -50,6 +51,14 @@ await Promise.all([
     format: 'iife',
   }),
 ]);
+
+// The extension host must never load the PostgreSQL client (issue 20): only classchat-server
+// imports the PostgreSQL store, lazily, for --store postgres://.
+const postgresInExtension = Object.keys(extension.metafile.inputs).filter((input) => /(^|\/)node_modules\/pg(-[a-z]+)?\/|src\/server\/store\/postgres\//.test(input));
+if (postgresInExtension.length > 0) {
+  console.error(`The extension bundle must not include the PostgreSQL store or pg, but it does:\n  ${postgresInExtension.join('\n  ')}`);
+  process.exit(1);
+}
 
 // The root tsconfig has no DOM types, so the webview is checked here.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'webview/tsconfig.json', '--noEmit'], { stdio: 'inherit' });

@@ -1,12 +1,11 @@
 /**
- * `classchat-server`: the standalone chat server on the embedded store, and operator commands
- * that work on its data directory.
+ * `classchat-server`: the standalone chat server on the embedded store (or PostgreSQL with
+ * --store), and operator commands that work on its store.
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { ChatServer } from '../server/chat-server';
 import { createLogger, isLogLevel } from '../server/logger';
-import { LogStore } from '../server/store/log-store';
 import { checkName } from '../protocol/names';
 import { UsageError, parsePort, parseNonNegativeInt, parseSize } from './options';
 import { FileSpool } from '../server/files/file-spool';
@@ -14,6 +13,7 @@ import { DEFAULT_REGISTRATION_LIMITS } from '../server/registration-gate';
 import { genCert, GEN_CERT_USAGE } from './gen-cert';
 import { loadServerTlsFiles, ServerTlsFiles } from './tls-files';
 import { applyRoles, loadRolesFile, roleCommand } from './server-roles';
+import { chooseStore, createStore, DATABASE_URL_VARIABLE, describeStore, StoreChoice } from './server-store';
 
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
@@ -25,7 +25,10 @@ const USAGE = `Usage:
 Options:
   --host HOST            address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)
   --port PORT            TCP port (default 5050; 0 picks a free one)
-  --data-dir DIR         where messages and users are stored (default ./classchat-data)
+  --data-dir DIR         where messages and users are stored (default ./classchat-data);
+                         with --store, where files waiting for delivery are kept
+  --store URL            keep messages and users in PostgreSQL: postgres://USER@HOST:PORT/DB
+                         (or set ${DATABASE_URL_VARIABLE}); the default is the embedded store
   --join-code CODE       code a new user must give to register a name
   --roles FILE           the teachers and TAs, one "name role" per line (others are students),
                          applied at start
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5050' },
       'data-dir': { type: 'string', default: './classchat-data' },
+      store: { type: 'string' },
       'join-code': { type: 'string' },
       roles: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -85,8 +89,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = resolve(values['data-dir']);
-  if (positionals[0] === 'reset-user') return resetUser(dataDir, positionals.slice(1));
-  if (positionals[0] === 'role') return roleCommand(dataDir, positionals.slice(1));
+  const storeChoice = chooseStore(values.store, dataDir);
+  if (positionals[0] === 'reset-user') return resetUser(storeChoice, positionals.slice(1));
+  if (positionals[0] === 'role') return roleCommand(storeChoice, positionals.slice(1));
   if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
 
   const logLevel = values['log-level'];
@@ -121,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   const roles = values.roles !== undefined ? await loadRolesFile(resolve(values.roles)) : undefined;
 
   const log = createLogger(logLevel);
-  const store = new LogStore({ dataDir, log: (message) => log.info(message) });
+  const store = await createStore(storeChoice, (message) => log.info(message));
   await store.open();
   if (roles) await applyRoles(store, roles);
   let files: FileSpool | undefined;
@@ -167,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
   const where = `${address.address}:${address.port}`;
   const connectHost = address.address === '0.0.0.0' || address.address === '::' ? '<this machine\'s address>' : address.address;
   process.stdout.write(
-    `ClassChat server listening on ${where}${tls ? ' with TLS only' : ''} (data in ${dataDir})\n` +
+    `ClassChat server listening on ${where}${tls ? ' with TLS only' : ''} (data in ${describeStore(storeChoice)})\n` +
       (tls ? tlsBanner(tls, connectHost, address.port) : `Connect with:  npx classchat --host ${connectHost} --port ${address.port} --name alice\n`) +
       (server.plainTextEnabled && !tls ? `or plain text: nc ${connectHost} ${address.port}\n` : '') +
       (address.address === '127.0.0.1' ? 'Only this machine can connect; use --host 0.0.0.0 to let classmates on the network in.\n' : '') +
@@ -192,18 +197,18 @@ function tlsBanner(tls: ServerTlsFiles, host: string, port: number): string {
   );
 }
 
-async function resetUser(dataDir: string, args: string[]): Promise<number> {
+async function resetUser(choice: StoreChoice, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UsageError('reset-user takes exactly one NAME');
   const name = checkName(args[0]);
   if (!name.ok) throw new UsageError(`"${args[0]}" is not a valid user name`);
-  const store = new LogStore({ dataDir });
+  const store = await createStore(choice);
   await store.open();
   try {
     const removed = await store.deleteUser(name.name);
     process.stdout.write(
       removed
         ? `Freed "${name.name}": the next login with that name registers a new key. Messages already stored stay in history.\n`
-        : `There is no user "${name.name}" in ${dataDir}.\n`,
+        : `There is no user "${name.name}" in ${describeStore(choice)}.\n`,
     );
     return removed ? 0 : 1;
   } finally {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { checkName } from '../protocol/names';
 import { ROLES, Role } from '../protocol/room-frames';
 import type { Store } from '../server/store/store';
-import { LogStore } from '../server/store/log-store';
+import { createStore, StoreChoice } from './server-store';
 import { UsageError } from './options';
 
 function parseRole(text: string, where: string): Role {
@@ -56,9 +56,9 @@ export async function applyRoles(store: Store, roles: Map<string, Role>): Promis
 }
 
 /** `classchat-server role [NAME ROLE]`: lists the roles, or sets one. */
-export async function roleCommand(dataDir: string, args: string[]): Promise<number> {
+export async function roleCommand(choice: StoreChoice, args: string[]): Promise<number> {
   if (args.length !== 0 && args.length !== 2) throw new UsageError('role takes NAME and ROLE (teacher, ta or student), or nothing to list the roles');
-  const store = new LogStore({ dataDir });
+  const store = await createStore(choice);
   await store.open();
   try {
     if (args.length === 0) {

@@ -1,7 +1,8 @@
 /**
  * The behaviour every Store implementation must show. Each implementation's test file calls
- * `storeSuite` with a factory; `persistent: false` leaves out the reopen tests for stores that keep
- * nothing across instances (the in-memory test store).
+ * `storeSuite` with a factory, called again with the same directory to reopen (a store on a
+ * database maps each directory to its data); `persistent: false` leaves out the reopen tests for
+ * stores that keep nothing across instances (the in-memory test store).
  */
 import { strict as assert } from 'node:assert';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ export interface StoreSuiteOptions {
   persistent?: boolean;
 }
 
-export function storeSuite(name: string, makeStore: (dir: string) => Store, options: StoreSuiteOptions = {}): void {
+export function storeSuite(name: string, makeStore: (dir: string) => Store | Promise<Store>, options: StoreSuiteOptions = {}): void {
   const persistent = options.persistent ?? true;
 
   describe(`${name}: the Store contract`, () => {
@@ -26,7 +27,7 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
 
     beforeEach(async () => {
       dir = await mkdtemp(join(tmpdir(), 'classchat-store-'));
-      store = makeStore(dir);
+      store = await makeStore(dir);
       await store.open();
       open = true;
     });
@@ -39,7 +40,7 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store, opti
     async function reopen(): Promise<void> {
       await store.close();
       open = false;
-      store = makeStore(dir);
+      store = await makeStore(dir);
       await store.open();
       open = true;
     }

@@ -1,0 +1,95 @@
+/**
+ * The PostgreSQL store's schema, as numbered migrations applied in order on start, each once,
+ * all in one transaction with the version recorded in `classchat_schema_version`. Later steps
+ * append migrations here; an applied one is never edited.
+ *
+ * The layout is meant for several nodes on one database (issue 20): seqs come from one
+ * server-wide sequence, (sender, client_id) is unique so dedupe holds across nodes, and each
+ * private or room message has a mailbox row per recipient (messages to everyone have none: every
+ * user reads them by seq).
+ */
+import type { PoolClient } from 'pg';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'users, messages, mailboxes, held messages, roles',
+    sql: `
+      CREATE SEQUENCE classchat_seq AS bigint;
+      CREATE TABLE classchat_users (
+        name text PRIMARY KEY,
+        public_key text,
+        acked_seq bigint NOT NULL,
+        history_since bigint NOT NULL DEFAULT 0,
+        registered timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE classchat_messages (
+        seq bigint PRIMARY KEY,
+        sender text NOT NULL,
+        client_id text NOT NULL,
+        recipient text NOT NULL,
+        ts bigint NOT NULL,
+        -- Everything else of the message (text, box, file, event, ref, edited, deleted...).
+        -- json, not jsonb: text may hold U+0000, which jsonb refuses.
+        body json NOT NULL,
+        -- In its conversation's history: false for a room message its sender sent as they left.
+        in_stream boolean NOT NULL,
+        event_kind text,
+        CONSTRAINT classchat_messages_dedupe UNIQUE (sender, client_id)
+      );
+      CREATE INDEX classchat_messages_by_recipient ON classchat_messages (recipient, seq);
+      CREATE INDEX classchat_messages_by_pair ON classchat_messages (sender, recipient, seq);
+      CREATE INDEX classchat_messages_events ON classchat_messages (seq) WHERE event_kind IS NOT NULL;
+      CREATE TABLE classchat_mailbox (
+        name text NOT NULL,
+        seq bigint NOT NULL REFERENCES classchat_messages (seq),
+        PRIMARY KEY (name, seq)
+      );
+      -- Held messages (PROTOCOL.md 20.7) until their name registers or an undelivered event ends them.
+      CREATE TABLE classchat_held (
+        seq bigint PRIMARY KEY REFERENCES classchat_messages (seq),
+        name text NOT NULL
+      );
+      CREATE INDEX classchat_held_by_name ON classchat_held (name, seq);
+      CREATE TABLE classchat_roles (
+        name text PRIMARY KEY,
+        role text NOT NULL CHECK (role IN ('teacher', 'ta'))
+      );
+    `,
+  },
+];
+
+/**
+ * Brings the schema up to the newest migration. The table lock makes nodes starting together
+ * take turns; a database newer than this build is refused rather than misread.
+ */
+export async function migrate(client: PoolClient, log: (message: string) => void, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS classchat_schema_version (version integer PRIMARY KEY, description text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
+    await client.query('LOCK TABLE classchat_schema_version IN EXCLUSIVE MODE');
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM classchat_schema_version');
+    const current = rows[0]?.version ?? 0;
+    const newest = migrations.length > 0 ? migrations[migrations.length - 1].version : 0;
+    if (current > newest) {
+      throw new Error(`the database has ClassChat schema version ${current}, newer than this server knows (${newest}): upgrade the server`);
+    }
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO classchat_schema_version (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
+      log(`PostgreSQL store: applied schema migration ${migration.version} (${migration.description})`);
+    }
+    await client.query('COMMIT');
+    return newest;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
