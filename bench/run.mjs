@@ -19,7 +19,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files (default all)
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files,search (default all)
   --runs N            runs per scenario and server, median reported (default 3)
   --target T          classchat, ceiling, both (default), or a list; durable-ceiling is the
                       ceiling with each message fsynced before it is routed (no target uses it)
@@ -47,7 +47,7 @@ generator, file peers) into DIR.`;
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files' },
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files,search' },
     'file-sizes': { type: 'string', default: '64,512' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
@@ -328,7 +328,8 @@ function round(value, digits) {
 const PLAN = [];
 const SCENARIOS = opts.scenario.split(',').map((s) => s.trim()).filter(Boolean);
 const RUN_FILES = SCENARIOS.includes('files');
-for (const name of SCENARIOS.filter((s) => s !== 'files')) {
+const RUN_SEARCH = SCENARIOS.includes('search');
+for (const name of SCENARIOS.filter((s) => s !== 'files' && s !== 'search')) {
   if (name === 'fanout-max' || name === 'fanout-rate') {
     const rated = name === 'fanout-rate';
     const params = { clients: P.clients, senders: P.senders, window: P.window, ...(rated ? { rate: P.rate, duration: P.duration } : { messages: P.messages }) };
@@ -397,5 +398,11 @@ if (RUN_FILES) {
   const { spawnSync } = await import('node:child_process');
   const files = spawnSync(process.execPath, [join(ROOT, 'bench/files.mjs'), '--runs', String(RUNS), '--sizes', opts['file-sizes']], { stdio: 'inherit' });
   if (files.status !== 0) failed = true;
+}
+if (RUN_SEARCH) {
+  // Client-side search (bench/search.mjs): no server involved.
+  const { spawnSync } = await import('node:child_process');
+  const search = spawnSync(process.execPath, [join(ROOT, 'bench/search.mjs')], { stdio: 'inherit' });
+  if (search.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
