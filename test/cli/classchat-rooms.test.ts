@@ -132,4 +132,20 @@ describe('classchat rooms with the real server', function () {
     alice.type('/rooms');
     await alice.waitForOutput(/Your rooms \(0\)/);
   });
+
+  it('keeps its room keys beside the key file, so a restarted chat still reads the room history', async () => {
+    const [alice, bob] = [await chat('alice'), await chat('bob')];
+    alice.type('/create lab-3 bob');
+    await bob.waitForOutput(/\[#lab-3\] \* alice created/);
+    alice.type('#lab-3 from before the restart');
+    await bob.waitForOutput(/\[#lab-3\] alice: from before the restart/);
+    bob.type('#lab-3 answer from bob');
+    await alice.waitForOutput(/\[#lab-3\] bob: answer from bob/);
+    alice.type('/quit');
+    assert.equal(await alice.exited, 0);
+
+    const again = await chat('alice');
+    again.type('/history #lab-3');
+    await again.waitForOutput(/--- last 3 message\(s\) in #lab-3 ---\n.*\* alice created #lab-3.*\n.*\[#lab-3\] you: from before the restart\n.*\[#lab-3\] bob: answer from bob\n/);
+  });
 });
