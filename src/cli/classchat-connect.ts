@@ -1,6 +1,7 @@
 /** The ChatClient the terminal client uses, built from its command-line settings. */
 import { ChatClient } from '../client/chat-client';
 import { FileKeyStore } from '../client/key-store';
+import { FileRoomKeyStore, roomKeysPathFor } from '../client/room-key-store';
 import { FileSeenStore, seenPathFor } from '../client/seen-store';
 import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import type { ConnectionSettings } from './classchat-options';
@@ -20,8 +21,9 @@ export function makeClient(settings: ConnectionSettings, autoAck: boolean): Chat
     trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
     clientName: CLIENT_NAME,
     autoAck,
-    // Only the chat shows messages; a one-shot command must not mark them seen.
-    ...(autoAck ? { seenStore: new FileSeenStore(seenPathFor(settings.keyFile)) } : {}),
+    // Only the chat shows messages; a one-shot command must not mark them seen. Only the chat
+    // is in rooms, so only it keeps their sender keys (beside the key file, 0600).
+    ...(autoAck ? { seenStore: new FileSeenStore(seenPathFor(settings.keyFile)), roomKeyStore: new FileRoomKeyStore(roomKeysPathFor(settings.keyFile)) } : {}),
     ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
   });
 }

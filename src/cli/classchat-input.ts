@@ -1,5 +1,6 @@
 /** What a line typed in the interactive client means. */
-import { checkName, EVERYONE } from '../protocol/names';
+import { checkName, checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
+import { parseRoomCommand, parseRoomSend, ROOM_HELP, RoomCommand } from './classchat-room-input';
 
 export const DEFAULT_HISTORY = 20;
 
@@ -15,6 +16,7 @@ export type InputCommand =
   | { kind: 'decline-file'; ref: TransferRef }
   | { kind: 'cancel-file'; ref: TransferRef }
   | { kind: 'files' }
+  | { kind: 'room'; command: RoomCommand }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
@@ -37,17 +39,22 @@ export const HELP = `Type a message and press Enter to send it to everyone (the 
   /cancel 3        stop sending or receiving file 3
   /files           your transfers and their state
   /who             who is online and offline
-  /history [name|all] [n]
-                   the last n (default ${DEFAULT_HISTORY}) messages to everyone, or with one person
+  /history [name|all|#room] [n]
+                   the last n (default ${DEFAULT_HISTORY}) messages to everyone, with one person, or in a room
   //text           send a message that starts with "/"
   /help            this help
-  /quit            leave (Ctrl+D works too)`;
+  /quit            leave (Ctrl+D works too)
+${ROOM_HELP}`;
 
 export function parseInput(line: string): InputCommand {
   const text = line.trim();
   if (text === '') return { kind: 'empty' };
   if (text.startsWith('//')) return { kind: 'send', to: EVERYONE, text: text.slice(1) };
   if (text.startsWith('/')) return command(text);
+  if (text.startsWith(ROOM_PREFIX)) {
+    const send = parseRoomSend(text);
+    return 'to' in send ? { kind: 'send', ...send } : send;
+  }
   if (text.startsWith('@')) {
     const match = /^@(\S*)\s*([\s\S]*)$/.exec(text);
     const who = match?.[1] ?? '';
@@ -101,7 +108,7 @@ function command(text: string): InputCommand {
       return { kind: 'send', to, text: match[2], unencrypted: true };
     }
     default:
-      return { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
+      return parseRoomCommand(name.toLowerCase(), args) ?? { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
   }
 }
 
@@ -158,7 +165,7 @@ export function transferRef(raw: string): TransferRef | undefined {
 }
 
 function history(args: string[]): InputCommand {
-  if (args.length > 2) return { kind: 'invalid', message: 'usage: /history [name|all] [n]' };
+  if (args.length > 2) return { kind: 'invalid', message: HISTORY_USAGE };
   let withWhom = EVERYONE;
   let limit = DEFAULT_HISTORY;
   for (const [index, arg] of args.entries()) {
@@ -166,12 +173,21 @@ function history(args: string[]): InputCommand {
       limit = Number(arg);
       if (limit < 1 || limit > 200) return { kind: 'invalid', message: 'the number of messages must be 1-200' };
     } else if (index === 0) {
-      const to = target(arg);
-      if (to === undefined) return { kind: 'invalid', message: `"${arg}" is not a user name; usage: /history [name|all] [n]` };
+      const to = conversation(arg);
+      if (to === undefined) return { kind: 'invalid', message: `"${arg}" is not a user or room name; ${HISTORY_USAGE}` };
       withWhom = to;
-    } else return { kind: 'invalid', message: 'usage: /history [name|all] [n]' };
+    } else return { kind: 'invalid', message: HISTORY_USAGE };
   }
   return { kind: 'history', with: withWhom, limit };
+}
+
+const HISTORY_USAGE = 'usage: /history [name|all|#room] [n]';
+
+/** Like target, and "#room" for a room. */
+function conversation(raw: string): string | undefined {
+  if (!raw.startsWith(ROOM_PREFIX)) return target(raw);
+  const room = checkRoomName(raw);
+  return room.ok ? ROOM_PREFIX + room.room : undefined;
 }
 
 /** A normalised user name (not everyone), or undefined. */

@@ -34,8 +34,9 @@ Options:
   -h, --help         show this help
 
 In the chat: type to send to everyone, "@bob hi" to send to bob only (end-to-end
-encrypted), /send bob PATH, /accept N [DIR], /decline N, /cancel N, /files, /who,
-/history [name|all] [n], /verify bob, /accept-key bob, /help, /quit.
+encrypted), "#lab-3 hi" to send to a room, /rooms, /create, /join, /leave, /add,
+/remove, /members, /send bob PATH, /accept N [DIR], /decline N, /cancel N, /files, /who,
+/history [name|all|#room] [n], /verify bob, /accept-key bob, /help, /quit.
 Keys of classmates are pinned the first time they are seen, in <key file>.trust.json.
 
 Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.`;

@@ -6,8 +6,10 @@ import { existsSync, statSync } from 'node:fs';
 import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
 import { ChatClientError } from '../client/errors';
 import { EVERYONE } from '../protocol/names';
-import { describeError, formatMessage, formatPresence, formatRoster, formatState, formatVerify, printable, terminalText } from './classchat-format';
+import { describeError, formatPresence, formatRoster, formatState, formatVerify, printable, terminalText } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
+import { formatIncoming } from './classchat-room-format';
+import { RoomDesk } from './classchat-rooms';
 import { makeClient } from './classchat-connect';
 import { FileDesk } from './classchat-files';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
@@ -78,6 +80,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const client = makeClient(settings, true);
   const printer = new Printer(process.stdout);
   const files = new FileDesk(client, (line) => printer.print(line), downloadDir);
+  const rooms = new RoomDesk(client, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
@@ -89,7 +92,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   });
   client.on('message', (message) => {
     // An offer to this user is shown by the fileOffer line, with its number.
-    if (!(message.attachment && message.to === client.name)) printer.print(formatMessage(message, client.name));
+    if (!(message.attachment && message.to === client.name)) printer.print(formatIncoming(message, client.name));
   });
   client.on('fileOffer', (offer) => files.offered(offer));
   client.on('fileState', (file, state, by) => files.stateChanged(file, state, by));
@@ -111,7 +114,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
     return 1;
   }
   if (newKey) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
-  printer.print('* @name messages are end-to-end encrypted; messages to everyone can be read by the server');
+  printer.print('* @name messages and #room messages in group rooms are end-to-end encrypted; messages to everyone can be read by the server');
   /** The safety number last shown by /verify, per name: /verify NAME confirm verifies exactly that one. */
   const shownNumbers = new Map<string, string>();
 
@@ -158,11 +161,11 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           if (client.state !== 'connected') printer.print('(as of the last connection: you are offline)');
           break;
         case 'history': {
-          const label = command.with === EVERYONE ? 'to everyone' : `with ${command.with}`;
+          const label = command.with === EVERYONE ? 'to everyone' : `${command.with.startsWith('#') ? 'in' : 'with'} ${command.with}`;
           client.history(command.with, { limit: command.limit }).then(
             (page) => {
               printer.print(`--- ${page.messages.length === 0 ? 'no messages' : `last ${page.messages.length} message(s)`} ${label}${page.more ? ' (older ones exist)' : ''} ---`);
-              for (const message of page.messages) printer.print(formatMessage(message, client.name));
+              for (const message of page.messages) printer.print(formatIncoming(message, client.name));
             },
             (error: unknown) => printer.print(`! history ${label}: ${describeError(error)}`),
           );
@@ -220,6 +223,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           break;
         case 'files':
           void files.list();
+          break;
+        case 'room':
+          rooms.run(command.command);
           break;
         case 'invalid':
           printer.print(`! ${command.message}`);

@@ -83,6 +83,40 @@ describe('classchat input lines', () => {
     for (const text of ['classchat send-file --to NAME', '--download-dir DIR', '/send bob PATH', '/accept N [DIR]', '/files']) assert.ok(USAGE.includes(text), text);
   });
 
+  it('sends "#lab-3 hi" to the room, and refuses a bad room or a missing message', () => {
+    assert.deepEqual(parseInput('#Lab-3 hi  there'), { kind: 'send', to: '#lab-3', text: 'hi  there' });
+    assert.deepEqual(parseInput('@all #1 priority'), { kind: 'send', to: '*', text: '#1 priority' });
+    for (const bad of ['#lab-3', '# hi', '#lab!3 hi', '#all hi']) assert.equal(parseInput(bad).kind, 'invalid', bad);
+  });
+
+  it('parses the room commands, normalising names with or without #', () => {
+    const room = (line: string) => {
+      const parsed = parseInput(line);
+      return parsed.kind === 'room' ? parsed.command : parsed;
+    };
+    assert.deepEqual(room('/rooms'), { kind: 'rooms' });
+    assert.deepEqual(room('/create Lab-3 Bob carol bob'), { kind: 'create', room: 'lab-3', members: ['bob', 'carol'], classRoom: false, encrypted: true, readOnly: false });
+    assert.deepEqual(room('/create #section-a --class --clear --read-only'), { kind: 'create', room: 'section-a', members: [], classRoom: true, encrypted: false, readOnly: true });
+    assert.deepEqual(room('/join section-a'), { kind: 'join', room: 'section-a' });
+    assert.deepEqual(room('/leave #lab-3'), { kind: 'leave', room: 'lab-3' });
+    assert.deepEqual(room('/add lab-3 dave erin'), { kind: 'add', room: 'lab-3', members: ['dave', 'erin'] });
+    assert.deepEqual(room('/remove lab-3 Dave'), { kind: 'remove', room: 'lab-3', member: 'dave' });
+    assert.deepEqual(room('/members lab-3'), { kind: 'members', room: 'lab-3' });
+    assert.deepEqual(parseInput('/history #Lab-3 5'), { kind: 'history', with: '#lab-3', limit: 5 });
+    for (const bad of ['/rooms x', '/create', '/create --class', '/create lab!3', '/create everyone', '/create lab-3 --x', '/create lab-3 b@d', '/join', '/join a b', '/leave', '/add lab-3', '/remove lab-3', '/remove lab-3 a b', '/members', '/history #b@d']) {
+      assert.equal(parseInput(bad).kind, 'invalid', bad);
+    }
+    const reason = parseInput('/create lab!3 bob');
+    assert.ok(reason.kind === 'invalid' && /"#lab!3" is not a valid room name: use 1-32 of a-z/.test(reason.message), JSON.stringify(reason));
+  });
+
+  it('/help and --help list the room commands', () => {
+    for (const command of ['#lab-3 hi', '/rooms', '/create lab-3 bob carol', '/create section-a --class [--clear] [--read-only]', '/join section-a', '/leave lab-3', '/add lab-3 dave', '/remove lab-3 dave', '/members lab-3', '/history [name|all|#room] [n]']) {
+      assert.ok(HELP.includes(command), command);
+    }
+    for (const text of ['"#lab-3 hi"', '/rooms', '/create', '/join', '/members']) assert.ok(USAGE.includes(text), text);
+  });
+
   it('reads transfer numbers and ids strictly', () => {
     assert.equal(transferRef('7'), 7);
     assert.equal(transferRef('#7'), 7);
