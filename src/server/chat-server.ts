@@ -209,7 +209,7 @@ export class ChatServer {
       versions: [...PROTOCOL_VERSIONS],
       server: SERVER_SOFTWARE,
       challenge: connection.challenge,
-      features: ['history', 'e2ee-box', 'rooms', 'roles', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
+      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
       joinCodeRequired: this.joinCode !== undefined,
       limits: {
         maxLineBytes: LIMITS.maxLineBytes,
