@@ -106,21 +106,21 @@ export class ChatClient extends ReconnectingClient {
   // ---- references (references/; protocol v3): each names a message this client has seen, by seq ----
 
   /** Replaces the text of your message `seq` in `conversation` ("*", a name or "#room"); everyone who has it sees a `messageChanged`. */
-  editMessage(conversation: string, seq: number, text: string): Promise<SentInfo> {
+  async editMessage(conversation: string, seq: number, text: string): Promise<SentInfo> {
     return this.references.edit(conversation, seq, text);
   }
 
   /** Deletes message `seq` (yours; a teacher or TA: anyone's where not encrypted); the server erases its content. */
-  deleteMessage(conversation: string, seq: number): Promise<SentInfo> {
+  async deleteMessage(conversation: string, seq: number): Promise<SentInfo> {
     return this.references.remove(conversation, seq);
   }
 
   /** Reacts to message `seq` with one emoji or short word (1-32 bytes, no spaces). */
-  react(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
+  async react(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
     return this.references.react(conversation, seq, emoji, false);
   }
 
-  unreact(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
+  async unreact(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
     return this.references.react(conversation, seq, emoji, true);
   }
 

@@ -14,9 +14,15 @@ export const WAITING_ANNOTATIONS_CAPACITY = 1000;
 /** A reply's quote of its target. */
 const SNIPPET_CHARS = 80;
 
+export interface ReplyRef {
+  seq: number;
+  id?: string;
+}
+
 interface Known {
   view: ReceivedMessage;
-  replyTo?: number;
+  /** What it replies to; the id once known (an encrypted edit names it again, as its box replaces the reply's). */
+  replyTo?: ReplyRef;
   /** Per emoji, per person: reacting or not, as of the newest react/unreact (its seq). */
   reactions: Map<string, Map<string, { on: boolean; seq: number }>>;
 }
@@ -36,16 +42,23 @@ export class KnownMessages {
    * Remembers a message (again: a history page repeats what was shown live), as `view` shows it
    * unless an edit or delete newer than that is known already; its reactions are kept.
    */
-  remember(view: ReceivedMessage, replyTo?: number): void {
+  remember(view: ReceivedMessage, replyTo?: ReplyRef): void {
     const known = this.bySeq.get(view.seq);
     if (!known) {
       this.bySeq.set(view.seq, { view, replyTo, reactions: new Map() });
       if (this.bySeq.size > this.capacity) this.bySeq.delete(this.bySeq.keys().next().value!);
       return;
     }
-    known.replyTo ??= replyTo;
+    if (replyTo && known.replyTo?.id === undefined) known.replyTo = replyTo;
     const older = (known.view.deleted && !view.deleted) || (!view.deleted && (known.view.edited?.seq ?? 0) > (view.edited?.seq ?? 0));
     if (!older) known.view = view;
+  }
+
+  /** What message `seq` replies to, with the id of that one when known. */
+  replyOf(seq: number): ReplyRef | undefined {
+    const replyTo = this.bySeq.get(seq)?.replyTo;
+    if (!replyTo) return undefined;
+    return { seq: replyTo.seq, id: replyTo.id ?? this.bySeq.get(replyTo.seq)?.view.id };
   }
 
   /** Replaces the view of a known message (an edit or delete applied). */
@@ -72,8 +85,8 @@ export class KnownMessages {
     if (!known) return undefined;
     const shown: ReceivedMessage = { ...known.view };
     if (known.replyTo !== undefined) {
-      const quoted = this.bySeq.get(known.replyTo)?.view;
-      shown.replyTo = { seq: known.replyTo, ...(quoted && { from: quoted.from }), ...(quoted?.text !== undefined && { snippet: snippetOf(quoted.text) }) };
+      const quoted = this.bySeq.get(known.replyTo.seq)?.view;
+      shown.replyTo = { seq: known.replyTo.seq, ...(quoted && { from: quoted.from }), ...(quoted?.text !== undefined && { snippet: snippetOf(quoted.text) }) };
     }
     const reactions: Reaction[] = [];
     for (const [emoji, people] of known.reactions) {

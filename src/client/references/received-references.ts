@@ -6,7 +6,7 @@
  */
 import type { MessageChange, ReceivedMessage } from '../types';
 import { Annotation, classify } from './annotations';
-import { KnownMessages } from './known-messages';
+import { KnownMessages, ReplyRef } from './known-messages';
 import { mentionsIn } from './mentions';
 import type { OpenedMessage } from './opened-content';
 
@@ -24,7 +24,7 @@ export class ReceivedReferences {
       return change ? { change } : {};
     }
     if (!this.replyMatches(opened, classified.replyTo)) return {};
-    this.admit(this.finish(opened), classified.replyTo?.seq);
+    this.admit(this.finish(opened), classified.replyTo);
     return { message: this.known.render(opened.seq) };
   }
 
@@ -45,7 +45,7 @@ export class ReceivedReferences {
       }
       if (!this.replyMatches(opened, classified.replyTo)) continue;
       const view = this.finish(opened);
-      this.admit(view, classified.replyTo?.seq);
+      this.admit(view, classified.replyTo);
       listed.push(view);
     }
     for (const reaction of reactions) this.annotate(reaction);
@@ -53,7 +53,7 @@ export class ReceivedReferences {
   }
 
   /** This user's own message, stored by the server: remembered so it can be quoted, edited and reacted to. */
-  sent(view: ReceivedMessage, replyTo?: number): void {
+  sent(view: ReceivedMessage, replyTo?: ReplyRef): void {
     this.admit(this.finish(view), replyTo);
   }
 
@@ -98,7 +98,7 @@ export class ReceivedReferences {
   }
 
   /** Remembered, and the annotations that waited for it applied. */
-  private admit(view: ReceivedMessage, replyTo: number | undefined): void {
+  private admit(view: ReceivedMessage, replyTo: ReplyRef | undefined): void {
     this.known.remember(view, replyTo);
     for (const annotation of this.known.takeWaiting(view.seq)) this.annotate(annotation);
   }

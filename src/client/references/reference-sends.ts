@@ -42,8 +42,9 @@ export class ReferenceSends {
   queueText(to: string, text: string, options: SendOptions): QueuedMessage {
     const replyTo = options.replyTo;
     const queued = replyTo === undefined ? this.parts.queueText(to, text, options) : this.reply(to, text, replyTo);
+    const replied = replyTo === undefined ? undefined : { seq: replyTo, id: this.parts.received.known.get(replyTo)?.id };
     queued.sent.then(
-      (info) => this.parts.received.sent(ownView(this.parts.link.me, queued, info, text), replyTo),
+      (info) => this.parts.received.sent(ownView(this.parts.link.me, queued, info, text), replied),
       () => undefined,
     );
     return queued;
@@ -54,7 +55,10 @@ export class ReferenceSends {
     if (target.from !== this.parts.link.me) throw new ClassChatError('bad_ref', `only its sender can edit a message, and message ${seq} is ${target.from}'s`);
     checkText(text);
     const ref: MessageRef = { seq, rel: 'edit' };
-    const queued = target.encrypted ? this.sealed(to, { text, edit: { seq, id: target.id } }, ref) : this.parts.queue(to, { text, ref });
+    // The edit's box replaces the reply's on the server, so it says again what the message replies to.
+    const reply = this.parts.received.known.replyOf(seq);
+    const sealedReply = reply?.id === undefined ? {} : { reply: { seq: reply.seq, id: reply.id } };
+    const queued = target.encrypted ? this.sealed(to, { text, edit: { seq, id: target.id }, ...sealedReply }, ref) : this.parts.queue(to, { text, ref });
     return this.applied(queued, to, { kind: 'edit', target: seq, text });
   }
 
