@@ -127,25 +127,25 @@ export class ChatClient extends ReconnectingClient {
   // ---- moderation (moderation.ts; teachers and TAs, protocol v3): each resolves once the server did it ----
 
   /** Refuses `name`'s messages everywhere (with `muted`) for 1-10080 minutes. */
-  mute(name: string, minutes: number): Promise<void> {
+  async mute(name: string, minutes: number): Promise<void> {
     return this.moderation.mute(name, minutes);
   }
 
-  unmute(name: string): Promise<void> {
+  async unmute(name: string): Promise<void> {
     return this.moderation.unmute(name);
   }
 
   /** Exam mode: while on, only teachers and TAs can write to Everyone. */
-  setExamMode(on: boolean): Promise<void> {
+  async setExamMode(on: boolean): Promise<void> {
     return this.moderation.setExamMode(on);
   }
 
   /** Ends `name`'s sessions and refuses its logins until `unban`. */
-  ban(name: string): Promise<void> {
+  async ban(name: string): Promise<void> {
     return this.moderation.ban(name);
   }
 
-  unban(name: string): Promise<void> {
+  async unban(name: string): Promise<void> {
     return this.moderation.unban(name);
   }
 
