@@ -7,6 +7,7 @@
  * in client-services.ts. No vscode here: the CLI and the extension both use it.
  */
 import type { Identity } from '../crypto/identity';
+import { REFS_FEATURE } from '../protocol/references';
 import { ClassChatError } from '../protocol/errors';
 import type { Box, FileOffer, HelloFrame, ServerFrame, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import { ConnectionLink } from './client-link';
@@ -16,10 +17,14 @@ import type { SentInfo } from './outbox';
 import { ReconnectingClient } from './reconnecting-client';
 import { Roster } from './roster';
 import type { RoomView } from './room-book';
+import { Moderation } from './moderation';
+import { ReceivedReferences } from './references/received-references';
+import { ReferenceSends } from './references/reference-sends';
 import { MemoryRoomKeyStore } from './room-key-store';
 import type { RoomKeyring } from './room-keys';
 import { RoomConversations } from './room-traffic';
 import type { CreateRoomOptions, Rooms } from './rooms';
+import { ROOMS_VERSION } from '../protocol/limits';
 import { FileStatus, FileTransfers } from './file-transfers';
 import type { IncomingFile } from './file-download';
 import type { OutgoingFile } from './file-upload';
@@ -36,6 +41,9 @@ export class ChatClient extends ReconnectingClient {
   private readonly conversations: Conversations;
   private readonly roomBook: Rooms;
   private readonly roomKeys: RoomKeyring;
+  private readonly references: ReferenceSends;
+  private readonly moderation: Moderation;
+  private refsListed = false;
 
   constructor(options: ChatClientOptions) {
     super(options);
@@ -49,7 +57,18 @@ export class ChatClient extends ReconnectingClient {
     this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
     const rooms = new RoomConversations({ link, emit, store: options.roomKeyStore ?? new MemoryRoomKeyStore(), trust: this.trust, conversations: () => this.conversations });
     [this.roomBook, this.roomKeys] = [rooms.rooms, rooms.keyring];
-    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, emit });
+    const received = new ReceivedReferences(me);
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, references: received, emit });
+    this.references = new ReferenceSends({
+      link,
+      received,
+      emit,
+      sealPrivate: (to, id, content) => this.trust.sealContent(to, id, content),
+      sealRoom: (room, id, content) => rooms.sealContent(room, id, content),
+      queueText: (to, text, sendOptions) => this.conversations.queueText(to, text, sendOptions),
+      queue: (to, payload, id) => this.conversations.enqueue(to, payload, id),
+    });
+    this.moderation = new Moderation(link);
   }
 
   /** Everyone the server knows, with their keys and whether they are online. */
@@ -79,9 +98,55 @@ export class ChatClient extends ReconnectingClient {
     return this.queueText(to, text, options).sent;
   }
 
-  /** Like sendText, but returns the message id at once (to show the message as pending). */
+  /** Like sendText, but returns the message id at once (to show the message as pending). `replyTo`: see references/. */
   queueText(to: string, text: string, options: SendOptions = {}): QueuedMessage {
-    return this.conversations.queueText(to, text, options);
+    return this.references.queueText(to, text, options);
+  }
+
+  // ---- references (references/; protocol v3): each names a message this client has seen, by seq ----
+
+  /** Replaces the text of your message `seq` in `conversation` ("*", a name or "#room"); everyone who has it sees a `messageChanged`. */
+  async editMessage(conversation: string, seq: number, text: string): Promise<SentInfo> {
+    return this.references.edit(conversation, seq, text);
+  }
+
+  /** Deletes message `seq` (yours; a teacher or TA: anyone's where not encrypted); the server erases its content. */
+  async deleteMessage(conversation: string, seq: number): Promise<SentInfo> {
+    return this.references.remove(conversation, seq);
+  }
+
+  /** Reacts to message `seq` with one emoji or short word (1-32 bytes, no spaces). */
+  async react(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
+    return this.references.react(conversation, seq, emoji, false);
+  }
+
+  async unreact(conversation: string, seq: number, emoji: string): Promise<SentInfo> {
+    return this.references.react(conversation, seq, emoji, true);
+  }
+
+  // ---- moderation (moderation.ts; teachers and TAs, protocol v3): each resolves once the server did it ----
+
+  /** Refuses `name`'s messages everywhere (with `muted`) for 1-10080 minutes. */
+  async mute(name: string, minutes: number): Promise<void> {
+    return this.moderation.mute(name, minutes);
+  }
+
+  async unmute(name: string): Promise<void> {
+    return this.moderation.unmute(name);
+  }
+
+  /** Exam mode: while on, only teachers and TAs can write to Everyone. */
+  async setExamMode(on: boolean): Promise<void> {
+    return this.moderation.setExamMode(on);
+  }
+
+  /** Ends `name`'s sessions and refuses its logins until `unban`. */
+  async ban(name: string): Promise<void> {
+    return this.moderation.ban(name);
+  }
+
+  async unban(name: string): Promise<void> {
+    return this.moderation.unban(name);
   }
 
   /** Queues an end-to-end encrypted payload for one user (the caller encrypts). */
@@ -221,6 +286,8 @@ export class ChatClient extends ReconnectingClient {
 
   protected onHello(hello: HelloFrame): void {
     this.files.onHello(hello);
+    this.moderation.onHello(hello);
+    this.refsListed = hello.features.includes(REFS_FEATURE);
   }
 
   protected get loginAckedSeq(): number | undefined {
@@ -238,6 +305,8 @@ export class ChatClient extends ReconnectingClient {
     resolveConnect();
     this.conversations.loggedIn(conn, welcome);
     this.roomBook.loggedIn(welcome);
+    this.moderation.loggedIn(welcome.v);
+    this.references.setServed(this.refsListed && welcome.v >= ROOMS_VERSION);
     this.files.resume();
   }
 
@@ -272,8 +341,10 @@ export class ChatClient extends ReconnectingClient {
       case 'room_members':
         this.roomBook.onFrame(frame);
         return;
-      case 'pong':
       case 'done':
+        this.moderation.onDone(frame.rid);
+        return;
+      case 'pong':
         return;
       case 'hello':
       case 'welcome':
@@ -290,6 +361,7 @@ export class ChatClient extends ReconnectingClient {
     if (this.files.onError(frame.id, frame.rid, error)) return;
     if (this.conversations.claimRequestError(frame.rid, error)) return;
     if (this.roomBook.claimRequestError(frame.rid, error)) return;
+    if (this.moderation.claimRequestError(frame.rid, error)) return;
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 
@@ -304,6 +376,7 @@ export class ChatClient extends ReconnectingClient {
     this.files.paused();
     this.conversations.connectionLost();
     this.roomBook.connectionLost();
+    this.moderation.connectionLost();
   }
 
   protected stopConnectionTimers(): void {
@@ -317,6 +390,7 @@ export class ChatClient extends ReconnectingClient {
   protected onShutdown(reason: Error): void {
     this.conversations.shutdown(reason);
     this.roomBook.shutdown(reason);
+    this.moderation.shutdown(reason);
     this.roomKeysClosed = this.roomKeys.close();
     this.files.dispose();
     this.trust.dispose();

@@ -5,10 +5,12 @@
  * can fake any one part.
  */
 import type { Box, ChatMessage, FileOffer } from '../protocol/frames';
+import type { EnvelopeContent } from '../protocol/references';
+import type { OpenedMessage } from './references/opened-content';
 import type { Clock } from './clock';
 import type { FileLink, FileOfferView } from './file-transfer-types';
 import type { SentInfo } from './outbox';
-import type { ChatClientEvents, ReceivedMessage } from './types';
+import type { ChatClientEvents } from './types';
 
 /** Emits the listed ChatClient events (and only those) to the application. */
 export type Emit<K extends keyof ChatClientEvents> = <E extends K>(event: E, ...args: ChatClientEvents[E]) => void;
@@ -34,8 +36,10 @@ export interface MessageKeys {
   isPinned(name: string): boolean;
   /** Seals `text` for `to` under message id `id`; throws unknown_key / key_changed when the key cannot be trusted. */
   seal(to: string, id: string, text: string): Box;
+  /** Seals content (a reply, an edit, a reaction) like `seal`. */
+  sealContent(to: string, id: string, content: EnvelopeContent): Box;
   /** A message as shown: decrypted and checked when it is a box. */
-  view(message: ChatMessage): ReceivedMessage;
+  view(message: ChatMessage): OpenedMessage;
 }
 
 /** What a conversation uses of rooms (room-traffic.ts): every `#room` conversation goes there. */
@@ -44,11 +48,13 @@ export interface RoomTraffic {
   encrypted(room: string): boolean | undefined;
   /** Seals `text` for `#room` under `id` with this user's sender key (rotated or handed over first when due). */
   seal(room: string, id: string, text: string): Box;
+  /** Seals content (a reply, an edit, a reaction) like `seal`. */
+  sealContent(room: string, id: string, content: EnvelopeContent): Box;
   /**
    * A message of a room's stream as shown: `live` ones (from the mailbox, in seq order) also
    * change membership. Undefined: held until its sender's key arrives (shown later, once).
    */
-  view(message: ChatMessage, live: boolean): ReceivedMessage | undefined;
+  view(message: ChatMessage, live: boolean): OpenedMessage | undefined;
   /** A hidden private message (a room key): taken, never shown. */
   onHidden(message: ChatMessage): void;
 }

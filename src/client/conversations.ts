@@ -14,7 +14,10 @@ import { PendingRequests } from './requests';
 import { FrameSink, Sender } from './sender';
 import { ShownMessages } from './shown-messages';
 import { checkRecipient } from './rules';
-import type { ChatClientOptions, HistoryPage, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+import { noticeView } from './references/notice-text';
+import type { OpenedMessage } from './references/opened-content';
+import type { ReceivedReferences } from './references/received-references';
+import type { ChatClientOptions, HistoryPage, QueuedMessage, RosterEntry, SendOptions } from './types';
 
 export type ConversationOptions = Pick<ChatClientOptions, 'outboxCapacity' | 'maxInFlight' | 'sendRetry' | 'autoAck' | 'lastSeenSeq' | 'seenStore'>;
 
@@ -26,7 +29,9 @@ export interface ConversationParts {
   readonly rooms: RoomTraffic;
   /** Who the server knows now (ChatClient keeps it up to date). */
   readonly roster: ReadonlyMap<string, RosterEntry>;
-  readonly emit: Emit<'message' | 'fileOffer' | 'sent' | 'error'>;
+  /** Replies quote, edits, deletes and reactions change what was shown (references/). */
+  readonly references: ReceivedReferences;
+  readonly emit: Emit<'message' | 'messageChanged' | 'fileOffer' | 'sent' | 'error'>;
 }
 
 /** The frames a conversation handles. */
@@ -164,7 +169,7 @@ export class Conversations {
         return;
       }
       case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: frame.messages.flatMap((message) => (message.hidden ? [] : (this.view(message, false) ?? []))), more: frame.more });
+        this.requests.resolve(frame.rid, { with: frame.with, messages: this.parts.references.page(frame.messages.flatMap((message) => (message.hidden ? [] : (this.view(message, false) ?? [])))), more: frame.more });
     }
   }
 
@@ -222,13 +227,16 @@ export class Conversations {
   }
 
   /** A message that was held (a room message waiting for its key), shown now: once, like any other. */
-  showLate(message: ReceivedMessage): void {
+  showLate(message: OpenedMessage): void {
     this.show(message);
   }
 
-  private show(message: ReceivedMessage): void {
+  private show(opened: OpenedMessage): void {
     // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
-    if (!this.shown.admit(message)) return;
+    if (!this.shown.admit(opened)) return;
+    const { message, change } = this.parts.references.live(opened);
+    if (change) this.parts.emit('messageChanged', change);
+    if (!message) return;
     this.parts.emit('message', message);
     if (message.attachment && message.to === this.link.me) this.parts.emit('fileOffer', message.attachment);
   }
@@ -248,8 +256,9 @@ export class Conversations {
    * A message as shown: decrypted and checked when it is a box; a file offer described. A room's
    * goes to the rooms (`live`: from the mailbox); undefined when it is held for its key.
    */
-  private view(message: ChatMessage, live: boolean): ReceivedMessage | undefined {
+  private view(message: ChatMessage, live: boolean): OpenedMessage | undefined {
     if (message.to.startsWith(ROOM_PREFIX)) return this.parts.rooms.view(message, live);
+    if (message.event) return noticeView(message, this.link.me, this.link.clock.now());
     const shown = { ...this.parts.keys.view(message), conversation: message.to === EVERYONE ? EVERYONE : message.from === this.link.me ? message.to : message.from };
     if (message.file === undefined || shown.text === undefined) return shown;
     const attachment = this.parts.attachments.describe(message, shown.text);
@@ -257,11 +266,11 @@ export class Conversations {
     return { ...shown, text: `sent a file: ${attachment.name} (${attachment.size} bytes)`, attachment };
   }
 
-  /** `recipient` is checked: "*", a user name or "#room". */
-  private enqueue(recipient: string, payload: OutboxPayload, id?: string): QueuedMessage {
+  /** Queues a payload as it is; `recipient` is checked: "*", a user name or "#room". */
+  enqueue(recipient: string, payload: OutboxPayload, id?: string): QueuedMessage {
     this.link.checkOpen();
     const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);
-    return { id: queuedId, to: recipient, sent };
+    return { id: queuedId, to: recipient, encrypted: 'box' in payload, sent };
   }
 }
 

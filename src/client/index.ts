@@ -1,6 +1,6 @@
 /** The ClassChat client library (no vscode): used by the CLI and the VS Code extension. */
 export { ChatClient } from './chat-client';
-export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageTrust, QueuedMessage, ReceivedMessage, RosterEntry, SendOptions } from './types';
+export type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName, DecryptError, HistoryPage, MessageChange, MessageTrust, QueuedMessage, Reaction, ReceivedMessage, ReplyTarget, RosterEntry, SendOptions } from './types';
 export type { KeyChange, KeyTrust } from './trust-book';
 export { FileTrustStore, MemoryTrustStore, TrustFileError, trustPathFor } from './trust-store';
 export type { RoomView } from './room-book';

@@ -5,9 +5,10 @@
 import { InvalidPeerKeyError, PrivateBoxes } from '../crypto/e2ee';
 import type { Box, ChatMessage } from '../protocol/frames';
 import type { EnvelopeContent } from '../protocol/references';
+import { OpenedMessage, openedView, sealedId } from './references/opened-content';
 import { ChatClientError } from './errors';
 import type { KeyTrust, TrustBook } from './trust-book';
-import type { DecryptError, ReceivedMessage, RosterEntry } from './types';
+import type { DecryptError, RosterEntry } from './types';
 
 export class PrivateMessages {
   constructor(
@@ -65,16 +66,16 @@ export class PrivateMessages {
   }
 
   /** What the user is shown for a message from the mailbox or from history. */
-  view(message: ChatMessage): ReceivedMessage {
+  view(message: ChatMessage): OpenedMessage {
     const box = message.box;
     if (box === undefined) return { ...message, encrypted: false, trust: 'not_encrypted' };
     const peer = message.from === this.me ? message.to : message.from;
     const candidates = this.candidateKeys(peer);
-    const expect = { from: message.from, to: message.to, id: message.id };
+    const expect = { from: message.from, to: message.to, id: sealedId(message) };
     let error: DecryptError = candidates.length === 0 ? 'unknown_key' : 'could_not_decrypt';
     for (const [key, trust] of candidates) {
-      const opened = this.boxes.open(key, box, expect);
-      if (opened.ok) return { ...message, text: opened.text, encrypted: true, trust };
+      const opened = this.boxes.openContent(key, box, expect);
+      if (opened.ok) return openedView(message, opened.content, trust);
       if (opened.error === 'misaddressed') error = 'misaddressed';
     }
     return { ...message, text: undefined, encrypted: true, trust: this.keyTrust(peer), decryptError: error };

@@ -13,13 +13,13 @@ import type { Clock } from './clock';
 import type { Emit } from './client-services';
 import { ChatClientError } from './errors';
 import { HeldRoomMessages } from './held-room-messages';
+import { OpenedMessage, openedView, sealedId } from './references/opened-content';
 import type { ClientRoomBook, RoomChange } from './room-book';
 import type { RoomEvents } from './rooms';
 import type { RoomKeyStore } from './room-key-store';
 import { RoomKeyPersistence } from './room-key-persistence';
 import { toError } from './rules';
 import type { KeyTrust } from './trust-book';
-import type { ReceivedMessage } from './types';
 
 export interface RoomKeyParts {
   readonly me: string;
@@ -32,7 +32,7 @@ export interface RoomKeyParts {
   openPinned(message: ChatMessage): { content: EnvelopeContent; trust: KeyTrust } | undefined;
   keyTrust(name: string): KeyTrust;
   /** A held room message, now opened or given up on: shown as any other. */
-  showLate(message: ReceivedMessage): void;
+  showLate(message: OpenedMessage): void;
   readonly emit: Emit<'error'>;
 }
 
@@ -95,8 +95,8 @@ export class RoomKeyring implements RoomEvents {
 
   // ---- sending and receiving ----
 
-  /** Seals `text` for `#room` under `id`, first rotating the key when a member left. Throws ChatClientError. */
-  seal(room: string, id: string, text: string): Box {
+  /** Seals content (text, a reply, an edit, a reaction) for `#room` under `id`, first rotating the key when a member left. Throws ChatClientError. */
+  seal(room: string, id: string, content: EnvelopeContent): Box {
     const keys = this.keys;
     if (!keys) throw new ChatClientError('unknown_key', `connect first, so the message to #${room} can be encrypted`);
     if (!this.parts.book.isMember(room, this.parts.me)) throw new ClassChatError('not_member', `you are not a member of #${room}`);
@@ -105,7 +105,7 @@ export class RoomKeyring implements RoomEvents {
       this.newSenderKey(room);
     }
     try {
-      return keys.seal(room, id, { text });
+      return keys.seal(room, id, content);
     } catch (error) {
       if (error instanceof NoSenderKeyError) throw new ChatClientError('unknown_key', error.message);
       throw error;
@@ -115,13 +115,12 @@ export class RoomKeyring implements RoomEvents {
   }
 
   /** A room message as shown; undefined when it is held until its sender's key arrives (`live` only). */
-  view(message: ChatMessage, live: boolean): ReceivedMessage | undefined {
+  view(message: ChatMessage, live: boolean): OpenedMessage | undefined {
     if (!message.box || !this.keys) return this.failed(message, 'unknown_key');
-    const opened = this.keys.open({ from: message.from, to: message.to, id: message.id, box: message.box });
+    const opened = this.keys.open({ from: message.from, to: message.to, id: sealedId(message), box: message.box });
     if (opened.ok) {
       this.persistence.changed();
-      if (opened.content.text === undefined) return this.failed(message, 'could_not_decrypt');
-      return { ...message, conversation: message.to, text: opened.content.text, encrypted: true, trust: this.trustOf(message.from) };
+      return { ...openedView(message, opened.content, this.trustOf(message.from)), conversation: message.to };
     }
     if (opened.error === 'unknown_key' && live) {
       this.held.hold(message);
@@ -200,7 +199,7 @@ export class RoomKeyring implements RoomEvents {
     return from === this.parts.me ? 'verified' : this.parts.keyTrust(from);
   }
 
-  private failed(message: ChatMessage, error: 'unknown_key' | 'could_not_decrypt' | 'misaddressed'): ReceivedMessage {
+  private failed(message: ChatMessage, error: 'unknown_key' | 'could_not_decrypt' | 'misaddressed'): OpenedMessage {
     return { ...message, conversation: message.to, text: undefined, encrypted: true, trust: this.trustOf(message.from), decryptError: error };
   }
 }

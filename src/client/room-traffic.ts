@@ -9,9 +9,9 @@ import type { EnvelopeContent } from '../protocol/references';
 import type { ClientLink, Emit, RoomTraffic } from './client-services';
 import { RoomKeyring } from './room-keys';
 import type { RoomKeyStore } from './room-key-store';
+import type { OpenedMessage } from './references/opened-content';
 import { Rooms } from './rooms';
 import type { KeyTrust } from './trust-book';
-import type { ReceivedMessage } from './types';
 
 /** What rooms use of the rest of ChatClient. */
 export interface RoomWiring {
@@ -25,7 +25,7 @@ export interface RoomWiring {
     keyTrust(name: string): KeyTrust | 'no_key';
   };
   /** Queues hidden messages and shows held ones (conversations.ts, made after this). */
-  conversations(): { queueHidden(to: string, seal: (id: string) => Box): void; showLate(message: ReceivedMessage): void };
+  conversations(): { queueHidden(to: string, seal: (id: string) => Box): void; showLate(message: OpenedMessage): void };
 }
 
 export class RoomConversations implements RoomTraffic {
@@ -57,10 +57,14 @@ export class RoomConversations implements RoomTraffic {
   }
 
   seal(room: string, id: string, text: string): Box {
-    return this.keyring.seal(room, id, text);
+    return this.keyring.seal(room, id, { text });
   }
 
-  view(message: ChatMessage, live: boolean): ReceivedMessage | undefined {
+  sealContent(room: string, id: string, content: EnvelopeContent): Box {
+    return this.keyring.seal(room, id, content);
+  }
+
+  view(message: ChatMessage, live: boolean): OpenedMessage | undefined {
     if (message.event) {
       if (live) this.rooms.onEvent(message);
       return { ...message, conversation: message.to, text: describeEvent(message.from, message.to, message.event), encrypted: false, trust: 'not_encrypted' };

@@ -17,7 +17,8 @@ import { PrivateMessages } from './private-messages';
 import { checkRecipient, toError } from './rules';
 import { KeyTrust, TrustBook } from './trust-book';
 import type { TrustStore } from './trust-store';
-import type { ReceivedMessage, RosterEntry } from './types';
+import type { OpenedMessage } from './references/opened-content';
+import type { RosterEntry } from './types';
 
 export interface TrustParts {
   readonly me: string;
@@ -79,7 +80,7 @@ export class Trust implements MessageKeys {
     return this.e2ee?.openPinned(message);
   }
 
-  view(message: ChatMessage): ReceivedMessage {
+  view(message: ChatMessage): OpenedMessage {
     if (this.e2ee) return this.e2ee.view(message);
     return message.box === undefined
       ? { ...message, encrypted: false, trust: 'not_encrypted' }

@@ -45,6 +45,38 @@ export interface ReceivedMessage extends ChatMessage {
   decryptError?: DecryptError;
   /** A file offer's details (name, size), when the message is one. */
   attachment?: FileOfferView;
+  /** A reply: the message it answers, with its sender and first line when this client has seen it (20.5). */
+  replyTo?: ReplyTarget;
+  /** Reactions to it, one entry per emoji, in the order first given. Absent when there are none. */
+  reactions?: Reaction[];
+  /** Valid `@name` tokens of the text, normalised. Always set by ChatClient. */
+  mentions?: string[];
+  /** One of `mentions` is this user: notify. Always set by ChatClient. */
+  mentionsMe?: boolean;
+}
+
+export interface ReplyTarget {
+  seq: number;
+  /** Who wrote it, once this client has seen it. */
+  from?: string;
+  /** Its first line, shortened, once this client has seen it (absent for a deleted one). */
+  snippet?: string;
+}
+
+export interface Reaction {
+  emoji: string;
+  /** Who reacted so, in the order they did. */
+  names: string[];
+}
+
+/** An earlier message changed: edited, deleted, or its reactions (emitted instead of a new message). */
+export interface MessageChange {
+  conversation: string;
+  /** The changed message's seq. */
+  seq: number;
+  how: 'edited' | 'deleted' | 'reactions';
+  /** The message as it is to be shown now. */
+  message: ReceivedMessage;
 }
 
 export interface SendOptions {
@@ -53,6 +85,8 @@ export interface SendOptions {
    * the server. Without it such a send is refused with `no_key`. Ignored for users with a key.
    */
   allowUnencrypted?: boolean;
+  /** Sends the text as a reply to the message with this seq (of the same conversation; protocol v3). */
+  replyTo?: number;
 }
 
 export type ClientState =
@@ -80,6 +114,8 @@ export interface HistoryPage {
 export interface QueuedMessage {
   id: string;
   to: string;
+  /** Sealed end-to-end (a box); false: the server can read it. */
+  encrypted: boolean;
   /** Settles when the server has stored the message (or refused it). */
   sent: Promise<SentInfo>;
 }
@@ -92,6 +128,11 @@ export type ChatClientEvents = {
    * encrypted message whose sender's id was shown lately (a replay by the server) is not emitted.
    */
   message: [message: ReceivedMessage];
+  /**
+   * An edit, a delete or a reaction changed a message this client has shown (live; history pages
+   * come with them applied). These never arrive as `message` events of their own.
+   */
+  messageChanged: [change: MessageChange];
   /**
    * The server reports a key for `name` that differs from the pinned one, or no key at all
    * (`current` null). Until `acceptKey` or `verify`, sends to `name` are refused (key_changed,

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { LIMITS } from './limits';
 import { clientId, seq, textSchema } from './primitives';
 
+/** The `hello.features` entry of a server that serves references (20). */
+export const REFS_FEATURE = 'refs';
+
 export const REF_RELATIONS = ['reply', 'edit', 'delete', 'react', 'unreact'] as const;
 export type RefRelation = (typeof REF_RELATIONS)[number];
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ClientLink, MessageKeys, RoomTraffic } from '../../src/client/client-services';
+import { ReceivedReferences } from '../../src/client/references/received-references';
 import { Conversations } from '../../src/client/conversations';
 import { Roster } from '../../src/client/roster';
 import type { ChatClientEvents, ReceivedMessage, RosterEntry } from '../../src/client/types';
@@ -30,12 +31,14 @@ const plainKeys: MessageKeys = {
   canSeal: false,
   isPinned: () => false,
   seal: () => assert.fail('nothing private is sealed here'),
+  sealContent: () => assert.fail('nothing private is sealed here'),
   view: (message: ChatMessage): ReceivedMessage => ({ ...message, encrypted: false, trust: 'not_encrypted' }),
 };
 
 const noRooms: RoomTraffic = {
   encrypted: () => undefined,
   seal: () => assert.fail('no room here'),
+  sealContent: () => assert.fail('no room here'),
   view: () => assert.fail('no room here'),
   onHidden: () => assert.fail('no room here'),
 };
@@ -51,7 +54,7 @@ describe('ChatClient parts on their narrow views', () => {
   it('Conversations shows each seq once and acknowledges it on the next turn', async () => {
     const link = new FakeLink();
     const { events, emit } = recorder();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), emit });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), emit });
     const message: ChatMessage = { type: 'msg', seq: 5, id: 'm1', from: 'bob', to: '*', ts: 1, text: 'hi' };
     conversations.onFrame(message);
     conversations.onFrame(message);
@@ -63,7 +66,7 @@ describe('ChatClient parts on their narrow views', () => {
 
   it('Conversations asks for a history page through the link and settles it from history_page', async () => {
     const link = new FakeLink();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), emit: () => undefined });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), emit: () => undefined });
     const page = conversations.history('*', { limit: 10 });
     const request = link.frames[0];
     assert.ok(request?.type === 'history');

@@ -76,7 +76,7 @@ function deliverKeys(from: string, sender: Member, to: Member): void {
 
 function roomMessage(from: Member, name: string, room: string, text: string): ChatMessage {
   const id = `m${++seq}`;
-  return { type: 'msg', seq, id, from: name, to: `#${room}`, ts: 0, box: from.keyring.seal(room, id, text) };
+  return { type: 'msg', seq, id, from: name, to: `#${room}`, ts: 0, box: from.keyring.seal(room, id, { text }) };
 }
 
 /** alice creates #lab with bob; both have applied the event. */
