@@ -180,9 +180,7 @@ export class Conversations {
 
   /** A server error answering a history request (its rid); false when none is pending. */
   claimRequestError(rid: string | undefined, error: ClassChatError): boolean {
-    if (!this.requests.has(rid)) return false;
-    this.requests.reject(rid, error);
-    return true;
+    return this.requests.claimError(rid, error);
   }
 
   /** Reads the seen store once, before the first login. */
@@ -203,7 +201,7 @@ export class Conversations {
 
   connectionLost(): void {
     this.sender.detach();
-    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    this.requests.connectionLost();
   }
 
   stopTimers(): void {

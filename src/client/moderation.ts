@@ -62,13 +62,11 @@ export class Moderation {
   }
 
   claimRequestError(rid: string | undefined, error: ClassChatError): boolean {
-    if (!this.requests.has(rid)) return false;
-    this.requests.reject(rid, error);
-    return true;
+    return this.requests.claimError(rid, error);
   }
 
   connectionLost(): void {
-    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    this.requests.connectionLost();
   }
 
   shutdown(reason: Error): void {

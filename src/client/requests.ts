@@ -44,6 +44,16 @@ export class PendingRequests<T> {
     return request !== undefined;
   }
 
+  /** A server error that answers one of these requests (by its rid); false when none is pending. */
+  claimError(rid: string | undefined, error: Error): boolean {
+    return rid !== undefined && this.reject(rid, error);
+  }
+
+  /** Every pending request fails: the connection that would have carried the answer is gone. */
+  connectionLost(): void {
+    this.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+  }
+
   rejectAll(error: Error): void {
     for (const rid of [...this.pending.keys()]) this.reject(rid, error);
   }

@@ -148,13 +148,11 @@ export class Rooms {
 
   /** A server error answering a room request (its rid); false when none is pending. */
   claimRequestError(rid: string | undefined, error: ClassChatError): boolean {
-    if (!this.requests.has(rid)) return false;
-    this.requests.reject(rid, error);
-    return true;
+    return this.requests.claimError(rid, error);
   }
 
   connectionLost(): void {
-    this.requests.rejectAll(new ChatClientError('connection_lost', 'the connection was lost before the server answered'));
+    this.requests.connectionLost();
   }
 
   shutdown(reason: Error): void {

@@ -8,8 +8,7 @@ import type { ChatClient, ReceivedMessage } from '../../src/client';
 import { mentionsIn } from '../../src/client/references/mentions';
 import { clockTime, noticeText } from '../../src/client/references/notice-text';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { ClientFleet, collect } from './helpers/client-fleet';
 import { until } from './helpers/wait';
 
@@ -25,12 +24,7 @@ describe('moderation and notices with the client library (real server)', functio
   let fleet: ClientFleet;
 
   async function start(roles: Record<string, Role>): Promise<void> {
-    const dataDir = await makeDataDir();
-    const store = new LogStore({ dataDir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir });
+    server = await startTestServer({ rateLimit: false, dataDir: await dataDirWithRoles(roles) });
     fleet = new ClientFleet(() => server.port);
   }
 

@@ -14,8 +14,7 @@ import { RoomKeys } from '../../src/crypto/sender-keys';
 import { sodiumReady } from '../../src/crypto/sodium';
 import type { Box } from '../../src/protocol/frames';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { ClientFleet, collect } from './helpers/client-fleet';
 import { until } from './helpers/wait';
 
@@ -40,12 +39,7 @@ describe('rooms with the client library (real server)', function () {
   const roomKeyStores = new Map<string, MemoryRoomKeyStore>();
 
   async function start(roles: Record<string, Role> = {}): Promise<void> {
-    const dataDir = await makeDataDir();
-    const store = new LogStore({ dataDir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir });
+    server = await startTestServer({ rateLimit: false, dataDir: await dataDirWithRoles(roles) });
     fleet = new ClientFleet(() => server.port);
   }
 

@@ -6,6 +6,7 @@ import { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 import { LogStore, LogStoreOptions } from '../../src/server/store/log-store';
 import { FileSpool } from '../../src/server/files/file-spool';
 import type { FileLimits } from '../../src/server/files/file-quotas';
+import type { Role } from '../../src/protocol/room-frames';
 
 export interface TestServer {
   server: ChatServer;
@@ -54,4 +55,14 @@ export async function startTestServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Gives names their roles in the store of `dataDir` (a new directory by default), as the operator's `role` command does; returns the directory. */
+export async function dataDirWithRoles(roles: Record<string, Role>, dataDir?: string): Promise<string> {
+  const dir = dataDir ?? (await makeDataDir());
+  const store = new LogStore({ dataDir: dir });
+  await store.open();
+  for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
+  await store.close();
+  return dir;
 }

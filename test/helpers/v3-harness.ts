@@ -5,9 +5,8 @@
 import type { Identity } from '../../src/crypto/identity';
 import type { Role } from '../../src/protocol/room-frames';
 import type { ServerFrameOf } from '../../src/protocol/frames';
-import { LogStore } from '../../src/server/store/log-store';
 import { RawClient } from './raw-client';
-import { makeDataDir, startTestServer, TestServer } from './test-server';
+import { dataDirWithRoles, startTestServer, TestServer } from './test-server';
 
 export const V3 = { v: 3 };
 
@@ -23,13 +22,7 @@ export class V3Harness {
 
   /** Starts a server (rate limits off) on `options.dataDir` or a new one, with these roles stored first. */
   async start(roles: Record<string, Role> = {}, options: ServerOptions = {}): Promise<TestServer> {
-    const dataDir = options.dataDir ?? (await makeDataDir());
-    if (Object.keys(roles).length > 0) {
-      const store = new LogStore({ dataDir });
-      await store.open();
-      for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-      await store.close();
-    }
+    const dataDir = Object.keys(roles).length > 0 ? await dataDirWithRoles(roles, options.dataDir) : options.dataDir;
     this.server = await startTestServer({ rateLimit: false, ...options, dataDir });
     return this.server;
   }
