@@ -9,6 +9,7 @@ import { continuesGroup } from './grouping';
 import type { HostMessage, MessageView, WebviewMessage } from './protocol';
 import { EVERYONE_ID } from './protocol';
 import { el, messageKey, renderMessage } from './render';
+import { renderRoomHeader } from './room-header';
 import { activeSummary, apply, composerBlocked, initialState, Patch, PersistedState, ViewState } from './view-state';
 import { vscodeApi } from './vscode-api';
 
@@ -201,6 +202,11 @@ function drawKeyBar(): void {
   };
   keyBar.replaceChildren();
   keyBar.dataset.key = summary?.key ?? 'everyone';
+  if (summary?.id.startsWith('#')) {
+    keyBar.dataset.key = 'room';
+    keyBar.append(...renderRoomHeader(summary, (message) => vscode.postMessage(message)));
+    return;
+  }
   if (!summary || summary.id === EVERYONE_ID) {
     keyBar.append(el('span', undefined, 'Messages to everyone are not end-to-end encrypted: the server can read them.'));
     return;
@@ -257,7 +263,7 @@ function refreshGroups(): void {
     previous = message;
   }
   empty.hidden = state.messages.length > 0;
-  empty.textContent = state.active === EVERYONE_ID ? 'No messages to everyone yet. Say hello!' : `No messages with ${state.active} yet.`;
+  empty.textContent = state.active === EVERYONE_ID ? 'No messages to everyone yet. Say hello!' : state.active.startsWith('#') ? `No messages in ${state.active} yet.` : `No messages with ${state.active} yet.`;
 }
 
 function drawOlderButton(): void {
@@ -273,7 +279,7 @@ function drawComposer(conversationChanged: boolean): void {
   blockedReason.hidden = blocked === undefined;
   hint.hidden = blocked !== undefined;
   const summary = activeSummary(state);
-  input.placeholder = summary ? (summary.id === EVERYONE_ID ? 'Message everyone' : `Message ${summary.title}`) : '';
+  input.placeholder = summary && blocked === undefined ? (summary.id === EVERYONE_ID ? 'Message everyone' : `Message ${summary.title}`) : '';
   if (conversationChanged) input.value = drafts.get(state.active);
 }
 

@@ -27,8 +27,22 @@ export interface ConnectionView {
  */
 export type KeyState = 'verified' | 'pinned' | 'key_changed' | 'unknown_key' | 'no_key';
 
+/** What the chat shows of a room: its header and why the composer may be off. */
+export interface RoomSummary {
+  /** 'group': chosen members; 'class': a teacher's, anyone may join. */
+  kind: 'group' | 'class';
+  /** End-to-end encrypted; false: the server can read it. */
+  encrypted: boolean;
+  /** Only teachers and TAs post in it. */
+  readOnly: boolean;
+  /** Members as far as known (0 while unknown). */
+  members: number;
+  /** This user is a member. */
+  member: boolean;
+}
+
 export interface ConversationSummary {
-  /** EVERYONE_ID or a classmate's name. */
+  /** EVERYONE_ID, a classmate's name, or "#" and a room name. */
   id: string;
   title: string;
   /** Undefined for Everyone. */
@@ -38,6 +52,8 @@ export interface ConversationSummary {
   key?: KeyState;
   /** Why sending here is not possible right now (the composer shows it), or undefined. */
   sendBlocked?: string;
+  /** Set for a room. */
+  room?: RoomSummary;
 }
 
 /** pending: waiting for the server to store it; sent: stored; failed: refused (see `error`). */
@@ -86,6 +102,8 @@ export interface MessageView {
   error?: string;
   /** Set when the message is a file offer: the webview shows a card instead of the text. */
   file?: FileCardView;
+  /** A membership or moderation change ("alice added bob"): shown as a centred system line. */
+  system?: true;
 }
 
 export type HostMessage =
@@ -120,9 +138,14 @@ export type WebviewMessage =
   /** A file card's buttons: Save… (the host asks where), Decline, Cancel. */
   | { type: 'acceptFile'; file: string }
   | { type: 'declineFile'; file: string }
-  | { type: 'cancelFile'; file: string };
+  | { type: 'cancelFile'; file: string }
+  /** A room header's buttons: Join (a class room), Members. `room` is "#name". */
+  | { type: 'joinRoom'; room: string }
+  | { type: 'roomMembers'; room: string };
 
-const CONVERSATION_ID = /^(\*|[a-z0-9_.-]{1,32})$/;
+const CONVERSATION_ID = /^(\*|#?[a-z0-9_.-]{1,32})$/;
+/** "#" and a room name (protocol 20.1: the user-name characters). */
+const ROOM_ID = /^#[a-z0-9_.-]{1,32}$/;
 /** The server's file ids (protocol: 1-64 of A-Z a-z 0-9 _ -). */
 const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Generous bound for one composer message; the client enforces the protocol's own limit. */
@@ -143,7 +166,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return conversation === undefined ? undefined : { type: message.type, conversation };
     case 'verify':
     case 'acceptKey':
-      return conversation === undefined || conversation === EVERYONE_ID ? undefined : { type: message.type, conversation };
+      return conversation === undefined || conversation === EVERYONE_ID || ROOM_ID.test(conversation) ? undefined : { type: message.type, conversation };
     case 'send':
       if (conversation === undefined || typeof message.text !== 'string' || message.text.length > MAX_TEXT_CHARS) return undefined;
       return { type: 'send', conversation, text: message.text };
@@ -153,6 +176,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'declineFile':
     case 'cancelFile':
       return typeof message.file === 'string' && FILE_ID.test(message.file) ? { type: message.type, file: message.file } : undefined;
+    case 'joinRoom':
+    case 'roomMembers':
+      return typeof message.room === 'string' && ROOM_ID.test(message.room) ? { type: message.type, room: message.room } : undefined;
     default:
       return undefined;
   }

@@ -67,6 +67,7 @@ const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', time
 
 /** One message row: a header (sender, time; hidden when it continues a group), the body, marks. */
 export function renderMessage(message: MessageView): HTMLElement {
+  if (message.system) return renderSystemLine(message);
   const row = el('article', 'message');
   row.dataset.key = messageKey(message);
   row.classList.toggle('mine', message.mine);
@@ -107,6 +108,19 @@ export function renderMessage(message: MessageView): HTMLElement {
   if (message.delivery === 'pending') marks.append(el('span', 'mark delivery', 'sending…'));
   if (message.delivery === 'failed') marks.append(el('span', 'mark error', message.error ?? 'Not sent.'));
   row.append(marks);
+  return row;
+}
+
+/** A membership or moderation change, centred: "alice added bob · 09:01". Text only, never markdown. */
+function renderSystemLine(message: MessageView): HTMLElement {
+  const row = el('div', 'message system');
+  row.dataset.key = messageKey(message);
+  row.setAttribute('role', 'note');
+  row.append(el('span', 'system-text', message.text ?? message.problem ?? 'The room changed.'));
+  const time = el('time', 'time', TIME.format(message.ts));
+  time.dateTime = new Date(message.ts).toISOString();
+  time.title = DATE_TIME.format(message.ts);
+  row.append(time);
   return row;
 }
 

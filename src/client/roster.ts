@@ -21,7 +21,7 @@ export class Roster {
   /** Logged in: the welcome's users replace whatever was known (announced later, by `announce`). */
   loggedIn(users: readonly UserInfo[]): void {
     this.entries.clear();
-    for (const user of users) this.entries.set(user.name, { publicKey: user.publicKey, online: user.online });
+    for (const user of users) this.entries.set(user.name, entryOf(user));
     for (const user of users) this.parts.observe(user, undefined);
   }
 
@@ -33,9 +33,14 @@ export class Roster {
   /** A presence frame: `user` registered, came online, went offline or has another key. */
   onPresence(user: UserInfo): void {
     const previous = this.entries.get(user.name);
-    this.entries.set(user.name, { publicKey: user.publicKey, online: user.online });
+    this.entries.set(user.name, entryOf(user));
     this.parts.observe(user, previous?.publicKey);
     this.parts.emit('presence', user, previous);
     this.announce();
   }
+}
+
+/** The role is kept only when there is one (absent: a student), as on the wire. */
+function entryOf(user: UserInfo): RosterEntry {
+  return user.role ? { publicKey: user.publicKey, online: user.online, role: user.role } : { publicKey: user.publicKey, online: user.online };
 }

@@ -101,6 +101,8 @@ export type ClientStateName = ClientState['state'];
 export interface RosterEntry {
   publicKey: string | null;
   online: boolean;
+  /** v3: a teacher or TA, as the server says (absent: a student). */
+  role?: 'teacher' | 'ta';
 }
 
 export interface HistoryPage {

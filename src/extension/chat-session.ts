@@ -13,6 +13,7 @@ import { ConnectionView, ConversationSummary, EVERYONE_ID, KeyState } from '../.
 import { ConversationChange, Conversations } from './conversations';
 import { describeSendError } from './error-text';
 import { FileCards } from './file-cards';
+import { roomId, roomNameOf, SessionRooms } from './session-rooms';
 
 /** Messages per history page when a conversation opens or scrolls up. */
 export const HISTORY_PAGE = 50;
@@ -34,6 +35,7 @@ export type ChatSessionEvents = {
 
 export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   readonly conversations: Conversations;
+  readonly rooms: SessionRooms;
   readonly server: string;
   private readonly client: ChatClient;
   private readonly files: FileCards;
@@ -52,6 +54,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       (conversation, card) => this.files.track(conversation, card),
     );
     this.files = new FileCards(this.conversations);
+    this.rooms = new SessionRooms(this.client, this.conversations);
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));
@@ -119,6 +122,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     if (this.connectionView.status === 'disconnected') return 'Not connected. Connect to send messages.';
     if (this.connectionView.status === 'connecting') return 'Connecting…';
     if (conversation === EVERYONE_ID) return undefined;
+    const room = roomNameOf(conversation);
+    if (room !== undefined) return this.rooms.sendBlocked(room);
     if (this.client.roster.get(conversation)?.publicKey === null) {
       return `${conversation} uses a plain-text client: a private message to them could not be encrypted, so it is not offered here.`;
     }
@@ -126,8 +131,17 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     return undefined;
   }
 
+  /** Everyone, then the rooms this user is in (and the open one), then classmates. */
   summaries(): ConversationSummary[] {
-    return this.conversations.summaries().map((summary) => {
+    const [everyone, ...classmates] = this.conversations.summaries();
+    const active = roomNameOf(this.conversations.active);
+    const shown = this.rooms.mine().map((room) => room.name);
+    if (active !== undefined && !shown.includes(active) && this.rooms.get(active)) shown.push(active);
+    const rooms = shown.map((name): ConversationSummary => {
+      const id = roomId(name);
+      return { id, title: id, unread: this.conversations.unread(id), room: this.rooms.summary(name) };
+    });
+    return [everyone, ...rooms, ...classmates].map((summary) => {
       const blocked = this.sendBlocked(summary.id);
       return blocked === undefined ? summary : { ...summary, sendBlocked: blocked };
     });
@@ -149,7 +163,9 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       return;
     }
     // queueText seals every private message (it refuses rather than send one in the clear).
-    this.conversations.addPending(queued.id, queued.to, text, this.now(), queued.to !== EVERYONE_ID);
+    const room = roomNameOf(queued.to);
+    const encrypted = room !== undefined ? this.rooms.encrypted(room) : queued.to !== EVERYONE_ID;
+    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted);
     queued.sent.then(
       (info) => this.conversations.markSent(info.id, queued.to, info.seq, info.ts),
       (error: unknown) => this.conversations.markFailed(queued.id, queued.to, describeSendError(error)),

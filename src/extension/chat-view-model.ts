@@ -14,6 +14,8 @@ export interface ChatViewActions {
   verify(name: string): void;
   /** A file card's "Save…": ask where, then receive it (the same flow as the notification's). */
   saveFile(file: string): void;
+  /** A room header's Join or Members button (the Join Room / Room Members commands; `room` is "#name"). */
+  room(action: 'joinRoom' | 'roomMembers', room: string): void;
   /** Reports a failure that has no place in the view (e.g. history could not load). */
   log(message: string): void;
 }
@@ -132,6 +134,10 @@ export class ChatViewModel {
       case 'declineFile':
       case 'cancelFile':
         this.fileAction(message.type, message.file);
+        return;
+      case 'joinRoom':
+      case 'roomMembers':
+        this.actions.room(message.type, message.room);
         return;
     }
   }

@@ -14,6 +14,12 @@ export const COMMANDS = {
   openConversation: 'classchat.openConversation',
   verifyKey: 'classchat.verifyKey',
   sendFile: 'classchat.sendFile',
+  createRoom: 'classchat.createRoom',
+  joinRoom: 'classchat.joinRoom',
+  leaveRoom: 'classchat.leaveRoom',
+  addToRoom: 'classchat.addToRoom',
+  removeFromRoom: 'classchat.removeFromRoom',
+  roomMembers: 'classchat.roomMembers',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

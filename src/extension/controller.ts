@@ -10,6 +10,7 @@ import type { CommandHandlers } from './command-ids';
 import { ConnectionController } from './connection-controller';
 import { FilesController } from './files-controller';
 import { LocalServerController } from './local-server-controller';
+import { RoomsController } from './rooms-controller';
 import { TrustController } from './trust-controller';
 
 export class Controller implements vscode.Disposable {
@@ -18,6 +19,7 @@ export class Controller implements vscode.Disposable {
   private readonly chat: ChatController;
   private readonly trust: TrustController;
   private readonly files: FilesController;
+  private readonly rooms: RoomsController;
 
   constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
     const session = () => this.connection.session();
@@ -32,18 +34,14 @@ export class Controller implements vscode.Disposable {
     this.chat = new ChatController({ session, connect, chatView, classmates });
     this.trust = new TrustController({ session, connect, pickClassmate: (title, filter) => this.chat.pickClassmate(title, filter) });
     this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
-    this.connection.addFeatures(this.chat, this.trust, this.files);
+    this.rooms = new RoomsController({ session, connect, showConversation: (id) => this.chat.openConversation(id), classmates });
+    this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms);
   }
 
   /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
-    return {
-      ...this.connection.commands(),
-      ...this.server.commands(),
-      ...this.chat.commands(),
-      ...this.trust.commands(),
-      ...this.files.commands(),
-    };
+    const { connection, server, chat, trust, files, rooms } = this;
+    return { ...connection.commands(), ...server.commands(), ...chat.commands(), ...trust.commands(), ...files.commands(), ...rooms.commands() };
   }
 
   /** A file card's Save… in the chat view. */

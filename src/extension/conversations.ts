@@ -57,6 +57,11 @@ export class Conversations {
     this.emit({ kind: 'list' });
   }
 
+  /** A room was created, joined, left or changed: redraw the lists. */
+  roomsChanged(): void {
+    this.emit({ kind: 'list' });
+  }
+
   onChange(listener: (change: ConversationChange) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -88,7 +93,7 @@ export class Conversations {
 
   /** Classmates online first, then offline, each by name. */
   classmates(): Classmate[] {
-    const names = new Set([...this.roster.keys(), ...[...this.conversations.keys()].filter((id) => id !== EVERYONE_ID)]);
+    const names = new Set([...this.roster.keys(), ...[...this.conversations.keys()].filter((id) => id !== EVERYONE_ID && !isRoomId(id))]);
     return [...names]
       .map((name) => {
         const entry = this.roster.get(name);
@@ -135,7 +140,7 @@ export class Conversations {
 
   /** The conversation a message belongs to, seen from this user. */
   conversationOf(message: { from: string; to: string }): string {
-    if (message.to === EVERYONE_ID) return EVERYONE_ID;
+    if (message.to === EVERYONE_ID || isRoomId(message.to)) return message.to;
     return message.from === this.me ? message.to : message.from;
   }
 
@@ -156,7 +161,8 @@ export class Conversations {
     }
     insertBySeq(c.messages, view);
     trim(c);
-    const unread = !view.mine && !(this.visible && this.activeId === conversation);
+    // A system line (someone joined, was added...) is seen when the room is opened, not counted.
+    const unread = !view.mine && view.system !== true && !(this.visible && this.activeId === conversation);
     if (unread) c.unread++;
     this.emit({ kind: 'message', conversation, message: view });
     if (unread || !this.roster.has(conversation)) this.emit({ kind: 'list' });
@@ -275,6 +281,7 @@ export function toView(message: ReceivedMessage, me: string): MessageView {
     delivery: 'sent',
   };
   if (message.text !== undefined) view.text = message.text;
+  if (message.event !== undefined) view.system = true;
   if (message.attachment) {
     const { file, name, size } = message.attachment;
     const mine = message.from === me;
@@ -282,6 +289,11 @@ export function toView(message: ReceivedMessage, me: string): MessageView {
   }
   if (message.text === undefined) view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
   return view;
+}
+
+/** "#lab-3": a room's conversation (user names never start with "#"). */
+export function isRoomId(conversation: string): boolean {
+  return conversation.startsWith('#');
 }
 
 function insertBySeq(messages: MessageView[], view: MessageView): void {

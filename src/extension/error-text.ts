@@ -102,6 +102,12 @@ export function describeSendError(error: unknown): string {
         return 'Not sent: you disconnected before the server stored it.';
       case 'outbox_full':
         return 'Not sent: too many messages are waiting for the server.';
+      case 'unknown_room':
+        return 'Not sent: there is no such room (or you cannot see it).';
+      case 'not_member':
+        return 'Not sent: you are not in this room.';
+      case 'read_only':
+        return 'Not sent: only teachers and TAs can post here right now.';
       default:
         return `Not sent: ${error.message}`;
     }

@@ -18,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connect: () => void vscode.commands.executeCommand(COMMANDS.connect),
     verify: (name) => void vscode.commands.executeCommand(COMMANDS.verifyKey, name),
     saveFile: (file) => void controller?.saveFile(file),
+    room: (action, room) => void vscode.commands.executeCommand(COMMANDS[action], room),
     log: (message) => output.warn(message),
   });
   const classmates = new ClassmatesProvider();

@@ -72,6 +72,24 @@ export async function pick<T>(items: readonly PickItem<T>[], options: PickOption
   return chosen?.value;
 }
 
+/** A quick pick where several items may be chosen; resolves to their values ([] for none), or undefined when dismissed. */
+export async function pickMany<T>(items: readonly (PickItem<T> & { picked?: boolean })[], options: PickOptions): Promise<T[] | undefined> {
+  const shown = items.map((item) => ({
+    label: unlinked(item.label),
+    description: item.description === undefined ? undefined : unlinked(item.description),
+    iconPath: item.iconPath,
+    picked: item.picked,
+    value: item.value,
+  }));
+  const chosen = await vscode.window.showQuickPick(shown, {
+    title: unlinked(options.title),
+    placeHolder: options.placeHolder === undefined ? undefined : unlinked(options.placeHolder),
+    matchOnDescription: options.matchOnDescription,
+    canPickMany: true,
+  });
+  return chosen?.map((item) => item.value);
+}
+
 export interface InputOptions {
   title: string;
   prompt: string;

@@ -271,6 +271,63 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('textarea.input').isDisabled(), false);
   });
 
+  it('shows a room with its header, membership changes as centred system lines, and posts Members…', async () => {
+    await open();
+    const room = { kind: 'group' as const, encrypted: true, readOnly: false, members: 3, member: true };
+    await feed(
+      snapshot(
+        [
+          message('alice', 'alice created #lab-3 with bob, carol', { system: true }),
+          message('bob', 'hi lab', { encrypted: true }),
+          message('bob', 'bob added dave', { system: true }),
+          message('bob', 'still me', { encrypted: true }),
+        ],
+        { active: '#lab-3', conversations: [{ id: '*', title: 'Everyone', unread: 0 }, { id: '#lab-3', title: '#lab-3', unread: 2, room }] },
+      ),
+    );
+    assert.equal(await page.locator('.key-bar .room-name').textContent(), '#lab-3');
+    assert.equal(await page.locator('.key-bar .room-members').textContent(), '3 members');
+    assert.equal(await page.locator('.key-bar .room-encryption').textContent(), '🔒 encrypted');
+    assert.equal(await page.locator('.chip[data-id="#lab-3"] .badge').textContent(), '2');
+    assert.deepEqual(await page.locator('.message.system .system-text').allTextContents(), ['alice created #lab-3 with bob, carol', 'bob added dave']);
+    const centred = await page.locator('.message.system').first().evaluate((el) => getComputedStyle(el).justifyContent);
+    assert.equal(centred, 'center');
+    // A system line breaks the sender's group: bob's next message shows his name again.
+    assert.equal(await page.locator('.message', { hasText: 'still me' }).evaluate((el) => el.classList.contains('continued')), false);
+    assert.equal(await page.locator('textarea.input').isDisabled(), false);
+    assert.equal(await page.locator('textarea.input').getAttribute('placeholder'), 'Message #lab-3');
+    await page.locator('.key-bar button', { hasText: 'Members…' }).click();
+    assert.deepEqual((await posted()).pop(), { type: 'roomMembers', room: '#lab-3' });
+    assert.deepEqual(problems, [], 'no CSP violations or errors');
+  });
+
+  it("marks a room the server can read, and disables a read-only room's composer with the reason; Join for a class room", async () => {
+    await open();
+    const conversations = (member: boolean) => [
+      { id: '*', title: 'Everyone', unread: 0 },
+      {
+        id: '#announcements',
+        title: '#announcements',
+        unread: 0,
+        room: { kind: 'class' as const, encrypted: false, readOnly: true, members: 0, member },
+        sendBlocked: member ? 'Only teachers and TAs post in #announcements. You can read it.' : 'You are not in #announcements. Join it to post here.',
+      },
+    ];
+    await feed(snapshot([message('mrs.k', 'exam on friday')], { active: '#announcements', conversations: conversations(false) }));
+    assert.equal(await page.locator('.key-bar .room-encryption').textContent(), 'not encrypted: the server can read it');
+    assert.equal(await page.locator('.key-bar .room-read-only').textContent(), 'read-only: teachers and TAs post here');
+    assert.equal(await page.locator('.key-bar .room-members').count(), 0, 'no count while unknown');
+    await page.locator('.key-bar button', { hasText: 'Join' }).click();
+    assert.deepEqual((await posted()).pop(), { type: 'joinRoom', room: '#announcements' });
+    await feed({ type: 'conversations', conversations: conversations(true) });
+    assert.equal(await page.locator('.key-bar button', { hasText: 'Join' }).count(), 0);
+    assert.equal(await page.locator('textarea.input').isDisabled(), true);
+    assert.equal(await page.locator('button.send').isDisabled(), true);
+    assert.equal(await page.locator('.blocked-reason').textContent(), 'Only teachers and TAs post in #announcements. You can read it.');
+    assert.equal(await page.locator('textarea.input').getAttribute('placeholder'), '');
+    assert.deepEqual(problems, [], 'no CSP violations or errors');
+  });
+
   it('shows an incoming file offer as a card with Save… and Decline, and posts what is clicked', async () => {
     await open();
     await feed(snapshot([fileMessage('bob', { file: 'f1' }), fileMessage('bob', { file: 'f2', name: 'other.zip', size: 900 })], { active: 'bob' }));

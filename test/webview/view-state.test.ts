@@ -59,9 +59,34 @@ describe('webview state', () => {
     assert.equal(continuesGroup({ from: 'a', ts: 0 }, { from: 'b', ts: 1 }), false);
     assert.equal(continuesGroup({ from: 'a', ts: 0 }, { from: 'a', ts: GROUP_GAP_MS + 1 }), false);
   });
+
+  it('keeps a system line out of groups: it neither continues nor is continued', () => {
+    assert.equal(continuesGroup({ from: 'a', ts: 0, system: true }, { from: 'a', ts: 1 }), false);
+    assert.equal(continuesGroup({ from: 'a', ts: 0 }, { from: 'a', ts: 1, system: true }), false);
+  });
 });
 
 describe('webview → host messages', () => {
+  it('accepts room conversations and the room header buttons, and rejects bad room ids', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'send', conversation: '#lab-3', text: 'hi' }), { type: 'send', conversation: '#lab-3', text: 'hi' });
+    assert.deepEqual(parseWebviewMessage({ type: 'open', conversation: '#lab-3' }), { type: 'open', conversation: '#lab-3' });
+    assert.deepEqual(parseWebviewMessage({ type: 'joinRoom', room: '#section-a' }), { type: 'joinRoom', room: '#section-a' });
+    assert.deepEqual(parseWebviewMessage({ type: 'roomMembers', room: '#lab-3' }), { type: 'roomMembers', room: '#lab-3' });
+    for (const bad of [
+      { type: 'joinRoom', room: 'section-a' },
+      { type: 'joinRoom', room: '#Section A' },
+      { type: 'joinRoom', room: `#${'a'.repeat(33)}` },
+      { type: 'joinRoom' },
+      { type: 'roomMembers', room: 5 },
+      { type: 'roomMembers', room: '#' },
+      { type: 'open', conversation: '##lab' },
+      { type: 'verify', conversation: '#lab-3' },
+      { type: 'acceptKey', conversation: '#lab-3' },
+    ]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
   it('accepts well-formed messages', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'send', conversation: 'bob', text: 'hi' }), { type: 'send', conversation: 'bob', text: 'hi' });
     assert.deepEqual(parseWebviewMessage({ type: 'ready', active: '*' }), { type: 'ready', active: '*' });

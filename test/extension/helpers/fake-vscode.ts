@@ -86,12 +86,12 @@ export function createFakeVscode(settings: Record<string, unknown>) {
   const context = new Map<string, unknown>();
   const shown: Array<{ level: 'info' | 'warning' | 'error'; text: string; actions: string[] }> = [];
   const providers = new Map<string, { resolveWebviewView(view: FakeWebviewView): void }>();
-  const trees = new Map<string, { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
+  const trees = new Map<string, { treeDataProvider: { getChildren(element?: string): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
   const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, dispose() {} };
   const clipboard: string[] = [];
   /** What the next showInputBox resolves to, and what each one was opened with. */
   const inputAnswers: Array<string | undefined> = [];
-  const inputBoxes: Array<{ value: string | undefined; problems: Array<string | undefined> }> = [];
+  const inputBoxes: Array<{ value: string | undefined; problems: Array<string | undefined>; validate?: (value: string) => string | undefined }> = [];
   /** What the next showInformationMessage / showErrorMessage resolves to. */
   const answers: Array<string | undefined> = [];
   /** Answer messages by their text (checked before `answers`): for notifications that race. */
@@ -107,8 +107,9 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     return answers.shift();
   };
   /** Quick picks shown (their items) and the labels to choose, in order. */
-  const quickPicks: Array<{ items: Array<{ label: string; description?: string }>; title?: string }> = [];
-  const pickAnswers: Array<string | undefined> = [];
+  const quickPicks: Array<{ items: Array<{ label: string; description?: string }>; title?: string; canPickMany?: boolean }> = [];
+  /** A label for a single pick; a list of labels for a canPickMany pick. */
+  const pickAnswers: Array<string | string[] | undefined> = [];
   /** What the next open / save dialog returns, and the options each was opened with. */
   const openDialogAnswers: Array<Uri[] | undefined> = [];
   const saveDialogAnswers: Array<Uri | undefined> = [];
@@ -136,7 +137,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     ThemeColor: class {
       constructor(readonly id: string) {}
     },
-    TreeItemCollapsibleState: { None: 0 },
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1 },
     ProgressLocation: { Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1 },
@@ -144,7 +145,7 @@ export function createFakeVscode(settings: Record<string, unknown>) {
       state: { focused: true },
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, dispose() {} }),
       createStatusBarItem: () => statusBar,
-      createTreeView: (id: string, options: { treeDataProvider: { getChildren(): string[]; getTreeItem(name: string): unknown } }) => {
+      createTreeView: (id: string, options: { treeDataProvider: { getChildren(element?: string): string[]; getTreeItem(name: string): unknown } }) => {
         const view = { treeDataProvider: options.treeDataProvider, badge: undefined as unknown, dispose() {} };
         trees.set(id, view);
         return view;
@@ -157,12 +158,13 @@ export function createFakeVscode(settings: Record<string, unknown>) {
       showErrorMessage: show('error'),
       showWarningMessage: show('warning'),
       showInputBox: async (options: { value?: string; validateInput?: (value: string) => string | undefined }) => {
-        inputBoxes.push({ value: options.value, problems: ['', 'all', 'Bob'].map((v) => options.validateInput?.(v)) });
+        inputBoxes.push({ value: options.value, problems: ['', 'all', 'Bob'].map((v) => options.validateInput?.(v)), validate: options.validateInput });
         return inputAnswers.shift();
       },
-      showQuickPick: async (items: Array<{ label: string; description?: string }>, options?: { title?: string }) => {
-        quickPicks.push({ items, title: options?.title });
+      showQuickPick: async (items: Array<{ label: string; description?: string }>, options?: { title?: string; canPickMany?: boolean }) => {
+        quickPicks.push({ items, title: options?.title, canPickMany: options?.canPickMany });
         const label = pickAnswers.shift();
+        if (options?.canPickMany) return label === undefined ? undefined : items.filter((item) => [label].flat().includes(item.label));
         return items.find((item) => item.label === label);
       },
       showOpenDialog: async () => openDialogAnswers.shift(),
