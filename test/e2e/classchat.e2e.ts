@@ -16,7 +16,7 @@ import type { FileOfferView } from '../../src/client/file-transfer-types';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import { MemoryTrustStore } from '../../src/client/trust-store';
 import type { ReceivedMessage } from '../../src/client/types';
-import { startTestServer, TestServer } from '../helpers/test-server';
+import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { CodeServer } from './code-server';
 import { Workbench } from './workbench';
 
@@ -48,6 +48,7 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
   let browser: Browser;
   let wb: Workbench;
   let bob: ChatClient;
+  let teacher: ChatClient | undefined;
   const bobGot: ReceivedMessage[] = [];
   let failed = false;
 
@@ -75,24 +76,32 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     if (failed && codeServer) await codeServer.saveLogs(join(OUTPUT, 'logs')).catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await bob?.close().catch(() => undefined);
+    await teacher?.close().catch(() => undefined);
     await codeServer?.stop();
     await server?.close().catch(() => undefined);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('1-3: starts a ClassChat server with bob online, and code-server with the VSIX installed', async () => {
-    server = await startTestServer();
-    bob = new ChatClient({
+  /** A classmate on the client library, connected to the test server. */
+  async function libraryClient(name: string): Promise<ChatClient> {
+    const client = new ChatClient({
       host: '127.0.0.1',
       port: server.port,
-      name: 'bob',
+      name,
       keyStore: new MemoryKeyStore(),
       trustStore: new MemoryTrustStore(),
       backoff: { initialMs: 100, maxMs: 1000 },
     });
-    bob.on('error', () => undefined);
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+
+  it('1-3: starts a ClassChat server with bob online, and code-server with the VSIX installed', async () => {
+    // mrs.k is the class's teacher (the operator's `classchat-server role`), for the rooms steps.
+    server = await startTestServer({ dataDir: await dataDirWithRoles({ 'mrs.k': 'teacher' }) });
+    bob = await libraryClient('bob');
     bob.on('message', (message) => bobGot.push(message));
-    await bob.connect();
     codeServer = await CodeServer.start({
       root: join(work, 'code-server'),
       vsix: VSIX,
@@ -207,6 +216,36 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     const rows = chat.locator('article.message', { hasText: offline });
     assert.equal(await rows.count(), 1, 'shown once in the panel');
     await rows.locator('.mark.delivery').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('9: creates a lab room with bob from the command palette; both chat in it, end-to-end encrypted', async () => {
+    await wb.runCommand('ClassChat: Create Room…');
+    await wb.answerInput(/a name for the room/i, 'lab-3', true);
+    await wb.pickMany(['bob']);
+    await until(() => bob.rooms().some((room) => room.name === 'lab-3' && room.member), 'bob to be a member of #lab-3');
+    await wb.openViewContainer('ClassChat');
+    await wb.treeRow('Classmates', /^#lab-3/).first().click();
+    const chat = wb.chatView();
+    await chat.locator('.room-name', { hasText: 'lab-3' }).waitFor({ timeout: 30_000 });
+    const plan = 'Lab 3 plan: I take part 1';
+    await chat.locator('textarea.input').fill(plan);
+    await chat.locator('textarea.input').press('Enter');
+    await until(() => bobGot.some((m) => m.conversation === '#lab-3' && m.text === plan), 'bob to read alice\'s room message');
+    assert.equal(bobGot.find((m) => m.text === plan)?.encrypted, true, 'the room message reached bob sealed with alice\'s sender key');
+    await bob.sendText('#lab-3', 'Deal, I take part 2');
+    await chat.locator('article.message', { hasText: 'Deal, I take part 2' }).waitFor({ timeout: 30_000 });
+  });
+
+  it('10: the teacher posts an announcement that alice reads but cannot answer', async () => {
+    teacher = await libraryClient('mrs.k');
+    await teacher.createRoom('announcements', { kind: 'class', encrypted: false, readOnly: true, members: ['alice'] });
+    await teacher.sendText('#announcements', 'Quiz on Friday: chapters 3 and 4');
+    await wb.openViewContainer('ClassChat');
+    await wb.treeRow('Classmates', /^#announcements/).first().click();
+    const chat = wb.chatView();
+    await chat.locator('article.message', { hasText: 'Quiz on Friday: chapters 3 and 4' }).waitFor({ timeout: 30_000 });
+    await chat.locator('.room-read-only').waitFor({ timeout: 30_000 });
+    assert.equal(await chat.locator('textarea.input').isDisabled(), true, 'a student cannot write in a read-only room');
   });
 
   /** Steps 6-7 need the file transfer commands; without them they fail (never skip) and say why. */

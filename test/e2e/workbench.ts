@@ -61,13 +61,15 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** Answers an input box (showInputBox) whose title or prompt matches `about`. */
-  async answerInput(about: RegExp, text: string): Promise<void> {
+  /** Answers an input box (showInputBox) whose title or prompt matches `about`; waits until it
+   * closes, or with `next: true` until the next question replaces it in the same widget. */
+  async answerInput(about: RegExp, text: string, next = false): Promise<void> {
     const widget = this.quickInput();
     await widget.filter({ hasText: about }).waitFor({ timeout: UI_MS });
     await widget.locator('input').fill(text);
     await widget.locator('input').press('Enter');
-    await widget.waitFor({ state: 'hidden', timeout: UI_MS });
+    if (next) await widget.filter({ hasText: about }).waitFor({ state: 'detached', timeout: UI_MS });
+    else await widget.waitFor({ state: 'hidden', timeout: UI_MS });
   }
 
   /** Picks the item labelled exactly `label` in the open quick pick. */
@@ -75,6 +77,19 @@ export class Workbench {
     const row = this.quickInput().locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
     await row.first().waitFor({ timeout: UI_MS });
     await row.first().click();
+  }
+
+  /** Ticks the items labelled exactly `labels` in the open multi-select quick pick, then accepts it. */
+  async pickMany(labels: string[]): Promise<void> {
+    for (const label of labels) {
+      const row = this.quickInput().locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).first();
+      await row.waitFor({ timeout: UI_MS });
+      // A click on a multi-select row toggles its checkbox; the row says so in aria-checked.
+      await row.click();
+      await this.page.waitForFunction((element) => element?.getAttribute('aria-checked') === 'true', await row.elementHandle(), { timeout: UI_MS });
+    }
+    await this.quickInput().locator('input').press('Enter');
+    await this.quickInput().waitFor({ state: 'hidden', timeout: UI_MS });
   }
 
   /** Accepts the open input with Enter once its value ends with `expected` (the simple file dialog
