@@ -24,7 +24,8 @@ export function formatChange(change: MessageChange, before: ReceivedMessage | un
     }
     case 'deleted': {
       const by = message.deleted?.by ?? message.from;
-      return by === message.from ? `* ${name(by)} deleted ${number}` : `* ${name(by)} deleted ${number} (${name(message.from)}'s message)`;
+      if (by === message.from) return `* ${name(by)} deleted ${number}`;
+      return `* ${name(by)} deleted ${number} (${message.from === me ? 'your' : `${printable(message.from)}'s`} message)`;
     }
     case 'reactions': {
       const summary = reactionSummary(message.reactions) || '(no reactions)';

@@ -33,6 +33,7 @@ describe('classchat references output', () => {
     assert.equal(formatChange(change('edited', { from: 'bob' }), undefined, 'bob'), '* you edited #41: hi');
     assert.equal(formatChange(change('deleted', { deleted: { by: 'alice', ts: 1 } }), undefined, 'bob'), '* alice deleted #41');
     assert.equal(formatChange(change('deleted', { deleted: { by: 'mrs.k', ts: 1 } }), undefined, 'bob'), "* mrs.k deleted #41 (alice's message)");
+    assert.equal(formatChange(change('deleted', { deleted: { by: 'mrs.k', ts: 1 } }), undefined, 'alice'), '* mrs.k deleted #41 (your message)');
     const before = message({ reactions: [{ emoji: '👍', names: ['carol'] }] });
     assert.equal(formatChange(change('reactions', { reactions: [{ emoji: '👍', names: ['carol', 'bob'] }] }), before, 'alice'), '* bob reacted 👍 to #41 (👍 2)');
     assert.equal(formatChange(change('reactions', {}), before, 'alice'), '* carol took back 👍 on #41 (no reactions)');

@@ -154,7 +154,11 @@ describe('classchat replies, edits, reactions, search and moderation with the re
     teacher.type('/unmute bob');
     await teacher.waitForOutput(/\* bob is not muted any more\n/);
     await bob.waitForOutput(/\* mrs\.k unmuted you\n/);
-    await send(bob, 'back again');
+    const rude = await send(bob, 'back again, and rude');
+    await teacher.waitForOutput(new RegExp(`\\(#${rude}\\) bob → everyone: back again, and rude\\n`));
+    teacher.type(`/delete ${rude}`);
+    await bob.waitForOutput(new RegExp(`\\* mrs\\.k deleted #${rude} \\(your message\\)\\n`));
+    await alice.waitForOutput(new RegExp(`\\* mrs\\.k deleted #${rude} \\(bob's message\\)\\n`));
 
     teacher.type('/exam on');
     await teacher.waitForOutput(/\* exam mode is on: only teachers and TAs can write to everyone/);
