@@ -9,10 +9,13 @@ const BELL = '\x07';
 export class Printer {
   private rl: Interface | undefined;
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
+    private readonly inputIsTerminal = process.stdin.isTTY === true,
+  ) {}
 
   get interactive(): boolean {
-    return this.out.isTTY === true && process.stdin.isTTY === true;
+    return this.out.isTTY === true && this.inputIsTerminal;
   }
 
   attach(rl: Interface | undefined): void {
