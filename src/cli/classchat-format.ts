@@ -6,6 +6,7 @@ import { ClassChatError } from '../protocol/errors';
 import type { UserInfo } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { visibleControls } from '../protocol/visible-text';
+import { bodyLines, decorate, mentionMark, numberLabel } from './classchat-message-marks';
 
 /**
  * The one way a field from outside (a name, file name, file id, error text) is printed: every
@@ -42,13 +43,16 @@ export function timeLabel(ts: number, now: Date = new Date()): string {
  * messages to everyone are readable by the server (said once at connect and in /help).
  */
 export function formatMessage(message: ReceivedMessage, me: string, now?: Date): string {
+  const time = `[${timeLabel(message.ts, now)}] `;
+  // Moderation notices (mutes, exam mode) carry text the client worded.
+  if (message.event) return `${time}* ${printableLines(message.text ?? message.event.kind).join('\n    ')}`;
   const from = message.from === me ? 'you' : printable(message.from);
   const to = message.to === EVERYONE ? 'everyone' : message.to === me ? 'you' : printable(message.to);
   const plain = message.plain ? ' (unauthenticated plain-text user)' : '';
   const mark = message.to === EVERYONE ? '' : ` ${privacyMark(message)}`;
-  const body = message.text !== undefined ? printableLines(message.text) : [undecryptable(message, me)];
-  const head = `[${timeLabel(message.ts, now)}] ${from}${plain} → ${to}${mark}: `;
-  return head + body.join('\n    ');
+  const body = bodyLines(message, () => undecryptable(message, me));
+  const head = `${time}${numberLabel(message)}${from}${plain} → ${to}${mark}${mentionMark(message)}: `;
+  return decorate(message, head + body.join('\n    '), me);
 }
 
 function privacyMark(message: ReceivedMessage): string {

@@ -1,5 +1,6 @@
 /** What a line typed in the interactive client means. */
 import { checkName, checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
+import { MESSAGE_HELP, MessageCommand, ModerationCommand, parseMessageCommand } from './classchat-refs-input';
 import { parseRoomCommand, parseRoomSend, ROOM_HELP, RoomCommand } from './classchat-room-input';
 
 export const DEFAULT_HISTORY = 20;
@@ -17,6 +18,8 @@ export type InputCommand =
   | { kind: 'cancel-file'; ref: TransferRef }
   | { kind: 'files' }
   | { kind: 'room'; command: RoomCommand }
+  | { kind: 'message-command'; command: MessageCommand }
+  | { kind: 'moderate'; command: ModerationCommand }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
@@ -44,7 +47,8 @@ export const HELP = `Type a message and press Enter to send it to everyone (the 
   //text           send a message that starts with "/"
   /help            this help
   /quit            leave (Ctrl+D works too)
-${ROOM_HELP}`;
+${ROOM_HELP}
+${MESSAGE_HELP}`;
 
 export function parseInput(line: string): InputCommand {
   const text = line.trim();
@@ -107,8 +111,10 @@ function command(text: string): InputCommand {
       if (!match || to === undefined) return { kind: 'invalid', message: 'usage: /unencrypted NAME message' };
       return { kind: 'send', to, text: match[2], unencrypted: true };
     }
-    default:
-      return parseRoomCommand(name.toLowerCase(), args) ?? { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
+    default: {
+      const unknown: InputCommand = { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
+      return parseRoomCommand(name.toLowerCase(), args) ?? parseMessageCommand(name.toLowerCase(), text.slice(1 + name.length)) ?? unknown;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import type { RoomView } from '../client/room-book';
 import type { ReceivedMessage } from '../client/types';
 import { ROOM_PREFIX } from '../protocol/names';
 import { formatMessage, printable, printableLines, timeLabel } from './classchat-format';
+import { bodyLines, decorate, mentionMark, numberLabel } from './classchat-message-marks';
 
 /** Any message as the chat shows it: a room's as a room line, every other as formatMessage. */
 export function formatIncoming(message: ReceivedMessage, me: string, now?: Date): string {
@@ -19,8 +20,8 @@ export function formatRoomMessage(message: ReceivedMessage, me: string, now?: Da
   if (message.event) return head + '* ' + printableLines(message.text ?? message.event.kind).join('\n    ');
   const from = message.from === me ? 'you' : printable(message.from);
   const plain = message.plain ? ' (unauthenticated plain-text user)' : '';
-  const body = message.text !== undefined ? printableLines(message.text) : [undecryptable(message, me)];
-  return `${head}${from}${plain}${roomMark(message)}: ${body.join('\n    ')}`;
+  const body = bodyLines(message, () => undecryptable(message, me));
+  return decorate(message, `${head}${numberLabel(message)}${from}${plain}${roomMark(message)}${mentionMark(message)}: ${body.join('\n    ')}`, me);
 }
 
 function roomMark(message: ReceivedMessage): string {

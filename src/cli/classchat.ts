@@ -3,12 +3,13 @@
  * scripts. Kept thin: connecting, reconnecting, the outbox and acks live in src/client.
  */
 import { existsSync, statSync } from 'node:fs';
-import { clearLine, createInterface, cursorTo, Interface } from 'node:readline';
+import { createInterface } from 'node:readline';
 import { ChatClientError } from '../client/errors';
-import { EVERYONE } from '../protocol/names';
-import { describeError, formatPresence, formatRoster, formatState, formatVerify, printable, terminalText } from './classchat-format';
+import { describeError, formatPresence, formatRoster, formatState, formatVerify, printable } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
-import { formatIncoming } from './classchat-room-format';
+import { ModerationDesk } from './classchat-moderation';
+import { Printer } from './classchat-printer';
+import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
 import { makeClient } from './classchat-connect';
 import { FileDesk } from './classchat-files';
@@ -44,32 +45,6 @@ async function sendOnce(settings: ConnectionSettings, to: string, text: string, 
   }
 }
 
-/** Prints whole lines above the prompt without garbling what the user is typing. */
-class Printer {
-  private rl: Interface | undefined;
-
-  constructor(private readonly out: NodeJS.WriteStream) {}
-
-  get interactive(): boolean {
-    return this.out.isTTY === true && process.stdin.isTTY === true;
-  }
-
-  attach(rl: Interface | undefined): void {
-    this.rl = rl;
-  }
-
-  /** Fields were made printable where the line was built; terminalText is the last guard against escapes. */
-  print(text: string): void {
-    const line = terminalText(text) + '\n';
-    if (this.rl && this.interactive) {
-      clearLine(this.out, 0);
-      cursorTo(this.out, 0);
-      this.out.write(line);
-      this.rl.prompt(true);
-    } else this.out.write(line);
-  }
-}
-
 async function chat(settings: ConnectionSettings, downloadDir: string): Promise<number> {
   if (!statSync(downloadDir, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`classchat: --download-dir ${downloadDir} is not a directory\n`);
@@ -81,6 +56,8 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const printer = new Printer(process.stdout);
   const files = new FileDesk(client, (line) => printer.print(line), downloadDir);
   const rooms = new RoomDesk(client, (line) => printer.print(line));
+  const messages = new MessageDesk(client, (line, alert) => printer.print(line, alert));
+  const moderation = new ModerationDesk(client, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
@@ -90,10 +67,8 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
       void files.loggedIn();
     }
   });
-  client.on('message', (message) => {
-    // An offer to this user is shown by the fileOffer line, with its number.
-    if (!(message.attachment && message.to === client.name)) printer.print(formatIncoming(message, client.name));
-  });
+  client.on('message', (message) => messages.received(message));
+  client.on('messageChanged', (change) => messages.changed(change));
   client.on('fileOffer', (offer) => files.offered(offer));
   client.on('fileState', (file, state, by) => files.stateChanged(file, state, by));
   client.on('presence', (user, previous) => {
@@ -124,7 +99,6 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   prompt();
 
   return new Promise<number>((resolve) => {
-    const pending = new Set<Promise<void>>();
     let quitting = false;
     const quit = async (code: number) => {
       if (quitting) return;
@@ -132,9 +106,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
       printer.attach(undefined);
       rl.close();
       if (files.activeCount > 0) printer.print(`* stopping ${files.activeCount} file transfer(s); the server keeps what it has`);
-      if (pending.size > 0 && client.state === 'connected') {
-        printer.print(`* waiting for ${pending.size} message(s) to reach the server…`);
-        await Promise.race([Promise.allSettled(pending), new Promise((done) => setTimeout(done, QUIT_GRACE_MS).unref())]);
+      if (messages.pendingCount > 0 && client.state === 'connected') {
+        printer.print(`* waiting for ${messages.pendingCount} message(s) to reach the server…`);
+        await Promise.race([messages.allSettled(), new Promise((done) => setTimeout(done, QUIT_GRACE_MS).unref())]);
       }
       await client.close();
       resolve(code);
@@ -160,33 +134,12 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           for (const row of formatRoster(client.roster, client.name, (name) => client.keyTrust(name))) printer.print(row);
           if (client.state !== 'connected') printer.print('(as of the last connection: you are offline)');
           break;
-        case 'history': {
-          const label = command.with === EVERYONE ? 'to everyone' : `${command.with.startsWith('#') ? 'in' : 'with'} ${command.with}`;
-          client.history(command.with, { limit: command.limit }).then(
-            (page) => {
-              printer.print(`--- ${page.messages.length === 0 ? 'no messages' : `last ${page.messages.length} message(s)`} ${label}${page.more ? ' (older ones exist)' : ''} ---`);
-              for (const message of page.messages) printer.print(formatIncoming(message, client.name));
-            },
-            (error: unknown) => printer.print(`! history ${label}: ${describeError(error)}`),
-          );
+        case 'history':
+          messages.history(command.with, command.limit);
           break;
-        }
-        case 'send': {
-          const to = command.to === EVERYONE ? 'everyone' : command.to;
-          try {
-            const queued = client.queueText(command.to, command.text, { allowUnencrypted: command.unencrypted === true });
-            if (client.state !== 'connected') printer.print('* offline: the message will be sent when the connection is back');
-            const done = queued.sent.then(
-              () => undefined,
-              (error: unknown) => printer.print(`! not delivered to ${to}: ${describeError(error)}`),
-            );
-            pending.add(done);
-            void done.finally(() => pending.delete(done));
-          } catch (error) {
-            printer.print(`! not sent to ${to}: ${describeError(error)}`);
-          }
+        case 'send':
+          messages.send(command);
           break;
-        }
         case 'verify': {
           const who = command.name;
           const shown = shownNumbers.get(who);
@@ -226,6 +179,12 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           break;
         case 'room':
           rooms.run(command.command);
+          break;
+        case 'message-command':
+          messages.run(command.command);
+          break;
+        case 'moderate':
+          moderation.run(command.command);
           break;
         case 'invalid':
           printer.print(`! ${command.message}`);

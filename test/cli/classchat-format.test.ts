@@ -16,19 +16,19 @@ const box = { nonce: 'AA==', ciphertext: 'AA==' };
 
 describe('classchat output', () => {
   it('shows a message to everyone and private ones marked encrypted or not', () => {
-    assert.equal(formatMessage(message({}), 'bob', now), '[12:03] alice → everyone: hi');
+    assert.equal(formatMessage(message({}), 'bob', now), '[12:03] (#1) alice → everyone: hi');
     const e2e = { box, encrypted: true } as const;
-    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] alice → you [e2e]: hi');
-    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'verified' }), 'bob', now), '[12:03] alice → you [e2e, verified]: hi');
-    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'key_changed' }), 'bob', now), '[12:03] alice → you [e2e, KEY CHANGED]: hi');
-    assert.equal(formatMessage(message({ from: 'bob', to: 'alice', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] you → alice [e2e]: hi');
-    assert.equal(formatMessage(message({ to: 'bob' }), 'bob', now), '[12:03] alice → you [not encrypted]: hi');
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] (#1) alice → you [e2e]: hi');
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'verified' }), 'bob', now), '[12:03] (#1) alice → you [e2e, verified]: hi');
+    assert.equal(formatMessage(message({ to: 'bob', ...e2e, trust: 'key_changed' }), 'bob', now), '[12:03] (#1) alice → you [e2e, KEY CHANGED]: hi');
+    assert.equal(formatMessage(message({ from: 'bob', to: 'alice', ...e2e, trust: 'pinned' }), 'bob', now), '[12:03] (#1) you → alice [e2e]: hi');
+    assert.equal(formatMessage(message({ to: 'bob' }), 'bob', now), '[12:03] (#1) alice → you [not encrypted]: hi');
   });
 
   it('says who sent a message that could not be decrypted, never printing its bytes', () => {
     const failed = (decryptError: ReceivedMessage['decryptError']) =>
       formatMessage(message({ to: 'bob', text: undefined, box, encrypted: true, trust: 'pinned', decryptError }), 'bob', now);
-    assert.equal(failed('could_not_decrypt'), '[12:03] alice → you [e2e]: !! could not decrypt this message from alice: it was changed in transit, or sealed with another key');
+    assert.equal(failed('could_not_decrypt'), '[12:03] (#1) alice → you [e2e]: !! could not decrypt this message from alice: it was changed in transit, or sealed with another key');
     assert.match(failed('misaddressed'), /could not decrypt this message from alice: it was sealed for another conversation/);
     assert.match(failed('unknown_key'), /alice's key is not known/);
   });
@@ -42,17 +42,17 @@ describe('classchat output', () => {
   });
 
   it('marks messages from unauthenticated plain-text users', () => {
-    assert.equal(formatMessage(message({ plain: true }), 'bob', now), '[12:03] alice (unauthenticated plain-text user) → everyone: hi');
+    assert.equal(formatMessage(message({ plain: true }), 'bob', now), '[12:03] (#1) alice (unauthenticated plain-text user) → everyone: hi');
   });
 
   it('shows the date for messages from another day', () => {
-    assert.equal(formatMessage(message({ ts: new Date(2024, 3, 30, 9, 5).getTime() }), 'bob', now), '[2024-04-30 09:05] alice → everyone: hi');
+    assert.equal(formatMessage(message({ ts: new Date(2024, 3, 30, 9, 5).getTime() }), 'bob', now), '[2024-04-30 09:05] (#1) alice → everyone: hi');
   });
 
   it('neutralises terminal escape sequences and bidi overrides in what others write', () => {
     assert.equal(printable('a\u001b[2Jb\u0007c\u202ed'), 'a␛[2Jb␇c<U+202E>d');
     assert.equal(printable('line1\nline2\tx'), 'line1␊line2\tx');
-    assert.equal(formatMessage(message({ text: 'one\ntwo' }), 'bob', now), '[12:03] alice → everyone: one\n    two');
+    assert.equal(formatMessage(message({ text: 'one\ntwo' }), 'bob', now), '[12:03] (#1) alice → everyone: one\n    two');
   });
 
   it('shows presence changes', () => {

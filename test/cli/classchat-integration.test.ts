@@ -104,7 +104,7 @@ describe('classchat command with the real server', function () {
     alice.type('/who');
     await alice.waitForOutput(/Online \(2\): alice \(you\), bob/);
     alice.type('/history all 1');
-    await alice.waitForOutput(/last 1 message\(s\) to everyone \(older ones exist\) ---\n\[\d\d:\d\d\] bob → everyone: live from bob/);
+    await alice.waitForOutput(/last 1 message\(s\) to everyone \(older ones exist\) ---\n\[\d\d:\d\d\] \(#\d+\) bob → everyone: live from bob/);
 
     const offline = nextEvent(bob, 'presence', (user) => user.name === 'alice' && !user.online);
     alice.type('/quit');

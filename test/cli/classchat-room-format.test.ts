@@ -17,18 +17,18 @@ function room(extra: Partial<RoomView>): RoomView {
 
 describe('classchat room output', () => {
   it('shows a room message as [#room] sender, marking a room the server reads and an untrusted key', () => {
-    assert.equal(formatRoomMessage(roomMessage({}), 'bob', now), '[12:03] [#lab-3] alice: hello');
-    assert.equal(formatRoomMessage(roomMessage({ from: 'bob' }), 'bob', now), '[12:03] [#lab-3] you: hello');
-    assert.equal(formatRoomMessage(roomMessage({ box: undefined, encrypted: false, trust: 'not_encrypted' }), 'bob', now), '[12:03] [#lab-3] alice [not encrypted]: hello');
-    assert.equal(formatRoomMessage(roomMessage({ trust: 'key_changed' }), 'bob', now), '[12:03] [#lab-3] alice [KEY CHANGED]: hello');
-    assert.equal(formatRoomMessage(roomMessage({ text: 'two\nlines' }), 'bob', now), '[12:03] [#lab-3] alice: two\n    lines');
+    assert.equal(formatRoomMessage(roomMessage({}), 'bob', now), '[12:03] [#lab-3] (#1) alice: hello');
+    assert.equal(formatRoomMessage(roomMessage({ from: 'bob' }), 'bob', now), '[12:03] [#lab-3] (#1) you: hello');
+    assert.equal(formatRoomMessage(roomMessage({ box: undefined, encrypted: false, trust: 'not_encrypted' }), 'bob', now), '[12:03] [#lab-3] (#1) alice [not encrypted]: hello');
+    assert.equal(formatRoomMessage(roomMessage({ trust: 'key_changed' }), 'bob', now), '[12:03] [#lab-3] (#1) alice [KEY CHANGED]: hello');
+    assert.equal(formatRoomMessage(roomMessage({ text: 'two\nlines' }), 'bob', now), '[12:03] [#lab-3] (#1) alice: two\n    lines');
   });
 
   it('shows an event as a * line, and a message it could not open without its bytes', () => {
     const event = roomMessage({ box: undefined, encrypted: false, trust: 'not_encrypted', text: 'alice added bob', event: { kind: 'added', names: ['bob'] } });
     assert.equal(formatRoomMessage(event, 'bob', now), '[12:03] [#lab-3] * alice added bob');
     const failed = formatRoomMessage(roomMessage({ text: undefined, decryptError: 'unknown_key' }), 'bob', now);
-    assert.match(failed, /^\[12:03\] \[#lab-3\] alice: !! could not decrypt this message from alice: their room key did not reach this client/);
+    assert.match(failed, /^\[12:03\] \[#lab-3\] \(#1\) alice: !! could not decrypt this message from alice: their room key did not reach this client/);
     assert.match(formatRoomMessage(roomMessage({ text: undefined, decryptError: 'could_not_decrypt' }), 'alice', now), /you: !! could not decrypt your message: it was changed/);
   });
 
@@ -39,8 +39,8 @@ describe('classchat room output', () => {
   });
 
   it('routes room messages to the room format and others to the usual one', () => {
-    assert.equal(formatIncoming(roomMessage({}), 'bob', now), '[12:03] [#lab-3] alice: hello');
-    assert.equal(formatIncoming(roomMessage({ to: '*', box: undefined, encrypted: false, trust: 'not_encrypted' }), 'bob', now), '[12:03] alice → everyone: hello');
+    assert.equal(formatIncoming(roomMessage({}), 'bob', now), '[12:03] [#lab-3] (#1) alice: hello');
+    assert.equal(formatIncoming(roomMessage({ to: '*', box: undefined, encrypted: false, trust: 'not_encrypted' }), 'bob', now), '[12:03] (#1) alice → everyone: hello');
   });
 
   it('lists your rooms, then the class rooms you can join, with settings, sizes and owners', () => {

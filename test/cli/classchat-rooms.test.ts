@@ -51,9 +51,9 @@ describe('classchat rooms with the real server', function () {
     await bob.waitForOutput(/\[#lab-3\] \* alice created #lab-3 with bob\n/);
 
     alice.type('#lab-3 hello team');
-    await bob.waitForOutput(/\[\d\d:\d\d\] \[#lab-3\] alice: hello team\n/);
+    await bob.waitForOutput(/\[\d\d:\d\d\] \[#lab-3\] \(#\d+\) alice: hello team\n/);
     bob.type('#LAB-3 hi alice');
-    await alice.waitForOutput(/\[\d\d:\d\d\] \[#lab-3\] bob: hi alice\n/);
+    await alice.waitForOutput(/\[\d\d:\d\d\] \[#lab-3\] \(#\d+\) bob: hi alice\n/);
 
     carol.type('#lab-3 let me in');
     await carol.waitForOutput(/! not sent to #lab-3: #lab-3 is not a room you know of/);
@@ -77,7 +77,7 @@ describe('classchat rooms with the real server', function () {
     alice.type('/create lab-3 bob');
     await bob.waitForOutput(/\[#lab-3\] \* alice created/);
     alice.type('#lab-3 before');
-    await bob.waitForOutput(/\[#lab-3\] alice: before\n/);
+    await bob.waitForOutput(/\[#lab-3\] \(#\d+\) alice: before\n/);
 
     alice.type('/remove lab-3 bob');
     await alice.waitForOutput(/\* #lab-3: removed bob; what is sent from now on uses keys bob does not get\n/);
@@ -107,7 +107,7 @@ describe('classchat rooms with the real server', function () {
     await teacher.waitForOutput(/\[#announcements\] \* alice joined\n/);
 
     teacher.type('#announcements exam on friday');
-    await alice.waitForOutput(/\[#announcements\] mrs\.k \[not encrypted\]: exam on friday\n/);
+    await alice.waitForOutput(/\[#announcements\] \(#\d+\) mrs\.k \[not encrypted\]: exam on friday\n/);
     alice.type('#announcements which room?');
     await alice.waitForOutput(/! not delivered to #announcements: .*#announcements is for announcements/);
     assert.equal(lines(alice, /^! /).length, 2, alice.stdout());
@@ -138,14 +138,14 @@ describe('classchat rooms with the real server', function () {
     alice.type('/create lab-3 bob');
     await bob.waitForOutput(/\[#lab-3\] \* alice created/);
     alice.type('#lab-3 from before the restart');
-    await bob.waitForOutput(/\[#lab-3\] alice: from before the restart/);
+    await bob.waitForOutput(/\[#lab-3\] \(#\d+\) alice: from before the restart/);
     bob.type('#lab-3 answer from bob');
-    await alice.waitForOutput(/\[#lab-3\] bob: answer from bob/);
+    await alice.waitForOutput(/\[#lab-3\] \(#\d+\) bob: answer from bob/);
     alice.type('/quit');
     assert.equal(await alice.exited, 0);
 
     const again = await chat('alice');
     again.type('/history #lab-3');
-    await again.waitForOutput(/--- last 3 message\(s\) in #lab-3 ---\n.*\* alice created #lab-3.*\n.*\[#lab-3\] you: from before the restart\n.*\[#lab-3\] bob: answer from bob\n/);
+    await again.waitForOutput(/--- last 3 message\(s\) in #lab-3 ---\n.*\* alice created #lab-3.*\n.*\[#lab-3\] \(#\d+\) you: from before the restart\n.*\[#lab-3\] \(#\d+\) bob: answer from bob\n/);
   });
 });

@@ -163,8 +163,8 @@ describe('classchat command (fake server)', function () {
       conn.send({ type: 'msg', seq: 5, id: 'b', from: 'dave', to: '*', ts: Date.now(), text: 'hi all', plain: true });
       conn.send({ type: 'presence', user: { name: 'carol', publicKey: null, online: true } });
       await cli.waitForOutput(/\* carol is online/);
-      assert.match(cli.stdout(), /\[\d\d:\d\d\] bob → you \[not encrypted\]: hi alice\n/);
-      assert.match(cli.stdout(), /\[\d\d:\d\d\] dave \(unauthenticated plain-text user\) → everyone: hi all\n/);
+      assert.match(cli.stdout(), /\[\d\d:\d\d\] \(#\d+\) bob → you \[not encrypted\]: hi alice\n/);
+      assert.match(cli.stdout(), /\[\d\d:\d\d\] \(#\d+\) dave \(unauthenticated plain-text user\) → everyone: hi all\n/);
       // The two frames may arrive in one chunk or two: wait for the cumulative ack that covers both.
       await conn.next('ack', (ack) => ack.seq === 5);
 
