@@ -104,6 +104,16 @@ export interface MessageView {
   file?: FileCardView;
   /** A membership or moderation change ("alice added bob"): shown as a centred system line. */
   system?: true;
+  /** A reply: who and what it answers, as far as this client saw the original. */
+  replyTo?: { seq: number; from?: string; snippet?: string };
+  /** Changed by its sender since (the text is the newest). */
+  edited?: true;
+  /** Deleted: no text; `by` is who deleted it (the sender, or a teacher or TA). */
+  deleted?: { by: string };
+  /** Reactions, each with who reacted. */
+  reactions?: Array<{ emoji: string; names: string[] }>;
+  /** It names this user (@alice). */
+  mentionsMe?: true;
 }
 
 export type HostMessage =

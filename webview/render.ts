@@ -85,7 +85,9 @@ export function renderMessage(message: MessageView): HTMLElement {
   row.append(header);
 
   const body = el('div', 'message-body');
-  if (message.file) body.append(renderFileCard(message.file));
+  if (message.replyTo) body.append(renderReplyQuote(message.replyTo));
+  if (message.deleted) body.append(el('p', 'deleted', message.deleted.by === message.from ? 'Message deleted' : `Message deleted by ${message.deleted.by}`));
+  else if (message.file) body.append(renderFileCard(message.file));
   else if (message.text !== undefined) body.append(renderMarkdown(message.text));
   else body.append(el('p', 'problem', message.problem ?? 'This message cannot be shown.'));
   row.append(body);
@@ -105,9 +107,32 @@ export function renderMessage(message: MessageView): HTMLElement {
     plain.title = 'Sent from a plain-text client: the server cannot prove who sent it.';
     marks.append(plain);
   }
+  if (message.edited && !message.deleted) marks.append(el('span', 'mark edited', 'edited'));
+  if (message.mentionsMe) row.classList.add('mentions-me');
   if (message.delivery === 'pending') marks.append(el('span', 'mark delivery', 'sending…'));
   if (message.delivery === 'failed') marks.append(el('span', 'mark error', message.error ?? 'Not sent.'));
   row.append(marks);
+  if (message.reactions && !message.deleted) row.append(renderReactions(message.reactions));
+  return row;
+}
+
+/** The quoted line above a reply: who it answers and the start of what they said. Text only. */
+function renderReplyQuote(reply: NonNullable<MessageView['replyTo']>): HTMLElement {
+  const quote = el('div', 'reply-quote');
+  quote.append('↪ ');
+  if (reply.from) quote.append(renderIsolated(reply.from), ': ');
+  quote.append(reply.snippet ?? 'an earlier message');
+  return quote;
+}
+
+/** 👍 2 · 🎉 1, each naming who reacted on hover. */
+function renderReactions(reactions: NonNullable<MessageView['reactions']>): HTMLElement {
+  const row = el('div', 'reactions');
+  for (const reaction of reactions) {
+    const chip = el('span', 'reaction', `${reaction.emoji} ${reaction.names.length}`);
+    chip.title = reaction.names.join(', ');
+    row.append(chip);
+  }
   return row;
 }
 

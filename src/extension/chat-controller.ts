@@ -39,7 +39,7 @@ export class ChatController {
 
   /** Shows the session in the chat view and the Classmates tree, and notifies of its unread messages. */
   attach(session: ChatSession): void {
-    session.on('unread', (conversation, from, text) => this.notify(conversation, from, text));
+    session.on('unread', (conversation, from, text, mentionsMe) => this.notify(conversation, from, text, mentionsMe));
     this.host.chatView.setSession(session);
     this.host.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
   }
@@ -80,9 +80,10 @@ export class ChatController {
     return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
   }
 
-  private notify(conversation: string, from: string, text: string | undefined): void {
+  /** Private and room messages notify; in Everyone only those that mention you. */
+  private notify(conversation: string, from: string, text: string | undefined, mentionsMe: boolean): void {
     const seen = this.host.chatView.isVisible && vscode.window.state.focused;
-    if (conversation === EVERYONE_ID || seen || this.notifying.has(conversation)) return;
+    if ((conversation === EVERYONE_ID && !mentionsMe) || seen || this.notifying.has(conversation)) return;
     let enabled = true;
     try {
       enabled = readConnectionSettings(readSetting).notifications;

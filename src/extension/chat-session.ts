@@ -22,7 +22,8 @@ export type ChatSessionEvents = {
   connection: [connection: ConnectionView];
   change: [change: ConversationChange];
   /** A message from someone else arrived while its conversation was not in view. */
-  unread: [conversation: string, from: string, text: string | undefined];
+  /** `mentionsMe`: it names this user, so it notifies even in Everyone. */
+  unread: [conversation: string, from: string, text: string | undefined, mentionsMe: boolean];
   /** The client stopped for good: `error` says why, undefined when closed on purpose. */
   ended: [error: Error | undefined];
   /** The server reports a key for `name` that differs from the pinned one. */
@@ -66,8 +67,9 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       const received = this.conversations.receive(message);
       // A file offer has its own notification (fileOffer), with Save…/Decline.
       const offerToMe = message.attachment !== undefined && message.to === this.client.name;
-      if (received?.unread && !offerToMe) this.emit('unread', received.conversation, message.from, received.view.text);
+      if (received?.unread && !offerToMe) this.emit('unread', received.conversation, message.from, received.view.text, message.mentionsMe === true);
     });
+    this.client.on('messageChanged', (change) => this.conversations.change(change.message));
     this.client.on('fileOffer', (offer) => {
       if (this.files.announce(offer)) this.emit('fileOffer', offer);
     });

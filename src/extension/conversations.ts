@@ -169,6 +169,16 @@ export class Conversations {
     return { conversation, view, unread };
   }
 
+  /** An edit, a delete or a reaction changed a shown message: its row is redrawn (not counted as unread). */
+  change(message: ReceivedMessage): void {
+    const conversation = this.conversationOf(message);
+    const c = this.get(conversation);
+    const index = c.messages.findIndex((m) => m.id === message.id && m.from === message.from);
+    if (index < 0) return;
+    c.messages[index] = this.withKnownCard(conversation, { ...toView(message, this.me), delivery: c.messages[index].delivery });
+    this.emit({ kind: 'message', conversation, message: c.messages[index] });
+  }
+
   /** A message the user just typed, shown at once as pending. */
   addPending(id: string, to: string, text: string, now: number, encrypted: boolean): MessageView {
     const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
@@ -287,7 +297,12 @@ export function toView(message: ReceivedMessage, me: string): MessageView {
     const mine = message.from === me;
     view.file = { file, name, size, direction: mine ? 'outgoing' : 'incoming', peer: mine ? message.to : message.from, state: 'offered' };
   }
-  if (message.text === undefined) view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
+  if (message.replyTo) view.replyTo = { ...message.replyTo };
+  if (message.edited) view.edited = true;
+  if (message.reactions && message.reactions.length > 0) view.reactions = message.reactions.map((r) => ({ emoji: r.emoji, names: [...r.names] }));
+  if (message.mentionsMe) view.mentionsMe = true;
+  if (message.deleted) view.deleted = { by: message.deleted.by };
+  else if (message.text === undefined) view.problem = PROBLEMS[message.decryptError ?? 'could_not_decrypt'] ?? PROBLEMS.could_not_decrypt;
   return view;
 }
 

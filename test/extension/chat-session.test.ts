@@ -139,9 +139,9 @@ describe('ChatSession and the chat view model (real server)', function () {
     await until(() => alice.conversations.classmates().some((c) => c.name === 'alice' || c.name === 'bob'), 'bob known');
     const vm = view(alice);
     vm.model.setVisible(false);
-    const unread = new Promise<[string, string, string | undefined]>((resolve) => alice.on('unread', (...args) => resolve(args)));
+    const unread = new Promise<[string, string, string | undefined, boolean]>((resolve) => alice.on('unread', (...args) => resolve(args)));
     await bob.sendText('alice', 'psst');
-    assert.deepEqual(await unread, ['bob', 'bob', 'psst']);
+    assert.deepEqual(await unread, ['bob', 'bob', 'psst', false]);
     assert.equal(alice.conversations.unread('bob'), 1);
     const list = vm.posted.filter((m) => m.type === 'conversations').pop();
     assert.ok(list && list.type === 'conversations');
@@ -154,6 +154,34 @@ describe('ChatSession and the chat view model (real server)', function () {
     const snapshot = vm.posted.filter((m) => m.type === 'snapshot').pop();
     assert.ok(snapshot && snapshot.type === 'snapshot' && snapshot.active === 'bob');
     assert.deepEqual(snapshot.messages.map((m) => m.text), ['psst']);
+  });
+
+  it("redraws a message bob replies to, edits, reacts to and deletes, and reports a mention in Everyone for a notification", async () => {
+    const alice = session('alice');
+    await alice.connect();
+    const bob = await client('bob');
+    await until(() => alice.conversations.classmates().some((c) => c.name === 'bob' && c.online), 'bob online for alice');
+    const vm = view(alice);
+    const latest = () => new Map(upserts(vm.posted, '*').map((m) => [m.id, m]));
+    const mention = new Promise<[string, string, string | undefined, boolean]>((resolve) => alice.on('unread', (...args) => args[3] && resolve(args)));
+    vm.model.setVisible(false);
+    const question = await bob.sendText('*', '@alice who has the lab sheet?');
+    assert.deepEqual(await mention, ['*', 'bob', '@alice who has the lab sheet?', true]);
+    const answer = await bob.sendText('*', 'never mind, found it', { replyTo: question.seq });
+    await until(() => latest().get(answer.id)?.replyTo?.snippet !== undefined, 'the reply with its quote');
+    assert.deepEqual(latest().get(answer.id)?.replyTo, { seq: question.seq, from: 'bob', snippet: '@alice who has the lab sheet?' });
+
+    await bob.editMessage('*', answer.seq, 'never mind, found it on the shelf');
+    await until(() => latest().get(answer.id)?.edited === true, 'the edit');
+    assert.equal(latest().get(answer.id)?.text, 'never mind, found it on the shelf');
+    await bob.react('*', answer.seq, '👍');
+    await until(() => latest().get(answer.id)?.reactions !== undefined, 'the reaction');
+    assert.deepEqual(latest().get(answer.id)?.reactions, [{ emoji: '👍', names: ['bob'] }]);
+    await bob.deleteMessage('*', answer.seq);
+    await until(() => latest().get(answer.id)?.deleted !== undefined, 'the delete');
+    assert.equal(latest().get(answer.id)?.text, undefined);
+    assert.equal(latest().get(answer.id)?.problem, undefined, 'deleted is not a decryption problem');
+    assert.equal(alice.conversations.unread('*'), 2, 'the changes are not counted as new messages');
   });
 
   it('loads history when a conversation opens, and older pages on request', async () => {

@@ -239,6 +239,25 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.deepEqual((await posted()).pop(), { type: 'connect' });
   });
 
+  it('shows a reply with its quote, an edited mark, reactions with who reacted, and a deleted message without text', async () => {
+    await open();
+    await feed(
+      snapshot([
+        message('bob', 'who has the lab sheet?', { mentionsMe: true }),
+        message('carol', 'I do, page 2', { replyTo: { seq: 1, from: 'bob', snippet: 'who has the lab sheet?' }, edited: true, reactions: [{ emoji: '👍', names: ['alice', 'bob'] }] }),
+        message('dave', 'my password is hunter2', { deleted: { by: 'mrs.k' }, text: undefined }),
+      ]),
+    );
+    assert.equal(await page.locator('.reply-quote').textContent(), '↪ bob: who has the lab sheet?');
+    assert.equal(await page.locator('.mark.edited').count(), 1);
+    assert.equal(await page.locator('.reaction').textContent(), '👍 2');
+    assert.equal(await page.locator('.reaction').getAttribute('title'), 'alice, bob');
+    assert.equal(await page.locator('.deleted').textContent(), 'Message deleted by mrs.k');
+    assert.equal(await page.locator('.message', { hasText: 'hunter2' }).count(), 0);
+    assert.equal(await page.locator('.message.mentions-me').count(), 1);
+    assert.deepEqual(problems, []);
+  });
+
   it('asks for older messages and opens another conversation from its chip', async () => {
     await open();
     await feed(snapshot([message('bob', 'newest')], { more: true }));
