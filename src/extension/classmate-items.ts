@@ -19,13 +19,14 @@ export interface ClassmateItem {
 
 export function classmateItem(classmate: Classmate): ClassmateItem {
   const parts: string[] = [];
+  if (classmate.role) parts.push(ROLE_TEXT[classmate.role]);
   if (classmate.unread > 0) parts.push(`${classmate.unread} unread`);
   if (!classmate.online) parts.push('offline');
   if (classmate.key === 'verified') parts.push('✓ verified');
   if (classmate.key === 'key_changed') parts.push('⚠ key changed');
   if (!classmate.hasKey) parts.push('plain text');
   const lines = [
-    `${classmate.name}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
+    `${classmate.name}${classmate.role ? ` (${ROLE_TEXT[classmate.role]})` : ''}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
     classmate.hasKey ? undefined : 'Uses a plain-text client: their messages are not authenticated and cannot be encrypted.',
     KEY_TEXT[classmate.key],
     classmate.unread > 0 ? `${classmate.unread} unread message${classmate.unread === 1 ? '' : 's'}` : undefined,
@@ -41,6 +42,8 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
     contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}`,
   };
 }
+
+const ROLE_TEXT: Record<NonNullable<Classmate['role']>, string> = { teacher: 'teacher', ta: 'TA' };
 
 const KEY_TEXT: Record<Classmate['key'], string | undefined> = {
   verified: 'Key verified: you compared safety numbers.',

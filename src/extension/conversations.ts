@@ -17,6 +17,8 @@ export interface Classmate {
   hasKey: boolean;
   unread: number;
   key: KeyState;
+  /** Staff are named as such in the tree (absent: a student). */
+  role?: 'teacher' | 'ta';
 }
 
 export type ConversationChange =
@@ -33,7 +35,7 @@ interface Conversation {
 }
 
 export class Conversations {
-  private readonly roster = new Map<string, { online: boolean; hasKey: boolean }>();
+  private readonly roster = new Map<string, { online: boolean; hasKey: boolean; role?: 'teacher' | 'ta' }>();
   private readonly conversations = new Map<string, Conversation>();
   private readonly listeners = new Set<(change: ConversationChange) => void>();
   /** The conversation the chat view has open. */
@@ -86,7 +88,7 @@ export class Conversations {
   setRoster(roster: ReadonlyMap<string, RosterEntry>): void {
     this.roster.clear();
     for (const [name, entry] of roster) {
-      if (name !== this.me) this.roster.set(name, { online: entry.online, hasKey: entry.publicKey !== null });
+      if (name !== this.me) this.roster.set(name, { online: entry.online, hasKey: entry.publicKey !== null, ...(entry.role ? { role: entry.role } : {}) });
     }
     this.emit({ kind: 'list' });
   }
@@ -98,7 +100,9 @@ export class Conversations {
       .map((name) => {
         const entry = this.roster.get(name);
         const hasKey = entry?.hasKey ?? true;
-        return { name, online: entry?.online ?? false, hasKey, unread: this.conversations.get(name)?.unread ?? 0, key: hasKey ? this.keyState(name) : 'no_key' };
+        const classmate: Classmate = { name, online: entry?.online ?? false, hasKey, unread: this.conversations.get(name)?.unread ?? 0, key: hasKey ? this.keyState(name) : 'no_key' };
+        if (entry?.role) classmate.role = entry.role;
+        return classmate;
       })
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
   }

@@ -29,6 +29,10 @@ describe('classmate tree items', () => {
 
   it('marks verified keys and warns about changed ones', () => {
     assert.equal(classmateItem({ name: 'bob', online: true, hasKey: true, unread: 0, key: 'verified' }).description, '✓ verified');
+    const teacher = classmateItem({ name: 'mrs.k', online: true, hasKey: true, unread: 1, key: 'pinned', role: 'teacher' });
+    assert.equal(teacher.description, 'teacher · 1 unread');
+    assert.match(teacher.tooltip, /^mrs\.k \(teacher\): online/);
+    assert.equal(classmateItem({ name: 'tim', online: false, hasKey: true, unread: 0, key: 'pinned', role: 'ta' }).description, 'TA · offline');
     const changed = classmateItem({ name: 'eve', online: true, hasKey: true, unread: 1, key: 'key_changed' });
     assert.equal(changed.description, '1 unread · ⚠ key changed');
     assert.match(changed.tooltip, /CHANGED/);
