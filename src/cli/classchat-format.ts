@@ -143,8 +143,9 @@ export function formatRoster(roster: ReadonlyMap<string, RosterEntry>, me: strin
     const trust = keyTrust(name);
     return trust === 'verified' ? ' (verified)' : trust === 'key_changed' ? ' (KEY CHANGED)' : '';
   };
+  const role = (entry: RosterEntry) => (entry.role === 'teacher' ? ' [teacher]' : entry.role === 'ta' ? ' [TA]' : '');
   const label = (name: string, entry: RosterEntry) =>
-    printable(name) + (name === me ? ' (you)' : entry.publicKey === null ? ' (plain text)' : trustLabel(name));
+    printable(name) + role(entry) + (name === me ? ' (you)' : entry.publicKey === null ? ' (plain text)' : trustLabel(name));
   const sorted = [...roster.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const online = sorted.filter(([, entry]) => entry.online).map(([name, entry]) => label(name, entry));
   const offline = sorted.filter(([, entry]) => !entry.online).map(([name, entry]) => label(name, entry));

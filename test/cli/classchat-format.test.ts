@@ -72,6 +72,8 @@ describe('classchat output', () => {
     assert.deepEqual(formatRoster(roster, 'alice'), ['Online (2): alice (you), bob', 'Offline (2): carol, dave (plain text)']);
     const trust = (name: string): KeyTrust => (name === 'bob' ? 'verified' : name === 'carol' ? 'key_changed' : 'pinned');
     assert.deepEqual(formatRoster(roster, 'alice', trust), ['Online (2): alice (you), bob (verified)', 'Offline (2): carol (KEY CHANGED), dave (plain text)']);
+    const staff = new Map([['mrs.k', { publicKey: 'k', online: true, role: 'teacher' as const }], ['tim', { publicKey: 't', online: false, role: 'ta' as const }]]);
+    assert.deepEqual(formatRoster(staff, 'alice'), ['Online (1): mrs.k [teacher]', 'Offline (1): tim [TA]']);
   });
 
   it('describes connection states', () => {
