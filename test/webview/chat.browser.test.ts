@@ -290,7 +290,8 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('.key-bar .room-encryption').textContent(), '🔒 encrypted');
     assert.equal(await page.locator('.chip[data-id="#lab-3"] .badge').textContent(), '2');
     assert.deepEqual(await page.locator('.message.system .system-text').allTextContents(), ['alice created #lab-3 with bob, carol', 'bob added dave']);
-    const centred = await page.locator('.message.system').first().evaluate((el) => getComputedStyle(el).justifyContent);
+    // A string: the test's tsconfig has no DOM types.
+    const centred = await page.evaluate<string>("getComputedStyle(document.querySelector('.message.system')).justifyContent");
     assert.equal(centred, 'center');
     // A system line breaks the sender's group: bob's next message shows his name again.
     assert.equal(await page.locator('.message', { hasText: 'still me' }).evaluate((el) => el.classList.contains('continued')), false);
