@@ -117,7 +117,7 @@ function describeState(state: MessageState, checkBy: boolean): string {
   return JSON.stringify({ content, edited: state.edited, deleted: state.deleted ? (checkBy ? { by: state.deleted.by } : {}) : undefined });
 }
 
-/** The texts and ciphertexts a delete must have erased from the data directory (the target's and its edits'). */
+/** The texts and boxes a delete must have erased from the data directory (the target's and its edits'). */
 export function erasedContent(states: ReadonlyMap<number, MessageState>): string[] {
   const erased: string[] = [];
   const deletedTargets = new Set([...states.values()].filter((state) => state.deleted).map((state) => state.record.seq));
@@ -125,7 +125,8 @@ export function erasedContent(states: ReadonlyMap<number, MessageState>): string
     const { record } = state;
     const gone = deletedTargets.has(record.seq) || (record.ref?.rel === 'edit' && deletedTargets.has(record.ref.seq));
     if (!gone) continue;
-    if (record.box) erased.push(record.box.ciphertext);
+    // A box by its nonce: 24 random bytes, unique, where a short ciphertext might occur by chance.
+    if (record.box) erased.push(record.box.nonce);
     else if (record.text) erased.push(record.text);
   }
   return erased;
