@@ -201,11 +201,15 @@ export async function checkClientViews(harness: RefHarness): Promise<void> {
 export async function checkClientHistory(harness: RefHarness): Promise<void> {
   const states = stateOfRecords(harness.ledger);
   const acked = harness.ledger.acknowledgedRecords();
+  // All connections cut at once: the clients reconnect side by side.
+  const before = new Map(harness.names.map((name) => [name, harness.views.welcomeCount(name)]));
+  for (const name of harness.names) harness.cut(name);
   for (const name of harness.names) {
     const client = harness.client(name)!;
-    const before = harness.views.welcomeCount(name);
-    harness.cut(name);
-    await harness.waitFor(() => (harness.views.welcomeCount(name) > before && client.state === 'connected' ? true : undefined), `${name} reconnected`);
+    await harness.waitFor(() => (harness.views.welcomeCount(name) > before.get(name)! && client.state === 'connected' ? true : undefined), `${name} reconnected`);
+  }
+  for (const name of harness.names) {
+    const client = harness.client(name)!;
     for (const withWhom of [EVERYONE, ...harness.names.filter((other) => other !== name)]) {
       const where = `${name}'s history() with ${withWhom} after a reconnect`;
       const page = await outcomeOf(() => client.history(withWhom, { limit: LIMITS.maxHistoryPage }));
