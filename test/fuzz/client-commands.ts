@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { EVERYONE } from '../../src/protocol/names';
 import type { ClientHarness } from './client-harness';
+import { clientRefArbitraries, ClientRef } from './client-refs';
 
 export type ClientModel = Record<string, { running: boolean }>;
 type ClientCommand = fc.AsyncCommand<ClientModel, ClientHarness>;
@@ -57,6 +58,17 @@ class Start implements ClientCommand {
   toString = () => `startClient(${this.user})`;
 }
 
+/** A reply, edit, delete or reaction (client-refs.ts), answered before the next command. */
+class Reference implements ClientCommand {
+  constructor(readonly ref: ClientRef) {}
+  check = (model: Readonly<ClientModel>) => model[this.ref.user].running;
+  async run(_model: ClientModel, harness: ClientHarness) {
+    await this.ref.run(harness);
+    harness.ledger.assertClean();
+  }
+  toString = () => this.ref.toString();
+}
+
 class Sleep implements ClientCommand {
   constructor(readonly ms: number) {}
   check = () => true;
@@ -79,6 +91,7 @@ export function clientCommands(names: readonly string[], maxCommands: number, re
     user.map((name) => new Stop(name)),
     user.map((name) => new Start(name)),
     fc.integer({ min: 0, max: 60 }).map((ms) => new Sleep(ms)),
+    ...clientRefArbitraries(names, (ref) => new Reference(ref)),
   ];
   return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });
 }

@@ -11,6 +11,7 @@ import { EVERYONE } from '../../src/protocol/names';
 import { Signal } from '../helpers/signal';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { CutProxy } from '../client/helpers/proxy';
+import { checkClientHistory, checkClientViews, ClientViews } from './client-refs';
 import { DeliveryLedger } from './delivery-ledger';
 
 const WAIT_MS = 8000;
@@ -23,6 +24,8 @@ export interface ClientUserStores {
 export class ClientHarness {
   readonly ledger: DeliveryLedger;
   readonly clients = new Map<string, ChatClient | undefined>();
+  /** What each running client shows (references applied): client-refs.ts. */
+  readonly views = new ClientViews(() => this.signal.notify());
   /** Per user, the highest seq its last client showed: the app keeps it for the next client. */
   private readonly lastSeen = new Map<string, number>();
   /** Sends whose promise has not settled yet. */
@@ -34,7 +37,7 @@ export class ClientHarness {
     readonly proxies: ReadonlyMap<string, CutProxy>,
     private readonly stores: ReadonlyMap<string, ClientUserStores>,
   ) {
-    this.ledger = new DeliveryLedger([...stores.keys()]);
+    this.ledger = new DeliveryLedger([...stores.keys()], { annotationsApplied: true });
   }
 
   /** Keys and pins (`stores`) are kept across runs, as on each user's machine. */
@@ -68,6 +71,7 @@ export class ClientHarness {
     client.on('message', (message) => this.shown(name, message));
     client.on('state', () => this.signal.notify());
     client.on('presence', () => this.signal.notify());
+    this.views.attach(name, client);
     this.clients.set(name, client);
     await client.connect();
   }
@@ -87,7 +91,10 @@ export class ClientHarness {
     this.ledger.written({ from: name, id: queued.id, to, text });
     this.pending++;
     queued.sent.then(
-      (info) => this.ledger.acknowledged(name, info.id, info.seq),
+      (info) => {
+        this.ledger.acknowledged(name, info.id, info.seq);
+        if (this.clients.get(name) === client) this.views.own(name, { seq: info.seq, from: name, id: info.id, conversation: to, text });
+      },
       () => undefined, // closed before `sent`: it may or may not arrive, at most once
     ).finally(() => {
       this.pending--;
@@ -106,6 +113,8 @@ export class ClientHarness {
     await this.waitFor(() => (this.names.every((name) => this.ledger.missing(name).length === 0) ? true : undefined), 'every acknowledged message shown').catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 50));
     this.ledger.finalCheck();
+    await checkClientViews(this);
+    await checkClientHistory(this);
     await this.checkPresence();
     this.ledger.assertClean();
   }
@@ -124,11 +133,16 @@ export class ClientHarness {
 
   private shown(name: string, message: ReceivedMessage): void {
     const what = `${name} got ${message.from}/${message.id}`;
-    if (message.to !== EVERYONE && (!message.encrypted || message.decryptError !== undefined)) {
+    // A deleted message comes without content (20.5): nothing is left to be encrypted or not.
+    if (message.to !== EVERYONE && message.deleted === undefined && (!message.encrypted || message.decryptError !== undefined)) {
       this.ledger.violation(`${what}: a private message not shown as end-to-end encrypted (${message.decryptError ?? 'encrypted: false'})`);
     }
-    this.ledger.delivered(name, { seq: message.seq, id: message.id, from: message.from, to: message.to, text: message.text });
+    this.ledger.delivered(name, { seq: message.seq, id: message.id, from: message.from, to: message.to, text: message.text, edited: message.edited, deleted: message.deleted });
     this.signal.notify();
+  }
+
+  client(name: string): ChatClient | undefined {
+    return this.clients.get(name);
   }
 
   private need(name: string): ChatClient {
@@ -137,7 +151,7 @@ export class ClientHarness {
     return client;
   }
 
-  private waitFor<R>(probe: () => R | undefined, what: string): Promise<R> {
+  waitFor<R>(probe: () => R | undefined, what: string): Promise<R> {
     return this.signal.waitFor(probe, () => what, WAIT_MS);
   }
 

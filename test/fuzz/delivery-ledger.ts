@@ -4,8 +4,10 @@
  * recipient was shown. Violations are collected as they happen and checked after each command.
  */
 import { EVERYONE } from '../../src/protocol/names';
+import type { MessageRef } from '../../src/protocol/references';
 import type { ChatEvent } from '../../src/protocol/room-frames';
 import { roomOf } from '../../src/server/rooms/room-book';
+import { isAnnotation } from './refs-model';
 import { RoomLog } from './room-log';
 
 export interface Box {
@@ -26,6 +28,8 @@ export interface SentRecord {
   ackedSeq?: number;
   /** Written only as half a line before the socket was destroyed: must never be delivered. */
   torn?: boolean;
+  /** A reply, edit, delete or reaction (refs-model.ts). */
+  ref?: MessageRef;
 }
 
 export interface Delivery {
@@ -36,6 +40,10 @@ export interface Delivery {
   text?: string;
   box?: Box;
   event?: ChatEvent;
+  ref?: MessageRef;
+  /** Delivered after an edit or delete was stored (a redelivery, or one held for an offline user). */
+  edited?: { seq: number; id: string };
+  deleted?: unknown;
 }
 
 export class DeliveryLedger {
@@ -48,14 +56,18 @@ export class DeliveryLedger {
   /** Bumped by every command that changes rooms or moderation: a send's expected answer holds only within one epoch. */
   epoch = 0;
   refusedCount = 0;
+  /** What the reference commands and checks did (for the report). */
+  readonly refCounts: Record<string, number> = {};
 
   /**
    * `everySendAnswered`: the harness resends until each write is answered (the raw protocol's
    * does), so at quiescence a message delivered but never acknowledged is a violation.
+   * `annotationsApplied`: edits, deletes and reactions change their target instead of being
+   * shown (the ChatClient's), so they are never missing.
    */
   constructor(
     readonly users: readonly string[],
-    private readonly options: { everySendAnswered?: boolean } = {},
+    private readonly options: { everySendAnswered?: boolean; annotationsApplied?: boolean } = {},
   ) {
     this.rooms = new RoomLog(users);
     for (const user of users) this.shown.set(user, []);
@@ -109,10 +121,25 @@ export class DeliveryLedger {
     else if (record.torn) wrong = 'it was only half a line, cut off';
     else if (!this.addressedAt(record, recipient, delivery.seq, false)) wrong = record.from === recipient ? `their own message to ${record.to}` : `addressed to ${record.to}, not to them${roomOf(record.to) !== undefined ? ' (not a member at that seq)' : ''}`;
     else if (delivery.to !== record.to) wrong = `"to" is ${delivery.to}, sent to ${record.to}`;
-    else if (record.box === undefined ? delivery.text !== undefined && delivery.text !== record.text : delivery.box?.ciphertext !== record.box.ciphertext || delivery.box.nonce !== record.box.nonce) wrong = 'content differs from what was sent';
+    else if (!this.contentMatches(record, delivery)) wrong = `content differs from what was sent${delivery.edited ? ' and edited' : ''} (${JSON.stringify(delivery.text ?? delivery.box ?? null).slice(0, 60)}, sent ${JSON.stringify(record.box ?? record.text).slice(0, 60)})`;
     else if (record.ackedSeq !== undefined && record.ackedSeq !== delivery.seq) wrong = `acknowledged as seq ${record.ackedSeq}`;
+    else if (JSON.stringify(delivery.ref) !== JSON.stringify(record.ref)) wrong = `ref ${JSON.stringify(delivery.ref)}, sent with ${JSON.stringify(record.ref)}`;
     if (wrong !== undefined) this.violation(`${what}: ${wrong}`);
     return wrong === undefined;
+  }
+
+  /**
+   * Content as sent; a message delivered after it changed (20.5) carries its newest edit's
+   * content or, deleted, none; an edit or delete may come without (erased).
+   */
+  private contentMatches(record: SentRecord, delivery: Delivery): boolean {
+    const empty = delivery.text === undefined && delivery.box === undefined;
+    if (delivery.deleted !== undefined) return empty;
+    if (empty) return record.box === undefined || record.ref?.rel === 'edit' || record.ref?.rel === 'delete';
+    const source = delivery.edited ? this.messages.get(key(record.from, delivery.edited.id)) : record;
+    if (!source) return false;
+    if (source.box === undefined) return delivery.text === undefined || delivery.text === source.text;
+    return delivery.box?.ciphertext === source.box.ciphertext && delivery.box.nonce === source.box.nonce;
   }
 
   /** `recipient` was shown `delivery` for the first time. */
@@ -154,7 +181,7 @@ export class DeliveryLedger {
   missing(recipient: string): SentRecord[] {
     const shown = new Set(this.shown.get(recipient)!.map((delivery) => key(delivery.from, delivery.id)));
     return [...this.messages.values()].filter(
-      (record) => record.ackedSeq !== undefined && this.addressedAt(record, recipient, record.ackedSeq) && !shown.has(key(record.from, record.id)),
+      (record) => record.ackedSeq !== undefined && !(this.options.annotationsApplied && isAnnotation(record)) && this.addressedAt(record, recipient, record.ackedSeq) && !shown.has(key(record.from, record.id)),
     );
   }
 
@@ -216,6 +243,21 @@ export class DeliveryLedger {
     }
   }
 
+  /** Every acknowledged message, in seq order (what the references model folds). */
+  acknowledgedRecords(): Array<SentRecord & { ackedSeq: number }> {
+    return [...this.messages.values()].filter((record): record is SentRecord & { ackedSeq: number } => record.ackedSeq !== undefined).sort((a, b) => a.ackedSeq - b.ackedSeq);
+  }
+
+  /** What `recipient`'s primary session was shown, in mailbox order. */
+  shownTo(recipient: string): readonly Delivery[] {
+    return this.shown.get(recipient)!;
+  }
+
+  /** Whether an acknowledged message belongs in `recipient`'s mailbox (by membership at its seq for rooms). */
+  isRecipient(record: SentRecord & { ackedSeq: number }, recipient: string): boolean {
+    return this.addressedAt(record, recipient, record.ackedSeq);
+  }
+
   /** Messages acknowledged so far (for the report). */
   get acknowledgedCount(): number {
     return [...this.messages.values()].filter((record) => record.ackedSeq !== undefined).length;
@@ -228,7 +270,7 @@ export class DeliveryLedger {
   }
 
   /** Room messages and events shown (for the report). */
-  get roomFigures(): { roomDeliveries: number; eventDeliveries: number; events: number; refused: number } {
+  get roomFigures(): Record<string, number> {
     let roomDeliveries = 0;
     let eventDeliveries = 0;
     for (const list of this.shown.values()) {
@@ -237,7 +279,7 @@ export class DeliveryLedger {
         else if (roomOf(delivery.to) !== undefined) roomDeliveries++;
       }
     }
-    return { roomDeliveries, eventDeliveries, events: this.rooms.seenCount, refused: this.refusedCount };
+    return { roomDeliveries, eventDeliveries, events: this.rooms.seenCount, refused: this.refusedCount, ...this.refCounts };
   }
 }
 

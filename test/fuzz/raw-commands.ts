@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { EVERYONE } from '../../src/protocol/names';
 import type { RawHarness } from './raw-harness';
 import { RawCommand, RawModel, UserCommand } from './raw-model';
-import { roomCommands } from './room-commands';
+import { refCommands } from './ref-commands';
+import { CLASS_ROOM, GROUP_ROOMS, roomCommands } from './room-commands';
 import { predictSend } from './room-model';
 
 export { initialModel } from './raw-model';
@@ -159,6 +160,7 @@ export function rawCommands(names: readonly string[], teacher: string, maxComman
     fc.tuple(user, fc.constantFrom('bye' as const, 'destroy' as const)).map(([name, how]) => new CloseDevice(name, how)),
     fc.integer({ min: 0, max: 40 }).map((ms) => new Sleep(ms)),
     ...roomCommands(names, teacher),
+    ...refCommands(names, [...GROUP_ROOMS, CLASS_ROOM]),
   ];
   return fc.commands(arbitraries, { maxCommands, size: 'max', ...(replayPath ? { replayPath } : {}) });
 }

@@ -7,6 +7,8 @@ import type { Identity } from '../../src/crypto/identity';
 import { LogStore } from '../../src/server/store/log-store';
 import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
 import { DeliveryLedger } from './delivery-ledger';
+import { checkErased, checkHistory, checkViews } from './ref-checks';
+import { CLASS_ROOM, GROUP_ROOMS } from './room-commands';
 import { RawUser, WAIT_MS } from './raw-user';
 
 export class RawHarness {
@@ -73,6 +75,11 @@ export class RawHarness {
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (const user of this.users) await user.ping();
     this.ledger.finalCheck();
+    // References (PROTOCOL.md 20.5): views, history and the data directory agree with the model.
+    checkViews(this.ledger);
+    await checkHistory(this.ledger, this.users, [CLASS_ROOM], GROUP_ROOMS);
+    await this.server.store.settled();
+    await checkErased(this.ledger, this.server.dataDir);
     await this.checkPresence();
     this.ledger.assertClean();
   }

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import type { Identity } from '../../src/crypto/identity';
 import { signLogin } from '../../src/crypto/identity';
 import type { ServerFrame } from '../../src/protocol/frames';
+import type { MessageRef } from '../../src/protocol/references';
 import type { Box, DeliveryLedger } from './delivery-ledger';
 import { RawConnection, WAIT_MS } from './raw-connection';
 
@@ -17,6 +18,7 @@ interface OutboxEntry {
   to: string;
   text: string;
   box?: Box;
+  ref?: MessageRef;
 }
 
 /** The model's expected answer to a send: `sent` or an error code; undefined when it cannot tell. */
@@ -80,12 +82,13 @@ export class RawUser {
 
   /**
    * Writes a new message (kept in the outbox until its `sent` or an error). One the model expects
-   * refused is written only while the connection's error budget allows (else undefined).
+   * refused is written only while the connection's error budget allows (else undefined). A
+   * delete (`ref.rel` delete) carries no content.
    */
-  send(to: string, text: string, expect: Expectation = 'sent', box?: Box): string | undefined {
+  send(to: string, text: string, expect: Expectation = 'sent', box?: Box, ref?: MessageRef): string | undefined {
     if (expect !== 'sent' && !this.canRisk(1)) return undefined;
     const id = `${this.name}-${++this.counter}`;
-    const entry = { id, to, text: `${id}:${text}`, ...(box ? { box } : {}) };
+    const entry = { id, to, text: ref?.rel === 'delete' ? '' : `${id}:${text}`, ...(box ? { box } : {}), ...(ref ? { ref } : {}) };
     this.ledger.written({ from: this.name, ...entry });
     this.outbox.push(entry);
     this.writeSend(entry, expect);
@@ -196,7 +199,8 @@ export class RawUser {
     conn.writeOrder.set(entry.id, [...(conn.writeOrder.get(entry.id) ?? []), conn.writes++]);
     const waiting = conn.unanswered.get(entry.id) ?? { count: 0, risky: 0, epoch: 0 };
     conn.unanswered.set(entry.id, { count: waiting.count + 1, risky: waiting.risky + (expect === 'sent' ? 0 : 1), expect, epoch: this.ledger.epoch });
-    conn.write({ type: 'send', id: entry.id, to: entry.to, ...(entry.box ? { box: entry.box } : { text: entry.text }) });
+    const content = entry.ref?.rel === 'delete' ? {} : entry.box ? { box: entry.box } : { text: entry.text };
+    conn.write({ type: 'send', id: entry.id, to: entry.to, ...content, ...(entry.ref ? { ref: entry.ref } : {}) });
   }
 
   /**
@@ -257,6 +261,7 @@ export class RawUser {
       case 'room':
       case 'room_list':
       case 'room_members':
+      case 'history_page':
       case 'done':
         conn.replies.set(frame.rid, frame);
         return;
@@ -273,7 +278,7 @@ export class RawUser {
     const what = `${this.label} got ${frame.from}/${frame.id} (seq ${frame.seq})`;
     if (frame.seq <= conn.lastSeq) this.ledger.violation(`${what} after seq ${conn.lastSeq} on the same connection`);
     conn.lastSeq = Math.max(conn.lastSeq, frame.seq);
-    const delivery = { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text, box: frame.box, event: frame.event };
+    const delivery = { seq: frame.seq, id: frame.id, from: frame.from, to: frame.to, text: frame.text, box: frame.box, event: frame.event, ref: frame.ref, edited: frame.edited, deleted: frame.deleted };
     if (this.secondDevice) {
       if (frame.event) this.ledger.eventAddressed(this.name, delivery);
       else this.ledger.addressed(this.name, delivery);

@@ -12,8 +12,8 @@ import type { RawHarness } from './raw-harness';
 import { RawCommand, RawModel, UserCommand } from './raw-model';
 import { madeRiskier, predictRequest, predictSend, RoomRequest } from './room-model';
 
-const GROUP_ROOMS = ['lab-1', 'lab-2'];
-const CLASS_ROOM = 'sec-a';
+export const GROUP_ROOMS = ['lab-1', 'lab-2'];
+export const CLASS_ROOM = 'sec-a';
 const ROOMS = [...GROUP_ROOMS, CLASS_ROOM];
 
 /** A room request or moderate frame, sent once the users it can make refusable are synced. */

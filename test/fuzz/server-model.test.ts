@@ -2,9 +2,9 @@
  * Model-based fuzzing of the server over the raw protocol v3 (issues 7 and 15): random sequences
  * of connect, log in, send (private, to everyone, to oneself, bursts), ack, resend unacknowledged
  * ids, pause reading, and disconnect (bye, abruptly, mid-frame), interleaved with rooms (create,
- * join, leave, add, remove, send) and a teacher's moderation (mute, unmute, exam mode), against a
- * real server. Checked after every command and at quiescence: see DeliveryLedger, RoomLog and
- * RawHarness.
+ * join, leave, add, remove, send), a teacher's moderation (mute, unmute, exam mode) and references
+ * (replies, edits, deletes, reactions: ref-commands.ts), against a real server. Checked after every command and at quiescence: see DeliveryLedger, RoomLog,
+ * ref-checks.ts and RawHarness.
  */
 import { generateIdentity, Identity } from '../../src/crypto/identity';
 import { fuzzModel, fuzzSettings } from './fuzz-options';
@@ -23,7 +23,7 @@ describe('fuzz: the server against a delivery model (raw protocol)', function ()
     for (const name of NAMES) identities.set(name, await generateIdentity());
   });
 
-  it('delivers every acknowledged message exactly once, in order, only to its recipients (a room\'s members at its seq), refuses what moderation and membership forbid, and presence converges', async () => {
+  it('delivers every acknowledged message exactly once, in order, only to its recipients (a room\'s members at its seq), refuses what moderation, membership and references forbid, every view and history show the final state of each message (edits, deletes), and presence converges', async () => {
     await fuzzModel(rawCommands(NAMES, TEACHER, 100, settings.replayPath), () => RawHarness.start(identities, TEACHER), () => initialModel(NAMES, TEACHER), settings);
   });
 });
