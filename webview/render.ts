@@ -93,15 +93,8 @@ export function renderMessage(message: MessageView): HTMLElement {
   row.append(body);
 
   const marks = el('div', 'marks');
-  if (message.encrypted) {
-    const lock = el('span', 'mark lock', '🔒 encrypted');
-    lock.title = 'End-to-end encrypted: only you and the other person can read it.';
-    marks.append(lock);
-  } else {
-    const open = el('span', 'mark server-readable', 'server can read this');
-    open.title = 'Not end-to-end encrypted: whoever runs the server can read this message.';
-    marks.append(open);
-  }
+  // A deleted message has no content left to protect or expose: no encryption mark.
+  if (message.deleted === undefined) marks.append(encryptionMark(message.encrypted));
   if (message.plain) {
     const plain = el('span', 'mark plain', 'unverified sender');
     plain.title = 'Sent from a plain-text client: the server cannot prove who sent it.';
@@ -151,4 +144,15 @@ function renderSystemLine(message: MessageView): HTMLElement {
 
 export function messageKey(message: Pick<MessageView, 'from' | 'id'>): string {
   return `${message.from}/${message.id}`;
+}
+
+function encryptionMark(encrypted: boolean): HTMLElement {
+  if (encrypted) {
+    const lock = el('span', 'mark lock', '🔒 encrypted');
+    lock.title = 'End-to-end encrypted: only you and the other person can read it.';
+    return lock;
+  }
+  const open = el('span', 'mark server-readable', 'server can read this');
+  open.title = 'Not end-to-end encrypted: whoever runs the server can read this message.';
+  return open;
 }

@@ -254,6 +254,7 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('.reaction').getAttribute('title'), 'alice, bob');
     assert.equal(await page.locator('.deleted').textContent(), 'Message deleted by mrs.k');
     assert.equal(await page.locator('.message', { hasText: 'hunter2' }).count(), 0);
+    assert.equal(await page.locator('.message', { hasText: 'Message deleted' }).locator('.mark.server-readable').count(), 0, 'no "server can read this" on what is gone');
     assert.equal(await page.locator('.message.mentions-me').count(), 1);
     assert.deepEqual(problems, []);
   });
