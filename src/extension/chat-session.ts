@@ -39,6 +39,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   readonly rooms: SessionRooms;
   readonly server: string;
   private readonly client: ChatClient;
+  /** A teacher's or TA's requests (moderation-commands.ts); the server refuses anyone else. */
+  readonly moderation: Pick<ChatClient, 'mute' | 'unmute' | 'setExamMode' | 'ban' | 'unban'>;
   private readonly files: FileCards;
   private connectionView: ConnectionView;
   private readonly loadingHistory = new Map<string, Promise<void>>();
@@ -56,6 +58,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     );
     this.files = new FileCards(this.conversations);
     this.rooms = new SessionRooms(this.client, this.conversations);
+    this.moderation = this.client;
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));

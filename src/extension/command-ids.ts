@@ -20,6 +20,7 @@ export const COMMANDS = {
   addToRoom: 'classchat.addToRoom',
   removeFromRoom: 'classchat.removeFromRoom',
   roomMembers: 'classchat.roomMembers',
+  moderate: 'classchat.moderate',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

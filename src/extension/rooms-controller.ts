@@ -1,7 +1,8 @@
-/** Rooms: the "Rooms" group of the Classmates tree and the room commands (room-commands.ts). */
+/** The class's structure: the "Rooms" group of the Classmates tree, the room commands (room-commands.ts) and Moderate… (moderation-commands.ts). */
 import type { ChatSession } from './chat-session';
 import type { ClassmatesProvider } from './classmates-view';
 import type { CommandHandlers } from './command-ids';
+import { ModerationCommands } from './moderation-commands';
 import { RoomCommandHost, RoomCommands } from './room-commands';
 
 export interface RoomsHost extends RoomCommandHost {
@@ -10,12 +11,14 @@ export interface RoomsHost extends RoomCommandHost {
 
 export class RoomsController {
   private readonly run: RoomCommands;
+  private readonly moderation: ModerationCommands;
 
   constructor(private readonly host: RoomsHost) {
     this.run = new RoomCommands(host);
+    this.moderation = new ModerationCommands(host);
   }
 
-  commands(): Pick<CommandHandlers, 'createRoom' | 'joinRoom' | 'leaveRoom' | 'addToRoom' | 'removeFromRoom' | 'roomMembers'> {
+  commands(): Pick<CommandHandlers, 'createRoom' | 'joinRoom' | 'leaveRoom' | 'addToRoom' | 'removeFromRoom' | 'roomMembers' | 'moderate'> {
     return {
       createRoom: () => this.run.create(),
       joinRoom: (target: unknown) => this.run.join(target),
@@ -23,6 +26,7 @@ export class RoomsController {
       addToRoom: (target: unknown) => this.run.add(target),
       removeFromRoom: (target: unknown) => this.run.remove(target),
       roomMembers: (target: unknown) => this.run.members(target),
+      moderate: (target: unknown) => this.moderation.moderate(target),
     };
   }
 

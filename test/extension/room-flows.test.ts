@@ -75,6 +75,7 @@ describe('rooms in the extension (bundle, stand-in vscode, real server)', functi
     return provider;
   };
   const rooms = () => tree().getChildren('#');
+  const alice = () => tree().getChildren() as string[];
   const item = (id: string) => tree().getTreeItem(id) as TreeItemLike;
 
   /** What the chat view was last told of the conversation list. */
@@ -207,5 +208,33 @@ describe('rooms in the extension (bundle, stand-in vscode, real server)', functi
       fake.shown.filter((s) => s.level === 'error').map((s) => s.text),
       ['ClassChat: Could not join #nowhere: there is no such room, or it is a group room you are not in.'],
     );
+  });
+
+  it('lets a teacher mute a student and turn exam mode on from Moderate…; a student is told who can', async () => {
+    await start({ alice: 'teacher' });
+    const bob = await client('bob');
+    await connectAlice();
+    await until(() => alice().some((c) => c === 'bob'), 'bob in the tree');
+    fake.pickAnswers.push('Mute a student…', 'bob');
+    fake.inputAnswers.push('5');
+    await fake.api.commands.executeCommand('classchat.moderate');
+    assert.deepEqual(fake.shown.filter((s) => s.level === 'error'), []);
+    assert.ok(fake.shown.some((s) => s.text === 'ClassChat: muted bob for 5 minutes.'), JSON.stringify(fake.shown));
+    assert.equal(fake.inputBoxes[0].validate?.('0'), 'Type whole minutes, 1-10080 (a week).');
+    await assert.rejects(bob.sendText('*', 'can I still talk?'), (error: { code?: string }) => error.code === 'muted');
+    fake.pickAnswers.push('Unmute a student…', 'bob', 'Exam mode on');
+    await fake.api.commands.executeCommand('classchat.moderate');
+    await fake.api.commands.executeCommand('classchat.moderate');
+    await assert.rejects(bob.sendText('*', 'answer 3 is b'), (error: { code?: string }) => error.code === 'read_only');
+    await bob.sendText('alice', 'may I leave early?');
+  });
+
+  it('tells a student that only teachers and TAs moderate, sending nothing', async () => {
+    await start();
+    await client('bob');
+    await connectAlice();
+    await fake.api.commands.executeCommand('classchat.moderate');
+    assert.equal(fake.quickPicks.length, 0);
+    assert.ok(fake.shown.some((s) => s.level === 'info' && /only teachers and TAs moderate/.test(s.text)), JSON.stringify(fake.shown));
   });
 });
