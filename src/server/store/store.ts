@@ -96,7 +96,9 @@ export interface Store {
   /**
    * Stores a message, assigning the next sequence number, or finds the earlier copy with the
    * same (from, id). Resolves only once the message is durable and readable, and new messages
-   * resolve in seq order: the server hands each to caught-up sessions as it resolves.
+   * resolve in seq order: the server hands each to caught-up sessions as it resolves. The seq
+   * may be chosen only as it commits (PostgreSQL with several nodes): a store shared by nodes
+   * commits seqs in order, so a reader that sees a seq sees every lower one.
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**
@@ -125,8 +127,15 @@ export interface Store {
   moderation(): Promise<ModerationState>;
   /** Every room as its stored events left it (read at start; the server follows events after). */
   listRooms(): Promise<Room[]>;
-  /** The highest sequence number assigned so far (0 when empty). */
+  /**
+   * The highest sequence number this server knows stored (0 when empty). On a store shared by
+   * several nodes it may lag other nodes' newest messages until this node hears of them.
+   */
   headSeq(): number;
-  /** Whether (from, id) is stored or being stored: a resend of it is answered as a duplicate. */
+  /**
+   * Whether (from, id) is stored or being stored: a resend of it is answered as a duplicate
+   * without the send checks. A store shared by nodes may miss another node's message here;
+   * append still finds it and answers duplicate.
+   */
   hasMessage(from: string, id: string): boolean;
 }

@@ -4,7 +4,7 @@
  * append migrations here; an applied one is never edited.
  *
  * The layout is meant for several nodes on one database (issue 20): seqs come from one
- * server-wide sequence, (sender, client_id) is unique so dedupe holds across nodes, and each
+ * server-wide head row (migration 2), (sender, client_id) is unique so dedupe holds across nodes, and each
  * private or room message has a mailbox row per recipient (messages to everyone have none: every
  * user reads them by seq).
  */
@@ -61,6 +61,24 @@ export const MIGRATIONS: readonly Migration[] = [
         name text PRIMARY KEY,
         role text NOT NULL CHECK (role IN ('teacher', 'ta'))
       );
+    `,
+  },
+  {
+    version: 2,
+    description: 'several nodes: seqs from a locked head row, the node that stored each message',
+    sql: `
+      -- One row: its row lock, held from taking seqs to COMMIT, makes commit order seq order
+      -- across nodes, and a rolled-back batch gives its seqs back (no gaps).
+      CREATE TABLE classchat_head (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        seq bigint NOT NULL
+      );
+      INSERT INTO classchat_head (seq) SELECT GREATEST(
+        (SELECT COALESCE(max(seq), 0) FROM classchat_messages),
+        (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM classchat_seq));
+      DROP SEQUENCE classchat_seq;
+      -- Which node stored it: a node skips its own messages in the cross-node feed.
+      ALTER TABLE classchat_messages ADD COLUMN origin text;
     `,
   },
 ];
