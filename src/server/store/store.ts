@@ -9,6 +9,7 @@ import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
+import type { ClusterFeed } from '../cluster-feed';
 
 export interface UserRecord {
   /** Normalised (lower-case) name. */
@@ -77,6 +78,8 @@ export interface HistoryQuery {
 }
 
 export interface Store {
+  /** Present when other server nodes share this store: what they commit, and who is online there. */
+  readonly cluster?: ClusterFeed;
   /** Loads or creates the store; recovers after a crash. */
   open(): Promise<void>;
   /** Flushes everything and releases files. */

@@ -11,6 +11,7 @@ import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
 import type { AppendResult, NewMessage, StoredMessage } from '../store';
+import { COMMITS_CHANNEL, commitPayload } from './node-bus';
 import { bodyOf, MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
 const EVERYONE = '*';
@@ -174,7 +175,11 @@ export class MessageWriter {
       const revised = [...updates.values()];
       await client.query('UPDATE classchat_messages m SET body = u.body FROM unnest($1::bigint[], $2::json[]) AS u(seq, body) WHERE m.seq = u.seq', [revised.map((m) => m.seq), revised.map(bodyOf)]);
     }
-    if (fresh.size > 0) await client.query('UPDATE classchat_head SET seq = $1', [seq]);
+    if (fresh.size > 0) {
+      await client.query('UPDATE classchat_head SET seq = $1', [seq]);
+      // Delivered at COMMIT, in commit order, and not at all if it rolls back (node-bus.ts).
+      await client.query('SELECT pg_notify($1, $2)', [COMMITS_CHANNEL, commitPayload(this.origin, seq)]);
+    }
     this.bookSeq = seq;
     return results;
   }

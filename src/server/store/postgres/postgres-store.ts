@@ -19,6 +19,7 @@ import { loadRoomBook, MessageWriter } from './message-writer';
 import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message-rows';
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
+import { NodeBus } from './node-bus';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -54,6 +55,8 @@ export class PostgresStore implements Store {
   /** Highest seq this node knows committed (its own commits, and others' as it hears of them). */
   private knownHead = 0;
   private readonly recent: RecentIds;
+  /** Other nodes' messages and presence (LISTEN/NOTIFY), started by the server. */
+  readonly cluster: NodeBus;
   private readonly inFlight = new Map<string, Promise<AppendResult>>();
   /** putUser/deleteUser of one name run one at a time, each seeing the previous one's result. */
   private readonly userOps = new Map<string, Promise<unknown>>();
@@ -64,6 +67,7 @@ export class PostgresStore implements Store {
     this.poolSize = options.poolSize ?? 10;
     this.recent = new RecentIds(options.recentIds ?? 100_000);
     this.node = options.node ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.cluster = new NodeBus({ url: this.url, node: this.node, log: this.log, head: () => this.knownHead, heardOf: (seq) => this.heardOf(seq) });
   }
 
   async open(): Promise<void> {
@@ -99,6 +103,7 @@ export class PostgresStore implements Store {
     try {
       await Promise.allSettled(this.userOps.values());
       await this.writer?.idle();
+      await this.cluster.stop();
       await this.pool?.end();
     } finally {
       this.state = 'closed';
