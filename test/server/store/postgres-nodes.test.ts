@@ -83,6 +83,15 @@ describe('PostgresStore: two nodes on one database', function () {
     assert.deepEqual((await a.readMailbox('carol', posted.message.seq - 1, 10)).map((m) => m.id), ['in-room']);
   });
 
+  it('opens two nodes at once on an empty database, migrating it once', async () => {
+    const url = await pg.createDatabase(`nodes${++databases}`);
+    const both = [new PostgresStore({ url, node: 'a' }), new PostgresStore({ url, node: 'b' })];
+    stores.push(...both);
+    await Promise.all(both.map((store) => store.open()));
+    const stored = await both[1].append(say('alice', '*'));
+    assert.equal(stored.message.seq, 1);
+  });
+
   it('keeps acks within the database head and starts a new user at it', async () => {
     const [a, b] = await twoNodes();
     const stored = await a.append(say('alice', '*'));

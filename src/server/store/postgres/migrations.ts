@@ -84,12 +84,14 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
- * Brings the schema up to the newest migration. The table lock makes nodes starting together
+ * Brings the schema up to the newest migration. An advisory lock makes nodes starting together
  * take turns; a database newer than this build is refused rather than misread.
  */
 export async function migrate(client: PoolClient, log: (message: string) => void, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
   await client.query('BEGIN');
   try {
+    // Before anything exists to lock: two nodes creating the version table at once collide.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('classchat_schema_migration'))");
     await client.query('CREATE TABLE IF NOT EXISTS classchat_schema_version (version integer PRIMARY KEY, description text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
     await client.query('LOCK TABLE classchat_schema_version IN EXCLUSIVE MODE');
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM classchat_schema_version');
