@@ -34,6 +34,8 @@ export class NodeBus implements ClusterFeed {
   private reading: Promise<void> | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** One query at a time on the listening connection (pg deprecates overlapping ones). */
+  private queries: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: NodeBusOptions) {}
 
@@ -53,7 +55,7 @@ export class NodeBus implements ClusterFeed {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     const client = this.client;
-    await client?.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, left: true })]).catch(() => undefined);
+    if (client) await this.serially(() => client.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, left: true })])).catch(() => undefined);
     this.client = undefined;
     await this.reading?.catch(() => undefined);
     await client?.end().catch(() => undefined);
@@ -123,9 +125,12 @@ export class NodeBus implements ClusterFeed {
       const upTo = this.wanted;
       let messages: StoredMessage[];
       try {
-        const { rows } = await this.client.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
-          [this.cursor, upTo, this.options.node],
+        const client = this.client;
+        const { rows } = await this.serially(() =>
+          client.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
+            [this.cursor, upTo, this.options.node],
+          ),
         );
         messages = rows.map(rowToMessage);
       } catch (error) {
@@ -140,7 +145,15 @@ export class NodeBus implements ClusterFeed {
   }
 
   private send(channel: string, payload: string): void {
-    this.client?.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((error: Error) => this.options.log(`PostgreSQL node bus: could not notify (${error.message})`));
+    const client = this.client;
+    if (!client) return;
+    this.serially(() => client.query('SELECT pg_notify($1, $2)', [channel, payload])).catch((error: Error) => this.options.log(`PostgreSQL node bus: could not notify (${error.message})`));
+  }
+
+  private serially<T>(query: () => Promise<T>): Promise<T> {
+    const result = this.queries.then(query, query);
+    this.queries = result.catch(() => undefined);
+    return result;
   }
 }
 
