@@ -1,18 +1,17 @@
 /**
- * Applies what other nodes sharing the store do (cluster-feed.ts) to this node: their messages
+ * Applies what other nodes sharing the store do (Store.cluster) to this node: their messages
  * reach this node's sessions in seq order with its own (delivery-order.ts), and users online
  * there are online here, registered ones put in the roster. This node's presence changes are
  * announced to them.
  */
 import type { RosterEntry } from './chat-server-options';
-import type { ClusterFeed, PresenceChange } from './cluster-feed';
 import { DeliveryOrder } from './delivery-order';
 import type { Logger } from './logger';
 import type { Mailboxes } from './mailboxes';
 import type { PresenceBatcher } from './presence-batcher';
 import type { Roster } from './roster';
 import type { SessionRegistry } from './session-registry';
-import type { Store } from './store/store';
+import type { ClusterFeed, PresenceChange, Store } from './store/store';
 
 export interface ClusterLinkParts {
   feed: ClusterFeed;

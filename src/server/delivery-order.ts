@@ -1,6 +1,6 @@
 /**
  * Hands messages to caught-up sessions in seq order when they come from several places: this
- * node's commits and other nodes' (cluster-feed.ts), which may arrive in either order. Seqs on a
+ * node's commits and other nodes' (Store.cluster), which may arrive in either order. Seqs on a
  * shared store commit in order without gaps, so a message above the next expected one waits for
  * the missing ones; if they do not come in time (a gap after all), every session pulls from the
  * store instead, which already holds every lower seq.

@@ -9,7 +9,6 @@ import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
-import type { ClusterFeed } from '../cluster-feed';
 
 export interface UserRecord {
   /** Normalised (lower-case) name. */
@@ -141,4 +140,36 @@ export interface Store {
    * append still finds it and answers duplicate.
    */
   hasMessage(from: string, id: string): boolean;
+}
+
+// ---- several nodes on one store (issue 20): what the others commit and who is online there ----
+// The store provides the feed (Store.cluster, e.g. postgres/node-bus.ts); ClusterLink
+// (../cluster-link.ts) applies it to this node's roster, presence and sessions.
+
+export interface PresenceChange {
+  name: string;
+  publicKey: string | null;
+  /** Whether the user has a session on the announcing node now. */
+  online: boolean;
+  /** Its delivery cursor as that node knows it (never ahead of what its client acknowledged). */
+  ackedSeq: number;
+}
+
+export interface ClusterHandlers {
+  /** Messages other nodes committed, in seq order, each once. */
+  messages(messages: StoredMessage[]): void;
+  /** A user's presence on another node changed. */
+  presence(node: string, change: PresenceChange): void;
+  /** Another node started: it has not heard who is online here. */
+  joined(node: string): void;
+  /** Another node shut down: nobody is online there any more. */
+  left(node: string): void;
+}
+
+export interface ClusterFeed {
+  /** Starts hearing other nodes (after the server loaded its state from the store). */
+  start(handlers: ClusterHandlers): Promise<void>;
+  /** Tells the other nodes that a user's presence on this node changed (best effort). */
+  announce(change: PresenceChange): void;
+  stop(): Promise<void>;
 }

@@ -7,8 +7,7 @@
  * it missed (presence changes missed meanwhile are lost until the users' next change).
  */
 import { Client } from 'pg';
-import type { ClusterFeed, ClusterHandlers, PresenceChange } from '../../cluster-feed';
-import type { StoredMessage } from '../store';
+import type { ClusterFeed, ClusterHandlers, PresenceChange, StoredMessage } from '../store';
 import { MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
 export const COMMITS_CHANNEL = 'classchat_commits';
