@@ -14,6 +14,7 @@ export function makeClient(settings: ConnectionSettings, autoAck: boolean): Chat
   return new ChatClient({
     host: settings.host,
     port: settings.port,
+    ...(settings.servers ? { servers: settings.servers } : {}),
     name: settings.name,
     joinCode: settings.joinCode,
     keyStore: new FileKeyStore(settings.keyFile),

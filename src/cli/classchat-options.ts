@@ -6,6 +6,7 @@ import { defaultKeyPath } from '../client/key-store';
 import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName, EVERYONE } from '../protocol/names';
 import { parsePort, UsageError } from './options';
+import { parseServerList, type ServerAddress } from '../client/server-list';
 
 export const USAGE = `Usage:
   classchat [options]                       chat interactively
@@ -17,6 +18,8 @@ export const USAGE = `Usage:
 Options:
   --host HOST        server address (default 127.0.0.1)
   --port PORT        server port (default 5050)
+  --server HOST:PORT,HOST:PORT  the nodes of one server (sharing a database): connects to the
+                     first, and after a lost connection to the next (instead of --host/--port)
   --name NAME        your user name (default: your OS user name)
   --join-code CODE   the class join code, needed the first time a name registers
   --tls              connect with TLS, trusting the system's certificate authorities
@@ -44,6 +47,8 @@ Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.
 export interface ConnectionSettings {
   host: string;
   port: number;
+  /** The other nodes from --server, tried in turn after a lost connection. */
+  servers?: ServerAddress[];
   name: string;
   joinCode?: string;
   keyFile: string;
@@ -68,6 +73,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '5050' },
+        server: { type: 'string' },
         name: { type: 'string' },
         'join-code': { type: 'string' },
         'key-file': { type: 'string' },
@@ -87,14 +93,23 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
 
-  const host = values.host.trim();
+  let host = values.host.trim();
   if (host === '' || /\s/.test(host)) throw new UsageError(`--host must be a host name or address, not "${values.host}"`);
-  const port = parsePort(values.port, '--port');
+  let port = parsePort(values.port, '--port');
+  let servers: ServerAddress[] = [];
+  if (values.server !== undefined) {
+    try {
+      [{ host, port }, ...servers] = parseServerList(values.server, port);
+      for (const server of [{ host, port }, ...servers]) parsePort(String(server.port), '--server');
+    } catch (error) {
+      throw new UsageError(`--server must be HOST:PORT,HOST:PORT...: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const name = values.name === undefined ? nameFromOs(osUser) : checkedName(values.name, '--name');
   if (values['join-code'] !== undefined && values['join-code'].trim() === '') throw new UsageError('--join-code must not be empty');
   if (values['key-file'] !== undefined && values['key-file'].trim() === '') throw new UsageError('--key-file must not be empty');
   const keyFile = values['key-file'] !== undefined ? resolve(values['key-file']) : defaultKeyPath(host, port, name, env);
-  const settings: ConnectionSettings = { host, port, name, keyFile, ...(values['join-code'] ? { joinCode: values['join-code'].trim() } : {}) };
+  const settings: ConnectionSettings = { host, port, name, keyFile, ...(values['join-code'] ? { joinCode: values['join-code'].trim() } : {}), ...(servers.length > 0 ? { servers } : {}) };
   const tls = tlsSettings(values.tls, values['tls-ca'], values['tls-fingerprint']);
   if (tls) settings.tls = tls;
 

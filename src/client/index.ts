@@ -29,3 +29,4 @@ export type { FileOfferView, TransferProgress, TransferEvents } from './file-tra
 export type { FileStatus } from './file-transfers';
 export { sanitizeFileName } from './file-names';
 export type { ClientTlsOptions } from './tls';
+export type { ServerAddress } from './server-list';

@@ -13,6 +13,7 @@ import { Connection } from './connection';
 import { ChatClientError } from './errors';
 import { KeepAlive } from './keep-alive';
 import { RosterPages } from './roster-pages';
+import { ServerList } from './server-list';
 import { checkClientName, isPermanent, pickVersion, serverError, toError } from './rules';
 import { checkTlsOptions, ClientTlsOptions } from './tls';
 import { TypedEmitter } from './typed-events';
@@ -22,8 +23,8 @@ type Phase = 'hello' | 'login' | 'ready';
 
 export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> {
   readonly name: string;
-  readonly host: string;
-  readonly port: number;
+  /** `host`:`port`, then `servers`: a lost connection reconnects to the next one. */
+  readonly servers: ServerList;
   protected readonly options: ChatClientOptions;
   protected readonly clock: Clock;
   private readonly tls: ClientTlsOptions | undefined;
@@ -43,13 +44,20 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
   constructor(options: ChatClientOptions) {
     super();
     this.name = checkClientName(options.name);
-    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new RangeError(`port must be 1-65535, not ${options.port}`);
-    this.host = options.host;
-    this.port = options.port;
+    this.servers = new ServerList({ host: options.host, port: options.port }, options.servers);
     this.options = options;
     this.tls = options.tls ? checkTlsOptions(options.tls) : undefined;
     this.clock = options.timers ?? systemClock;
     this.reconnectBackoff = new Backoff({ initialMs: 500, maxMs: 30_000, ...options.backoff, jitter: 'full' });
+  }
+
+  /** The server connected to, or tried next. */
+  get host(): string {
+    return this.servers.current.host;
+  }
+
+  get port(): number {
+    return this.servers.current.port;
   }
 
   get state(): ClientStateName {
@@ -241,7 +249,9 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
 
   private scheduleReconnect(reason: Error): void {
     const attempt = ++this.reconnectAttempt;
-    const delayMs = this.reconnectBackoff.next();
+    if (this.servers.all.length > 1) this.servers.advance();
+    // Another node is there now: try it at once the first time.
+    const delayMs = this.servers.all.length > 1 && attempt === 1 ? 0 : this.reconnectBackoff.next();
     this.setState({ state: 'reconnecting', attempt, delayMs, reason });
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;

@@ -9,6 +9,7 @@ import type { KeyStore } from './key-store';
 import type { SentInfo } from './outbox';
 import type { FileOfferView } from './file-transfer-types';
 import type { ClientTlsOptions } from './tls';
+import type { ServerAddress } from './server-list';
 import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 import type { RoomKeyStore } from './room-key-store';
@@ -160,6 +161,8 @@ export type ChatClientEvents = {
 export interface ChatClientOptions {
   host: string;
   port: number;
+  /** More nodes of the same server (sharing one store): reconnects go to the next address in turn. */
+  servers?: ServerAddress[];
   name: string;
   keyStore: KeyStore;
   /** Where trust-on-first-use pins are kept (default: in memory, forgotten on exit). */

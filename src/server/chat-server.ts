@@ -30,6 +30,7 @@ import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
+import { ClusterLink } from './cluster-link';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
@@ -52,6 +53,8 @@ export class ChatServer {
   private readonly logins: Logins;
   private readonly listener: Listener;
   private readonly presence: PresenceBatcher;
+  /** Other nodes sharing the store, when there are any. */
+  private readonly cluster: ClusterLink | undefined;
   private readonly pendingWrites: PendingWrites;
   private readonly plainText: boolean;
   private readonly services: HandlerServices;
@@ -81,13 +84,15 @@ export class ChatServer {
       held: this.held,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
+    const feed = this.store.cluster;
+    this.cluster = feed && new ClusterLink({ feed, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
     this.logins = new Logins({
       store: this.store,
       roster: this.rosterPart,
       sessions: this.sessions,
       mail: this.mail,
       registrations: new RegistrationGate(this.joinCode, { ...DEFAULT_REGISTRATION_LIMITS, ...options.registrations }, this.clock, this.log),
-      presence: this.presence,
+      presence: this.cluster?.presence ?? this.presence,
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
@@ -137,6 +142,7 @@ export class ChatServer {
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
     this.held.start();
+    await this.cluster?.start();
     return this.listener.listen(port, host);
   }
 
@@ -159,6 +165,7 @@ export class ChatServer {
     this.presence.stop();
     this.held.stop();
     await this.listener.close(() => this.pendingWrites.settle());
+    await this.cluster?.stop();
   }
 
   // ---- the parts' public faces, for the CLI and tests ----

@@ -25,7 +25,7 @@ export interface LoginParts {
   sessions: SessionRegistry;
   mail: Mailboxes;
   registrations: RegistrationGate;
-  presence: PresenceBatcher;
+  presence: Pick<PresenceBatcher, 'changedUser'>;
   log: Logger;
   rooms: { isTaken(name: string): boolean };
   moderation: { isBanned(name: string): boolean };
@@ -93,7 +93,7 @@ export class Logins implements LoginDesk {
     }, log);
     session.version = version;
     connection.session = session;
-    const wasOnline = sessions.isOnline(user.name);
+    const wasOnline = sessions.isOnlineHere(user.name);
     for (const evicted of sessions.add(session, this.parts.maxSessionsPerUser)) {
       evicted.closed = true;
       if (evicted.kind === 'plain') evicted.transport.end(plainNotice('You logged in from another connection. Goodbye.'));

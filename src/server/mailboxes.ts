@@ -18,6 +18,7 @@ import { roomOf } from './rooms/room-book';
 import type { Rooms } from './rooms/rooms';
 import type { Moderation } from './moderation/moderation';
 import type { HeldMessages } from './held-messages';
+import type { DeliveryOrder } from './delivery-order';
 
 export interface MailboxParts {
   store: Store;
@@ -35,6 +36,8 @@ export interface MailboxParts {
 
 export class Mailboxes implements MailDesk {
   private readonly rateBuckets = new Map<string, TokenBucket>();
+  /** Set when other nodes share the store (cluster-link.ts). */
+  order: DeliveryOrder | undefined;
 
   constructor(private readonly parts: MailboxParts) {}
 
@@ -137,14 +140,25 @@ export class Mailboxes implements MailDesk {
     this.parts.store.setAcked(user.name, seq).catch((error) => this.parts.log.error(`could not store ack of ${user.name}: ${String(error)}`));
   }
 
-  /** Hands a just-stored message to its recipients' sessions (the same mailbox rule as the store's). */
+  /** This node stored `message`; with other nodes it is handed on in seq order with theirs. */
   private wake(message: StoredMessage): void {
+    if (this.order) this.order.committed(message);
+    else this.deliver(message, true);
+  }
+
+  /**
+   * Applies a just-stored message (this node's or another's) to moderation and rooms and, with
+   * `offer`, hands it to its recipients' sessions (the same mailbox rule as the store's).
+   */
+  deliver(message: StoredMessage, offer: boolean): void {
     const { sessions } = this.parts;
     if (message.event) this.parts.moderation.apply(message);
     if (roomOf(message.to) !== undefined) {
-      for (const name of this.parts.rooms.recipients(message)) for (const session of sessions.forUser(name)) session.offer(message);
+      const names = this.parts.rooms.recipients(message);
+      if (offer) for (const name of names) for (const session of sessions.forUser(name)) session.offer(message);
       return;
     }
+    if (!offer) return;
     if (message.to !== EVERYONE) {
       if (message.to === message.from) return;
       for (const session of sessions.forUser(message.to)) session.offer(message);

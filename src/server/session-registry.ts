@@ -7,6 +7,8 @@ import type { Session } from './session';
 
 export class SessionRegistry {
   private readonly byUser = new Map<string, Session[]>();
+  /** Users online on other nodes sharing the store, with those nodes' names. */
+  private readonly elsewhere = new Map<string, Set<string>>();
   private count = 0;
 
   /** How many sessions are open. */
@@ -37,8 +39,32 @@ export class SessionRegistry {
     return true;
   }
 
+  /** Online here or on another node. */
   isOnline(name: string): boolean {
+    return this.byUser.has(name) || this.elsewhere.has(name);
+  }
+
+  /** Online with a session on this node. */
+  isOnlineHere(name: string): boolean {
     return this.byUser.has(name);
+  }
+
+  /** Records `name`'s presence on another node; true when that changed whether it is online anywhere. */
+  setOnlineElsewhere(name: string, node: string, online: boolean): boolean {
+    const before = this.isOnline(name);
+    const nodes = this.elsewhere.get(name) ?? new Set<string>();
+    if (online) nodes.add(node);
+    else nodes.delete(node);
+    if (nodes.size > 0) this.elsewhere.set(name, nodes);
+    else this.elsewhere.delete(name);
+    return before !== this.isOnline(name);
+  }
+
+  /** Another node is gone: returns the users who were online only there. */
+  forgetNode(node: string): string[] {
+    const gone: string[] = [];
+    for (const name of [...this.elsewhere.keys()]) if (this.setOnlineElsewhere(name, node, false)) gone.push(name);
+    return gone;
   }
 
   /** What others are told about `user`: its name, its key, and whether it is online now. */

@@ -77,6 +77,8 @@ export interface HistoryQuery {
 }
 
 export interface Store {
+  /** Present when other server nodes share this store: what they commit, and who is online there. */
+  readonly cluster?: ClusterFeed;
   /** Loads or creates the store; recovers after a crash. */
   open(): Promise<void>;
   /** Flushes everything and releases files. */
@@ -96,7 +98,9 @@ export interface Store {
   /**
    * Stores a message, assigning the next sequence number, or finds the earlier copy with the
    * same (from, id). Resolves only once the message is durable and readable, and new messages
-   * resolve in seq order: the server hands each to caught-up sessions as it resolves.
+   * resolve in seq order: the server hands each to caught-up sessions as it resolves. The seq
+   * may be chosen only as it commits (PostgreSQL with several nodes): a store shared by nodes
+   * commits seqs in order, so a reader that sees a seq sees every lower one.
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**
@@ -125,8 +129,47 @@ export interface Store {
   moderation(): Promise<ModerationState>;
   /** Every room as its stored events left it (read at start; the server follows events after). */
   listRooms(): Promise<Room[]>;
-  /** The highest sequence number assigned so far (0 when empty). */
+  /**
+   * The highest sequence number this server knows stored (0 when empty). On a store shared by
+   * several nodes it may lag other nodes' newest messages until this node hears of them.
+   */
   headSeq(): number;
-  /** Whether (from, id) is stored or being stored: a resend of it is answered as a duplicate. */
+  /**
+   * Whether (from, id) is stored or being stored: a resend of it is answered as a duplicate
+   * without the send checks. A store shared by nodes may miss another node's message here;
+   * append still finds it and answers duplicate.
+   */
   hasMessage(from: string, id: string): boolean;
+}
+
+// ---- several nodes on one store (issue 20): what the others commit and who is online there ----
+// The store provides the feed (Store.cluster, e.g. postgres/node-bus.ts); ClusterLink
+// (../cluster-link.ts) applies it to this node's roster, presence and sessions.
+
+export interface PresenceChange {
+  name: string;
+  publicKey: string | null;
+  /** Whether the user has a session on the announcing node now. */
+  online: boolean;
+  /** Its delivery cursor as that node knows it (never ahead of what its client acknowledged). */
+  ackedSeq: number;
+}
+
+export interface ClusterHandlers {
+  /** Messages other nodes committed, in seq order, each once. */
+  messages(messages: StoredMessage[]): void;
+  /** A user's presence on another node changed. */
+  presence(node: string, change: PresenceChange): void;
+  /** Another node started: it has not heard who is online here. */
+  joined(node: string): void;
+  /** Another node shut down: nobody is online there any more. */
+  left(node: string): void;
+}
+
+export interface ClusterFeed {
+  /** Starts hearing other nodes (after the server loaded its state from the store). */
+  start(handlers: ClusterHandlers): Promise<void>;
+  /** Tells the other nodes that a user's presence on this node changed (best effort). */
+  announce(change: PresenceChange): void;
+  stop(): Promise<void>;
 }

@@ -29,6 +29,6 @@ export function rowToMessage(row: MessageRow): StoredMessage {
 }
 
 /** The message without undefined fields: what reading it back gives. */
-export function normalised(message: StoredMessage): StoredMessage {
-  return JSON.parse(JSON.stringify(message)) as StoredMessage;
+export function normalised<T extends object>(message: T): T {
+  return JSON.parse(JSON.stringify(message)) as T;
 }

@@ -1,49 +1,68 @@
 /**
- * The PostgreSQL store's only writer of messages: appends queued while a commit is in flight go
- * in the next transaction together (group commit), in seq order, each resolving once COMMIT
- * returned (durable: synchronous_commit). In the same transaction it files mailbox rows (room
- * recipients from its RoomBook), held messages, and the edits and deletes they make
- * (message-revisions.ts), and moves the server-wide sequence to the batch's last seq.
+ * The PostgreSQL store's writer of messages: appends queued while a commit is in flight go in
+ * the next transaction together (group commit), each resolving once COMMIT returned (durable:
+ * synchronous_commit). Several nodes may write at once: each transaction first locks the head
+ * row, so seqs are taken and committed in one order across nodes and a reader that sees a seq
+ * sees every lower one. Under that lock it catches up on other nodes' room events, finds earlier
+ * copies of (from, id) exactly, then files mailbox rows, held messages, and the edits and
+ * deletes they make (message-revisions.ts) in the same transaction.
  */
 import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
-import type { AppendResult, StoredMessage } from '../store';
+import type { AppendResult, NewMessage, StoredMessage } from '../store';
+import { COMMITS_CHANNEL, commitPayload } from './node-bus';
 import { bodyOf, MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
 const EVERYONE = '*';
 
 interface PendingAppend {
-  message: StoredMessage;
+  message: NewMessage;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
 
 /** Rooms as their stored events leave them (only events change membership). */
 export async function loadRoomBook(db: Pool | PoolClient): Promise<RoomBook> {
-  const { rows } = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE event_kind IS NOT NULL AND recipient LIKE '#%' ORDER BY seq`);
   const book = new RoomBook();
-  for (const row of rows) book.apply(rowToMessage(row));
+  await followRoomEvents(db, book, 0);
   return book;
+}
+
+/** Applies room events after `afterSeq` to `book`; returns the last seq applied (or afterSeq). */
+async function followRoomEvents(db: Pool | PoolClient, book: RoomBook, afterSeq: number): Promise<number> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE event_kind IS NOT NULL AND recipient LIKE '#%' AND seq > $1 ORDER BY seq`,
+    [afterSeq],
+  );
+  let last = afterSeq;
+  for (const row of rows) {
+    const message = rowToMessage(row);
+    book.apply(message);
+    last = message.seq;
+  }
+  return last;
 }
 
 export class MessageWriter {
   private queue: PendingAppend[] = [];
   private running: Promise<void> | undefined;
-  /** Applied ahead of each commit; a failed commit leaves it ahead of the database, so it is reloaded. */
-  private book: RoomBook;
-  private bookStale = false;
+  /** Rooms up to `bookSeq`, applied ahead of each commit; a failed commit leaves it ahead of the database, so it is reloaded. */
+  private book = new RoomBook();
+  private bookSeq = 0;
+  private bookStale = true;
 
   constructor(
     private readonly pool: Pool,
-    book: RoomBook,
+    /** This node's name, stored with each message it writes. */
+    private readonly origin: string,
     private readonly log: (message: string) => void,
-  ) {
-    this.book = book;
-  }
+    /** Told of each committed batch's last seq. */
+    private readonly committed: (seq: number) => void = () => {},
+  ) {}
 
   /** Resolves once `message` is committed, or with the earlier copy when (from, id) was stored already. */
-  write(message: StoredMessage): Promise<AppendResult> {
+  write(message: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
       this.running ??= this.run();
@@ -68,10 +87,6 @@ export class MessageWriter {
     let results: AppendResult[];
     try {
       client = await this.pool.connect();
-      if (this.bookStale) {
-        this.book = await loadRoomBook(client);
-        this.bookStale = false;
-      }
       await client.query('BEGIN');
       results = await this.store(client, batch.map((pending) => pending.message));
       await client.query('COMMIT');
@@ -87,11 +102,22 @@ export class MessageWriter {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    this.committed(this.bookSeq);
     batch.forEach((pending, index) => pending.resolve(results[index]));
   }
 
   /** Inside a transaction: inserts the batch's new messages and everything they change. */
-  private async store(client: PoolClient, messages: StoredMessage[]): Promise<AppendResult[]> {
+  private async store(client: PoolClient, messages: NewMessage[]): Promise<AppendResult[]> {
+    // Held until COMMIT: another node's batch waits here, and sees this one's rows after.
+    const head = await client.query<{ seq: string }>('SELECT seq FROM classchat_head FOR UPDATE');
+    let seq = Number(head.rows[0].seq);
+    if (this.bookStale) {
+      this.book = new RoomBook();
+      this.bookSeq = 0;
+      this.bookStale = false;
+    }
+    // Other nodes' room events since this node's last batch (all are below the head).
+    this.bookSeq = await followRoomEvents(client, this.book, this.bookSeq);
     const earlier = await this.findStored(client, messages);
     const known = await this.findTargets(client, messages);
     const fresh = new Map<number, StoredMessage>();
@@ -100,9 +126,10 @@ export class MessageWriter {
     const mailbox: Array<[string, number]> = [];
     const held: Array<[number, string]> = [];
     const ended: number[] = [];
-    const results = messages.map((message): AppendResult => {
-      const copy = earlier.get(`${message.from}\n${message.id}`);
+    const results = messages.map((incoming): AppendResult => {
+      const copy = earlier.get(`${incoming.from}\n${incoming.id}`);
       if (copy) return { message: copy, duplicate: true };
+      const message: StoredMessage = { ...incoming, seq: ++seq };
       fresh.set(message.seq, message);
       known.set(message.seq, message);
       const room = roomOf(message.to);
@@ -124,8 +151,8 @@ export class MessageWriter {
     if (fresh.size > 0) {
       const rows = [...fresh.values()];
       await client.query(
-        `INSERT INTO classchat_messages (seq, sender, client_id, recipient, ts, body, in_stream, event_kind)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::json[], $7::boolean[], $8::text[])`,
+        `INSERT INTO classchat_messages (seq, sender, client_id, recipient, ts, body, in_stream, event_kind, origin)
+         SELECT *, $9::text FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::json[], $7::boolean[], $8::text[])`,
         [
           rows.map((m) => m.seq),
           rows.map((m) => m.from),
@@ -135,6 +162,7 @@ export class MessageWriter {
           rows.map(bodyOf),
           rows.map((m) => inStream.get(m.seq) ?? true),
           rows.map((m) => m.event?.kind ?? null),
+          this.origin,
         ],
       );
     }
@@ -147,13 +175,17 @@ export class MessageWriter {
       const revised = [...updates.values()];
       await client.query('UPDATE classchat_messages m SET body = u.body FROM unnest($1::bigint[], $2::json[]) AS u(seq, body) WHERE m.seq = u.seq', [revised.map((m) => m.seq), revised.map(bodyOf)]);
     }
-    // Seqs of duplicates found here were handed out too: the sequence covers them, so none is reused.
-    await client.query('SELECT setval($1::regclass, GREATEST($2::bigint, (SELECT last_value FROM classchat_seq)))', ['classchat_seq', messages[messages.length - 1].seq]);
+    if (fresh.size > 0) {
+      await client.query('UPDATE classchat_head SET seq = $1', [seq]);
+      // Delivered at COMMIT, in commit order, and not at all if it rolls back (node-bus.ts).
+      await client.query('SELECT pg_notify($1, $2)', [COMMITS_CHANNEL, commitPayload(this.origin, seq)]);
+    }
+    this.bookSeq = seq;
     return results;
   }
 
   /** The stored copies of (from, id) pairs in the batch that were stored before. */
-  private async findStored(client: PoolClient, messages: StoredMessage[]): Promise<Map<string, StoredMessage>> {
+  private async findStored(client: PoolClient, messages: NewMessage[]): Promise<Map<string, StoredMessage>> {
     const { rows } = await client.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages m JOIN unnest($1::text[], $2::text[]) AS k(s, i) ON m.sender = k.s AND m.client_id = k.i`,
       [messages.map((m) => m.from), messages.map((m) => m.id)],
@@ -162,7 +194,7 @@ export class MessageWriter {
   }
 
   /** Stored messages that edits and deletes in the batch may revise: their targets and the targets' newest edits. */
-  private async findTargets(client: PoolClient, messages: StoredMessage[]): Promise<Map<number, StoredMessage>> {
+  private async findTargets(client: PoolClient, messages: NewMessage[]): Promise<Map<number, StoredMessage>> {
     const known = new Map<number, StoredMessage>();
     const wanted = messages.filter((m) => m.ref?.rel === 'edit' || m.ref?.rel === 'delete').map((m) => m.ref!.seq);
     if (wanted.length === 0) return known;

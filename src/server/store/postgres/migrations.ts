@@ -4,7 +4,7 @@
  * append migrations here; an applied one is never edited.
  *
  * The layout is meant for several nodes on one database (issue 20): seqs come from one
- * server-wide sequence, (sender, client_id) is unique so dedupe holds across nodes, and each
+ * server-wide head row (migration 2), (sender, client_id) is unique so dedupe holds across nodes, and each
  * private or room message has a mailbox row per recipient (messages to everyone have none: every
  * user reads them by seq).
  */
@@ -63,15 +63,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'several nodes: seqs from a locked head row, the node that stored each message',
+    sql: `
+      -- One row: its row lock, held from taking seqs to COMMIT, makes commit order seq order
+      -- across nodes, and a rolled-back batch gives its seqs back (no gaps).
+      CREATE TABLE classchat_head (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        seq bigint NOT NULL
+      );
+      INSERT INTO classchat_head (seq) SELECT GREATEST(
+        (SELECT COALESCE(max(seq), 0) FROM classchat_messages),
+        (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM classchat_seq));
+      DROP SEQUENCE classchat_seq;
+      -- Which node stored it: a node skips its own messages in the cross-node feed.
+      ALTER TABLE classchat_messages ADD COLUMN origin text;
+    `,
+  },
 ];
 
 /**
- * Brings the schema up to the newest migration. The table lock makes nodes starting together
+ * Brings the schema up to the newest migration. An advisory lock makes nodes starting together
  * take turns; a database newer than this build is refused rather than misread.
  */
 export async function migrate(client: PoolClient, log: (message: string) => void, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
   await client.query('BEGIN');
   try {
+    // Before anything exists to lock: two nodes creating the version table at once collide.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('classchat_schema_migration'))");
     await client.query('CREATE TABLE IF NOT EXISTS classchat_schema_version (version integer PRIMARY KEY, description text NOT NULL, applied timestamptz NOT NULL DEFAULT now())');
     await client.query('LOCK TABLE classchat_schema_version IN EXCLUSIVE MODE');
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM classchat_schema_version');

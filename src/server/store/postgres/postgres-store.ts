@@ -1,21 +1,25 @@
 /**
  * PostgresStore: the Store on a PostgreSQL database (`classchat-server --store postgres://…`),
- * for a school that wants its messages in an engine it already runs and backs up. One node for
- * now: seqs are handed out in this process (the interface hands them out synchronously) and
- * recorded in the database's sequence with each commit; dedupe is exact through the unique
- * (sender, client_id), with recent ids also kept in memory so `hasMessage` answers at once.
+ * for a school that wants its messages in an engine it already runs and backs up. Several nodes
+ * may share one database: seqs are taken in the commit under the head row's lock
+ * (message-writer.ts), so they are server-wide and commit in order; dedupe is exact through
+ * (sender, client_id) looked up under that lock, with recent ids also kept in memory so
+ * `hasMessage` answers at once for this node's messages.
  * The server loads this module (and `pg`) only when --store names a database.
  */
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { applyModeration, emptyModeration, type ModerationState } from '../../moderation/moderation-state';
 import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { loadRoomBook, MessageWriter } from './message-writer';
 import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message-rows';
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
+import { NodeBus } from './node-bus';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -26,6 +30,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** (from, id) pairs kept in memory for `hasMessage` (default 100000); older ones are found by the database. */
   recentIds?: number;
+  /** This node's name in the database (default: host, pid and a random suffix). */
+  node?: string;
 }
 
 interface UserRow {
@@ -44,9 +50,13 @@ export class PostgresStore implements Store {
   private pool: Pool | undefined;
   private writer: MessageWriter | undefined;
   private state: State = 'new';
-  /** Highest seq handed out, including messages still being committed. */
-  private assignedHead = 0;
+  /** This node's name, stored with the messages it writes. */
+  readonly node: string;
+  /** Highest seq this node knows committed (its own commits, and others' as it hears of them). */
+  private knownHead = 0;
   private readonly recent: RecentIds;
+  /** Other nodes' messages and presence (LISTEN/NOTIFY), started by the server. */
+  readonly cluster: NodeBus;
   private readonly inFlight = new Map<string, Promise<AppendResult>>();
   /** putUser/deleteUser of one name run one at a time, each seeing the previous one's result. */
   private readonly userOps = new Map<string, Promise<unknown>>();
@@ -56,6 +66,8 @@ export class PostgresStore implements Store {
     this.log = options.log ?? (() => {});
     this.poolSize = options.poolSize ?? 10;
     this.recent = new RecentIds(options.recentIds ?? 100_000);
+    this.node = options.node ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.cluster = new NodeBus({ url: this.url, node: this.node, log: this.log, head: () => this.knownHead, heardOf: (seq) => this.heardOf(seq) });
   }
 
   async open(): Promise<void> {
@@ -69,13 +81,10 @@ export class PostgresStore implements Store {
       const client = await pool.connect();
       try {
         await migrate(client, this.log);
-        const head = await client.query<{ head: string }>(
-          "SELECT GREATEST((SELECT COALESCE(max(seq), 0) FROM classchat_messages), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM classchat_seq)) AS head",
-        );
-        this.assignedHead = Number(head.rows[0].head);
+        this.knownHead = await readHead(client);
         const recent = await client.query<{ sender: string; client_id: string; seq: string }>('SELECT sender, client_id, seq FROM classchat_messages ORDER BY seq DESC LIMIT $1', [this.recent.capacity]);
         for (const row of recent.rows.reverse()) this.recent.add(row.sender, row.client_id, Number(row.seq));
-        this.writer = new MessageWriter(pool, await loadRoomBook(client), this.log);
+        this.writer = new MessageWriter(pool, this.node, this.log, (seq) => this.heardOf(seq));
       } finally {
         client.release();
       }
@@ -94,6 +103,7 @@ export class PostgresStore implements Store {
     try {
       await Promise.allSettled(this.userOps.values());
       await this.writer?.idle();
+      await this.cluster.stop();
       await this.pool?.end();
     } finally {
       this.state = 'closed';
@@ -124,7 +134,7 @@ export class PostgresStore implements Store {
         }
         // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
         // a new name just before its first held message.
-        let acked = this.assignedHead;
+        let acked = await readHead(client);
         if (existing && user.publicKey === null) acked = existing.ackedSeq;
         else if (!existing) {
           const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
@@ -175,14 +185,12 @@ export class PostgresStore implements Store {
     if (inFlight) return inFlight.then((result) => ({ message: result.message, duplicate: true }));
     if (!Number.isSafeInteger(message.ts) || message.ts < 0) return Promise.reject(new Error('message cannot be stored: ts must be a whole number of milliseconds'));
 
-    const stored = normalised({ ...message, seq: this.assignedHead + 1 });
-    this.assignedHead = stored.seq;
-    const result = writer.write(stored);
+    const result = writer.write(normalised(message));
     this.inFlight.set(key, result);
     result.then(
       (done) => {
         this.inFlight.delete(key);
-        if (!done.duplicate) this.recent.add(message.from, message.id, stored.seq);
+        if (!done.duplicate) this.recent.add(message.from, message.id, done.message.seq);
       },
       () => this.inFlight.delete(key),
     );
@@ -229,10 +237,9 @@ export class PostgresStore implements Store {
     return { messages: rows.slice(0, limit).reverse().map(rowToMessage), more: rows.length > limit };
   }
 
-  /** Never moves backwards, nor past headSeq(). Durable when it resolves. */
+  /** Never moves backwards, nor past the database's head. Durable when it resolves. */
   async setAcked(name: string, seq: number): Promise<void> {
-    const target = Math.min(seq, this.assignedHead);
-    await this.db().query('UPDATE classchat_users SET acked_seq = $2 WHERE name = $1 AND acked_seq < $2', [name, target]);
+    await this.db().query('UPDATE classchat_users SET acked_seq = LEAST($2, (SELECT seq FROM classchat_head)) WHERE name = $1 AND acked_seq < LEAST($2, (SELECT seq FROM classchat_head))', [name, seq]);
   }
 
   async listRoles(): Promise<Map<string, Role>> {
@@ -265,10 +272,17 @@ export class PostgresStore implements Store {
     return [...(await loadRoomBook(this.db())).all()];
   }
 
+  /** The highest seq this node knows committed: its own, and other nodes' once heard of (node-bus.ts). */
   headSeq(): number {
-    return this.assignedHead;
+    return this.knownHead;
   }
 
+  /** Another node committed up to `seq` (or this one did). */
+  heardOf(seq: number): void {
+    if (seq > this.knownHead) this.knownHead = seq;
+  }
+
+  /** Exact for this node's recent messages; another node's is found by append, under the head lock. */
   hasMessage(from: string, id: string): boolean {
     return this.recent.get(from, id) !== undefined || this.inFlight.has(`${from}\n${id}`);
   }
@@ -290,6 +304,11 @@ export class PostgresStore implements Store {
     });
     return result;
   }
+}
+
+async function readHead(client: PoolClient): Promise<number> {
+  const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
+  return Number(rows[0].seq);
 }
 
 function toUser(row: UserRow): UserRecord {

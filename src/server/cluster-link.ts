@@ -1,0 +1,91 @@
+/**
+ * Applies what other nodes sharing the store do (Store.cluster) to this node: their messages
+ * reach this node's sessions in seq order with its own (delivery-order.ts), and users online
+ * there are online here, registered ones put in the roster. This node's presence changes are
+ * announced to them.
+ */
+import type { RosterEntry } from './chat-server-options';
+import { DeliveryOrder } from './delivery-order';
+import type { Logger } from './logger';
+import type { Mailboxes } from './mailboxes';
+import type { PresenceBatcher } from './presence-batcher';
+import type { Roster } from './roster';
+import type { SessionRegistry } from './session-registry';
+import type { ClusterFeed, PresenceChange, Store } from './store/store';
+
+export interface ClusterLinkParts {
+  feed: ClusterFeed;
+  store: Store;
+  sessions: SessionRegistry;
+  roster: Roster;
+  mail: Mailboxes;
+  presence: Pick<PresenceBatcher, 'changedUser'>;
+  log: Logger;
+}
+
+export class ClusterLink {
+  /** What logins tell of presence changes here: this node's sessions, and the other nodes. */
+  readonly presence: Pick<PresenceBatcher, 'changedUser'>;
+  private order: DeliveryOrder | undefined;
+
+  constructor(private readonly parts: ClusterLinkParts) {
+    this.presence = {
+      changedUser: (user) => {
+        parts.presence.changedUser(user);
+        parts.feed.announce(this.changeOf(user as RosterEntry));
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { mail, sessions, store, feed } = this.parts;
+    const order = new DeliveryOrder(store.headSeq(), (message, offer) => mail.deliver(message, offer), () => sessions.forEach((session) => session.schedulePump()));
+    this.order = order;
+    mail.order = order;
+    await feed.start({
+      messages: (messages) => {
+        for (const message of messages) order.committed(message);
+      },
+      presence: (node, change) => this.presenceElsewhere(node, change),
+      joined: () => this.announceEveryone(),
+      left: (node) => {
+        for (const name of this.parts.sessions.forgetNode(node)) {
+          const user = this.parts.roster.get(name);
+          if (user) this.parts.presence.changedUser(user);
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.order?.stop();
+    await this.parts.feed.stop();
+  }
+
+  private presenceElsewhere(node: string, change: PresenceChange): void {
+    const { roster, sessions } = this.parts;
+    let user = roster.get(change.name);
+    if (!user) {
+      // Registered on that node, with the cursor the store gave it there.
+      user = { name: change.name, publicKey: change.publicKey, ackedSeq: change.ackedSeq } satisfies RosterEntry;
+      roster.put(user);
+    } else {
+      if (user.publicKey === null && change.publicKey !== null) user.publicKey = change.publicKey; // a key was bound to the name there
+      if (change.ackedSeq > user.ackedSeq) user.ackedSeq = change.ackedSeq; // acknowledged there (the store has it already)
+    }
+    if (sessions.setOnlineElsewhere(change.name, node, change.online)) this.parts.presence.changedUser(user);
+    else roster.changed(user);
+  }
+
+  /** A node that just started is told who is online here. */
+  private announceEveryone(): void {
+    const { roster, sessions, feed } = this.parts;
+    for (const user of roster.users.values()) {
+      if (sessions.isOnlineHere(user.name)) feed.announce(this.changeOf(user));
+    }
+  }
+
+  private changeOf(user: RosterEntry): PresenceChange {
+    return { name: user.name, publicKey: user.publicKey, online: this.parts.sessions.isOnlineHere(user.name), ackedSeq: user.ackedSeq };
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Cross-node delivery and presence on PostgreSQL's LISTEN/NOTIFY (the ClusterFeed of
+ * PostgresStore). Each commit of messages notifies `classchat_commits` with its node and last
+ * seq, in the same transaction, so notifications arrive in commit order and only for committed
+ * rows; a node reads the other nodes' rows after its cursor up to that seq. Presence changes go
+ * on `classchat_presence`. If the listening connection drops, it reconnects and reads everything
+ * it missed (presence changes missed meanwhile are lost until the users' next change).
+ */
+import { Client } from 'pg';
+import type { ClusterFeed, ClusterHandlers, PresenceChange, StoredMessage } from '../store';
+import { MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
+
+export const COMMITS_CHANNEL = 'classchat_commits';
+const PRESENCE_CHANNEL = 'classchat_presence';
+const PAGE = 1000;
+
+export interface NodeBusOptions {
+  url: string;
+  node: string;
+  log: (message: string) => void;
+  /** The seq up to which this node has everything (read when the bus starts). */
+  head: () => number;
+  /** Tells the store another node committed up to seq. */
+  heardOf: (seq: number) => void;
+}
+
+export class NodeBus implements ClusterFeed {
+  private client: Client | undefined;
+  private handlers: ClusterHandlers | undefined;
+  private cursor = 0;
+  /** Highest seq another node announced; reads catch up to it one at a time. */
+  private wanted = 0;
+  private reading: Promise<void> | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+  /** One query at a time on the listening connection (pg deprecates overlapping ones). */
+  private queries: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: NodeBusOptions) {}
+
+  async start(handlers: ClusterHandlers): Promise<void> {
+    this.handlers = handlers;
+    this.cursor = this.options.head();
+    await this.connect();
+    this.send(PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, joined: true }));
+  }
+
+  announce(change: PresenceChange): void {
+    this.send(PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, ...change }));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    const client = this.client;
+    if (client) await this.serially(() => client.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, left: true })])).catch(() => undefined);
+    this.client = undefined;
+    await this.reading?.catch(() => undefined);
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, keepAlive: true });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    client.on('notification', (note) => this.heard(note.channel, note.payload ?? ''));
+    await client.connect();
+    await client.query(`LISTEN ${COMMITS_CHANNEL}`);
+    await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+    this.client = client;
+    // Whatever was committed while this node was not listening.
+    const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
+    this.catchUp(Number(rows[0].seq));
+  }
+
+  private lost(client: Client, error: Error): void {
+    if (this.client !== client || this.stopped) return;
+    this.client = undefined;
+    this.options.log(`PostgreSQL node bus: connection lost (${error.message}); reconnecting`);
+    client.end().catch(() => undefined);
+    this.reconnectSoon();
+  }
+
+  private reconnectSoon(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.connect().catch((error: Error) => {
+        this.options.log(`PostgreSQL node bus: cannot reconnect (${error.message}); retrying`);
+        this.reconnectSoon();
+      });
+    }, 500);
+  }
+
+  private heard(channel: string, payload: string): void {
+    if (channel === COMMITS_CHANNEL) {
+      const [node, seq] = splitCommit(payload);
+      if (node !== this.options.node) this.catchUp(seq);
+      return;
+    }
+    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean };
+    try {
+      note = JSON.parse(payload) as typeof note;
+    } catch {
+      return;
+    }
+    if (!note.node || note.node === this.options.node || !this.handlers) return;
+    if (note.joined) this.handlers.joined(note.node);
+    else if (note.left) this.handlers.left(note.node);
+    else if (typeof note.name === 'string') {
+      this.handlers.presence(note.node, { name: note.name, publicKey: note.publicKey ?? null, online: note.online === true, ackedSeq: Number(note.ackedSeq) || 0 });
+    }
+  }
+
+  /** Reads other nodes' messages up to `seq`, in order, one read at a time. */
+  private catchUp(seq: number): void {
+    if (seq > this.wanted) this.wanted = seq;
+    this.reading ??= this.read().finally(() => (this.reading = undefined));
+  }
+
+  private async read(): Promise<void> {
+    while (this.cursor < this.wanted && this.client && !this.stopped) {
+      const upTo = this.wanted;
+      let messages: StoredMessage[];
+      try {
+        const client = this.client;
+        const { rows } = await this.serially(() =>
+          client.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
+            [this.cursor, upTo, this.options.node],
+          ),
+        );
+        messages = rows.map(rowToMessage);
+      } catch (error) {
+        // The connection is being replaced; the next one catches up from the cursor.
+        this.options.log(`PostgreSQL node bus: could not read other nodes' messages: ${String(error)}`);
+        return;
+      }
+      this.cursor = messages.length === PAGE ? messages[PAGE - 1].seq : upTo;
+      this.options.heardOf(this.cursor);
+      if (messages.length > 0) this.handlers?.messages(messages);
+    }
+  }
+
+  private send(channel: string, payload: string): void {
+    const client = this.client;
+    if (!client) return;
+    this.serially(() => client.query('SELECT pg_notify($1, $2)', [channel, payload])).catch((error: Error) => this.options.log(`PostgreSQL node bus: could not notify (${error.message})`));
+  }
+
+  private serially<T>(query: () => Promise<T>): Promise<T> {
+    const result = this.queries.then(query, query);
+    this.queries = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** `seq:node` as the writer sends it (node names may hold colons). */
+export function commitPayload(node: string, seq: number): string {
+  return `${seq}:${node}`;
+}
+
+function splitCommit(payload: string): [string, number] {
+  const colon = payload.indexOf(':');
+  return [payload.slice(colon + 1), Number(payload.slice(0, colon))];
+}
