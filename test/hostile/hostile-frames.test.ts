@@ -4,6 +4,7 @@ import { LIMITS } from '../../src/protocol/limits';
 import type { RawClient } from '../helpers/raw-client';
 import type { ServerFrame } from '../../src/protocol/frames';
 import { sampleProblems, VALID_SAMPLES, wrongTypeCases } from './helpers/frame-corpus';
+import { DEVICE_FRAMES_BEFORE_LOGIN } from '../../src/protocol/device-frames';
 import { assertMemoryNearBaseline, useHostileServer } from './helpers/hostile-fixture';
 import { RssSampler } from './helpers/observed-server';
 
@@ -56,7 +57,9 @@ describe('hostile frames against a server in a child process', function () {
 
   it('refuses every frame that needs a login before login with not_logged_in, and answers ping', async () => {
     const client = await context.open();
-    const loginOnly = Object.keys(VALID_SAMPLES).filter((type) => !['login', 'ping', 'bye'].includes(type));
+    // Linking and recovery come before login (PROTOCOL.md 22.3, 22.8).
+    const beforeLogin = new Set<string>(['login', 'ping', 'bye', ...DEVICE_FRAMES_BEFORE_LOGIN]);
+    const loginOnly = Object.keys(VALID_SAMPLES).filter((type) => !beforeLogin.has(type));
     assert.ok(loginOnly.length >= 9);
     for (const type of loginOnly) {
       for (const sample of VALID_SAMPLES[type as keyof typeof VALID_SAMPLES]) {
@@ -97,6 +100,16 @@ describe('hostile frames against a server in a child process', function () {
       room_list: 'room_list',
       room_members: 'error unknown_room',
       moderate: 'error forbidden', // the prober is a student
+      // v4 is agreed but not served yet (PROTOCOL.md 22): every device frame is unknown here.
+      link_request: 'error unknown_type',
+      link_nonce: 'error unknown_type',
+      link_reveal: 'error unknown_type',
+      link_approve: 'error unknown_type',
+      link_cancel: 'error unknown_type',
+      device_list_set: 'error unknown_type',
+      device_leave: 'error unknown_type',
+      recovery_set: 'error unknown_type',
+      recovery_get: 'error unknown_type',
     };
     for (const [type, samples] of Object.entries(VALID_SAMPLES)) {
       if (type === 'bye' || type === 'send') continue;
