@@ -4,14 +4,12 @@ import { encodeFrame, parseClientFrame, parseServerFrame } from '../../src/proto
 import { ERROR_CODES } from '../../src/protocol/errors';
 import { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS } from '../../src/protocol/frames';
 import { LIMITS } from '../../src/protocol/limits';
+import { DEVICE_CLIENT_EXAMPLES, DEVICE_LIST, DEVICE_SERVER_EXAMPLES, KEY_BOX } from './device-examples';
 
 /** Base64 of 32 and 64 zero bytes: the right lengths for a public key and a signature. */
 const KEY = Buffer.alloc(32).toString('base64');
 const SIG = Buffer.alloc(64).toString('base64');
 const BOX = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(48, 2).toString('base64') };
-/** v4 (PROTOCOL.md 22): a device list of the right shape, and one device's key box. */
-const DEVICE_LIST = { user: 'alice', version: 3, primary: 'lap', devices: [{ id: 'lab-12', publicKey: KEY, label: 'Lab PC 12', added: 1764057600000 }, { id: 'lap', publicKey: Buffer.alloc(32, 1).toString('base64'), label: 'Laptop', added: 1764000000000 }], signature: SIG };
-const KEY_BOX = { nonce: Buffer.alloc(24, 3).toString('base64'), ciphertext: Buffer.alloc(96, 4).toString('base64') };
 
 function code(line: string): string {
   const result = parseClientFrame(line);
@@ -47,15 +45,7 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   room_list: { type: 'room_list', rid: 'r8' },
   room_members: { type: 'room_members', rid: 'r9', room: 'lab-3' },
   moderate: { type: 'moderate', rid: 'm1', action: 'mute', name: 'carol', minutes: 10 },
-  link_request: { type: 'link_request', rid: 'l1', name: 'alice', device: 'lab-12', deviceKey: KEY, ephemeralKey: KEY, label: 'Lab PC 12', commitment: KEY },
-  link_nonce: { type: 'link_nonce', link: 'k1', nonce: KEY },
-  link_reveal: { type: 'link_reveal', link: 'k1', nonce: KEY },
-  link_approve: { type: 'link_approve', link: 'k1', list: DEVICE_LIST, bundle: Buffer.alloc(300, 5).toString('base64') },
-  link_cancel: { type: 'link_cancel', link: 'k1', reason: 'mismatch' },
-  device_list_set: { type: 'device_list_set', rid: 'd1', list: DEVICE_LIST },
-  device_leave: { type: 'device_leave', rid: 'd2' },
-  recovery_set: { type: 'recovery_set', rid: 'd3', box: BOX },
-  recovery_get: { type: 'recovery_get', rid: 'd4', name: 'alice' },
+  ...DEVICE_CLIENT_EXAMPLES,
 };
 
 /** A file offer: a send frame with sizes, its name and key inside the box. */
@@ -356,15 +346,7 @@ describe('frame codec', () => {
       room_list: { type: 'room_list', rid: 'r8', rooms: [ROOM, { ...ROOM, room: 'section-a', kind: 'class', encrypted: false, member: false }] },
       room_members: { type: 'room_members', rid: 'r9', room: 'lab-3', members: ['alice', 'bob'] },
       done: { type: 'done', rid: 'm1' },
-      link_pending: { type: 'link_pending', rid: 'l1', link: 'k1', identityKey: KEY, expires: 1764057900000 },
-      link_request: { type: 'link_request', link: 'k1', device: 'lab-12', deviceKey: KEY, ephemeralKey: KEY, label: 'Lab PC 12', commitment: KEY },
-      link_nonce: { type: 'link_nonce', link: 'k1', nonce: KEY },
-      link_reveal: { type: 'link_reveal', link: 'k1', nonce: KEY },
-      link_approved: { type: 'link_approved', link: 'k1', bundle: Buffer.alloc(300, 5).toString('base64') },
-      link_cancelled: { type: 'link_cancelled', link: 'k1', reason: 'expired' },
-      device_list: { type: 'device_list', list: DEVICE_LIST },
-      device_left: { type: 'device_left', device: 'lab-12' },
-      recovery: { type: 'recovery', rid: 'd4', box: BOX, version: 3 },
+      ...DEVICE_SERVER_EXAMPLES,
       file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },
       file_ack: { type: 'file_ack', file: 'f_1', index: 7 },
       file_state: { type: 'file_state', file: 'f_1', state: 'declined', by: 'bob' },
