@@ -48,6 +48,16 @@ export const ERROR_CODES = {
   banned: 'This name is banned from the server.',
   room_full: 'Too many members or rooms.',
   bad_ref: 'That message does not exist in this conversation, or you may not change it.',
+  // v4 (PROTOCOL.md section 22.11)
+  bad_device_list: 'The device list is not signed by the identity key, not newer than the current one, or malformed.',
+  unknown_device: 'That device is not in the current device list of this name.',
+  device_removed: 'This device was removed from the account.',
+  device_list_changed: "The recipient's or your own devices changed: encrypt to the current lists and send again.",
+  too_many_devices: 'This name already has as many devices as allowed.',
+  no_device_online: 'None of the devices of that name is online to approve the link.',
+  unknown_link: 'There is no such device link, or it has ended.',
+  link_limited: 'Too many device links were tried lately; wait an hour.',
+  no_recovery: 'No recovery code was set up for that name.',
   internal: 'Internal server error.',
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * Every frame of ClassChat protocol v1 and v2, as zod schemas (runtime validation) and the
  * TypeScript types inferred from them; v3's room, moderation and reference frames are in
- * room-frames.ts and references.ts. PROTOCOL.md documents the same frames for implementers.
+ * room-frames.ts and references.ts, v4's linked-device frames in device-frames.ts. PROTOCOL.md documents the same frames for implementers.
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
@@ -29,6 +29,7 @@ import {
 
 import { deletedSchema, editedSchema, refSchema, sendContentProblem, sendReferenceFields } from './references';
 import { eventSchema, MODERATION_CLIENT_FRAME_SCHEMAS, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
+import { DEVICE_CLIENT_FRAME_SCHEMAS, DEVICE_SERVER_FRAME_SCHEMAS, deviceIdSchema, deviceListSchema, loginDeviceFields, msgKeySchema, sendKeysSchema } from './device-frames';
 
 export { boxSchema, decodeBase64, fileIdSchema, fileOfferSchema, fileRefSchema, FILE_CANCEL_REASONS, FILE_STATES, isBase64, publicKeySchema, signatureSchema, textSchema } from './primitives';
 export type { Box, FileOffer, FileRef, FileState } from './primitives';
@@ -44,6 +45,8 @@ export const loginFrame = z.object({
   joinCode: z.string().max(256).optional(),
   ackedSeq: seq.optional(),
   client: z.string().max(64).optional(),
+  /** v4: the device logging in (its key signs), and a new device list signed by the identity. */
+  ...loginDeviceFields,
 });
 
 export const sendFrame = z
@@ -57,6 +60,8 @@ export const sendFrame = z
     file: fileOfferSchema.optional(),
     /** v3: `ref` (a reply, edit, delete or reaction) and `hidden` (a room key distribution). */
     ...sendReferenceFields,
+    /** v4: the body key K sealed to every device (the box is then K's secretbox: 22.6). */
+    keys: sendKeysSchema.optional(),
   })
   .superRefine((frame, context) => {
     const problem = sendContentProblem(frame);
@@ -64,7 +69,8 @@ export const sendFrame = z
   })
   .refine((frame) => frame.ref === undefined || (frame.file === undefined && frame.hidden === undefined), { message: 'a file offer or room key carries no ref' })
   .refine((frame) => frame.file === undefined || frame.box !== undefined, { message: 'a file offer carries a box' })
-  .refine((frame) => frame.hidden === undefined || (frame.box !== undefined && frame.file === undefined), { message: 'a hidden message is a box' });
+  .refine((frame) => frame.hidden === undefined || (frame.box !== undefined && frame.file === undefined), { message: 'a hidden message is a box' })
+  .refine((frame) => frame.keys === undefined || frame.box !== undefined, { message: 'keys go with a box' });
 
 export const ackFrame = z.object({ type: z.literal('ack'), seq });
 
@@ -102,6 +108,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   bye: byeFrame,
   ...ROOM_CLIENT_FRAME_SCHEMAS,
   ...MODERATION_CLIENT_FRAME_SCHEMAS,
+  ...DEVICE_CLIENT_FRAME_SCHEMAS,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
@@ -119,6 +126,8 @@ export const userInfoSchema = z.object({
   online: z.boolean(),
   /** v3: a teacher or TA (absent: a student); set by the operator. */
   role: z.enum(['teacher', 'ta']).optional(),
+  /** v4: the user's signed device list (absent: one device, the identity key). */
+  devices: deviceListSchema.optional(),
 });
 export type UserInfo = z.infer<typeof userInfoSchema>;
 
@@ -147,6 +156,12 @@ export const chatMessageSchema = z.object({
   edited: editedSchema.optional(),
   /** v3, in history: the message was deleted and its content erased. */
   deleted: deletedSchema.optional(),
+  /** v4: the sending device. */
+  device: deviceIdSchema.optional(),
+  /** v4: this device's key box for the message's box (22.6). */
+  key: msgKeySchema.optional(),
+  /** v4, in history: sealed before this device was linked; no box for it. */
+  otherDevices: z.literal(true).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -176,6 +191,8 @@ const welcomeFrame = z.object({
   /** v1: the whole roster. v2: its first page, with `more` when `roster` pages follow. */
   users: z.array(userInfoSchema),
   more: z.boolean().optional(),
+  /** v4: the device logged in. */
+  device: deviceIdSchema.optional(),
 });
 /** v2: the next page of the roster, right after `welcome` and before anything else. */
 const rosterFrame = z.object({ type: z.literal('roster'), users: z.array(userInfoSchema).max(LIMITS.maxRosterPage), more: z.boolean() });
@@ -253,6 +270,7 @@ export const SERVER_FRAME_SCHEMAS = {
   error: errorFrame,
   bye: serverByeFrame,
   ...ROOM_SERVER_FRAME_SCHEMAS,
+  ...DEVICE_SERVER_FRAME_SCHEMAS,
 } as const;
 
 export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;

@@ -10,6 +10,11 @@ export const CLIENT_PROTOCOL_VERSIONS = [1, 2, 3] as const;
 export const ROSTER_PAGES_VERSION = 2;
 /** The first version with rooms, roles and message references (PROTOCOL.md section 20). */
 export const ROOMS_VERSION = 3;
+/**
+ * The first version with linked devices (PROTOCOL.md section 22). Agreed but not yet served: it
+ * joins PROTOCOL_VERSIONS when the server serves it.
+ */
+export const DEVICES_VERSION = 4;
 export const PROTOCOL_NAME = 'classchat';
 
 /** Hard limits shared by server and client; also announced in `hello.limits`. */
@@ -55,6 +60,25 @@ export const LIMITS = {
   maxEnvelopeContentBytes: 18_000,
   /** The longest mute: one week. */
   maxMuteMinutes: 7 * 24 * 60,
+  // v4 (PROTOCOL.md section 22)
+  /** Devices in one user's list. */
+  maxDevices: 5,
+  /** A device id: 1-32 of [A-Za-z0-9_-]. */
+  maxDeviceIdLength: 32,
+  /** A device label in UTF-8 bytes. */
+  maxDeviceLabelBytes: 64,
+  /** A sealed provisioning bundle, in base64 characters (fits a client line with its frame). */
+  maxBundleBase64: 120_000,
+  /** Pins inside a provisioning bundle; more follow as sync messages. */
+  maxBundlePins: 1000,
+  /** Key boxes in one `send.keys`: the recipient's 5 devices and the sender's 4 others. */
+  maxSendKeys: 9,
+  /** One key box's ciphertext: 80 bytes sealed (96) in base64. */
+  maxDeviceKeyBoxBase64: 128,
+  /** Pins in one sync message. */
+  maxSyncPins: 150,
+  /** Read positions in one sync message. */
+  maxSyncReads: 100,
 } as const;
 
 export type Limits = typeof LIMITS;

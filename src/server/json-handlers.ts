@@ -4,7 +4,8 @@
  */
 import { parseClientFrame } from '../protocol/codec';
 import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
-import { PROTOCOL_VERSIONS, ROOMS_VERSION } from '../protocol/limits';
+import { DEVICES_VERSION, PROTOCOL_VERSIONS, ROOMS_VERSION } from '../protocol/limits';
+import { DEVICE_ROUTES } from './device-handlers';
 import { legacyMessage } from './legacy-lines';
 import { checkName, conversationKey, parseConversation } from '../protocol/names';
 import { ROOM_HANDLERS } from './rooms/room-handlers';
@@ -49,6 +50,7 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   room_list: { loggedIn: true, handle: ROOM_HANDLERS.room_list },
   room_members: { loggedIn: true, handle: ROOM_HANDLERS.room_members },
   moderate: { loggedIn: true, handle: (server, connection, frame) => server.moderation.handle(server, connection, frame) },
+  ...DEVICE_ROUTES,
 };
 
 export function jsonHandler(server: HandlerServices): LineHandler {
@@ -136,6 +138,8 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
       connection.sendError(result.code, { id: frame.id, detail: result.detail });
     }
   };
+  // Key boxes per device (PROTOCOL.md 22.6) would be stored without reaching any device.
+  if (frame.keys && session.version < DEVICES_VERSION) return reply({ ok: false, code: 'invalid_frame', detail: 'keys need protocol v4' });
   if (frame.file !== undefined) {
     if (parsed.conversation.kind !== 'user') reply({ ok: false, code: 'invalid_frame', detail: 'files go to one classmate' });
     else if (!server.files) reply({ ok: false, code: 'files_disabled' });

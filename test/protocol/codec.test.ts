@@ -4,6 +4,7 @@ import { encodeFrame, parseClientFrame, parseServerFrame } from '../../src/proto
 import { ERROR_CODES } from '../../src/protocol/errors';
 import { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS } from '../../src/protocol/frames';
 import { LIMITS } from '../../src/protocol/limits';
+import { DEVICE_CLIENT_EXAMPLES, DEVICE_LIST, DEVICE_SERVER_EXAMPLES, KEY_BOX } from './device-examples';
 
 /** Base64 of 32 and 64 zero bytes: the right lengths for a public key and a signature. */
 const KEY = Buffer.alloc(32).toString('base64');
@@ -24,7 +25,7 @@ function serverCode(frame: unknown): string {
 
 /** One example of every client frame type with every optional field set. */
 const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
-  login: { type: 'login', v: 1, name: 'Alice', publicKey: KEY, signature: SIG, joinCode: 'class-7b', ackedSeq: 3, client: 'classchat-py/0.1' },
+  login: { type: 'login', v: 1, name: 'Alice', publicKey: KEY, signature: SIG, joinCode: 'class-7b', ackedSeq: 3, client: 'classchat-py/0.1', device: 'lap', deviceList: DEVICE_LIST },
   send: { type: 'send', id: 'm-1_A', to: 'bob', text: 'hi' },
   ack: { type: 'ack', seq: 12 },
   history: { type: 'history', rid: 'r1', with: '*', before: 10, limit: 50 },
@@ -44,6 +45,7 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   room_list: { type: 'room_list', rid: 'r8' },
   room_members: { type: 'room_members', rid: 'r9', room: 'lab-3' },
   moderate: { type: 'moderate', rid: 'm1', action: 'mute', name: 'carol', minutes: 10 },
+  ...DEVICE_CLIENT_EXAMPLES,
 };
 
 /** A file offer: a send frame with sizes, its name and key inside the box. */
@@ -317,7 +319,7 @@ describe('frame codec', () => {
         limits: { maxLineBytes: LIMITS.maxLineBytes, maxTextBytes: LIMITS.maxTextBytes },
         info: 'ClassChat server.',
       },
-      welcome: { type: 'welcome', v: 1, name: 'alice', registered: true, ackedSeq: 41, users: [user, { name: 'carol', publicKey: null, online: false }] },
+      welcome: { type: 'welcome', v: 1, name: 'alice', registered: true, ackedSeq: 41, users: [user, { name: 'carol', publicKey: null, online: false }, { name: 'alice', publicKey: KEY, online: true, devices: DEVICE_LIST }], device: 'lap' },
       msg,
       sent: { type: 'sent', id: 'a1', seq: 43, ts: 1764057605123, duplicate: false, file: 'f_1' },
       synced: { type: 'synced', seq: 42 },
@@ -326,7 +328,14 @@ describe('frame codec', () => {
         type: 'history_page',
         rid: 'r1',
         with: '*',
-        messages: [msg, { ...msg, seq: 44, text: undefined, box: BOX }, { ...msg, seq: 45, plain: true }, { ...msg, seq: 46, text: undefined, box: BOX, file: { id: 'f_1', size: 1000, chunkBytes: 65553 } }],
+        messages: [
+          msg,
+          { ...msg, seq: 44, text: undefined, box: BOX },
+          { ...msg, seq: 45, plain: true },
+          { ...msg, seq: 46, text: undefined, box: BOX, file: { id: 'f_1', size: 1000, chunkBytes: 65553 } },
+          { ...msg, seq: 47, text: undefined, box: BOX, device: 'lap', key: KEY_BOX },
+          { ...msg, seq: 48, text: undefined, device: 'lap', otherDevices: true },
+        ],
         more: true,
       },
       pong: { type: 'pong', rid: 'p1' },
@@ -337,6 +346,7 @@ describe('frame codec', () => {
       room_list: { type: 'room_list', rid: 'r8', rooms: [ROOM, { ...ROOM, room: 'section-a', kind: 'class', encrypted: false, member: false }] },
       room_members: { type: 'room_members', rid: 'r9', room: 'lab-3', members: ['alice', 'bob'] },
       done: { type: 'done', rid: 'm1' },
+      ...DEVICE_SERVER_EXAMPLES,
       file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },
       file_ack: { type: 'file_ack', file: 'f_1', index: 7 },
       file_state: { type: 'file_state', file: 'f_1', state: 'declined', by: 'bob' },

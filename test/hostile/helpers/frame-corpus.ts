@@ -13,15 +13,19 @@ type Sample = { [key: string]: Json };
 const KEY32 = Buffer.alloc(32, 7).toString('base64');
 const SIG64 = Buffer.alloc(64, 9).toString('base64');
 const BOX = { nonce: Buffer.alloc(24, 1).toString('base64'), ciphertext: Buffer.alloc(40, 2).toString('base64') };
+/** A device list of the right shape (v4, PROTOCOL.md 22.2); the schema does not check its signature. */
+const DEVICE_LIST = { user: 'prober', version: 2, primary: 'dev_a', devices: [{ id: 'dev_a', publicKey: KEY32, label: 'Laptop', added: 1 }], signature: SIG64 };
+const KEY_BOX = { user: 'steady_b', device: 'dev_b', nonce: Buffer.alloc(24, 3).toString('base64'), ciphertext: Buffer.alloc(96, 4).toString('base64') };
 
 /** Valid frames with every optional field present; `send` needs two (text, and box with a file). */
 export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
-  login: [{ type: 'login', v: 1, name: 'prober', publicKey: KEY32, signature: SIG64, joinCode: 'code', ackedSeq: 0, client: 'hostile-test' }],
+  login: [{ type: 'login', v: 1, name: 'prober', publicKey: KEY32, signature: SIG64, joinCode: 'code', ackedSeq: 0, client: 'hostile-test', device: 'dev_a', deviceList: DEVICE_LIST }],
   send: [
     { type: 'send', id: 'send_text', to: '*', text: 'hello' },
     { type: 'send', id: 'send_file', to: 'steady_b', box: BOX, file: { size: 10, chunkBytes: 10 } },
     { type: 'send', id: 'send_hidden', to: 'steady_b', box: BOX, hidden: true },
     { type: 'send', id: 'send_reply', to: '*', text: 'yes', ref: { seq: 1, rel: 'reply' } },
+    { type: 'send', id: 'send_keys', to: 'steady_b', box: BOX, keys: [KEY_BOX] },
   ],
   ack: [{ type: 'ack', seq: 1 }],
   history: [{ type: 'history', rid: 'hist1', with: '*', before: 10, limit: 5 }],
@@ -41,6 +45,15 @@ export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
   room_list: [{ type: 'room_list', rid: 'room6' }],
   room_members: [{ type: 'room_members', rid: 'room7', room: 'probe-room' }],
   moderate: [{ type: 'moderate', rid: 'mod1', action: 'mute', name: 'steady_b', minutes: 5 }],
+  link_request: [{ type: 'link_request', rid: 'link1', name: 'steady_b', device: 'dev_n', deviceKey: KEY32, ephemeralKey: KEY32, label: 'Lab PC 12', commitment: KEY32 }],
+  link_nonce: [{ type: 'link_nonce', link: 'lk1', nonce: KEY32 }],
+  link_reveal: [{ type: 'link_reveal', link: 'lk1', nonce: KEY32 }],
+  link_approve: [{ type: 'link_approve', link: 'lk1', list: DEVICE_LIST, bundle: 'AAAA' }],
+  link_cancel: [{ type: 'link_cancel', link: 'lk1', reason: 'refused' }],
+  device_list_set: [{ type: 'device_list_set', rid: 'dls1', list: DEVICE_LIST }],
+  device_leave: [{ type: 'device_leave', rid: 'dl1' }],
+  recovery_set: [{ type: 'recovery_set', rid: 'rs1', box: BOX }],
+  recovery_get: [{ type: 'recovery_get', rid: 'rg1', name: 'steady_b' }],
 };
 
 /** One of each JSON type; for any field, those its schema refuses are the wrong ones. */
