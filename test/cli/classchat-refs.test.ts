@@ -3,43 +3,15 @@
  * command, several of them against the built `classchat-server` (a teacher from a --roles file).
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CliProcess, spawnCli, stopCli } from '../client/helpers/cli-process';
-import { ServerProcess, spawnServer } from '../helpers/server-process';
+import type { CliProcess } from '../client/helpers/cli-process';
+import { CliClass } from '../helpers/cli-class';
 
 describe('classchat replies, edits, reactions, search and moderation with the real server', function () {
   this.timeout(30_000);
-  let server: ServerProcess;
-  let dataDir: string;
-  let home: string;
-  let clis: CliProcess[];
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'classchat-refs-data-'));
-    home = await mkdtemp(join(tmpdir(), 'classchat-refs-cli-'));
-    const rolesFile = join(dataDir, 'roles.txt');
-    await writeFile(rolesFile, 'mrs.k teacher\n');
-    server = await spawnServer(['--data-dir', join(dataDir, 'store'), '--roles', rolesFile]);
-    clis = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(clis.map(stopCli));
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(home, { recursive: true, force: true });
-  });
-
-  /** An interactive client, once connected. */
-  async function chat(name: string): Promise<CliProcess> {
-    const cli = spawnCli(['--port', String(server.port), '--name', name], { CLASSCHAT_HOME: home });
-    clis.push(cli);
-    await cli.waitForOutput(new RegExp(`\\* connected to 127\\.0\\.0\\.1:\\d+ as ${name.replace('.', '\\.')}`));
-    return cli;
-  }
+  const terminals = new CliClass();
+  beforeEach(() => terminals.start());
+  afterEach(() => terminals.stop());
+  const chat = (name: string) => terminals.chat(name);
 
   /** Types `line` and returns the number of the message it sent, from the `* sent #N` line it prints. */
   async function send(cli: CliProcess, line: string): Promise<number> {

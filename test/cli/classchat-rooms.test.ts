@@ -3,43 +3,15 @@
  * (roles from a --roles file): group rooms, a teacher's read-only class room, refusals.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CliProcess, spawnCli, stopCli } from '../client/helpers/cli-process';
-import { ServerProcess, spawnServer } from '../helpers/server-process';
+import type { CliProcess } from '../client/helpers/cli-process';
+import { CliClass } from '../helpers/cli-class';
 
 describe('classchat rooms with the real server', function () {
   this.timeout(30_000);
-  let server: ServerProcess;
-  let dataDir: string;
-  let home: string;
-  let clis: CliProcess[];
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'classchat-rooms-data-'));
-    home = await mkdtemp(join(tmpdir(), 'classchat-rooms-cli-'));
-    const rolesFile = join(dataDir, 'roles.txt');
-    await writeFile(rolesFile, 'mrs.k teacher\n');
-    server = await spawnServer(['--data-dir', join(dataDir, 'store'), '--roles', rolesFile]);
-    clis = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(clis.map(stopCli));
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(home, { recursive: true, force: true });
-  });
-
-  /** An interactive client, once connected. */
-  async function chat(name: string): Promise<CliProcess> {
-    const cli = spawnCli(['--port', String(server.port), '--name', name], { CLASSCHAT_HOME: home });
-    clis.push(cli);
-    await cli.waitForOutput(new RegExp(`\\* connected to 127\\.0\\.0\\.1:\\d+ as ${name.replace('.', '\\.')}`));
-    return cli;
-  }
+  const terminals = new CliClass();
+  beforeEach(() => terminals.start());
+  afterEach(() => terminals.stop());
+  const chat = (name: string) => terminals.chat(name);
 
   /** Lines of `cli`'s output matching `pattern`. */
   const lines = (cli: CliProcess, pattern: RegExp) => cli.stdout().split('\n').filter((line) => pattern.test(line));

@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { ChatClient } from '../../src/client/chat-client';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import type { Role } from '../../src/protocol/room-frames';
-import { LogStore } from '../../src/server/store/log-store';
 import type { ConversationSummary, HostMessage, MessageView } from '../../webview/protocol';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
+import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { until } from '../client/helpers/wait';
 import { activateBundle, createFakeVscode, ExtensionModule, FakeVscode, FakeWebviewView } from './helpers/fake-vscode';
 
@@ -35,12 +34,7 @@ describe('rooms in the extension (bundle, stand-in vscode, real server)', functi
 
   /** A server whose store gives these names roles, and alice's extension, not connected yet. */
   async function start(roles: Record<string, Role> = {}): Promise<void> {
-    const dataDir = await makeDataDir();
-    const store = new LogStore({ dataDir });
-    await store.open();
-    for (const [name, role] of Object.entries(roles)) await store.setRole(name, role);
-    await store.close();
-    server = await startTestServer({ rateLimit: false, dataDir });
+    server = await startTestServer({ rateLimit: false, dataDir: await dataDirWithRoles(roles) });
     work = await mkdtemp(join(tmpdir(), 'classchat-ext-rooms-'));
     fake = createFakeVscode({ 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.userName': 'alice' });
     extension = activateBundle(fake, subscriptions, join(work, 'storage'));

@@ -9,6 +9,7 @@
  * message (acknowledged by all and older than the newest `historyLimit`), resending its id
  * stores it again.
  */
+import { KeyedQueue } from './keyed-queue';
 import { constants } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -99,7 +100,7 @@ export class LogStore implements Store {
    * putUser/deleteUser of one name run one at a time, each seeing the previous one's result;
    * different names proceed together and share group commits (one fsync for many registrations).
    */
-  private readonly userOps = new Map<string, Promise<unknown>>();
+  private readonly userOps = new KeyedQueue();
 
   constructor(options: LogStoreOptions) {
     this.dataDir = options.dataDir;
@@ -164,7 +165,7 @@ export class LogStore implements Store {
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
     this.state = 'closing';
     this.acks.flush();
-    await Promise.all(this.userOps.values());
+    await this.userOps.idle();
     await this.settled();
     try {
       await this.file?.datasync();
@@ -184,7 +185,7 @@ export class LogStore implements Store {
 
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     this.assertOpen();
-    return this.runUserOp(user.name, async () => {
+    return this.userOps.run(user.name, async () => {
       const existing = this.index.getUser(user.name);
       if (existing && existing.publicKey === user.publicKey) return existing;
       // A plain-text user keeps its ack; a name taking a key starts afresh (see Store.putUser).
@@ -197,7 +198,7 @@ export class LogStore implements Store {
 
   deleteUser(name: string): Promise<boolean> {
     this.assertOpen();
-    return this.runUserOp(name, async () => {
+    return this.userOps.run(name, async () => {
       if (!this.index.getUser(name)) return false;
       await this.write({ t: 'deluser', name });
       return true;
@@ -292,19 +293,6 @@ export class LogStore implements Store {
 
   private assertOpen(): void {
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is ${this.state === 'new' || this.state === 'opening' ? 'not open yet' : 'closed'}`);
-  }
-
-  private runUserOp<T>(name: string, operation: () => Promise<T>): Promise<T> {
-    const result = (this.userOps.get(name) ?? Promise.resolve()).then(operation, operation);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.userOps.set(name, settled);
-    void settled.then(() => {
-      if (this.userOps.get(name) === settled) this.userOps.delete(name);
-    });
-    return result;
   }
 
   /** Queues a record; resolves once it is on disk and applied to the index. */

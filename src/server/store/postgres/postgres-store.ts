@@ -7,6 +7,7 @@
  * `hasMessage` answers at once for this node's messages.
  * The server loads this module (and `pg`) only when --store names a database.
  */
+import { KeyedQueue } from '../keyed-queue';
 import { Pool, type PoolClient } from 'pg';
 import { applyModeration, emptyModeration, type ModerationState } from '../../moderation/moderation-state';
 import type { Room } from '../../rooms/room-book';
@@ -59,7 +60,7 @@ export class PostgresStore implements Store {
   readonly cluster: NodeBus;
   private readonly inFlight = new Map<string, Promise<AppendResult>>();
   /** putUser/deleteUser of one name run one at a time, each seeing the previous one's result. */
-  private readonly userOps = new Map<string, Promise<unknown>>();
+  private readonly userOps = new KeyedQueue();
 
   constructor(options: PostgresStoreOptions) {
     this.url = options.url;
@@ -101,7 +102,7 @@ export class PostgresStore implements Store {
     if (this.state !== 'open') throw new Error(`the store on ${this.where} is ${this.state === 'closed' || this.state === 'closing' ? 'already closed' : 'not open'}`);
     this.state = 'closing';
     try {
-      await Promise.allSettled(this.userOps.values());
+      await this.userOps.idle();
       await this.writer?.idle();
       await this.cluster.stop();
       await this.pool?.end();
@@ -122,7 +123,7 @@ export class PostgresStore implements Store {
 
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const pool = this.db();
-    return this.runUserOp(user.name, async () => {
+    return this.userOps.run(user.name, async () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -162,7 +163,7 @@ export class PostgresStore implements Store {
 
   deleteUser(name: string): Promise<boolean> {
     const pool = this.db();
-    return this.runUserOp(name, async () => ((await pool.query('DELETE FROM classchat_users WHERE name = $1', [name])).rowCount ?? 0) > 0);
+    return this.userOps.run(name, async () => ((await pool.query('DELETE FROM classchat_users WHERE name = $1', [name])).rowCount ?? 0) > 0);
   }
 
   append(message: NewMessage): Promise<AppendResult> {
@@ -292,18 +293,6 @@ export class PostgresStore implements Store {
     return this.pool;
   }
 
-  private runUserOp<T>(name: string, operation: () => Promise<T>): Promise<T> {
-    const result = (this.userOps.get(name) ?? Promise.resolve()).then(operation, operation);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.userOps.set(name, settled);
-    void settled.then(() => {
-      if (this.userOps.get(name) === settled) this.userOps.delete(name);
-    });
-    return result;
-  }
 }
 
 async function readHead(client: PoolClient): Promise<number> {
