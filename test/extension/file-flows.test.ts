@@ -14,7 +14,7 @@ import { MemoryKeyStore } from '../../src/client/key-store';
 import type { FileCardView, HostMessage } from '../../webview/protocol';
 import { startTestServer, TestServer } from '../helpers/test-server';
 import { until } from '../client/helpers/wait';
-import { activateBundle, createFakeVscode, ExtensionModule, FakeVscode, FakeWebviewView, Uri } from './helpers/fake-vscode';
+import { activateBundle, createFakeVscode, openChatView, ExtensionModule, FakeVscode, FakeWebviewView, Uri } from './helpers/fake-vscode';
 
 describe('sending and receiving files in the extension (bundle, stand-in vscode, real server)', function () {
   this.timeout(30_000);
@@ -37,9 +37,7 @@ describe('sending and receiving files in the extension (bundle, stand-in vscode,
     Object.assign(settings, { 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.userName': 'alice', 'classchat.downloadFolder': downloads });
     fake = createFakeVscode(settings);
     extension = activateBundle(fake, subscriptions, join(work, 'storage'));
-    view = new FakeWebviewView();
-    fake.providers.get('classchat.chat')?.resolveWebviewView(view);
-    view.webview.received.fire({ type: 'ready' });
+    view = openChatView(fake);
   });
 
   afterEach(async () => {

@@ -13,7 +13,7 @@ import type { Role } from '../../src/protocol/room-frames';
 import type { ConversationSummary, HostMessage, MessageView } from '../../webview/protocol';
 import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { until } from '../client/helpers/wait';
-import { activateBundle, createFakeVscode, ExtensionModule, FakeVscode, FakeWebviewView } from './helpers/fake-vscode';
+import { activateBundle, createFakeVscode, openChatView, ExtensionModule, FakeVscode, FakeWebviewView } from './helpers/fake-vscode';
 
 interface TreeItemLike {
   label: string;
@@ -38,9 +38,7 @@ describe('rooms in the extension (bundle, stand-in vscode, real server)', functi
     work = await mkdtemp(join(tmpdir(), 'classchat-ext-rooms-'));
     fake = createFakeVscode({ 'classchat.host': '127.0.0.1', 'classchat.port': server.port, 'classchat.userName': 'alice' });
     extension = activateBundle(fake, subscriptions, join(work, 'storage'));
-    view = new FakeWebviewView();
-    fake.providers.get('classchat.chat')?.resolveWebviewView(view);
-    view.webview.received.fire({ type: 'ready' });
+    view = openChatView(fake);
   }
 
   afterEach(async () => {

@@ -279,6 +279,14 @@ function isExtension(value: unknown): value is ExtensionModule {
   return typeof value === 'object' && value !== null && 'activate' in value && 'deactivate' in value;
 }
 
+/** Shows the chat view as VS Code would and says `ready` from its page, so the host posts its snapshot. */
+export function openChatView(fake: FakeVscode): FakeWebviewView {
+  const view = new FakeWebviewView();
+  fake.providers.get('classchat.chat')?.resolveWebviewView(view);
+  view.webview.received.fire({ type: 'ready' });
+  return view;
+}
+
 /**
  * Loads the real bundle against `fake` and activates it as VS Code would, with secrets and
  * global state kept in memory and global storage in `storagePath`.
