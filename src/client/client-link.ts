@@ -3,7 +3,6 @@
  * each write, so a frame written while there is none is dropped (false) and its part resends it
  * after the next login, rather than reaching a connection that is not logged in.
  */
-import { encodeFileChunk } from '../protocol/codec';
 import type { ClientFrame } from '../protocol/frames';
 import type { Clock } from './clock';
 import type { ClientLink } from './client-services';
@@ -52,7 +51,7 @@ export class ConnectionLink implements ClientLink {
 
   sendChunk(file: string, index: number, data: Uint8Array): boolean {
     const conn = this.source.current();
-    conn?.writeLine(encodeFileChunk(file, index, data));
+    conn?.writeChunk(file, index, data);
     return conn !== undefined;
   }
 

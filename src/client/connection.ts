@@ -4,7 +4,7 @@
  * stop feeding the outbox while the socket is congested.
  */
 import type { Socket } from 'node:net';
-import { encodeFrame, parseServerFrame } from '../protocol/codec';
+import { encodeBinaryChunk, encodeFileChunk, encodeFrame, parseServerFrame } from '../protocol/codec';
 import { ClassChatError } from '../protocol/errors';
 import type { ClientFrame, ServerFrame } from '../protocol/frames';
 import { LineDecoder } from '../protocol/line-decoder';
@@ -83,6 +83,20 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (!this.socket.write(encodeFrame(frame))) this.congestedFlag = true;
   }
 
+  /** Chunks go as raw bytes both ways (the server offered it and this client asks for it at login). */
+  get binaryChunks(): boolean {
+    return this.decoder.binaryChunks;
+  }
+
+  useBinaryChunks(on: boolean): void {
+    this.decoder.binaryChunks = on;
+  }
+
+  /** Writes one file chunk, raw or as a base64 line. */
+  writeChunk(file: string, index: number, data: Uint8Array): void {
+    this.writeLine(this.decoder.binaryChunks ? encodeBinaryChunk(file, index, data) : encodeFileChunk(file, index, data));
+  }
+
   /** Writes a line already encoded (bulk file chunks: see encodeFileChunk). */
   writeLine(line: Buffer): void {
     if (this.closedFlag || this.socket.destroyed || this.socket.writableEnded) return;
@@ -108,7 +122,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       // A listener may have destroyed the connection: drop what is left of the chunk.
       if (this.closedFlag || this.socket.destroyed) return;
       if (result.kind === 'error') {
-        this.emit('invalid', new ClassChatError(result.code, `the server sent a bad line (${result.code})`));
+        const error = new ClassChatError(result.code, `the server sent a bad line (${result.code}${result.detail ? `: ${result.detail}` : ''})`);
+        this.emit('invalid', error);
+        // The framing is lost: reconnecting (and resuming) is the only way on.
+        if (result.code === 'bad_binary_frame') this.destroy(new ChatClientError('connection_lost', error.message));
         continue;
       }
       if (result.kind === 'file_chunk') {
@@ -120,6 +137,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       // Forward compatibility: a newer server may send frame types this client does not know.
       else if (parsed.code !== 'unknown_type') {
         this.emit('invalid', new ClassChatError(parsed.code, `the server sent an invalid frame: ${parsed.detail}`));
+        if (parsed.code === 'bad_binary_frame') this.destroy(new ChatClientError('connection_lost', `the server sent an invalid frame: ${parsed.detail}`));
       }
     }
   }

@@ -5,6 +5,7 @@
  */
 import { Identity, signLogin } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
+import { BINARY_CHUNKS_FEATURE } from '../protocol/binary-chunk';
 import { CLIENT_PROTOCOL_VERSIONS } from '../protocol/limits';
 import type { HelloFrame, ServerFrame, WelcomeFrame } from '../protocol/frames';
 import { Backoff } from './backoff';
@@ -190,11 +191,14 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
         return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks ${CLIENT_PROTOCOL_VERSIONS.join(', ')}`));
       }
       this.phase = 'login';
+      const binaryChunks = (this.options.binaryChunks ?? true) && frame.features.includes(BINARY_CHUNKS_FEATURE);
+      conn.useBinaryChunks(binaryChunks);
       this.onHello(frame);
       signLogin(identity, frame.challenge, this.name).then((signature) => {
         if (this.conn !== conn || this.phase !== 'login') return;
         const client = this.options.clientName ?? 'classchat-client/0.1.0';
-        conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq: this.loginAckedSeq, client });
+        const features = binaryChunks ? [BINARY_CHUNKS_FEATURE] : undefined;
+        conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq: this.loginAckedSeq, client, features });
       }, (error: unknown) => this.failLogin(toError(error)));
     } else if (frame.type === 'welcome' && !this.rosterPages.waiting) {
       const welcome = this.rosterPages.welcome(frame);

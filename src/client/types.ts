@@ -174,6 +174,8 @@ export interface ChatClientOptions {
   tls?: ClientTlsOptions;
   /** Sent in `login.client` (default "classchat-client/0.1.0"). */
   clientName?: string;
+  /** Send and receive file chunks as raw bytes where the server offers it (default true; false keeps base64 lines). */
+  binaryChunks?: boolean;
   /** Reconnect delays: full jitter, cap initialMs · 2^attempt up to maxMs (defaults 500 ms, 30 s). */
   backoff?: { initialMs?: number; maxMs?: number; random?: () => number };
   /** Pause before resending after rate_limited / storage_failed (defaults 1 s, 15 s). */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CLIENT_FRAME_SCHEMAS, ClientFrame, SERVER_FRAME_SCHEMAS, ServerFrame } from './frames';
 import { ErrorCode } from './errors';
+import { BINARY_CHUNK_TYPE } from './binary-chunk';
 
 export type ParseResult<F> = { ok: true; frame: F } | { ok: false; code: ErrorCode; detail: string; id?: string; rid?: string };
 
@@ -20,6 +21,8 @@ function parseWith<F>(table: SchemaTable, line: string): ParseResult<F> {
   const record = value as Record<string, unknown>;
   const type = record.type;
   if (typeof type !== 'string') return { ok: false, code: 'invalid_frame', detail: '"type" must be a string' };
+  // Raw bytes may follow a binary chunk header, so one the byte-level reader did not take loses the framing.
+  if (type === BINARY_CHUNK_TYPE) return { ok: false, code: 'bad_binary_frame', detail: 'a binary chunk header is spelled exactly as in PROTOCOL 19.1' };
   const schema = Object.prototype.hasOwnProperty.call(table, type) ? table[type] : undefined;
   if (!schema) return { ok: false, code: 'unknown_type', detail: `unknown frame type "${type.slice(0, 32)}"` };
   const parsed = schema.safeParse(value);
@@ -57,3 +60,4 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
 }
 
 export { chunkBytes, encodeFileChunk, parseFileChunkLine } from './file-chunk-line';
+export { BINARY_CHUNKS_FEATURE, encodeBinaryChunk } from './binary-chunk';

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   unknown_file: 'There is no such file transfer, or it is not yours.',
   file_closed: 'The file transfer has ended (delivered, declined, cancelled or expired).',
   bad_chunk: 'A file chunk has the wrong index or length.',
+  bad_binary_frame: 'A binary file chunk is malformed, so the connection cannot be read further.',
   storage_failed: 'The server could not store the message; send it again later.',
   server_shutdown: 'The server is shutting down.',
   tls_required: 'This server accepts only TLS connections: connect with TLS.',

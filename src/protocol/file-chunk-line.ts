@@ -8,6 +8,7 @@
 import { decodeBase64 } from './frames';
 import type { ClientFrameOf } from './frames';
 import { LIMITS } from './limits';
+import { isDigit, isIdByte, startsWithAt } from './byte-scan';
 
 /** A file_chunk as the fast path reads it, with `data` already decoded (checking it decodes it). */
 export type FileChunkFrame = ClientFrameOf<'file_chunk'> & { bytes?: Buffer };
@@ -66,16 +67,4 @@ export function parseFileChunkLine(line: Buffer): FileChunkFrame | undefined {
   const bytes = decodeBase64(data);
   if (!bytes) return undefined;
   return { type: 'file_chunk', file: line.toString('latin1', fileStart, fileEnd), index, data, bytes };
-}
-
-function startsWithAt(line: Buffer, part: Buffer, at: number): boolean {
-  return at + part.length <= line.length && line.compare(part, 0, part.length, at, at + part.length) === 0;
-}
-
-function isIdByte(byte: number): boolean {
-  return (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d;
-}
-
-function isDigit(byte: number): boolean {
-  return byte >= 0x30 && byte <= 0x39;
 }

@@ -45,6 +45,8 @@ export const loginFrame = z.object({
   joinCode: z.string().max(256).optional(),
   ackedSeq: seq.optional(),
   client: z.string().max(64).optional(),
+  /** Features the client takes from those the server offered: today only `binary-chunks`. */
+  features: z.array(z.string().max(64)).max(16).optional(),
   /** v4: the device logging in (its key signs), and a new device list signed by the identity. */
   ...loginDeviceFields,
 });

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ErrorCode } from '../protocol/errors';
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
+import { BINARY_CHUNKS_FEATURE } from '../protocol/binary-chunk';
 import type { UserInfo } from '../protocol/frames';
 import { sodiumReady } from '../crypto/sodium';
 import { Clock, systemClock } from './clock';
@@ -216,7 +217,7 @@ export class ChatServer {
       versions: [...PROTOCOL_VERSIONS],
       server: SERVER_SOFTWARE,
       challenge: connection.challenge,
-      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
+      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', ...(this.files ? ['files', BINARY_CHUNKS_FEATURE] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
       joinCodeRequired: this.joinCode !== undefined,
       limits: {
         maxLineBytes: LIMITS.maxLineBytes,

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { LineResult } from '../protocol/line-decoder';
+import type { FramingErrorCode, LineResult } from '../protocol/line-decoder';
 import type { FileChunkFrame } from '../protocol/file-chunk-line';
 import { ERROR_CODES, ErrorCode } from '../protocol/errors';
 import type { Clock } from './clock';
@@ -23,8 +23,8 @@ export interface LineHandler {
   line(connection: Connection, text: string): void | Promise<void>;
   /** Handles a file chunk the decoder recognised without parsing JSON (JSON mode only). */
   fileChunk?(connection: Connection, frame: FileChunkFrame): void | Promise<void>;
-  /** A framing error (line too long, invalid UTF-8). */
-  framingError(connection: Connection, code: 'line_too_long' | 'bad_utf8'): void;
+  /** A framing error (line too long, invalid UTF-8, a malformed binary chunk). */
+  framingError(connection: Connection, code: FramingErrorCode, detail?: string): void;
 }
 
 export interface ConnectionOptions {
@@ -130,6 +130,7 @@ export class Connection {
       const mode = chunk[0] === 0x7b /* { */ ? 'json' : 'plain';
       this.mode = mode;
       this.transport.decoder.fileChunks = mode === 'json';
+      this.transport.decoder.binaryChunks = mode === 'json';
       this.handler = this.options.chooseHandler(this, mode);
       if (!this.handler) return;
     }
@@ -170,7 +171,7 @@ export class Connection {
       }
       const result = this.pending.shift()!;
       if (result.kind === 'error') {
-        handler.framingError(this, result.code);
+        handler.framingError(this, result.code, result.detail);
         continue;
       }
       let outcome: void | Promise<void>;

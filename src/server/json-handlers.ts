@@ -2,7 +2,7 @@
  * The JSON protocol: one dispatch table. Each entry says whether login is required; frames are
  * validated by the codec before any handler runs.
  */
-import { parseClientFrame } from '../protocol/codec';
+import { BINARY_CHUNKS_FEATURE, parseClientFrame } from '../protocol/codec';
 import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
 import { DEVICES_VERSION, PROTOCOL_VERSIONS, ROOMS_VERSION } from '../protocol/limits';
 import { DEVICE_ROUTES } from './device-handlers';
@@ -58,6 +58,7 @@ export function jsonHandler(server: HandlerServices): LineHandler {
     line(connection, text) {
       const parsed = parseClientFrame(text);
       if (!parsed.ok) {
+        if (parsed.code === 'bad_binary_frame') return connection.sendError(parsed.code, { detail: parsed.detail, fatal: true });
         if (!server.penalties.penalise(connection)) connection.sendError(parsed.code, { detail: parsed.detail, id: parsed.id, rid: parsed.rid });
         return;
       }
@@ -66,8 +67,10 @@ export function jsonHandler(server: HandlerServices): LineHandler {
     fileChunk(connection, frame) {
       return dispatch(server, connection, frame);
     },
-    framingError(connection, code) {
-      if (!server.penalties.penalise(connection)) connection.sendError(code);
+    framingError(connection, code, detail) {
+      // Where the next frame starts is unknown after a bad binary frame: nothing more can be read.
+      if (code === 'bad_binary_frame') connection.sendError(code, { detail, fatal: true });
+      else if (!server.penalties.penalise(connection)) connection.sendError(code);
     },
   };
 }
@@ -114,6 +117,7 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
   }
   // The roster goes in as the JSON the server keeps up to date (roster-json.ts), not re-serialised.
   const session = server.logins.startSession(connection, auth.user, 'json', frame.ackedSeq, frame.v);
+  session.binaryChunks = frame.features?.includes(BINARY_CHUNKS_FEATURE) ?? false;
   const head = { type: 'welcome' as const, v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq };
   // Written as the socket drains, the backlog behind it: a big roster costs a slow reader little.
   connection.transport.writeStream(welcomeStream(head, () => server.roster.pages(), () => server.roster.pageSources()));

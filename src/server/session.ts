@@ -28,6 +28,8 @@ export class Session {
   ackedSeq: number;
   /** The protocol version the client logged in with (plain text: the newest; it has its own format). */
   version = 3;
+  /** The client asked for file chunks as raw bytes (login.features `binary-chunks`). */
+  binaryChunks = false;
   closed = false;
   private pumping = false;
   private pumpAgain = false;

@@ -137,7 +137,7 @@ describe('file transfer (real server)', function () {
       await alice.sendFile('bob', await source('resume.bin', bytes));
       const download = await bob.acceptFile((await offered).file, await inbox('bob'));
       let chunks = 0;
-      proxy.cutWhen = (chunk) => chunk.includes('"file_chunk"') && ++chunks === 20;
+      proxy.cutWhen = (chunk) => (chunk.includes('"file_bytes"') || chunk.includes('"file_chunk"')) && ++chunks === 20;
       const path = await download.done;
       assert.equal(proxy.cuts, 1, 'the connection was cut once mid-transfer');
       assert.equal(sha256(await readFile(path)), sha256(bytes));
@@ -205,19 +205,27 @@ describe('file transfer (real server)', function () {
     assert.equal((await readFile(await download.done)).toString(), 'read me later');
   });
 
-  it('rejects a tampered chunk and leaves no file behind', async () => {
+  for (const binaryChunks of [true, false]) it(`rejects a tampered chunk and leaves no file behind (${binaryChunks ? 'raw' : 'base64'} chunks)`, async () => {
     const proxy = await LineProxy.start(server.port);
     try {
       const alice = await fleet.online('alice');
-      const bob = fleet.client('bob', { port: proxy.port });
+      const bob = fleet.client('bob', { port: proxy.port, binaryChunks });
       await bob.connect();
       await fleet.heardOf('bob');
+      let tampered = 0;
       proxy.rewrite = (line) => {
         if (!line.includes('"file_chunk"') || !line.includes('"index":2,')) return line;
         const frame = JSON.parse(line) as { data: string };
         const data = Buffer.from(frame.data, 'base64');
         data[100] ^= 0x01;
+        tampered++;
         return JSON.stringify({ ...frame, data: data.toString('base64') });
+      };
+      proxy.rewriteBytes = (bytes, header) => {
+        if (header.index !== 2) return bytes;
+        bytes[100] ^= 0x01;
+        tampered++;
+        return bytes;
       };
       const offered = nextOffer(bob);
       const upload = await alice.sendFile('bob', await source('x.bin', randomBytes(5 * FILE_PLAIN_CHUNK)));
@@ -225,6 +233,7 @@ describe('file transfer (real server)', function () {
       const dir = await inbox('bob');
       const download = await bob.acceptFile((await offered).file, dir);
       await assert.rejects(download.done, isCode('file_corrupt'));
+      assert.equal(tampered, 1, 'the chunk went in the encoding asked for, and was tampered with');
       assert.deepEqual(await readdir(dir), []);
       await until(() => states.includes('failed by bob'), 'the sender to hear the transfer failed: ' + states.join());
       await eventually(async () => (await spoolParts()).length === 0, 'the server copy to be removed');

@@ -28,6 +28,8 @@ export class FrameSocket<F extends Frame> {
     socket.on('data', (chunk: Buffer) => {
       for (const result of this.decoder.push(chunk)) {
         if (result.kind === 'error') this.invalid.push(result.code);
+        // A raw chunk is kept as the base64 frame it stands for, so tests compare either kind alike.
+        else if (result.kind === 'file_chunk') this.frames.push({ ...result.frame, data: result.frame.bytes?.toString('base64') ?? result.frame.data, raw: true } as unknown as F);
         else if (result.kind === 'line') {
           const parsed = parse(result.text);
           if (parsed.ok) this.frames.push(parsed.frame);
@@ -41,6 +43,11 @@ export class FrameSocket<F extends Frame> {
       this.signal.notify();
     });
     socket.on('error', () => undefined);
+  }
+
+  /** Reads binary file chunks from now on (after logging in with login.features `binary-chunks`). */
+  readBinaryChunks(): void {
+    this.decoder.binaryChunks = true;
   }
 
   send(frame: Record<string, unknown>): void {

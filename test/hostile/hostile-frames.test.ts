@@ -243,6 +243,32 @@ describe('hostile frames against a server in a child process', function () {
     await noise.waitFor(() => (noise.invalid.some((line) => line.startsWith('[server]')) || noise.closed ? true : undefined), 'a plain-text notice', 5000);
   });
 
+  it('ends a connection with a malformed binary chunk (bad_binary_frame, fatal), and survives bodies cut short', async () => {
+    const malformed = [
+      '{"type":"file_bytes","file":"f1","index":0,"length":99999999}\n',
+      '{"type":"file_bytes","file":"f1","index":-1,"length":3}\n',
+      '{"type":"file_bytes","file":"../f","index":0,"length":3}\n',
+      '{"type":"file_bytes","file":"f1","index":0,"length":3}\nabcX',
+      '{"type":"file_bytes"}\n',
+      '{ "type": "file_bytes", "file": "f1", "index": 0, "length": 3 }\nabc\n',
+    ];
+    for (const frame of malformed) {
+      const client = await context.loginProber();
+      const error = await errorFor(client, frame);
+      assert.deepEqual([error.code, error.fatal], ['bad_binary_frame', true], JSON.stringify(frame));
+      await client.waitClosed();
+    }
+    for (const cut of [0, 1, 1000, LIMITS.maxFileChunkBytes - 1]) {
+      context.cases++;
+      const dropped = await context.loginProber();
+      dropped.writeRaw(Buffer.concat([Buffer.from(`{"type":"file_bytes","file":"f1","index":0,"length":${LIMITS.maxFileChunkBytes}}\n`), Buffer.alloc(cut, 0x0a)]));
+      dropped.close();
+    }
+    const client = await context.loginProber();
+    client.send({ type: 'ping', rid: 'alive' });
+    assert.equal((await client.next('pong')).rid, 'alive');
+  });
+
   it('returns near its memory baseline after all the cases', async () => {
     await assertMemoryNearBaseline(context, { rss: 32 * MB, heapUsed: 4 * MB, external: 4 * MB });
   });

@@ -25,7 +25,7 @@ function serverCode(frame: unknown): string {
 
 /** One example of every client frame type with every optional field set. */
 const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
-  login: { type: 'login', v: 1, name: 'Alice', publicKey: KEY, signature: SIG, joinCode: 'class-7b', ackedSeq: 3, client: 'classchat-py/0.1', device: 'lap', deviceList: DEVICE_LIST },
+  login: { type: 'login', v: 1, name: 'Alice', publicKey: KEY, signature: SIG, joinCode: 'class-7b', ackedSeq: 3, client: 'classchat-py/0.1', features: ['binary-chunks'], device: 'lap', deviceList: DEVICE_LIST },
   send: { type: 'send', id: 'm-1_A', to: 'bob', text: 'hi' },
   ack: { type: 'ack', seq: 12 },
   history: { type: 'history', rid: 'r1', with: '*', before: 10, limit: 50 },

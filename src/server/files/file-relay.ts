@@ -11,7 +11,7 @@ import type { SubmitResult } from '../chat-server-options';
 import type { FileDesk, FileRelayServices } from '../server-services';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
-import { chunkBytes, encodeFileChunk } from '../../protocol/codec';
+import { chunkBytes, encodeBinaryChunk, encodeFileChunk } from '../../protocol/codec';
 import type { FileSpool } from './file-spool';
 import { chunkLength, SpoolFile } from './spool-file';
 
@@ -237,7 +237,7 @@ export class FileRelay implements FileDesk {
         const data = await this.spool.readChunk(file, download.reader, index);
         if (download.stopped || !file.isOpen) return;
         download.next = index + 1;
-        connection.transport.write(encodeFileChunk(file.id, index, data));
+        connection.transport.write(connection.session?.binaryChunks ? encodeBinaryChunk(file.id, index, data) : encodeFileChunk(file.id, index, data));
       }
     } catch (error) {
       if (!download.stopped && file.isOpen) {

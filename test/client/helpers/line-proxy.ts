@@ -1,9 +1,11 @@
 /**
  * A recording, tampering TCP proxy on 127.0.0.1 port 0 in front of a server. It records every
  * byte each way (so a test can grep what the server received and sent), and can rewrite or
- * inject whole server → client lines (a malicious server or a network attacker).
+ * inject whole server → client lines (a malicious server or a network attacker); binary file
+ * chunks pass as bytes, and can be rewritten too.
  */
 import { connect, createServer, Server, Socket } from 'node:net';
+import { BinaryChunkHeader, isBinaryChunkHeader, parseBinaryChunkHeader } from '../../../src/protocol/binary-chunk';
 import { listenOnLoopback } from '../../helpers/loopback';
 
 export class LineProxy {
@@ -13,6 +15,8 @@ export class LineProxy {
   readonly toClient: Buffer[] = [];
   /** Rewrites one server → client line (without its newline); `index` counts connections from 0. */
   rewrite: (line: string, index: number) => string = (line) => line;
+  /** Rewrites the bytes of one binary file chunk (same length: the header is passed as it was). */
+  rewriteBytes: (bytes: Buffer, header: BinaryChunkHeader) => Buffer = (bytes) => bytes;
   private readonly clients: Socket[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -65,14 +69,32 @@ export class LineProxy {
       upstream.write(chunk);
     });
     let pending = Buffer.alloc(0);
+    /** Bytes (and the newline) of a binary chunk still to pass before the next line. */
+    let raw: { header: BinaryChunkHeader; wanted: number } | undefined;
     upstream.on('data', (chunk: Buffer) => {
       this.toClient.push(chunk);
       pending = Buffer.concat([pending, chunk]);
-      let newline: number;
-      while ((newline = pending.indexOf(0x0a)) >= 0) {
-        const line = pending.subarray(0, newline).toString('utf8');
+      for (;;) {
+        if (raw) {
+          if (pending.length < raw.wanted) break;
+          const body = Buffer.from(pending.subarray(0, raw.wanted));
+          pending = pending.subarray(raw.wanted);
+          client.write(this.rewriteBytes(body.subarray(0, -1), raw.header));
+          client.write(body.subarray(-1));
+          raw = undefined;
+          continue;
+        }
+        const newline = pending.indexOf(0x0a);
+        if (newline < 0) break;
+        const lineBytes = pending.subarray(0, newline);
         pending = pending.subarray(newline + 1);
-        client.write(this.rewrite(line, index) + '\n');
+        if (isBinaryChunkHeader(lineBytes)) {
+          const header = parseBinaryChunkHeader(lineBytes);
+          if (!('problem' in header)) raw = { header, wanted: header.length + 1 };
+          client.write(Buffer.concat([lineBytes, Buffer.from('\n')]));
+          continue;
+        }
+        client.write(this.rewrite(lineBytes.toString('utf8'), index) + '\n');
       }
     });
     client.on('close', cut);

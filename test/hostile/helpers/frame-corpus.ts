@@ -19,7 +19,7 @@ const KEY_BOX = { user: 'steady_b', device: 'dev_b', nonce: Buffer.alloc(24, 3).
 
 /** Valid frames with every optional field present; `send` needs two (text, and box with a file). */
 export const VALID_SAMPLES: Record<ClientFrameType, Sample[]> = {
-  login: [{ type: 'login', v: 1, name: 'prober', publicKey: KEY32, signature: SIG64, joinCode: 'code', ackedSeq: 0, client: 'hostile-test', device: 'dev_a', deviceList: DEVICE_LIST }],
+  login: [{ type: 'login', v: 1, name: 'prober', publicKey: KEY32, signature: SIG64, joinCode: 'code', ackedSeq: 0, client: 'hostile-test', features: ['binary-chunks'], device: 'dev_a', deviceList: DEVICE_LIST }],
   send: [
     { type: 'send', id: 'send_text', to: '*', text: 'hello' },
     { type: 'send', id: 'send_file', to: 'steady_b', box: BOX, file: { size: 10, chunkBytes: 10 } },
