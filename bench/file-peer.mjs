@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * One participant of the file bench, in its own process. Prints JSON lines: {"ev": …, "at": ms}.
- *   receiver PORT DIR        logs in as bob, accepts the first file offered into DIR
- *   sender PORT FILE         logs in as alice, sends FILE to bob
+ *   receiver PORT DIR [CHUNKS]  logs in as bob, accepts the first file offered into DIR
+ *   sender PORT FILE [CHUNKS]   logs in as alice, sends FILE to bob
+ *     (CHUNKS: "raw", the default, takes binary chunks where offered; "base64" keeps base64 lines)
  *   raw-receiver SIZE        listens on a free port, counts SIZE bytes (ceiling: no framing, no crypto)
  *   raw-relay TARGET_PORT    listens on a free port and pipes every connection to TARGET_PORT
  *   raw-sender PORT FILE     streams FILE to PORT
@@ -24,16 +25,16 @@ const cpuSeconds = () => {
 const say = (event) => process.stdout.write(JSON.stringify({ ...event, at: Date.now(), cpu: cpuSeconds() }) + '\n');
 const [role, ...args] = process.argv.slice(2);
 
-function client(port, name) {
+function client(port, name, chunks = 'raw') {
   const { ChatClient, MemoryKeyStore } = require(join(ROOT, 'out/src/client/index.js'));
-  const made = new ChatClient({ host: '127.0.0.1', port: Number(port), name, keyStore: new MemoryKeyStore() });
+  const made = new ChatClient({ host: '127.0.0.1', port: Number(port), name, keyStore: new MemoryKeyStore(), binaryChunks: chunks !== 'base64' });
   made.on('error', (error) => say({ ev: 'error', message: String(error.message ?? error) }));
   return made;
 }
 
 if (role === 'receiver') {
-  const [port, dir] = args;
-  const bob = client(port, 'bob');
+  const [port, dir, chunks] = args;
+  const bob = client(port, 'bob', chunks);
   bob.on('fileOffer', async (offer) => {
     say({ ev: 'offer', size: offer.size });
     const download = await bob.acceptFile(offer.file, dir);
@@ -44,8 +45,8 @@ if (role === 'receiver') {
   await bob.connect();
   say({ ev: 'ready' });
 } else if (role === 'sender') {
-  const [port, file] = args;
-  const alice = client(port, 'alice');
+  const [port, file, chunks] = args;
+  const alice = client(port, 'alice', chunks);
   await alice.connect();
   say({ ev: 'start' });
   const upload = await alice.sendFile('bob', file);

@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --hold S            idle: seconds every connection must stay up (30)
   --drain-messages N  offline-drain queue length (100000)
   --file-sizes LIST   files: sizes in MiB (64,512); runs bench/files.mjs
+  --file-chunks MODE  files: raw (binary chunks, default), base64, or abba (both, alternating)
   --server-node-args="ARGS"  extra node flags for the ClassChat server (e.g. --server-node-args="--cpu-prof --cpu-prof-dir=DIR")
   --json FILE         also write every result as JSON lines to FILE
 Environment: BENCH_CPU_PROF=DIR writes a CPU profile of every child process (servers, load
@@ -49,6 +50,7 @@ const { values: opts } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files,search' },
     'file-sizes': { type: 'string', default: '64,512' },
+    'file-chunks': { type: 'string', default: 'raw' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
     clients: { type: 'string', default: '200' },
@@ -396,7 +398,7 @@ for (const step of PLAN) {
 if (RUN_FILES) {
   // The file bench has its own ceilings (raw relay, one-core encryption): see bench/files.mjs.
   const { spawnSync } = await import('node:child_process');
-  const files = spawnSync(process.execPath, [join(ROOT, 'bench/files.mjs'), '--runs', String(RUNS), '--sizes', opts['file-sizes']], { stdio: 'inherit' });
+  const files = spawnSync(process.execPath, [join(ROOT, 'bench/files.mjs'), '--runs', String(RUNS), '--sizes', opts['file-sizes'], '--chunks', opts['file-chunks']], { stdio: 'inherit' });
   if (files.status !== 0) failed = true;
 }
 if (RUN_SEARCH) {
