@@ -21,13 +21,20 @@
  * `--durable DIR` (not a target's ceiling; for comparison): every message is appended to a log
  * in DIR and fdatasynced, many per fsync, before it is acknowledged or delivered, the least a
  * server that never loses an acknowledged message must do. Nothing is read back.
+ *
+ * `--records` (the idle ceiling of issue 19): each login also keeps what any server that knows
+ * its users must: a session record (name, seqs, the login challenge, a rate bucket) and a user
+ * record (name, 32-byte public key, role, seqs, last seen).
  */
+import { randomBytes } from 'node:crypto';
 import { fdatasync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, durable: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, durable: { type: 'string' }, records: { type: 'boolean', default: false } } });
+/** --records: name → user record. */
+const users = new Map();
 const logFd = values.durable === undefined ? undefined : openSync(join(values.durable, 'ceiling.log'), 'a');
 /** Messages written but not yet fsynced (durable mode), and whether an fsync is running. */
 let unsynced = [];
@@ -127,6 +134,11 @@ function onLine(client, line) {
     const name = line.slice(2);
     client.name = name;
     known.add(name);
+    if (values.records) {
+      const now = Date.now();
+      client.session = { name, loginAt: now, ackedSeq: 0, pushedUpTo: 0, challenge: randomBytes(32), bucket: { tokens: 20, at: now } };
+      if (!users.has(name)) users.set(name, { name, publicKey: randomBytes(32), role: 'student', ackedSeq: 0, headSeq: 0, lastSeen: now });
+    }
     let clients = online.get(name);
     if (!clients) online.set(name, (clients = new Set()));
     clients.add(client);

@@ -19,10 +19,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files,search (default all)
+  --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,dm-steady,room-max,room-rate,idle,offline-drain,files,search (default all)
   --runs N            runs per scenario and server, median reported (default 3)
-  --target T          classchat, ceiling, both (default), or a list; durable-ceiling is the
-                      ceiling with each message fsynced before it is routed (no target uses it)
+  --target T          classchat, ceiling, durable-ceiling, records-ceiling, a list, or both
+                      (default: classchat, ceiling and durable-ceiling; idle adds records-ceiling).
+                      durable-ceiling fsyncs each message before routing it; records-ceiling keeps
+                      a session and a user record per connection (the idle target's ceiling)
   --clients N         fan-out clients (200)        --senders N     fan-out senders (10)
   --messages N        fanout-max messages per sender (2000)
   --window N          unacknowledged sends in flight per sender (256)
@@ -30,6 +32,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S        seconds of sending in the *-rate scenarios (10)
   --pairs N           dm pairs (100)               --dm-messages N  dm-max messages per sender (2000)
   --dm-rate N         dm-rate messages/s per sender (5)
+  --dm-steady-rate N  dm-steady messages/s per sender (50: 100 pairs send 10,000 messages/s)
   --room-members N    room-*: members of the encrypted group room, all online (30)
   --room-senders N    room-*: members sending (5)
   --room-messages N   room-max messages per sender (4000)
@@ -48,7 +51,7 @@ generator, file peers) into DIR.`;
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,room-max,room-rate,idle,offline-drain,files,search' },
+    scenario: { type: 'string', default: 'fanout-max,fanout-rate,dm-max,dm-rate,dm-steady,room-max,room-rate,idle,offline-drain,files,search' },
     'file-sizes': { type: 'string', default: '64,512' },
     'file-chunks': { type: 'string', default: 'raw' },
     runs: { type: 'string', default: '3' },
@@ -62,6 +65,7 @@ const { values: opts } = parseArgs({
     pairs: { type: 'string', default: '100' },
     'dm-messages': { type: 'string', default: '2000' },
     'dm-rate': { type: 'string', default: '5' },
+    'dm-steady-rate': { type: 'string', default: '50' },
     'room-members': { type: 'string', default: '30' },
     'room-senders': { type: 'string', default: '5' },
     'room-messages': { type: 'string', default: '4000' },
@@ -87,9 +91,10 @@ const int = (name) => {
   return value;
 };
 const RUNS = Math.max(1, int('runs'));
-const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling'] : opts.target.split(',').map((t) => t.trim());
+// Issue 19's targets are against the durable ceiling (and, for idle, the records ceiling): both run by default.
+const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling', 'durable-ceiling'] : opts.target.split(',').map((t) => t.trim());
 for (const target of TARGETS) {
-  if (!['classchat', 'ceiling', 'durable-ceiling'].includes(target)) {
+  if (!['classchat', 'ceiling', 'durable-ceiling', 'records-ceiling'].includes(target)) {
     console.error(`unknown target "${target}"\n\n${USAGE}`);
     process.exit(2);
   }
@@ -106,6 +111,7 @@ const P = {
   pairs: int('pairs'),
   dmMessages: int('dm-messages'),
   dmRate: int('dm-rate'),
+  dmSteadyRate: int('dm-steady-rate'),
   roomMembers: int('room-members'),
   roomSenders: int('room-senders'),
   roomMessages: int('room-messages'),
@@ -162,7 +168,7 @@ async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
   const gcArgs = gcOnSignal ? ['--expose-gc', '--require', GC_ON_SIGNAL] : [];
   const args =
     target !== 'classchat'
-      ? [...gcArgs, CEILING, '--port', '0', ...(target === 'durable-ceiling' ? ['--durable', dataDir] : [])]
+      ? [...gcArgs, CEILING, '--port', '0', ...(target === 'durable-ceiling' ? ['--durable', dataDir] : []), ...(target === 'records-ceiling' ? ['--records'] : [])]
       : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--max-users', '0', '--registrations-per-ip', '0', '--registrations-per-hour', '0', '--log-level', 'warn'];
   if (target === 'durable-ceiling') mkdirSync(dataDir, { recursive: true });
   const started = process.hrtime.bigint();
@@ -336,17 +342,19 @@ for (const name of SCENARIOS.filter((s) => s !== 'files' && s !== 'search')) {
     const rated = name === 'fanout-rate';
     const params = { clients: P.clients, senders: P.senders, window: P.window, ...(rated ? { rate: P.rate, duration: P.duration } : { messages: P.messages }) };
     PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
-  } else if (name === 'dm-max' || name === 'dm-rate') {
-    const rated = name === 'dm-rate';
-    const params = { pairs: P.pairs, window: P.window, ...(rated ? { rate: P.dmRate, duration: P.duration } : { messages: P.dmMessages }) };
-    PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, name, params, rated ? P.duration + 300 : 900) });
+  } else if (name === 'dm-max' || name === 'dm-rate' || name === 'dm-steady') {
+    const rated = name !== 'dm-max';
+    const rate = name === 'dm-steady' ? P.dmSteadyRate : P.dmRate;
+    const params = { pairs: P.pairs, window: P.window, ...(rated ? { rate, duration: P.duration } : { messages: P.dmMessages }) };
+    // dm-steady is the load generator's dm-rate at a higher rate.
+    PLAN.push({ name, kind: 'traffic', params, run: (t) => trafficRun(t, rated ? 'dm-rate' : name, params, rated ? P.duration + 300 : 900) });
   } else if (name === 'room-max' || name === 'room-rate') {
     const rated = name === 'room-rate';
     const params = { members: P.roomMembers, clients: P.roomMembers, senders: P.roomSenders, window: P.window, ...(rated ? { rate: P.roomRate, duration: P.duration } : { messages: P.roomMessages }) };
     const run = (t, variant) => trafficRun(t, name, { ...params, everyone: variant === 'everyone' }, rated ? P.duration + 300 : 900);
     PLAN.push({ name, kind: 'traffic', params, variants: ['room', 'everyone'], run });
   } else if (name === 'idle') {
-    for (const n of P.connections) PLAN.push({ name: `idle-${n}`, kind: 'idle', params: { connections: n, hold: P.hold }, run: (t) => idleRun(t, n) });
+    for (const n of P.connections) PLAN.push({ name: `idle-${n}`, kind: 'idle', params: { connections: n, hold: P.hold }, extraTargets: ['records-ceiling'], run: (t) => idleRun(t, n) });
   } else if (name === 'offline-drain') {
     PLAN.push({ name, kind: 'drain', params: { messages: P.drainMessages, window: P.window }, run: (t) => drainRun(t) });
   } else {
@@ -369,8 +377,9 @@ for (const step of PLAN) {
   // A step with variants runs each in every run, alternating which goes first (ABBA).
   const variants = step.variants ?? [undefined];
   const column = (target, variant) => (variant === undefined ? target : `${target} ${variant}`);
-  const columns = TARGETS.flatMap((target) => variants.map((variant) => column(target, variant)));
-  for (const target of TARGETS) {
+  const targets = opts.target === 'both' ? [...TARGETS, ...(step.extraTargets ?? [])] : TARGETS;
+  const columns = targets.flatMap((target) => variants.map((variant) => column(target, variant)));
+  for (const target of targets) {
     for (const variant of variants) raw[column(target, variant)] = [];
     for (let run = 1; run <= RUNS; run++) {
       for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
@@ -388,7 +397,7 @@ for (const step of PLAN) {
     }
     for (const variant of variants) if (raw[column(target, variant)].length > 0) byTarget[column(target, variant)] = medians(raw[column(target, variant)]);
   }
-  const checks = step.variants ? roomTargets(step.name, byTarget) : targetsFor(step.name, byTarget.classchat, byTarget.ceiling, byTarget['durable-ceiling']);
+  const checks = step.variants ? roomTargets(step.name, byTarget) : targetsFor(step.name, byTarget);
   printTable(step.name, step.kind, columns, byTarget, checks, RUNS);
   const line = { scenario: step.name, date: new Date().toISOString(), cores: cpus().length, node: process.version, runs: RUNS, params: step.params, medians: byTarget, targets: checks, raw };
   allResults.push(line);
