@@ -44,6 +44,8 @@ const [, extension] = await Promise.all([
     entryPoints: [
       { in: 'webview/main.ts', out: 'webview/main' },
       { in: 'webview/main.css', out: 'webview/main' },
+      // Loaded only when the first code block is drawn (webview/highlight-loader.ts).
+      { in: 'webview/highlight-bundle.ts', out: 'webview/highlight' },
     ],
     outdir: 'dist',
     platform: 'browser',

@@ -3,6 +3,7 @@
  * as messages arrive, older pages on top), and the composer. It knows nothing of sockets or keys:
  * it renders what the host sends and posts what the user does.
  */
+import { codeActionOf } from './code-card';
 import { Drafts, savedDrafts } from './drafts';
 import { fileActionOf } from './file-card';
 import { continuesGroup } from './grouping';
@@ -63,6 +64,9 @@ app.append(statusLine, chips, keyBar, list, notice, composer);
 connectButton.addEventListener('click', () => vscode.postMessage({ type: 'connect' }));
 // File card buttons (Save…, Decline, Cancel): one listener for all rows, drawn or redrawn.
 rows.addEventListener('click', (event) => {
+  // Code cards, code blocks and path:line links (code-card.ts); the host checks each request.
+  const codeAction = codeActionOf(event.target);
+  if (codeAction) return vscode.postMessage(codeAction);
   const action = fileActionOf(event.target);
   if (!action) return;
   // Until the host answers with the card's new state, a second click would repeat the request.

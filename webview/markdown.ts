@@ -42,7 +42,8 @@ export function parseMarkdown(source: string, meter: StepMeter = { steps: 0 }): 
   };
   for (let i = 0; i < lines.length; i++) {
     meter.steps += 2 * lines[i].length; // the fence test and the blank-line test
-    const lang = fenceRest(lines[i]);
+    // The info string's first word is the language; the rest (a snippet's path:lines) is not shown.
+    const lang = fenceRest(lines[i])?.split(/\s/u, 1)[0];
     if (lang !== undefined && FENCE_LANG.test(lang)) {
       flush();
       const body: string[] = [];

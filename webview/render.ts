@@ -4,7 +4,10 @@
  * message is shown as the characters it is.
  */
 import { renderIsolated } from './isolated-text';
+import { renderCodeBlock } from './code-block';
+import { renderSnippetText } from './code-message';
 import { renderFileCard } from './file-card';
+import { renderFileLinks } from './file-link-text';
 import { Block, Inline, isSafeHref, parseMarkdown } from './markdown';
 import type { MessageView } from './protocol';
 import { el } from './render-element';
@@ -18,13 +21,7 @@ export function renderMarkdown(source: string): DocumentFragment {
 }
 
 function renderBlock(block: Block): HTMLElement {
-  if (block.type === 'codeblock') {
-    const pre = el('pre', 'code-block');
-    const code = el('code', undefined, block.text);
-    if (block.lang) code.dataset.lang = block.lang;
-    pre.append(code);
-    return pre;
-  }
+  if (block.type === 'codeblock') return renderCodeBlock(block.lang, block.text);
   const p = el('p');
   block.lines.forEach((line, index) => {
     if (index > 0) p.append(el('br'));
@@ -36,7 +33,7 @@ function renderBlock(block: Block): HTMLElement {
 function renderInline(inline: Inline): Node {
   switch (inline.type) {
     case 'text':
-      return document.createTextNode(inline.text);
+      return renderFileLinks(inline.text);
     case 'code':
       return el('code', undefined, inline.text);
     case 'strong': {
@@ -88,7 +85,7 @@ export function renderMessage(message: MessageView): HTMLElement {
   if (message.replyTo) body.append(renderReplyQuote(message.replyTo));
   if (message.deleted) body.append(el('p', 'deleted', message.deleted.by === message.from ? 'Message deleted' : `Message deleted by ${message.deleted.by}`));
   else if (message.file) body.append(renderFileCard(message.file));
-  else if (message.text !== undefined) body.append(renderMarkdown(message.text));
+  else if (message.text !== undefined) body.append(renderSnippetText(message.text, renderMarkdown) ?? renderMarkdown(message.text));
   else body.append(el('p', 'problem', message.problem ?? 'This message cannot be shown.'));
   row.append(body);
 

@@ -1,9 +1,10 @@
 /** The API VS Code injects into webviews (a stand-in provides it in browser tests). */
+import type { CodeWebviewMessage } from './code-protocol';
 import type { WebviewMessage } from './protocol';
 import type { PersistedState } from './view-state';
 
 export interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
+  postMessage(message: WebviewMessage | CodeWebviewMessage): void;
   getState(): PersistedState | undefined;
   setState(state: PersistedState): void;
 }

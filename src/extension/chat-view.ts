@@ -11,10 +11,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly model: ChatViewModel,
+    /** Requests handled outside the chat model (code cards: code-card-actions.ts); true when taken. */
+    private readonly handleOther: (message: unknown) => boolean = () => false,
   ) {}
 
-  static register(extensionUri: vscode.Uri, model: ChatViewModel): vscode.Disposable {
-    const provider = new ChatViewProvider(extensionUri, model);
+  static register(extensionUri: vscode.Uri, model: ChatViewModel, handleOther?: (message: unknown) => boolean): vscode.Disposable {
+    const provider = new ChatViewProvider(extensionUri, model, handleOther);
     // No retainContextWhenHidden: the webview restores itself from getState and a `ready` snapshot.
     return vscode.Disposable.from(vscode.window.registerWebviewViewProvider(VIEWS.chat, provider), provider);
   }
@@ -33,7 +35,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.model.attach((message) => void view.webview.postMessage(message));
     this.model.setVisible(view.visible);
     this.viewDisposables.push(
-      view.webview.onDidReceiveMessage((message: unknown) => this.model.handle(message)),
+      view.webview.onDidReceiveMessage((message: unknown) => {
+        if (!this.handleOther(message)) this.model.handle(message);
+      }),
       view.onDidChangeVisibility(() => this.model.setVisible(view.visible)),
       view.onDidDispose(() => {
         if (this.view === view) this.disposeView();

@@ -21,6 +21,8 @@ export const COMMANDS = {
   removeFromRoom: 'classchat.removeFromRoom',
   roomMembers: 'classchat.roomMembers',
   moderate: 'classchat.moderate',
+  shareSelection: 'classchat.shareSelection',
+  askAboutProblem: 'classchat.askAboutProblem',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

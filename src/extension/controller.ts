@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import { ChatController } from './chat-controller';
 import type { ChatViewModel } from './chat-view-model';
 import type { ClassmatesProvider } from './classmates-view';
+import { CodeController } from './code-controller';
 import type { CommandHandlers } from './command-ids';
 import { ConnectionController } from './connection-controller';
 import { FilesController } from './files-controller';
@@ -20,6 +21,7 @@ export class Controller implements vscode.Disposable {
   private readonly trust: TrustController;
   private readonly files: FilesController;
   private readonly rooms: RoomsController;
+  private readonly code: CodeController;
 
   constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
     const session = () => this.connection.session();
@@ -35,13 +37,14 @@ export class Controller implements vscode.Disposable {
     this.trust = new TrustController({ session, connect, pickClassmate: (title, filter) => this.chat.pickClassmate(title, filter) });
     this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
     this.rooms = new RoomsController({ session, connect, showConversation: (id) => this.chat.openConversation(id), classmates });
+    this.code = new CodeController({ session, connect, activeConversation: () => chatView.activeConversation, showConversation: (id) => void this.chat.openConversation(id) });
     this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms);
   }
 
   /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
-    const { connection, server, chat, trust, files, rooms } = this;
-    return { ...connection.commands(), ...server.commands(), ...chat.commands(), ...trust.commands(), ...files.commands(), ...rooms.commands() };
+    const { connection, server, chat, trust, files, rooms, code } = this;
+    return { ...connection.commands(), ...server.commands(), ...chat.commands(), ...trust.commands(), ...files.commands(), ...rooms.commands(), ...code.commands() };
   }
 
   /** A file card's Save… in the chat view. */
@@ -62,6 +65,7 @@ export class Controller implements vscode.Disposable {
 
   dispose(): void {
     this.connection.dispose();
+    this.code.dispose();
     void this.shutdown();
   }
 }

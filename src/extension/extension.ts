@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ChatViewProvider } from './chat-view';
+import { CodeCardActions } from './code-card-actions';
 import { ChatViewModel } from './chat-view-model';
 import { ClassmatesProvider } from './classmates-view';
 import { CommandKey, COMMANDS } from './command-ids';
@@ -24,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const classmates = new ClassmatesProvider();
   const current = new Controller(context, chatView, classmates, output);
   controller = current;
-  context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView), current);
+  const codeCards = new CodeCardActions((message) => output.warn(message));
+  context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView, (message) => codeCards.handle(message)), current);
   const handlers = current.handlers();
   for (const key of Object.keys(COMMANDS) as CommandKey[]) {
     const handler = handlers[key];

@@ -248,6 +248,45 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     assert.equal(await chat.locator('textarea.input').isDisabled(), true, 'a student cannot write in a read-only room');
   });
 
+  it('11: shares a selection of an open file with bob as a code card; bob\'s path:line link opens that line for alice', async () => {
+    const app = ['// totals for lab 3', 'export function add(a: number, b: number) {', '  return a + b;', '}', 'export const total = add(1, 2);', ''].join('\n');
+    await mkdir(join(workspace, 'src'), { recursive: true });
+    await writeFile(join(workspace, 'src', 'app.ts'), app);
+    await wb.runCommand('Go to File...');
+    await wb.quickInput().locator('input').fill('src/app.ts');
+    await wb.quickInput().locator('.monaco-list-row', { hasText: 'app.ts' }).first().click();
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor({ timeout: 30_000 });
+    // Lines 2-3: from the start of line 2 down to the start of line 4 (which is left out).
+    await wb.page.locator('.monaco-editor .view-lines').first().click();
+    await wb.page.keyboard.press('Control+g');
+    await wb.page.keyboard.type('2');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.keyboard.press('Shift+ArrowDown');
+    await wb.page.keyboard.press('Shift+ArrowDown');
+    await wb.runCommand('ClassChat: Share Selection to Chat…');
+    await wb.pick('bob');
+    await wb.answerInput(/share src\/app\.ts:2-3/i, 'Why does add return NaN here?');
+    await until(() => bobGot.some((m) => m.from === 'alice' && m.text?.includes('src/app.ts:2-3') === true), 'bob to get the shared selection');
+    const shared = bobGot.find((m) => m.from === 'alice' && m.text?.includes('src/app.ts:2-3') === true)!;
+    assert.equal(shared.text, 'Why does add return NaN here?\n```typescript src/app.ts:2-3\nexport function add(a: number, b: number) {\n  return a + b;\n```');
+    assert.equal(shared.encrypted, true, 'the snippet reached bob end-to-end encrypted');
+    const chat = wb.chatView();
+    const card = chat.locator('.code-card', { hasText: 'src/app.ts' }).last();
+    await card.waitFor({ timeout: 30_000 });
+    assert.equal(await card.locator('.code-card-where').textContent(), 'src/app.ts · lines 2-3');
+    await wb.screenshot('11-shared-selection-card');
+
+    await bob.sendText('alice', 'The bug is at src/app.ts:5 I think');
+    const link = chat.locator('article.message', { hasText: 'The bug is at' }).locator('.file-link', { hasText: 'src/app.ts:5' });
+    await link.waitFor({ timeout: 30_000 });
+    await wb.screenshot('11-link-from-bob');
+    await link.click();
+    const at = await wb.statusBar(/Ln 5, Col 1/);
+    assert.match(at, /Ln 5, Col 1/);
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor({ timeout: 30_000 });
+    await wb.screenshot('11-link-opened-app-ts-line-5');
+  });
+
   /** Steps 6-7 need the file transfer commands; without them they fail (never skip) and say why. */
   function assertSendFileContributed(): void {
     const manifest = join(work, 'code-server', 'extensions', `classchat.classchat-${VERSION}`, 'package.json');

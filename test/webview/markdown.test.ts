@@ -57,3 +57,10 @@ describe('webview markdown subset', () => {
     );
   });
 });
+
+describe('fence info strings', () => {
+  it('takes the first word as the language, so a snippet that is no card still reads as code', () => {
+    assert.deepEqual(parseMarkdown('```typescript ../../etc/passwd:1-2\nroot:x\n```'), [{ type: 'codeblock', lang: 'typescript', text: 'root:x' }]);
+    assert.deepEqual(parseMarkdown('```<img src=x> a.ts:1\nx\n```')[0].type, 'paragraph');
+  });
+});

@@ -3,8 +3,9 @@
  * does (commands, context keys, messages shown, status bar text, webview HTML and posts). Lets
  * plain mocha load the real bundle, dist/extension.js, and drive it.
  */
+import { readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 type Listener<T> = (value: T) => void;
 
@@ -33,10 +34,15 @@ export class Disposable {
 }
 
 export class Uri {
-  readonly scheme = 'file';
-  private constructor(readonly fsPath: string) {}
+  private constructor(
+    readonly fsPath: string,
+    readonly scheme = 'file',
+  ) {}
   static file(path: string): Uri {
     return new Uri(path);
+  }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.path, parts.scheme);
   }
   static joinPath(base: Uri, ...parts: string[]): Uri {
     return new Uri(join(base.fsPath, ...parts));
@@ -69,6 +75,53 @@ export class FakeWebviewView {
   readonly onDidChangeVisibility = this.visibility.event;
   readonly disposed = new EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(startOrLine: Position | number, endOrCharacter: Position | number, endLine?: number, endCharacter?: number) {
+    this.start = typeof startOrLine === 'number' ? new Position(startOrLine, endOrCharacter as number) : startOrLine;
+    this.end = typeof startOrLine === 'number' ? new Position(endLine ?? 0, endCharacter ?? 0) : (endOrCharacter as Position);
+  }
+  get isEmpty(): boolean {
+    return this.start.line === this.end.line && this.start.character === this.end.character;
+  }
+}
+
+export class Selection extends Range {
+  get active(): Position {
+    return this.end;
+  }
+}
+
+/** A text document held in memory: a file read from disk, or an untitled one. */
+export class FakeTextDocument {
+  constructor(
+    readonly uri: Uri,
+    readonly languageId: string,
+    private readonly text: string,
+  ) {}
+  get lineCount(): number {
+    return this.text.split('\n').length;
+  }
+  lineAt(line: number): { text: string } {
+    return { text: this.text.split('\n')[line] ?? '' };
+  }
+  getText(range?: Range): string {
+    if (!range) return this.text;
+    const lines = this.text.split('\n').slice(range.start.line, range.end.line + 1);
+    lines[lines.length - 1] = lines[lines.length - 1].slice(0, range.end.character);
+    lines[0] = lines[0].slice(range.start.character);
+    return lines.join('\n');
+  }
 }
 
 /** One window.withProgress call: what it showed, what the task reported, and a Cancel button. */
@@ -117,6 +170,14 @@ export function createFakeVscode(settings: Record<string, unknown>) {
   const progress: ProgressRecord[] = [];
   /** Commands run that the extension did not register (vscode.open, workbench.action.openSettings). */
   const executed: Array<{ id: string; args: unknown[] }> = [];
+  /** Workspace folders, the editor in front, diagnostics per file path, and the documents opened and shown. */
+  const workspaceFolders: Array<{ uri: Uri; name: string; index: number }> = [];
+  const editor: { active: { document: FakeTextDocument; selection: Selection } | undefined } = { active: undefined };
+  const diagnostics = new Map<string, unknown[]>();
+  const shownDocuments: Array<{ document: FakeTextDocument; selection?: Range }> = [];
+  const codeActionProviders: Array<{ selector: unknown; provider: { provideCodeActions(...args: unknown[]): unknown } }> = [];
+  let untitled = 0;
+  const untitledDocuments: FakeTextDocument[] = [];
 
   const api = {
     EventEmitter,
@@ -137,12 +198,42 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     ThemeColor: class {
       constructor(readonly id: string) {}
     },
+    Position,
+    Range,
+    Selection,
+    CodeAction: class {
+      command: unknown;
+      diagnostics: unknown;
+      constructor(
+        readonly title: string,
+        readonly kind?: string,
+      ) {}
+    },
+    CodeActionKind: { QuickFix: 'quickfix' },
+    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    FileType: { File: 1, Directory: 2, SymbolicLink: 64 },
+    languages: {
+      registerCodeActionsProvider: (selector: unknown, provider: { provideCodeActions(...args: unknown[]): unknown }) => {
+        const entry = { selector, provider };
+        codeActionProviders.push(entry);
+        return new Disposable(() => codeActionProviders.splice(codeActionProviders.indexOf(entry), 1));
+      },
+      getDiagnostics: (uri: Uri) => diagnostics.get(uri.fsPath) ?? [],
+      getLanguages: async () => ['plaintext', 'typescript', 'javascript', 'python', 'markdown'],
+    },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1 },
     ProgressLocation: { Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1 },
     window: {
       state: { focused: true },
+      get activeTextEditor() {
+        return editor.active;
+      },
+      showTextDocument: async (document: FakeTextDocument, options?: { selection?: Range }) => {
+        shownDocuments.push({ document, selection: options?.selection });
+        return { document };
+      },
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, dispose() {} }),
       createStatusBarItem: () => statusBar,
       createTreeView: (id: string, options: { treeDataProvider: { getChildren(element?: string): string[]; getTreeItem(name: string): unknown } }) => {
@@ -213,6 +304,20 @@ export function createFakeVscode(settings: Record<string, unknown>) {
       },
     },
     workspace: {
+      workspaceFolders,
+      getWorkspaceFolder: (uri: Uri) => workspaceFolders.find((folder) => !relative(folder.uri.fsPath, uri.fsPath).startsWith('..')),
+      openTextDocument: async (what: Uri | { language?: string; content?: string }) => {
+        if (what instanceof Uri) return new FakeTextDocument(what, what.fsPath.endsWith('.ts') ? 'typescript' : 'plaintext', readFileSync(what.fsPath, 'utf8'));
+        const document = new FakeTextDocument(Uri.from({ scheme: 'untitled', path: `Untitled-${++untitled}` }), what.language ?? 'plaintext', what.content ?? '');
+        untitledDocuments.push(document);
+        return document;
+      },
+      fs: {
+        stat: async (uri: Uri) => {
+          const stat = statSync(uri.fsPath);
+          return { type: stat.isFile() ? 1 : stat.isDirectory() ? 2 : 0 };
+        },
+      },
       getConfiguration: (section: string) => ({
         get: (key: string) => settings[`${section}.${key}`],
         update: async (key: string, value: unknown) => {
@@ -242,6 +347,12 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     saveDialogs,
     progress,
     executed,
+    workspaceFolders,
+    editor,
+    diagnostics,
+    shownDocuments,
+    codeActionProviders,
+    untitledDocuments,
   };
 }
 
