@@ -21,6 +21,9 @@ export const COMMANDS = {
   removeFromRoom: 'classchat.removeFromRoom',
   roomMembers: 'classchat.roomMembers',
   moderate: 'classchat.moderate',
+  muteConversation: 'classchat.muteConversation',
+  unmuteConversation: 'classchat.unmuteConversation',
+  doNotDisturb: 'classchat.doNotDisturb',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -41,4 +44,6 @@ export const CONTEXT_KEYS = {
   /** 'disconnected' | 'connecting' | 'connected' | 'reconnecting' */
   state: 'classchat.state',
   serverRunning: 'classchat.serverRunning',
+  /** true while do-not-disturb is on. */
+  doNotDisturb: 'classchat.doNotDisturb',
 } as const;

@@ -10,6 +10,7 @@ import type { CommandHandlers } from './command-ids';
 import { ConnectionController } from './connection-controller';
 import { FilesController } from './files-controller';
 import { LocalServerController } from './local-server-controller';
+import { NotificationController } from './notification-commands';
 import { RoomsController } from './rooms-controller';
 import { TrustController } from './trust-controller';
 
@@ -20,6 +21,7 @@ export class Controller implements vscode.Disposable {
   private readonly trust: TrustController;
   private readonly files: FilesController;
   private readonly rooms: RoomsController;
+  private readonly notifications: NotificationController;
 
   constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
     const session = () => this.connection.session();
@@ -35,13 +37,22 @@ export class Controller implements vscode.Disposable {
     this.trust = new TrustController({ session, connect, pickClassmate: (title, filter) => this.chat.pickClassmate(title, filter) });
     this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
     this.rooms = new RoomsController({ session, connect, showConversation: (id) => this.chat.openConversation(id), classmates });
-    this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms);
+    this.notifications = new NotificationController({ context, session, connect, chatView, classmates, openConversation: (id) => this.chat.openConversation(id) });
+    this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms, this.notifications);
   }
 
   /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
-    const { connection, server, chat, trust, files, rooms } = this;
-    return { ...connection.commands(), ...server.commands(), ...chat.commands(), ...trust.commands(), ...files.commands(), ...rooms.commands() };
+    const { connection, server, chat, trust, files, rooms, notifications } = this;
+    return {
+      ...connection.commands(),
+      ...server.commands(),
+      ...chat.commands(),
+      ...trust.commands(),
+      ...files.commands(),
+      ...rooms.commands(),
+      ...notifications.commands(),
+    };
   }
 
   /** A file card's Save… in the chat view. */
@@ -62,6 +73,7 @@ export class Controller implements vscode.Disposable {
 
   dispose(): void {
     this.connection.dispose();
+    this.notifications.dispose();
     void this.shutdown();
   }
 }
