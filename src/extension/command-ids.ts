@@ -24,6 +24,7 @@ export const COMMANDS = {
   muteConversation: 'classchat.muteConversation',
   unmuteConversation: 'classchat.unmuteConversation',
   doNotDisturb: 'classchat.doNotDisturb',
+  searchMessages: 'classchat.searchMessages',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

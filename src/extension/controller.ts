@@ -12,6 +12,7 @@ import { FilesController } from './files-controller';
 import { LocalServerController } from './local-server-controller';
 import { NotificationController } from './notification-commands';
 import { RoomsController } from './rooms-controller';
+import { SearchController } from './search-commands';
 import { TrustController } from './trust-controller';
 
 export class Controller implements vscode.Disposable {
@@ -22,6 +23,7 @@ export class Controller implements vscode.Disposable {
   private readonly files: FilesController;
   private readonly rooms: RoomsController;
   private readonly notifications: NotificationController;
+  private readonly search: SearchController;
 
   constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
     const session = () => this.connection.session();
@@ -38,12 +40,13 @@ export class Controller implements vscode.Disposable {
     this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
     this.rooms = new RoomsController({ session, connect, showConversation: (id) => this.chat.openConversation(id), classmates });
     this.notifications = new NotificationController({ context, session, connect, chatView, classmates, openConversation: (id) => this.chat.openConversation(id) });
+    this.search = new SearchController({ session, connect, chatView, openChat: () => this.chat.openChat() });
     this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms, this.notifications);
   }
 
   /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
-    const { connection, server, chat, trust, files, rooms, notifications } = this;
+    const { connection, server, chat, trust, files, rooms, notifications, search } = this;
     return {
       ...connection.commands(),
       ...server.commands(),
@@ -52,6 +55,7 @@ export class Controller implements vscode.Disposable {
       ...files.commands(),
       ...rooms.commands(),
       ...notifications.commands(),
+      ...search.commands(),
     };
   }
 
