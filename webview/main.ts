@@ -11,6 +11,8 @@ import type { HostMessage, MessageView, WebviewMessage } from './protocol';
 import { EVERYONE_ID } from './protocol';
 import { el, messageKey, renderMessage } from './render';
 import { renderRoomHeader } from './room-header';
+import { MessageRevealer } from './scroll-to-message';
+import { SearchBox } from './search-box';
 import { activeSummary, apply, composerBlocked, initialState, Patch, PersistedState, ViewState } from './view-state';
 import { vscodeApi } from './vscode-api';
 
@@ -57,7 +59,19 @@ sendButton.type = 'submit';
 const hint = el('p', 'hint', 'Enter to send · Shift+Enter for a new line');
 composer.append(input, sendButton, blockedReason, hint);
 
-app.append(statusLine, chips, keyBar, list, notice, composer);
+const searchBox = new SearchBox({
+  search: (query) => vscode.postMessage({ type: 'search', query }),
+  choose: (hit) => revealer.reveal(hit.conversation, hit.seq),
+});
+const revealer = new MessageRevealer({
+  state: () => state,
+  rows,
+  open: (conversation) => openConversation(conversation),
+  loadOlder: (conversation) => vscode.postMessage({ type: 'loadOlder', conversation }),
+  missing: (text) => draw(apply(state, { type: 'notice', level: 'info', text }), false, list.scrollHeight),
+});
+
+app.append(statusLine, searchBox.element, chips, keyBar, list, notice, composer);
 
 // ---- user intents ----
 
@@ -128,6 +142,7 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
       drawComposer(true);
       list.scrollTop = list.scrollHeight;
       save();
+      revealer.redrawn('all');
       return;
     case 'connection':
       drawStatus();
@@ -144,6 +159,7 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
       drawOlderButton();
       // Keep what the user was looking at in place.
       list.scrollTop += list.scrollHeight - previousHeight;
+      revealer.redrawn('older');
       return;
     case 'message':
       drawMessage(patch.index);
@@ -151,6 +167,12 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
       return;
     case 'notice':
       drawNotice();
+      return;
+    case 'search':
+      searchBox.showResults(patch.query, patch.hits);
+      return;
+    case 'reveal':
+      revealer.reveal(patch.conversation, patch.seq);
       return;
     case 'none':
       return;

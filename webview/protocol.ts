@@ -116,6 +116,19 @@ export interface MessageView {
   mentionsMe?: true;
 }
 
+/** One search result, as the panel's search box and the Search Messages pick show it. */
+export interface SearchHitView {
+  conversation: string;
+  /** "Everyone", a classmate's name, or "#room". */
+  title: string;
+  seq: number;
+  from: string;
+  ts: number;
+  /** The text around the match; `marks` are [start, end) ranges of it to highlight. */
+  snippet: string;
+  marks: Array<[number, number]>;
+}
+
 export type HostMessage =
   /** Everything the view shows, after `ready` and when the open conversation changes. */
   | {
@@ -132,7 +145,11 @@ export type HostMessage =
   | { type: 'older'; conversation: string; messages: MessageView[]; more: boolean }
   /** A new message, or a change to one already shown (pending → sent). */
   | { type: 'upsert'; conversation: string; message: MessageView }
-  | { type: 'notice'; level: 'info' | 'error'; text: string };
+  | { type: 'notice'; level: 'info' | 'error'; text: string }
+  /** What the search box's `query` found (newest best first); stale answers are dropped by the view. */
+  | { type: 'searchResults'; query: string; hits: SearchHitView[] }
+  /** Open `conversation` at the message with this seq: scroll to it and highlight it, loading older history as needed. */
+  | { type: 'reveal'; conversation: string; seq: number };
 
 export type WebviewMessage =
   /** The view is loaded and listening; `active` is the conversation it restored, if any. */
@@ -151,7 +168,9 @@ export type WebviewMessage =
   | { type: 'cancelFile'; file: string }
   /** A room header's buttons: Join (a class room), Members. `room` is "#name". */
   | { type: 'joinRoom'; room: string }
-  | { type: 'roomMembers'; room: string };
+  | { type: 'roomMembers'; room: string }
+  /** The search box's text: the host answers with `searchResults` for the same query. */
+  | { type: 'search'; query: string };
 
 const CONVERSATION_ID = /^(\*|#?[a-z0-9_.-]{1,32})$/;
 /** "#" and a room name (protocol 20.1: the user-name characters). */
@@ -160,6 +179,8 @@ const ROOM_ID = /^#[a-z0-9_.-]{1,32}$/;
 const FILE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Generous bound for one composer message; the client enforces the protocol's own limit. */
 const MAX_TEXT_CHARS = 64 * 1024;
+/** A search box's text longer than this is no search anyone types. */
+export const MAX_SEARCH_CHARS = 200;
 
 /** The webview's message checked field by field, or undefined when it is not one. */
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
@@ -189,6 +210,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'joinRoom':
     case 'roomMembers':
       return typeof message.room === 'string' && ROOM_ID.test(message.room) ? { type: message.type, room: message.room } : undefined;
+    case 'search':
+      return typeof message.query === 'string' && message.query.length <= MAX_SEARCH_CHARS ? { type: 'search', query: message.query } : undefined;
     default:
       return undefined;
   }

@@ -5,7 +5,7 @@
  */
 import type { SavedDrafts } from './drafts';
 import { insertionIndex } from './message-order';
-import type { ConnectionView, ConversationSummary, HostMessage, MessageView } from './protocol';
+import type { ConnectionView, ConversationSummary, HostMessage, MessageView, SearchHitView } from './protocol';
 import { EVERYONE_ID } from './protocol';
 
 export interface ViewState {
@@ -41,6 +41,10 @@ export type Patch =
   /** The message now at `index` is new, changed or moved: (re)draw its row there. */
   | { kind: 'message'; index: number }
   | { kind: 'notice' }
+  /** The search box's results for `query` (main.ts drops them if the box says something else now). */
+  | { kind: 'search'; query: string; hits: SearchHitView[] }
+  /** Scroll to this message, opening its conversation first if need be. */
+  | { kind: 'reveal'; conversation: string; seq: number }
   | { kind: 'none' };
 
 /** Applies a host message to `state` (mutating it) and says what to redraw. */
@@ -79,6 +83,10 @@ export function apply(state: ViewState, message: HostMessage): Patch {
     case 'notice':
       state.notice = { level: message.level, text: message.text };
       return { kind: 'notice' };
+    case 'searchResults':
+      return { kind: 'search', query: message.query, hits: message.hits };
+    case 'reveal':
+      return { kind: 'reveal', conversation: message.conversation, seq: message.seq };
   }
 }
 

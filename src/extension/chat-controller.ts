@@ -1,4 +1,4 @@
-/** Chatting: Open Chat, Message Classmate, the views a session fills, and notifications of private messages. */
+/** Chatting: Open Chat, Message Classmate and the views a session fills (notifications: notification-commands.ts). */
 import * as vscode from 'vscode';
 import { EVERYONE_ID } from '../../webview/protocol';
 import type { ChatSession } from './chat-session';
@@ -8,25 +8,17 @@ import type { ClassmatesProvider } from './classmates-view';
 import { CommandHandlers, VIEWS } from './command-ids';
 import type { Classmate } from './conversations';
 import * as notices from './notices';
-import { readConnectionSettings } from './settings';
-import { readSetting } from './workspace-settings';
-
-/** Characters of a private message shown in its notification. */
-const PREVIEW_CHARS = 120;
 
 /** What chatting needs from the rest of the extension. */
 export interface ChatHost {
   /** The current session, undefined while disconnected. */
   session(): ChatSession | undefined;
   connect(): Promise<void>;
-  readonly chatView: Pick<ChatViewModel, 'open' | 'setSession' | 'isVisible'>;
+  readonly chatView: Pick<ChatViewModel, 'open' | 'setSession'>;
   readonly classmates: Pick<ClassmatesProvider, 'setConversations'>;
 }
 
 export class ChatController {
-  /** Conversations with a notification on screen: one at a time per classmate, not one per message. */
-  private readonly notifying = new Set<string>();
-
   constructor(private readonly host: ChatHost) {}
 
   commands(): Pick<CommandHandlers, 'openChat' | 'openConversation' | 'messageClassmate'> {
@@ -37,9 +29,8 @@ export class ChatController {
     };
   }
 
-  /** Shows the session in the chat view and the Classmates tree, and notifies of its unread messages. */
+  /** Shows the session in the chat view and the Classmates tree. */
   attach(session: ChatSession): void {
-    session.on('unread', (conversation, from, text, mentionsMe) => this.notify(conversation, from, text, mentionsMe));
     this.host.chatView.setSession(session);
     this.host.classmates.setConversations(session.conversations, (name) => session.safetyNumber(name));
   }
@@ -78,24 +69,5 @@ export class ChatController {
       return undefined;
     }
     return notices.pick(picks, { title, placeHolder: 'Type a name', matchOnDescription: true });
-  }
-
-  /** Private and room messages notify; in Everyone only those that mention you. */
-  private notify(conversation: string, from: string, text: string | undefined, mentionsMe: boolean): void {
-    const seen = this.host.chatView.isVisible && vscode.window.state.focused;
-    if ((conversation === EVERYONE_ID && !mentionsMe) || seen || this.notifying.has(conversation)) return;
-    let enabled = true;
-    try {
-      enabled = readConnectionSettings(readSetting).notifications;
-    } catch {
-      // A broken setting elsewhere should not silence notifications.
-    }
-    if (!enabled) return;
-    const preview = text === undefined ? 'sent you a message' : text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
-    this.notifying.add(conversation);
-    void notices.info(`ClassChat — ${from}: ${preview}`, 'Open').then((choice) => {
-      this.notifying.delete(conversation);
-      if (choice === 'Open') void this.openConversation(conversation);
-    });
   }
 }

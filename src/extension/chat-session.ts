@@ -14,6 +14,7 @@ import { ConversationChange, Conversations } from './conversations';
 import { describeSendError } from './error-text';
 import { FileCards } from './file-cards';
 import { roomId, roomNameOf, SessionRooms } from './session-rooms';
+import { SessionSearch } from './session-search';
 
 /** Messages per history page when a conversation opens or scrolls up. */
 export const HISTORY_PAGE = 50;
@@ -37,6 +38,8 @@ export type ChatSessionEvents = {
 export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   readonly conversations: Conversations;
   readonly rooms: SessionRooms;
+  /** Every message this session has shown, searchable (decrypted ones too, in memory only). */
+  readonly search: SessionSearch;
   readonly server: string;
   private readonly client: ChatClient;
   /** A teacher's or TA's requests (moderation-commands.ts); the server refuses anyone else. */
@@ -57,6 +60,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       (conversation, card) => this.files.track(conversation, card),
     );
     this.files = new FileCards(this.conversations);
+    this.search = new SessionSearch(this.conversations);
     this.rooms = new SessionRooms(this.client, this.conversations);
     this.moderation = this.client;
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
@@ -241,6 +245,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   /** Says goodbye and stops reconnecting. */
   async close(): Promise<void> {
     await this.client.close();
+    this.search.dispose();
     this.removeAllListeners();
   }
 

@@ -30,6 +30,8 @@ export class ChatViewModel {
   private visible = false;
   /** Kept across sessions, so reconnecting keeps the open conversation. */
   private active = EVERYONE_ID;
+  /** A message to scroll to once the webview is ready (Search Messages may run before it is). */
+  private pendingReveal: { conversation: string; seq: number } | undefined;
 
   constructor(private readonly actions: ChatViewActions) {}
 
@@ -87,6 +89,13 @@ export class ChatViewModel {
     this.loadHistory(conversation, false);
   }
 
+  /** Opens `conversation` at the message with `seq`: the webview scrolls to it and highlights it. */
+  reveal(conversation: string, seq: number): void {
+    this.pendingReveal = { conversation, seq };
+    this.open(conversation);
+    this.flushReveal();
+  }
+
   /** A message from the webview: checked, then acted on. Malformed messages are ignored. */
   handle(raw: unknown): void {
     const message = parseWebviewMessage(raw);
@@ -101,8 +110,8 @@ export class ChatViewModel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        if (message.active !== undefined) this.open(message.active);
-        else this.open(this.active);
+        this.open(this.pendingReveal?.conversation ?? message.active ?? this.active);
+        this.flushReveal();
         return;
       case 'open':
         this.open(message.conversation);
@@ -138,6 +147,9 @@ export class ChatViewModel {
       case 'joinRoom':
       case 'roomMembers':
         this.actions.room(message.type, message.room);
+        return;
+      case 'search':
+        this.send({ type: 'searchResults', query: message.query, hits: this.session?.search.find(message.query) ?? [] });
         return;
     }
   }
@@ -202,6 +214,13 @@ export class ChatViewModel {
       messages: [...session.conversations.messages(this.active)],
       more: session.conversations.hasMore(this.active),
     });
+  }
+
+  private flushReveal(): void {
+    const reveal = this.pendingReveal;
+    if (!reveal || !this.post || !this.ready) return;
+    this.pendingReveal = undefined;
+    this.send({ type: 'reveal', ...reveal });
   }
 
   private send(message: HostMessage): void {

@@ -13,11 +13,12 @@ export interface ClassmateItem {
   icon: 'circle-filled' | 'circle-outline';
   /** Theme colour id for the icon. */
   iconColor: 'charts.green' | 'disabledForeground';
-  /** Drives the item's menus in package.json: `classmate.<online|offline>.<key state>`. */
+  /** Drives the item's menus in package.json: `classmate.<online|offline>.<key state>`, then `.muted` when muted. */
   contextValue: string;
 }
 
-export function classmateItem(classmate: Classmate): ClassmateItem {
+/** `muted`: the conversation does not notify (its description and menus say so). */
+export function classmateItem(classmate: Classmate, muted = false): ClassmateItem {
   const parts: string[] = [];
   if (classmate.role) parts.push(ROLE_TEXT[classmate.role]);
   if (classmate.unread > 0) parts.push(`${classmate.unread} unread`);
@@ -25,11 +26,13 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
   if (classmate.key === 'verified') parts.push('✓ verified');
   if (classmate.key === 'key_changed') parts.push('⚠ key changed');
   if (!classmate.hasKey) parts.push('plain text');
+  if (muted) parts.push('🔕 muted');
   const lines = [
     `${classmate.name}${classmate.role ? ` (${ROLE_TEXT[classmate.role]})` : ''}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
     classmate.hasKey ? undefined : 'Uses a plain-text client: their messages are not authenticated and cannot be encrypted.',
     KEY_TEXT[classmate.key],
     classmate.unread > 0 ? `${classmate.unread} unread message${classmate.unread === 1 ? '' : 's'}` : undefined,
+    muted ? MUTED_TEXT : undefined,
     'Click to open the conversation.',
   ];
   return {
@@ -39,9 +42,12 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
     tooltip: lines.filter((line) => line !== undefined).join('\n'),
     icon: classmate.online ? 'circle-filled' : 'circle-outline',
     iconColor: classmate.online ? 'charts.green' : 'disabledForeground',
-    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}`,
+    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}${muted ? '.muted' : ''}`,
   };
 }
+
+/** The tooltip's line for a muted conversation (rooms too). */
+export const MUTED_TEXT = 'Muted: no notifications, except messages that mention you. Unread messages are still counted.';
 
 const ROLE_TEXT: Record<NonNullable<Classmate['role']>, string> = { teacher: 'teacher', ta: 'TA' };
 

@@ -7,6 +7,12 @@ import { NO_ROOMS, noRoomsItem, RoomItem, roomItems, ROOMS_GROUP } from './room-
 import { formatSafetyNumber } from './safety-number-text';
 import type { SessionRooms } from './session-rooms';
 
+/** Which conversations are muted (quiet-state.ts's MutedConversations). */
+export interface MuteLookup {
+  has(conversation: string): boolean;
+  onChange(listener: () => void): { dispose(): void };
+}
+
 export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -14,6 +20,8 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
   private subscription: { dispose(): void } | undefined;
   private safetyNumber: ((name: string) => Promise<string>) | undefined;
   private rooms: SessionRooms | undefined;
+  private muted: MuteLookup | undefined;
+  private mutedSubscription: { dispose(): void } | undefined;
   private readonly view: vscode.TreeView<string>;
 
   constructor() {
@@ -37,6 +45,14 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
     this.refresh();
   }
 
+  /** Marks muted conversations (undefined: none). Redrawn when they change. */
+  setMuted(muted: MuteLookup | undefined): void {
+    this.mutedSubscription?.dispose();
+    this.muted = muted;
+    this.mutedSubscription = muted?.onChange(() => this.refresh());
+    this.refresh();
+  }
+
   getChildren(element?: string): string[] {
     const conversations = this.conversations;
     if (!conversations) return [];
@@ -53,7 +69,7 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
     if (name === ROOMS_GROUP) return this.roomsGroupItem();
     if (name.startsWith('#')) return this.roomTreeItem(name);
     const classmate = this.conversations?.classmates().find((c) => c.name === name);
-    const item = classmateItem(classmate ?? { name, online: false, hasKey: true, unread: 0, key: 'unknown_key' });
+    const item = classmateItem(classmate ?? { name, online: false, hasKey: true, unread: 0, key: 'unknown_key' }, this.muted?.has(name) ?? false);
     const tree = new vscode.TreeItem(item.label, vscode.TreeItemCollapsibleState.None);
     tree.id = name;
     tree.description = item.description;
@@ -74,6 +90,7 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
 
   dispose(): void {
     this.subscription?.dispose();
+    this.mutedSubscription?.dispose();
     this.changed.dispose();
     this.view.dispose();
   }
@@ -82,7 +99,7 @@ export class ClassmatesProvider implements vscode.TreeDataProvider<string>, vsco
     const rooms = this.rooms;
     const conversations = this.conversations;
     if (!rooms || !conversations) return [];
-    return roomItems(rooms.mine(), rooms.joinable(), (id) => conversations.unread(id));
+    return roomItems(rooms.mine(), rooms.joinable(), (id) => conversations.unread(id), (id) => this.muted?.has(id) ?? false);
   }
 
   private roomsGroupItem(): vscode.TreeItem {

@@ -23,6 +23,10 @@ export const COMMANDS = {
   moderate: 'classchat.moderate',
   shareSelection: 'classchat.shareSelection',
   askAboutProblem: 'classchat.askAboutProblem',
+  muteConversation: 'classchat.muteConversation',
+  unmuteConversation: 'classchat.unmuteConversation',
+  doNotDisturb: 'classchat.doNotDisturb',
+  searchMessages: 'classchat.searchMessages',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -43,4 +47,6 @@ export const CONTEXT_KEYS = {
   /** 'disconnected' | 'connecting' | 'connected' | 'reconnecting' */
   state: 'classchat.state',
   serverRunning: 'classchat.serverRunning',
+  /** true while do-not-disturb is on. */
+  doNotDisturb: 'classchat.doNotDisturb',
 } as const;

@@ -11,7 +11,9 @@ import type { CommandHandlers } from './command-ids';
 import { ConnectionController } from './connection-controller';
 import { FilesController } from './files-controller';
 import { LocalServerController } from './local-server-controller';
+import { NotificationController } from './notification-commands';
 import { RoomsController } from './rooms-controller';
+import { SearchController } from './search-commands';
 import { TrustController } from './trust-controller';
 
 export class Controller implements vscode.Disposable {
@@ -22,6 +24,8 @@ export class Controller implements vscode.Disposable {
   private readonly files: FilesController;
   private readonly rooms: RoomsController;
   private readonly code: CodeController;
+  private readonly notifications: NotificationController;
+  private readonly search: SearchController;
 
   constructor(context: vscode.ExtensionContext, chatView: ChatViewModel, classmates: ClassmatesProvider, private readonly output: vscode.LogOutputChannel) {
     const session = () => this.connection.session();
@@ -38,13 +42,25 @@ export class Controller implements vscode.Disposable {
     this.files = new FilesController({ session, connect, showConversation: (name) => chatView.open(name), output });
     this.rooms = new RoomsController({ session, connect, showConversation: (id) => this.chat.openConversation(id), classmates });
     this.code = new CodeController({ session, connect, activeConversation: () => chatView.activeConversation, showConversation: (id) => void this.chat.openConversation(id) });
-    this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms);
+    this.notifications = new NotificationController({ context, session, connect, chatView, classmates, openConversation: (id) => this.chat.openConversation(id) });
+    this.search = new SearchController({ session, connect, chatView, openChat: () => this.chat.openChat() });
+    this.connection.addFeatures(this.chat, this.trust, this.files, this.rooms, this.notifications);
   }
 
   /** One handler per command id: the compiler checks that the features' commands cover COMMANDS. */
   handlers(): CommandHandlers {
-    const { connection, server, chat, trust, files, rooms, code } = this;
-    return { ...connection.commands(), ...server.commands(), ...chat.commands(), ...trust.commands(), ...files.commands(), ...rooms.commands(), ...code.commands() };
+    const { connection, server, chat, trust, files, rooms, code, notifications, search } = this;
+    return {
+      ...connection.commands(),
+      ...server.commands(),
+      ...chat.commands(),
+      ...trust.commands(),
+      ...files.commands(),
+      ...rooms.commands(),
+      ...code.commands(),
+      ...notifications.commands(),
+      ...search.commands(),
+    };
   }
 
   /** A file card's Save… in the chat view. */
@@ -66,6 +82,7 @@ export class Controller implements vscode.Disposable {
   dispose(): void {
     this.connection.dispose();
     this.code.dispose();
+    this.notifications.dispose();
     void this.shutdown();
   }
 }

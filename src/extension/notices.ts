@@ -90,6 +90,54 @@ export async function pickMany<T>(items: readonly (PickItem<T> & { picked?: bool
   return chosen?.map((item) => item.value);
 }
 
+export interface LivePickItem<T> extends PickItem<T> {
+  /** A second line under the label. */
+  detail?: string;
+}
+
+export interface LivePickOptions<T> {
+  title: string;
+  placeHolder: string;
+  /** The items for what is typed now; called on every change, so it must be quick. */
+  itemsFor(value: string): readonly LivePickItem<T>[];
+}
+
+/**
+ * A quick pick whose items are computed as the user types (search results): every item is
+ * shown whatever VS Code's own filter thinks of it. Resolves to the chosen value, or undefined.
+ */
+export function livePick<T>(options: LivePickOptions<T>): Promise<T | undefined> {
+  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { value: T }>();
+  quickPick.title = unlinked(options.title);
+  quickPick.placeholder = unlinked(options.placeHolder);
+  quickPick.matchOnDescription = false;
+  quickPick.matchOnDetail = false;
+  const update = (value: string) => {
+    quickPick.items = options.itemsFor(value).map((item) => ({
+      label: unlinked(item.label),
+      description: item.description === undefined ? undefined : unlinked(item.description),
+      detail: item.detail === undefined ? undefined : unlinked(item.detail),
+      iconPath: item.iconPath,
+      alwaysShow: true,
+      value: item.value,
+    }));
+  };
+  return new Promise((resolve) => {
+    let chosen: T | undefined;
+    quickPick.onDidChangeValue(update);
+    quickPick.onDidAccept(() => {
+      chosen = quickPick.selectedItems[0]?.value;
+      if (chosen !== undefined) quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      quickPick.dispose();
+      resolve(chosen);
+    });
+    update('');
+    quickPick.show();
+  });
+}
+
 export interface InputOptions {
   title: string;
   prompt: string;

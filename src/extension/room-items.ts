@@ -4,6 +4,7 @@
  * names never start with "#", and the group and placeholder ids are not valid room names.
  */
 import type { RoomView } from '../client/room-book';
+import { MUTED_TEXT } from './classmate-items';
 
 /** The "Rooms" group's element id. */
 export const ROOMS_GROUP = '#';
@@ -20,14 +21,14 @@ export interface RoomItem {
   icon: 'lock' | 'unlock' | 'add';
   /**
    * Drives the item's menus in package.json: `room.member.<group|class>` (Open, Leave, Add,
-   * Remove, Members) or `room.joinable` (Join).
+   * Remove, Members, Mute), then `.muted` when muted (Unmute), or `room.joinable` (Join).
    */
   contextValue: string;
 }
 
 /** The rooms this user is in, then the class rooms it may join; each by name. */
-export function roomItems(mine: readonly RoomView[], joinable: readonly RoomView[], unread: (id: string) => number): RoomItem[] {
-  return [...mine.map((room) => memberItem(room, unread(`#${room.name}`))), ...joinable.map(joinableItem)];
+export function roomItems(mine: readonly RoomView[], joinable: readonly RoomView[], unread: (id: string) => number, muted: (id: string) => boolean = () => false): RoomItem[] {
+  return [...mine.map((room) => memberItem(room, unread(`#${room.name}`), muted(`#${room.name}`))), ...joinable.map(joinableItem)];
 }
 
 export function noRoomsItem(): RoomItem {
@@ -41,18 +42,20 @@ export function noRoomsItem(): RoomItem {
   };
 }
 
-function memberItem(room: RoomView, unread: number): RoomItem {
+function memberItem(room: RoomView, unread: number, muted: boolean): RoomItem {
   const parts = [
     ...(unread > 0 ? [`${unread} unread`] : []),
     room.encrypted ? 'encrypted' : 'not encrypted',
     ...(room.readOnly ? ['read-only'] : []),
     ...(room.members.length > 0 ? [members(room.members.length)] : []),
+    ...(muted ? ['🔕 muted'] : []),
   ];
   const lines = [
     `#${room.name}: ${room.kind === 'class' ? 'a class room' : 'a group room'}${room.members.length > 0 ? ` with ${members(room.members.length)}` : ''}`,
     encryptionText(room.encrypted),
     room.readOnly ? 'Read-only: only teachers and TAs post here.' : undefined,
     unread > 0 ? `${unread} unread message${unread === 1 ? '' : 's'}` : undefined,
+    muted ? MUTED_TEXT : undefined,
     'Click to open the conversation.',
   ];
   return {
@@ -61,7 +64,7 @@ function memberItem(room: RoomView, unread: number): RoomItem {
     description: parts.join(' · '),
     tooltip: lines.filter((line) => line !== undefined).join('\n'),
     icon: room.encrypted ? 'lock' : 'unlock',
-    contextValue: `room.member.${room.kind}`,
+    contextValue: `room.member.${room.kind}${muted ? '.muted' : ''}`,
   };
 }
 

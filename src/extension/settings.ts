@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName } from '../protocol/names';
+import { NOTIFICATION_LEVELS, NotificationLevel } from './notification-rules';
 
 export const SETTINGS_SECTION = 'classchat';
 
@@ -17,7 +18,6 @@ export interface ConnectionSettings {
   userName: string | undefined;
   joinCode: string | undefined;
   autoConnect: boolean;
-  notifications: boolean;
   /** TLS when classchat.tls.enabled: the pin (canonical) and/or an absolute CA file path. */
   tls: TlsSettings | undefined;
 }
@@ -57,7 +57,6 @@ export function readConnectionSettings(get: SettingGetter): ConnectionSettings {
     userName: userNameSetting(get),
     joinCode: stringSetting(get, 'joinCode', '').trim() || undefined,
     autoConnect: booleanSetting(get, 'autoConnect', false),
-    notifications: booleanSetting(get, 'notifications', true),
     tls: tlsSettings(get),
   };
 }
@@ -82,6 +81,16 @@ function tlsSettings(get: SettingGetter, home = homedir()): TlsSettings | undefi
     settings.caFile = caFile;
   }
   return settings;
+}
+
+/**
+ * Which messages notify (classchat.notifications): 'mentionsAndPrivate' (the default), 'all' or
+ * 'none'. The setting used to be true/false: true reads as the default, false as 'none'.
+ */
+export function readNotificationLevel(get: SettingGetter): NotificationLevel {
+  const value = get('notifications');
+  if (typeof value === 'boolean') return value ? 'mentionsAndPrivate' : 'none';
+  return choiceSetting(get, 'notifications', NOTIFICATION_LEVELS, 'mentionsAndPrivate');
 }
 
 export function readLocalServerSettings(get: SettingGetter): LocalServerSettings {
@@ -143,6 +152,14 @@ function stringSetting(get: SettingGetter, key: string, fallback: string): strin
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'string') throw new SettingsError(`classchat.${key}`, `classchat.${key} must be text, not ${JSON.stringify(value)}.`);
   return value;
+}
+
+function choiceSetting<T extends string>(get: SettingGetter, key: string, choices: readonly T[], fallback: T): T {
+  const value = get(key);
+  if (value === undefined || value === null) return fallback;
+  const chosen = choices.find((choice) => choice === value);
+  if (chosen === undefined) throw new SettingsError(`classchat.${key}`, `classchat.${key} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, not ${JSON.stringify(value)}.`);
+  return chosen;
 }
 
 function booleanSetting(get: SettingGetter, key: string, fallback: boolean): boolean {

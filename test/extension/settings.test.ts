@@ -13,7 +13,6 @@ describe('extension settings', () => {
       userName: undefined,
       joinCode: undefined,
       autoConnect: false,
-      notifications: true,
       tls: undefined,
     });
     assert.deepEqual(readLocalServerSettings(from({})), { host: '127.0.0.1', port: 5050, dataDir: undefined });

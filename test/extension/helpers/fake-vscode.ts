@@ -124,6 +124,67 @@ export class FakeTextDocument {
   }
 }
 
+export class FakeStatusBarItem {
+  text = '';
+  tooltip = '';
+  command = '';
+  name = '';
+  visible = false;
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  dispose(): void {
+    this.visible = false;
+  }
+}
+
+/** window.createQuickPick's result: `type` is the user typing, `accept` choosing an item by label. */
+export class FakeQuickPick {
+  title: string | undefined;
+  placeholder: string | undefined;
+  value = '';
+  busy = false;
+  items: Array<{ label: string; description?: string; detail?: string; alwaysShow?: boolean }> = [];
+  selectedItems: Array<{ label: string }> = [];
+  activeItems: Array<{ label: string }> = [];
+  matchOnDescription = false;
+  matchOnDetail = false;
+  shown = false;
+  disposed = false;
+  private readonly changedValue = new EventEmitter<string>();
+  private readonly accepted = new EventEmitter<void>();
+  private readonly hidden = new EventEmitter<void>();
+  readonly onDidChangeValue = this.changedValue.event;
+  readonly onDidAccept = this.accepted.event;
+  readonly onDidHide = this.hidden.event;
+  show(): void {
+    this.shown = true;
+  }
+  hide(): void {
+    if (!this.shown) return;
+    this.shown = false;
+    this.hidden.fire();
+  }
+  dispose(): void {
+    this.disposed = true;
+    this.hide();
+  }
+  type(value: string): void {
+    this.value = value;
+    this.changedValue.fire(value);
+  }
+  accept(label: string): void {
+    const item = this.items.find((i) => i.label === label);
+    if (!item) throw new Error(`no item "${label}" in ${JSON.stringify(this.items.map((i) => i.label))}`);
+    this.selectedItems = [item];
+    this.activeItems = [item];
+    this.accepted.fire();
+  }
+}
+
 /** One window.withProgress call: what it showed, what the task reported, and a Cancel button. */
 export interface ProgressRecord {
   title?: string;
@@ -140,7 +201,11 @@ export function createFakeVscode(settings: Record<string, unknown>) {
   const shown: Array<{ level: 'info' | 'warning' | 'error'; text: string; actions: string[] }> = [];
   const providers = new Map<string, { resolveWebviewView(view: FakeWebviewView): void }>();
   const trees = new Map<string, { treeDataProvider: { getChildren(element?: string): string[]; getTreeItem(name: string): unknown }; badge?: unknown }>();
-  const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, dispose() {} };
+  const statusBar = { text: '', tooltip: '', command: '', name: '', show() {}, hide() {}, dispose() {} };
+  /** Status bar items other than the connection's ('classchat.status' is `statusBar`), by id. */
+  const statusBars = new Map<string, FakeStatusBarItem>();
+  /** Quick picks made with createQuickPick, in order: tests type into them and accept an item. */
+  const livePicks: FakeQuickPick[] = [];
   const clipboard: string[] = [];
   /** What the next showInputBox resolves to, and what each one was opened with. */
   const inputAnswers: Array<string | undefined> = [];
@@ -235,7 +300,17 @@ export function createFakeVscode(settings: Record<string, unknown>) {
         return { document };
       },
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, dispose() {} }),
-      createStatusBarItem: () => statusBar,
+      createStatusBarItem: (id?: string) => {
+        if (id === undefined || id === 'classchat.status') return statusBar;
+        const item = new FakeStatusBarItem();
+        statusBars.set(id, item);
+        return item;
+      },
+      createQuickPick: () => {
+        const quickPick = new FakeQuickPick();
+        livePicks.push(quickPick);
+        return quickPick;
+      },
       createTreeView: (id: string, options: { treeDataProvider: { getChildren(element?: string): string[]; getTreeItem(name: string): unknown } }) => {
         const view = { treeDataProvider: options.treeDataProvider, badge: undefined as unknown, dispose() {} };
         trees.set(id, view);
@@ -335,6 +410,8 @@ export function createFakeVscode(settings: Record<string, unknown>) {
     providers,
     trees,
     statusBar,
+    statusBars,
+    livePicks,
     clipboard,
     answers,
     inputAnswers,
