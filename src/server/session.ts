@@ -28,6 +28,8 @@ export class Session {
   ackedSeq: number;
   /** The protocol version the client logged in with (plain text: the newest; it has its own format). */
   version = 3;
+  /** v4: the device this session logged in as (its own delivery cursor: PROTOCOL.md 22.6). */
+  device: string | undefined;
   closed = false;
   private pumping = false;
   private pumpAgain = false;
