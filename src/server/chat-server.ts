@@ -213,7 +213,7 @@ export class ChatServer {
   }
 
   private hello(connection: Connection): string {
-    return helloLine(connection.challenge, { files: this.files, plainText: this.plainText, tls: this.listener.tls !== undefined, joinCode: this.joinCode });
+    return helloLine(connection.challenge, { files: this.files, plainText: this.plainText, tls: Boolean(this.listener.tls), joinCode: this.joinCode });
   }
 
   private closed(connection: Connection): void {
