@@ -1,9 +1,9 @@
 /**
  * Protocol versions the server speaks, negotiated in `hello` / `login`. Version 2 pages the roster
  * (`welcome.more`, then `roster` frames); version 3 adds rooms, roles and message references
- * (PROTOCOL.md section 20).
+ * (PROTOCOL.md section 20); version 4 linked devices (section 22).
  */
-export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
+export const PROTOCOL_VERSIONS = [1, 2, 3, 4] as const;
 /** Versions the client library speaks (it picks the highest the server offers). */
 export const CLIENT_PROTOCOL_VERSIONS = [1, 2, 3] as const;
 /** The first version whose roster comes in pages. */
@@ -11,8 +11,8 @@ export const ROSTER_PAGES_VERSION = 2;
 /** The first version with rooms, roles and message references (PROTOCOL.md section 20). */
 export const ROOMS_VERSION = 3;
 /**
- * The first version with linked devices (PROTOCOL.md section 22). Agreed but not yet served: it
- * joins PROTOCOL_VERSIONS when the server serves it.
+ * The first version with linked devices (PROTOCOL.md section 22). The server serves it; the
+ * ChatClient still speaks v3, v4 clients use src/client/devices/.
  */
 export const DEVICES_VERSION = 4;
 export const PROTOCOL_NAME = 'classchat';

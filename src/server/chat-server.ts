@@ -6,14 +6,12 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { ErrorCode } from '../protocol/errors';
-import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
-import { BINARY_CHUNKS_FEATURE } from '../protocol/binary-chunk';
+import { LIMITS } from '../protocol/limits';
 import type { UserInfo } from '../protocol/frames';
 import { sodiumReady } from '../crypto/sodium';
 import { Clock, systemClock } from './clock';
 import type { Connection } from './connection';
 import { Logger, silentLogger } from './logger';
-import { frameLine } from './message-lines';
 import type { Session, SessionKind } from './session';
 import { SessionRegistry } from './session-registry';
 import type { Store } from './store/store';
@@ -32,12 +30,14 @@ import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
+import { Devices } from './devices/devices';
+import { helloLine } from './hello-line';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
 import type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
 export type { ChatServerOptions, RosterEntry, SubmitResult } from './chat-server-options';
 
-export const SERVER_SOFTWARE = 'classchat-server/0.1.0';
+export { SERVER_SOFTWARE } from './hello-line';
 
 export class ChatServer {
   readonly store: Store;
@@ -52,6 +52,7 @@ export class ChatServer {
   private readonly held: HeldMessages;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
+  private readonly devices: Devices;
   private readonly listener: Listener;
   private readonly presence: PresenceBatcher;
   /** Other nodes sharing the store, when there are any. */
@@ -99,6 +100,8 @@ export class ChatServer {
       moderation: this.moderation,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
+    this.devices = new Devices({ store: this.store, roster: this.rosterPart, sessions: this.sessions, clock: this.clock, log: this.log, penalties: () => this.listener, advanceUser: (user, seq) => this.mail.advance(user, seq) });
+    this.mail.devices = this.devices;
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
     this.listener = new Listener({
       log: this.log,
@@ -133,13 +136,14 @@ export class ChatServer {
       rooms: this.rooms,
       moderation: this.moderation,
       files: this.files,
+      devices: this.devices,
     };
   }
 
   /** Loads the roster and starts listening; resolves with the bound address. */
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
-    await sodiumReady();
     this.rosterPart.load(await this.store.listUsers(), await this.store.listRoles());
+    this.devices.load(await sodiumReady(), await this.store.listDevices());
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
     this.held.start();
@@ -201,7 +205,6 @@ export class ChatServer {
 
   // ---- wiring ----
 
-
   private handlerFor(connection: Connection, mode: 'json' | 'plain') {
     if (mode === 'json') return jsonHandler(this.services);
     if (this.plainText) return plainHandler(this.services);
@@ -210,26 +213,12 @@ export class ChatServer {
   }
 
   private hello(connection: Connection): string {
-    const tls = this.listener.tls;
-    return frameLine({
-      type: 'hello',
-      protocol: 'classchat',
-      versions: [...PROTOCOL_VERSIONS],
-      server: SERVER_SOFTWARE,
-      challenge: connection.challenge,
-      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', ...(this.files ? ['files', BINARY_CHUNKS_FEATURE] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
-      joinCodeRequired: this.joinCode !== undefined,
-      limits: {
-        maxLineBytes: LIMITS.maxLineBytes,
-        maxTextBytes: LIMITS.maxTextBytes,
-        ...(this.files ? { maxFileBytes: this.files.spool.limits.maxFileBytes } : {}),
-      },
-      ...(this.plainText ? { info: 'ClassChat server. Plain-text users: type your user name and press Enter.' } : {}),
-    });
+    return helloLine(connection.challenge, { files: this.files, plainText: this.plainText, tls: Boolean(this.listener.tls), joinCode: this.joinCode });
   }
 
   private closed(connection: Connection): void {
     this.files?.disconnected(connection);
+    this.devices.disconnected(connection);
     if (connection.session) this.logins.ended(connection.session, !this.closing);
   }
 }

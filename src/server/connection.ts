@@ -48,6 +48,8 @@ export interface ConnectionOptions {
 export class Connection {
   mode: ConnectionMode = 'detect';
   session: Session | undefined;
+  /** A device link of this (new, not yet logged-in) device is pending: the login deadline waits for it (devices/link-relay.ts). */
+  linking = false;
   /** Fresh per connection and used for one login attempt only. */
   readonly challenge = randomBytes(32).toString('base64');
   readonly transport: Transport;

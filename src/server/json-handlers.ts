@@ -5,7 +5,8 @@
 import { BINARY_CHUNKS_FEATURE, parseClientFrame } from '../protocol/codec';
 import type { ClientFrame, ClientFrameOf, ClientFrameType } from '../protocol/frames';
 import { DEVICES_VERSION, PROTOCOL_VERSIONS, ROOMS_VERSION } from '../protocol/limits';
-import { DEVICE_ROUTES } from './device-handlers';
+import { DEVICE_ROUTES } from './devices/device-handlers';
+import { deviceMessageBytes, legacyCanShow } from './devices/device-lines';
 import { legacyMessage } from './legacy-lines';
 import { checkName, conversationKey, parseConversation } from '../protocol/names';
 import { ROOM_HANDLERS } from './rooms/room-handlers';
@@ -98,6 +99,12 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
     connection.sendError(name.code, { fatal: true });
     return;
   }
+  // v4: the device key signs (PROTOCOL.md 22.5); v1-v3 and the legacy device: the identity key.
+  if (frame.v >= DEVICES_VERSION) return server.devices.login(server, connection, frame, name.name);
+  if (frame.device !== undefined || frame.deviceList !== undefined) {
+    connection.sendError('invalid_frame', { detail: 'device and deviceList need protocol v4', fatal: true });
+    return;
+  }
   const valid = await verifyLogin(frame.publicKey, frame.signature, connection.challenge, name.name);
   if (!connection.isOpen) return;
   if (!valid) {
@@ -144,6 +151,11 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
   };
   // Key boxes per device (PROTOCOL.md 22.6) would be stored without reaching any device.
   if (frame.keys && session.version < DEVICES_VERSION) return reply({ ok: false, code: 'invalid_frame', detail: 'keys need protocol v4' });
+  if (frame.keys) {
+    if (parsed.conversation.kind !== 'user' || frame.file !== undefined) return reply({ ok: false, code: 'invalid_frame', detail: 'keys go with a private message (file offers to devices are not served yet)' });
+    const refused = server.devices.checkKeys(session, to, frame.keys);
+    if (refused) return reply({ ok: false, ...refused });
+  }
   if (frame.file !== undefined) {
     if (parsed.conversation.kind !== 'user') reply({ ok: false, code: 'invalid_frame', detail: 'files go to one classmate' });
     else if (!server.files) reply({ ok: false, code: 'files_disabled' });
@@ -161,6 +173,8 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     ...(frame.ref ? { ref: frame.ref } : {}),
     // v3 clients know `sent.held`: a message to a name nobody registered yet is kept for it.
     ...(session.version >= ROOMS_VERSION ? { hold: true as const } : {}),
+    ...(session.device !== undefined ? { device: session.device } : {}),
+    ...(frame.keys ? { keys: frame.keys } : {}),
   });
   if (outcome instanceof Promise) void outcome.then(reply);
   else reply(outcome);
@@ -195,9 +209,11 @@ async function history(server: HandlerServices, connection: Connection, frame: C
   // that fit in one server line and reporting the rest as `more`.
   const parts: Buffer[] = [];
   let bytes = 0;
-  const shown = session.version >= ROOMS_VERSION ? page.messages : page.messages.flatMap((message) => legacyMessage(message, session.name) ?? []);
+  const visible = session.device !== undefined ? page.messages : page.messages.filter(legacyCanShow);
+  const shown = session.version >= ROOMS_VERSION ? visible : visible.flatMap((message) => legacyMessage(message, session.name) ?? []);
+  const encode = (message: (typeof shown)[number]) => (session.device !== undefined ? deviceMessageBytes(message, session.name, session.device, false)! : messageBytes(message));
   for (let index = shown.length - 1; index >= 0; index--) {
-    const encoded = messageBytes(shown[index]);
+    const encoded = encode(shown[index]);
     bytes += encoded.length;
     if (bytes > HISTORY_PAGE_BUDGET) break;
     parts.unshift(encoded.subarray(0, encoded.length - 1));

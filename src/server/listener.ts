@@ -158,7 +158,7 @@ export class Listener implements Penalties {
     }
     connection.transport.write(this.options.hello(connection));
     connection.timer(this.options.loginTimeoutMs, () => {
-      if (connection.session) return;
+      if (connection.session || connection.linking) return;
       if (connection.mode === 'plain') connection.transport.end(plainNotice('No user name arrived in time. Goodbye.'));
       else connection.sendError('login_timeout', { fatal: true });
     });

@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import type { Mailboxes } from './mailboxes';
 import { ROOMS_VERSION } from '../protocol/limits';
 import { legacyMessage } from './legacy-lines';
+import { deviceMessageBytes, legacyCanShow } from './devices/device-lines';
 import { frameLine, messageBytes, plainMessageLine } from './message-lines';
 import type { StoredMessage } from './store/store';
 import { plainNotice } from './plain-lines';
@@ -79,12 +80,19 @@ export class Logins implements LoginDesk {
    * Adds a session for `user` on `connection`. Several sessions of one user coexist; beyond
    * `maxSessionsPerUser` the oldest is closed with `bye replaced`.
    */
-  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0, version: number = ROOMS_VERSION): Session {
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq = 0, version: number = ROOMS_VERSION, device?: { id: string; cursor: number }): Session {
     const { store, sessions, mail, log } = this.parts;
-    const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), store.headSeq());
-    mail.advance(user, acked);
-    const session = new Session(user.name, kind, connection.transport, user.ackedSeq, store.headSeq(), store, {
-      format: kind === 'plain' ? plainMessageLine : version >= ROOMS_VERSION ? messageBytes : (message) => legacyBytes(message, user.name),
+    // A device resumes from its own cursor (PROTOCOL.md 22.6); everything else from the user's.
+    const acked = Math.min(Math.max(device ? device.cursor : user.ackedSeq, clientAckedSeq), store.headSeq());
+    if (!device) mail.advance(user, acked);
+    const session = new Session(user.name, kind, connection.transport, device ? acked : user.ackedSeq, store.headSeq(), store, {
+      format: device
+        ? (message) => deviceMessageBytes(message, user.name, device.id, true)
+        : kind === 'plain'
+          ? plainMessageLine
+          : version >= ROOMS_VERSION
+            ? (message) => (legacyCanShow(message) ? messageBytes(message) : undefined)
+            : (message) => legacyBytes(message, user.name),
       onSynced: (seq) => {
         if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
       },
@@ -92,7 +100,9 @@ export class Logins implements LoginDesk {
       onFlushedUpTo: (seq) => mail.acknowledge(session, seq),
     }, log);
     session.version = version;
+    session.device = device?.id;
     connection.session = session;
+    if (device) mail.devices?.acked(session, acked);
     const wasOnline = sessions.isOnlineHere(user.name);
     for (const evicted of sessions.add(session, this.parts.maxSessionsPerUser)) {
       evicted.closed = true;
@@ -141,6 +151,6 @@ export class Logins implements LoginDesk {
 
 /** A message as a v1/v2 client reads it (legacy-lines.ts), as bytes; undefined to skip it. */
 function legacyBytes(message: StoredMessage, recipient: string): Buffer | undefined {
-  const shown = legacyMessage(message, recipient);
+  const shown = legacyCanShow(message) ? legacyMessage(message, recipient) : undefined;
   return shown && messageBytes(shown);
 }

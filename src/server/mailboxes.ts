@@ -13,6 +13,7 @@ import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store, StoredMessage, StoredRef } from './store/store';
 import { checkReference } from './references';
+import { copiesToSender } from './store/device-copies';
 import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
 import type { Rooms } from './rooms/rooms';
@@ -38,6 +39,8 @@ export class Mailboxes implements MailDesk {
   private readonly rateBuckets = new Map<string, TokenBucket>();
   /** Set when other nodes share the store (cluster-link.ts). */
   order: DeliveryOrder | undefined;
+  /** v4: where a device session's acks go (its own cursor, devices/devices.ts). */
+  devices: { acked(session: Session, seq: number): void } | undefined;
 
   constructor(private readonly parts: MailboxParts) {}
 
@@ -104,6 +107,8 @@ export class Mailboxes implements MailDesk {
         ...(input.hidden ? { hidden: true as const } : {}),
         ...(input.ref ? { ref: input.ref } : {}),
         ...(input.held ? { held: true as const } : {}),
+        ...(input.device !== undefined ? { device: input.device } : {}),
+        ...(input.keys !== undefined ? { keys: input.keys } : {}),
       })
       .then(
         (result): SubmitResult => {
@@ -128,6 +133,7 @@ export class Mailboxes implements MailDesk {
     const upTo = Math.min(seq, session.pushedUpTo);
     if (upTo <= session.ackedSeq) return;
     session.ackedSeq = upTo;
+    if (session.device !== undefined) return this.devices?.acked(session, upTo);
     const user = this.parts.roster.get(session.name);
     // A plain-text session proves no key, so it never moves a key owner's delivery cursor.
     if (user && !(session.kind === 'plain' && user.publicKey !== null)) this.advance(user, upTo);
@@ -160,8 +166,9 @@ export class Mailboxes implements MailDesk {
     }
     if (!offer) return;
     if (message.to !== EVERYONE) {
-      if (message.to === message.from) return;
-      for (const session of sessions.forUser(message.to)) session.offer(message);
+      if (message.to !== message.from) for (const session of sessions.forUser(message.to)) session.offer(message);
+      // v4: the sender's other devices get what one of them sent (their sessions skip the sending device's).
+      if (copiesToSender(message)) for (const session of sessions.forUser(message.from)) session.offer(message);
       return;
     }
     sessions.forEach((session) => {

@@ -1,5 +1,5 @@
 /** Serialises stored messages and server frames; each fan-out message is serialised once. */
-import type { ServerFrame } from '../protocol/frames';
+import type { ChatMessage, ServerFrame } from '../protocol/frames';
 import { EVERYONE } from '../protocol/names';
 import { plainLine } from './plain-lines';
 import { describeEvent, isErasedEdit, referenceText } from './legacy-lines';
@@ -28,8 +28,12 @@ export function messageBytes(message: StoredMessage): Buffer {
 }
 
 function encodeMessage(message: StoredMessage): Buffer {
-  return Buffer.from(
-    frameLine({
+  return Buffer.from(frameLine(messageFrame(message)), 'utf8');
+}
+
+/** The `msg` frame of a stored message, without v4's per-device fields (devices/device-lines.ts adds them). */
+export function messageFrame(message: StoredMessage): ChatMessage {
+  return {
       type: 'msg',
       seq: message.seq,
       id: message.id,
@@ -45,9 +49,7 @@ function encodeMessage(message: StoredMessage): Buffer {
       ...(message.ref !== undefined ? { ref: { seq: message.ref.seq, rel: message.ref.rel } } : {}),
       ...(message.edited !== undefined ? { edited: message.edited } : {}),
       ...(message.deleted !== undefined ? { deleted: message.deleted } : {}),
-    }),
-    'utf8',
-  );
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Store } from './store/store';
 import type { ChatEvent } from '../protocol/room-frames';
 import type { Rooms } from './rooms/rooms';
 import type { MessageRef } from '../protocol/references';
+import type { DeviceKeyBox } from './store/store';
 
 /** Who is registered and who is online. */
 export interface RosterView {
@@ -34,7 +35,7 @@ export type AuthResult = { ok: true; user: RosterEntry; registered: boolean } | 
 /** Checking a login against the roster, and the sessions it opens. */
 export interface LoginDesk {
   authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult>;
-  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq?: number, version?: number): Session;
+  startSession(connection: Connection, user: RosterEntry, kind: SessionKind, clientAckedSeq?: number, version?: number, device?: { id: string; cursor: number }): Session;
 }
 
 export interface SubmitInput {
@@ -51,6 +52,9 @@ export interface SubmitInput {
   ref?: MessageRef;
   /** The client understands held messages (v3, plain text): to a name nobody registered, hold it. */
   hold?: true;
+  /** v4: the sending device and the body key sealed to every device (checked by Devices.checkKeys). */
+  device?: string;
+  keys?: DeviceKeyBox[];
 }
 
 /** Storing messages, waking their recipients, and acknowledgements. */
@@ -94,6 +98,24 @@ export interface HandlerServices {
   readonly moderation: ModerationDesk;
   /** Undefined when the server relays no files. */
   readonly files: FileDesk | undefined;
+  /** v4 linked devices (devices/devices.ts). */
+  readonly devices: DeviceDesk;
+}
+
+type Handles<T extends 'link_request' | 'link_nonce' | 'link_reveal' | 'link_approve' | 'link_cancel' | 'device_list_set' | 'device_leave' | 'recovery_set' | 'recovery_get'> = (
+  connection: Connection,
+  frame: ClientFrameOf<T>,
+) => void | Promise<void>;
+
+/** The v4 device frames and login (devices/devices.ts, devices/link-relay.ts). */
+export interface DeviceDesk {
+  login(services: { roster: RosterView; logins: LoginDesk }, connection: Connection, frame: ClientFrameOf<'login'>, name: string): Promise<void>;
+  checkKeys(session: Session, to: string, keys: readonly DeviceKeyBox[]): { code: ErrorCode; detail?: string } | undefined;
+  readonly links: { request: Handles<'link_request'>; nonce: Handles<'link_nonce'>; reveal: Handles<'link_reveal'>; approve: Handles<'link_approve'>; cancel: Handles<'link_cancel'> };
+  setList: Handles<'device_list_set'>;
+  leave: Handles<'device_leave'>;
+  setRecovery: Handles<'recovery_set'>;
+  getRecovery: Handles<'recovery_get'>;
 }
 
 /** What the file relay uses of the rest of the server. */

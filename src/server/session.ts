@@ -30,6 +30,8 @@ export class Session {
   version = 3;
   /** The client asked for file chunks as raw bytes (login.features `binary-chunks`). */
   binaryChunks = false;
+  /** v4: the device this session logged in as (its own delivery cursor: PROTOCOL.md 22.6). */
+  device: string | undefined;
   closed = false;
   private pumping = false;
   private pumpAgain = false;

@@ -7,7 +7,8 @@ import type { Role } from '../../src/protocol/room-frames';
 import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../../src/server/moderation/moderation-state';
 import { revisionsFor } from '../../src/server/store/message-revisions';
-import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
+import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
+import { copiesToSender, copyDeviceRecord, mergeCursors } from '../../src/server/store/device-copies';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
@@ -23,6 +24,8 @@ export class MemoryStore implements Store {
   private roomRecipients = new Map<StoredMessage, Set<string>>();
   /** Room messages from non-members (stored in a race with their removal): in no room's history. */
   private outsideRooms = new Set<StoredMessage>();
+
+  private devices = new Map<string, DeviceRecord>();
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -44,7 +47,22 @@ export class MemoryStore implements Store {
   }
 
   async deleteUser(name: string): Promise<boolean> {
+    this.devices.delete(name);
     return this.users.delete(name);
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    return [...this.devices.values()].map(copyDeviceRecord);
+  }
+
+  async putDevices(record: DeviceRecord): Promise<void> {
+    if (!this.users.has(record.name)) throw new Error(`${record.name} is not registered`);
+    this.devices.set(record.name, { ...copyDeviceRecord(record), cursors: mergeCursors(this.devices.get(record.name)?.cursors, record.cursors) });
+  }
+
+  async setDeviceAcked(name: string, device: string, seq: number): Promise<void> {
+    const record = this.devices.get(name);
+    if (record) record.cursors = mergeCursors(record.cursors, { [device]: Math.min(seq, this.head) });
   }
 
   async append(message: NewMessage): Promise<AppendResult> {
@@ -75,7 +93,7 @@ export class MemoryStore implements Store {
 
   async readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     return this.messages
-      .filter((m) => m.seq > afterSeq && (roomOf(m.to) !== undefined ? this.roomRecipients.get(m)!.has(name) : m.from !== name && (m.to === '*' || m.to === name)))
+      .filter((m) => m.seq > afterSeq && (roomOf(m.to) !== undefined ? this.roomRecipients.get(m)!.has(name) : (m.from !== name && (m.to === '*' || m.to === name)) || (m.from === name && copiesToSender(m))))
       .slice(0, limit);
   }
 

@@ -56,12 +56,13 @@ describe('hostile frames against a server in a child process', function () {
   });
 
   it('refuses every frame that needs a login before login with not_logged_in, and answers ping', async () => {
-    // Linking and recovery come before login (PROTOCOL.md 22.3, 22.8); v4 is not served yet, so
-    // before login they are unknown rather than refused.
-    const beforeLogin = new Set<string>(['login', 'ping', 'bye', ...DEVICE_FRAMES_BEFORE_LOGIN]);
+    // Linking and recovery come before login (PROTOCOL.md 22.3, 22.8): they are answered, with
+    // what they name (steady_b has no v4 device online, no recovery box; there is no link k1).
+    const beforeLoginCodes: Record<string, string> = { link_request: 'no_device_online', link_reveal: 'unknown_link', link_cancel: 'unknown_link', recovery_get: 'no_recovery' };
+    assert.deepEqual(Object.keys(beforeLoginCodes).sort(), [...DEVICE_FRAMES_BEFORE_LOGIN].sort());
     const cases = Object.entries(VALID_SAMPLES)
       .filter(([type]) => !['login', 'ping', 'bye'].includes(type))
-      .flatMap(([type, samples]) => samples.map((sample) => ({ type, sample, code: beforeLogin.has(type) ? 'unknown_type' : 'not_logged_in' })));
+      .flatMap(([type, samples]) => samples.map((sample) => ({ type, sample, code: beforeLoginCodes[type] ?? 'not_logged_in' })));
     assert.ok(cases.filter((c) => c.code === 'not_logged_in').length >= 9);
     let client = await context.open();
     // A fresh connection for each batch, so the refusals never add up to `abuse`.
@@ -108,16 +109,16 @@ describe('hostile frames against a server in a child process', function () {
       room_list: 'room_list',
       room_members: 'error unknown_room',
       moderate: 'error forbidden', // the prober is a student
-      // v4 is agreed but not served yet (PROTOCOL.md 22): every device frame is unknown here.
-      link_request: 'error unknown_type',
-      link_nonce: 'error unknown_type',
-      link_reveal: 'error unknown_type',
-      link_approve: 'error unknown_type',
-      link_cancel: 'error unknown_type',
-      device_list_set: 'error unknown_type',
-      device_leave: 'error unknown_type',
-      recovery_set: 'error unknown_type',
-      recovery_get: 'error unknown_type',
+      // v4 (PROTOCOL.md 22.11) from a v3 session: it has no device, and there is no such link.
+      link_request: 'error already_logged_in',
+      link_nonce: 'error unknown_link',
+      link_reveal: 'error unknown_link',
+      link_approve: 'error unknown_link',
+      link_cancel: 'error unknown_link',
+      device_list_set: 'error invalid_frame',
+      device_leave: 'error invalid_frame',
+      recovery_set: 'error forbidden',
+      recovery_get: 'error no_recovery',
     };
     for (const [type, samples] of Object.entries(VALID_SAMPLES)) {
       if (type === 'bye' || type === 'send') continue;

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { parseClientFrame, parseServerFrame } from '../../src/protocol/codec';
 import { DEVICE_CLIENT_FRAME_SCHEMAS, DEVICE_FRAMES_BEFORE_LOGIN, deviceListSchema, isDeviceLabel, provisioningBundleSchema, syncContentSchema } from '../../src/protocol/device-frames';
-import { DEVICES_VERSION, LIMITS, PROTOCOL_VERSIONS } from '../../src/protocol/limits';
+import { DEVICES_VERSION, LIMITS, PROTOCOL_VERSIONS, CLIENT_PROTOCOL_VERSIONS } from '../../src/protocol/limits';
 
 const KEY = (fill: number) => Buffer.alloc(32, fill).toString('base64');
 const SIG = Buffer.alloc(64, 9).toString('base64');
@@ -17,9 +17,10 @@ function clientDetail(frame: unknown): string {
 }
 
 describe('protocol v4 frames (linked devices)', () => {
-  it('is agreed but not served: 4 is not among the versions the server offers', () => {
+  it('is served: 4 is among the versions the server offers, and the ChatClient still speaks v3', () => {
     assert.equal(DEVICES_VERSION, 4);
-    assert.ok(!(PROTOCOL_VERSIONS as readonly number[]).includes(DEVICES_VERSION));
+    assert.ok((PROTOCOL_VERSIONS as readonly number[]).includes(DEVICES_VERSION));
+    assert.ok(!(CLIENT_PROTOCOL_VERSIONS as readonly number[]).includes(DEVICES_VERSION));
   });
 
   it('lets linking and recovery frames come before login, and nothing that changes an account', () => {

@@ -23,7 +23,8 @@ describe('server login', () => {
   it('greets first with a hello carrying versions, a fresh challenge and limits', async () => {
     const a = await open();
     const b = await open();
-    assert.deepEqual(a.hello.versions, [1, 2, 3]);
+    assert.deepEqual(a.hello.versions, [1, 2, 3, 4]);
+    assert.ok(a.hello.features.includes('devices'));
     assert.equal(Buffer.from(a.hello.challenge, 'base64').length, 32);
     assert.notEqual(a.hello.challenge, b.hello.challenge);
     assert.equal(a.hello.limits.maxTextBytes, 16 * 1024);

@@ -7,7 +7,8 @@ import type { LogRecord } from './log-records';
 import { messageToRecord, recordToMessage } from './log-records';
 import { LogRooms } from './log-rooms';
 import { replaceIn, revisionsFor } from './message-revisions';
-import type { HistoryQuery, StoredMessage, UserRecord } from './store';
+import type { DeviceRecord, HistoryQuery, StoredMessage, UserRecord } from './store';
+import { copiesToSender, copyDeviceRecord, mergeCursors } from './device-copies';
 import { roomOf, type Room } from '../rooms/room-book';
 import type { Role } from '../../protocol/room-frames';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../moderation/moderation-state';
@@ -31,6 +32,8 @@ export class LogIndex {
   private moderationState = emptyModeration();
   /** Held messages not yet ended by an `undelivered` event, by seq (Store.listHeld). */
   private readonly held = new Map<number, StoredMessage>();
+  /** v4 device records by name. */
+  private readonly devices = new Map<string, DeviceRecord>();
   /** Deletes that erased content since this index was built: its log still holds those bytes. */
   erasures = 0;
 
@@ -53,7 +56,19 @@ export class LogIndex {
       }
       case 'deluser':
         this.users.delete(record.name);
+        this.devices.delete(record.name);
         return undefined;
+      case 'devices': {
+        if (!this.users.has(record.name)) return `devices for ${record.name}, who is not registered`;
+        const { t: _t, ...fields } = record;
+        this.devices.set(record.name, { ...copyDeviceRecord(fields), cursors: mergeCursors(this.devices.get(record.name)?.cursors, record.cursors) });
+        return undefined;
+      }
+      case 'dack': {
+        const devices = this.devices.get(record.name);
+        if (devices) devices.cursors = mergeCursors(devices.cursors, { [record.device]: record.seq });
+        return undefined;
+      }
       case 'ack': {
         const user = this.users.get(record.name);
         // An ack for a user deleted meanwhile is harmless: ignore it.
@@ -96,6 +111,7 @@ export class LogIndex {
       this.rooms.add(message, room);
     } else {
       if (message.to !== message.from) listIn(this.inboxes, message.to).push(message);
+      if (copiesToSender(message)) listIn(this.inboxes, message.from).push(message);
       listIn(this.conversations, conversationKey(message.from, message.to)).push(message);
     }
     this.head = Math.max(this.head, message.seq);
@@ -118,6 +134,8 @@ export class LogIndex {
     else {
       const inbox = this.inboxes.get(old.to);
       if (inbox) replaceIn(inbox, revised);
+      const senderInbox = copiesToSender(old) && old.to !== old.from ? this.inboxes.get(old.from) : undefined;
+      if (senderInbox) replaceIn(senderInbox, revised);
       const conversation = this.conversations.get(conversationKey(old.from, old.to));
       if (conversation) replaceIn(conversation, revised);
     }
@@ -136,6 +154,15 @@ export class LogIndex {
   getUser(name: string): UserRecord | undefined {
     const user = this.users.get(name);
     return user && { ...user };
+  }
+
+  listDevices(): DeviceRecord[] {
+    return [...this.devices.values()].map(copyDeviceRecord);
+  }
+
+  getDevices(name: string): DeviceRecord | undefined {
+    const record = this.devices.get(name);
+    return record && copyDeviceRecord(record);
   }
 
   listUsers(): UserRecord[] {
@@ -220,6 +247,7 @@ export class LogIndex {
     for (const user of this.users.values()) {
       records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq, ...(user.historySince ? { since: user.historySince } : {}) });
     }
+    for (const devices of this.devices.values()) records.push({ t: 'devices', ...copyDeviceRecord(devices) });
     this.forEachLiveMessage(historyLimit, (message) => records.push(messageToRecord(message)));
     // Last: older moderation events kept for delivery must not undo what later ones did.
     const { mutes, banned, readOnly } = this.moderationState;
@@ -229,7 +257,7 @@ export class LogIndex {
 
   /** How many records `liveRecords` would return, without building them. */
   countLive(historyLimit: number): number {
-    let count = 2 + this.users.size + this.roles.size;
+    let count = 2 + this.users.size + this.roles.size + this.devices.size;
     this.forEachLiveMessage(historyLimit, () => count++);
     return count;
   }
@@ -265,6 +293,10 @@ export class LogIndex {
         const recipient = this.users.get(message.to);
         // A held message waits for its name to register (or for its undelivered event).
         live = recipient !== undefined ? recipient.ackedSeq < message.seq : this.held.has(message.seq);
+        // The sender's other devices may not have their copy yet (v4).
+        if (!live && copiesToSender(message)) live = (this.users.get(message.from)?.ackedSeq ?? message.seq) < message.seq;
+      } else if (!live && copiesToSender(message)) {
+        live = (this.users.get(message.from)?.ackedSeq ?? message.seq) < message.seq;
       }
       if (live) visit(message);
     }

@@ -42,7 +42,29 @@ const messageRecord = z.strictObject({
   deleted: z.strictObject({ by: nameSchema, ts: z.number() }).optional(),
   hidden: z.literal(true).optional(),
   held: z.literal(true).optional(),
+  device: z.string().min(1).optional(),
+  keys: z.array(z.strictObject({ user: nameSchema, device: z.string().min(1), nonce: z.string(), ciphertext: z.string() })).optional(),
 });
+/**
+ * A user's device record (v4) as the server accepted it. The list is checked when it is accepted
+ * and kept as it was signed; here only its shape is read back (a limit change must not break it).
+ */
+const devicesRecord = z.strictObject({
+  t: z.literal('devices'),
+  name: nameSchema,
+  list: z.strictObject({
+    user: nameSchema,
+    version: seqSchema,
+    primary: z.string().min(1),
+    devices: z.array(z.strictObject({ id: z.string().min(1), publicKey: z.string(), label: z.string(), added: seqSchema })),
+    signature: z.string(),
+  }),
+  removed: z.array(z.string().min(1)),
+  cursors: z.record(z.string(), seqSchema),
+  recovery: boxSchema.optional(),
+});
+/** One device acknowledged everything up to seq. */
+const deviceAckRecord = z.strictObject({ t: z.literal('dack'), name: nameSchema, device: z.string().min(1), seq: seqSchema });
 /** What moderation left in force, written by compaction (the events themselves may be dropped). */
 const moderationRecord = z.strictObject({
   t: z.literal('mod'),
@@ -59,7 +81,18 @@ const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: s
  */
 const headRecord = z.strictObject({ t: z.literal('head'), seq: seqSchema });
 
-export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord, moderationRecord]);
+export const logRecordSchema = z.discriminatedUnion('t', [
+  userRecord,
+  deleteUserRecord,
+  messageRecord,
+  ackRecord,
+  headRecord,
+  roleRecord,
+  moderationRecord,
+  devicesRecord,
+  deviceAckRecord,
+]);
+export type DevicesRecord = z.infer<typeof devicesRecord>;
 export type LogRecord = z.infer<typeof logRecordSchema>;
 export type MessageRecord = z.infer<typeof messageRecord>;
 
@@ -75,6 +108,8 @@ export function messageToRecord(message: StoredMessage): MessageRecord {
   if (message.deleted !== undefined) record.deleted = { by: message.deleted.by, ts: message.deleted.ts };
   if (message.hidden) record.hidden = true;
   if (message.held) record.held = true;
+  if (message.device !== undefined) record.device = message.device;
+  if (message.keys !== undefined) record.keys = message.keys.map((key) => ({ user: key.user, device: key.device, nonce: key.nonce, ciphertext: key.ciphertext }));
   return record;
 }
 
@@ -90,6 +125,8 @@ export function recordToMessage(record: MessageRecord): StoredMessage {
   if (record.deleted !== undefined) message.deleted = record.deleted;
   if (record.hidden) message.hidden = true;
   if (record.held) message.held = true;
+  if (record.device !== undefined) message.device = record.device;
+  if (record.keys !== undefined) message.keys = record.keys;
   return message;
 }
 

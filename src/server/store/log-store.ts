@@ -24,7 +24,8 @@ import { SeqReservation } from './seq-reservation';
 import type { Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
-import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
+import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
+import { copyDeviceRecord, mergeCursors } from './device-copies';
 
 export { isDataDirLocked } from './data-dir-lock';
 export type { Recovery } from './log-recovery';
@@ -96,6 +97,8 @@ export class LogStore implements Store {
   private idleWaiters: Array<() => void> = [];
   private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
   private readonly acks: DelayedAcks;
+  /** Device acks, delayed the same way; keyed `name NUL device` (neither holds a NUL). */
+  private readonly deviceAcks: DelayedAcks;
   /**
    * putUser/deleteUser of one name run one at a time, each seeing the previous one's result;
    * different names proceed together and share group commits (one fsync for many registrations).
@@ -112,6 +115,14 @@ export class LogStore implements Store {
     this.acks = new DelayedAcks(
       Math.max(0, options.ackDelayMs ?? 100),
       (name, seq) => this.enqueue({ t: 'ack', name, seq }),
+      () => this.startWriter(),
+    );
+    this.deviceAcks = new DelayedAcks(
+      Math.max(0, options.ackDelayMs ?? 100),
+      (key, seq) => {
+        const [name, device] = key.split('\0');
+        return this.enqueue({ t: 'dack', name, device, seq });
+      },
       () => this.startWriter(),
     );
   }
@@ -165,6 +176,7 @@ export class LogStore implements Store {
     if (this.state !== 'open') throw new Error(`the store for ${this.dataDir} is not open`);
     this.state = 'closing';
     this.acks.flush();
+    this.deviceAcks.flush();
     await this.userOps.idle();
     await this.settled();
     try {
@@ -203,6 +215,29 @@ export class LogStore implements Store {
       await this.write({ t: 'deluser', name });
       return true;
     });
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    this.assertOpen();
+    return this.index.listDevices();
+  }
+
+  putDevices(record: DeviceRecord): Promise<void> {
+    this.assertOpen();
+    return this.userOps.run(record.name, async () => {
+      if (!this.index.getUser(record.name)) throw new Error(`cannot store devices for ${record.name}: not registered`);
+      const cursors = mergeCursors(this.index.getDevices(record.name)?.cursors, record.cursors);
+      await this.write({ t: 'devices', ...copyDeviceRecord(record), cursors });
+    });
+  }
+
+  async setDeviceAcked(name: string, device: string, seq: number): Promise<void> {
+    this.assertOpen();
+    const current = this.index.getDevices(name);
+    const target = Math.min(seq, this.assignedHead);
+    const key = `${name}\0${device}`;
+    if (!current || target <= Math.max(current.cursors[device] ?? 0, this.deviceAcks.highest(key))) return;
+    return this.deviceAcks.add(key, target);
   }
 
   append(message: NewMessage): Promise<AppendResult> {

@@ -5,6 +5,7 @@
  * test/server/store/store-suite.ts.
  */
 import type { Box, FileRef } from '../../protocol/frames';
+import type { DeviceListWire } from '../../protocol/device-frames';
 import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
@@ -45,6 +46,34 @@ export interface NewMessage {
   hidden?: true;
   /** Sent to a name nobody had registered: kept for its first login (PROTOCOL.md 20.7). */
   held?: true;
+  /** v4: the sending device (PROTOCOL.md 22.6). */
+  device?: string;
+  /**
+   * v4: the body key sealed to every device of the recipient and the sender's other devices. When
+   * some are the sender's, the message is in the sender's mailbox too (its other devices get it).
+   */
+  keys?: DeviceKeyBox[];
+}
+
+/** One device's key box of a v4 private message (PROTOCOL.md 22.6). */
+export interface DeviceKeyBox {
+  user: string;
+  device: string;
+  nonce: string;
+  ciphertext: string;
+}
+
+/** A user's linked devices (PROTOCOL.md 22): what the server keeps per name. */
+export interface DeviceRecord {
+  name: string;
+  /** The newest list the server accepted (verified under the name's identity key). */
+  list: DeviceListWire;
+  /** Devices removed from a list or that left: their logins are refused with device_removed. */
+  removed: string[];
+  /** Each device's delivery cursor: the highest seq it acknowledged. */
+  cursors: Record<string, number>;
+  /** The recovery box the primary stored (22.8). */
+  recovery?: Box;
 }
 
 /** A reference as stored: `author` is the target's sender, for older clients' `[reply to bob]`. */
@@ -92,7 +121,7 @@ export interface Store {
    * it resolves.
    */
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
-  /** Forgets a user (operator reset): the name can be registered again with a new key. */
+  /** Forgets a user and its devices (operator reset): the name can be registered again with a new key. */
   deleteUser(name: string): Promise<boolean>;
 
   /**
@@ -106,7 +135,8 @@ export interface Store {
   /**
    * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them,
    * messages to everyone and to rooms they were in at the time (room events: see RoomBook),
-   * except those they sent themselves.
+   * except those they sent themselves, unless their `keys` name one of the sender's own devices
+   * (v4: the sender's other devices get them).
    */
   readMailbox(name: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
   /** The retained message with this seq, as edits and deletes left it; undefined when there is none. */
@@ -115,6 +145,16 @@ export interface Store {
   readHistory(query: HistoryQuery): Promise<{ messages: StoredMessage[]; more: boolean }>;
   /** Records that `name` acknowledged everything up to seq (never moves backwards). */
   setAcked(name: string, seq: number): Promise<void>;
+  /** Every user's devices (v4), read at start. */
+  listDevices(): Promise<DeviceRecord[]>;
+  /**
+   * Replaces a user's device record (list, removed devices, recovery box); its cursors never move
+   * backwards (a lower one is ignored) and a device not in `cursors` keeps its own. Durable when it
+   * resolves. Fails when the name is not registered.
+   */
+  putDevices(record: DeviceRecord): Promise<void>;
+  /** Records that one device acknowledged everything up to seq (never moves backwards). */
+  setDeviceAcked(name: string, device: string, seq: number): Promise<void>;
   /** Teachers and TAs by name (students are not listed), set by the operator; names need not be registered yet. */
   listRoles(): Promise<Map<string, Role>>;
   /** Sets a name's role (`student` removes it); durable when it resolves. */

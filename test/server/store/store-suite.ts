@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { NewMessage, Store, StoredMessage } from '../../../src/server/store/store';
 import { roomSuite } from './store-suite-rooms';
 import { referenceSuite } from './store-suite-refs';
+import { deviceSuite } from './store-suite-devices';
 
 export interface StoreSuiteOptions {
   /** The store keeps its data across close() and a new instance on the same directory. */
@@ -279,6 +280,7 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store | Pro
     // Defined only for persistent stores: a memory store has nothing to reopen.
     roomSuite({ store: () => store, reopen: persistent ? reopen : undefined });
     referenceSuite({ store: () => store, reopen: persistent ? reopen : undefined });
+    deviceSuite({ store: () => store, reopen: persistent ? reopen : undefined });
 
     if (persistent) describe('after reopening', () => {
       it('keeps where a key binding\'s private history starts', async () => {

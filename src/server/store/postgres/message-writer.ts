@@ -7,6 +7,7 @@
  * copies of (from, id) exactly, then files mailbox rows, held messages, and the edits and
  * deletes they make (message-revisions.ts) in the same transaction.
  */
+import { copiesToSender } from '../device-copies';
 import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
@@ -139,6 +140,7 @@ export class MessageWriter {
       } else if (message.to !== EVERYONE && message.to !== message.from) {
         mailbox.push([message.to, message.seq]);
       }
+      if (copiesToSender(message)) mailbox.push([message.from, message.seq]);
       if (message.held) held.push([message.seq, message.to]);
       if (message.event?.kind === 'undelivered' && message.event.seq !== undefined) ended.push(message.event.seq);
       for (const revised of revisionsFor(message, (seq) => known.get(seq))) {

@@ -81,6 +81,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE classchat_messages ADD COLUMN origin text;
     `,
   },
+  {
+    version: 3,
+    description: 'linked devices: signed device lists, removed devices, recovery boxes, per-device cursors',
+    sql: `
+      CREATE TABLE classchat_devices (
+        name text PRIMARY KEY REFERENCES classchat_users (name) ON DELETE CASCADE,
+        list json NOT NULL,
+        removed json NOT NULL,
+        recovery json
+      );
+      CREATE TABLE classchat_device_cursors (
+        name text NOT NULL REFERENCES classchat_devices (name) ON DELETE CASCADE,
+        device text NOT NULL,
+        acked_seq bigint NOT NULL,
+        PRIMARY KEY (name, device)
+      );
+    `,
+  },
 ];
 
 /**

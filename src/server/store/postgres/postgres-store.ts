@@ -13,7 +13,8 @@ import { applyModeration, emptyModeration, type ModerationState } from '../../mo
 import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
-import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import { listDeviceRecords, putDeviceRecord, setDeviceCursor } from './device-rows';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadRoomBook, MessageWriter } from './message-writer';
@@ -164,6 +165,19 @@ export class PostgresStore implements Store {
   deleteUser(name: string): Promise<boolean> {
     const pool = this.db();
     return this.userOps.run(name, async () => ((await pool.query('DELETE FROM classchat_users WHERE name = $1', [name])).rowCount ?? 0) > 0);
+  }
+
+  listDevices(): Promise<DeviceRecord[]> {
+    return listDeviceRecords(this.db());
+  }
+
+  putDevices(record: DeviceRecord): Promise<void> {
+    const pool = this.db();
+    return this.userOps.run(record.name, () => putDeviceRecord(pool, record));
+  }
+
+  setDeviceAcked(name: string, device: string, seq: number): Promise<void> {
+    return setDeviceCursor(this.db(), name, device, seq);
   }
 
   append(message: NewMessage): Promise<AppendResult> {
