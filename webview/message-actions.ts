@@ -4,13 +4,12 @@
  * move between them); on a message, Enter opens its toolbar, R replies, E edits, Delete deletes,
  * Escape goes to the composer. React offers six emoji and any other; Delete asks first.
  */
+import { type ActionKind, actionsFor } from './message-permissions';
 import type { MessageView, WebviewMessage } from './protocol';
 import { reactionOf } from './reactions';
 import { el } from './render-element';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '👀'] as const;
-
-export type ActionKind = 'reply' | 'react' | 'edit' | 'delete' | 'copy';
 
 const LABELS: Record<ActionKind, [icon: string, name: string]> = {
   reply: ['↩', 'Reply'],
@@ -19,19 +18,6 @@ const LABELS: Record<ActionKind, [icon: string, name: string]> = {
   delete: ['🗑', 'Delete'],
   copy: ['⧉', 'Copy text'],
 };
-
-/** What can be done with `message`: only stored messages can be referred to; `moderate`: staff here. */
-export function actionsFor(message: MessageView, moderate: boolean): ActionKind[] {
-  if (message.system || message.deleted) return [];
-  const stored = message.seq !== undefined && message.delivery === 'sent';
-  const kinds: ActionKind[] = [];
-  if (stored) kinds.push('reply', 'react');
-  if (stored && message.mine && message.text !== undefined && !message.file) kinds.push('edit');
-  // Staff delete others' messages only where the server can read them (not sealed, not a file).
-  if (stored && (message.mine || (moderate && !message.encrypted && !message.file))) kinds.push('delete');
-  if (message.text !== undefined && !message.file) kinds.push('copy');
-  return kinds;
-}
 
 export interface MessageActionsHost {
   rows: HTMLElement;
