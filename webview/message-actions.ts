@@ -11,12 +11,13 @@ import { el } from './render-element';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '👀'] as const;
 
+// Symbols that common UI fonts have (emoji like 🗑 show as boxes where no emoji font is installed).
 const LABELS: Record<ActionKind, [icon: string, name: string]> = {
   reply: ['↩', 'Reply'],
   react: ['☺', 'React'],
   edit: ['✎', 'Edit'],
-  delete: ['🗑', 'Delete'],
-  copy: ['⧉', 'Copy text'],
+  delete: ['✕', 'Delete'],
+  copy: ['❏', 'Copy text'],
 };
 
 export interface MessageActionsHost {
