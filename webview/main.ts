@@ -4,11 +4,15 @@
  * it renders what the host sends and posts what the user does.
  */
 import { codeActionOf } from './code-card';
+import { ComposerModeBar } from './composer-mode';
 import { Drafts, savedDrafts } from './drafts';
 import { fileActionOf } from './file-card';
 import { continuesGroup } from './grouping';
 import type { HostMessage, MessageView, WebviewMessage } from './protocol';
+import { mentionCandidates, MentionComplete } from './mention-complete';
+import { MessageActions } from './message-actions';
 import { EVERYONE_ID } from './protocol';
+import { ReadingAids } from './reading-aids';
 import { el, messageKey, renderMessage } from './render';
 import { renderRoomHeader } from './room-header';
 import { MessageRevealer } from './scroll-to-message';
@@ -39,12 +43,12 @@ keyBar.setAttribute('role', 'note');
 
 const list = el('section', 'messages');
 list.setAttribute('aria-label', 'Messages');
-list.tabIndex = 0;
+// Not a tab stop itself: one of its messages is (message-actions.ts).
+list.tabIndex = -1;
 const olderButton = el('button', 'older', 'Load earlier messages');
 olderButton.type = 'button';
 const rows = el('div', 'rows');
 const empty = el('p', 'empty');
-list.append(olderButton, rows, empty);
 
 const notice = el('div', 'notice');
 notice.setAttribute('role', 'alert');
@@ -57,7 +61,27 @@ const blockedReason = el('p', 'blocked-reason');
 const sendButton = el('button', 'send', 'Send');
 sendButton.type = 'submit';
 const hint = el('p', 'hint', 'Enter to send · Shift+Enter for a new line');
-composer.append(input, sendButton, blockedReason, hint);
+
+const actions = new MessageActions({
+  rows,
+  messageOf: (key) => state.messages.find((m) => messageKey(m) === key),
+  moderate: () => activeSummary(state)?.moderate === true,
+  conversation: () => state.active,
+  reply: (message) => composerMode.reply(message),
+  edit: (message) => composerMode.edit(message),
+  post: (message) => vscode.postMessage(message),
+  focusComposer: () => input.focus(),
+});
+const aids = new ReadingAids({ list, rows, keyOf: messageKey, focusMessage: (key) => actions.focusMessage(key), now: Date.now });
+// Leaving a reply or an edit: back to the message it was about.
+const composerMode = new ComposerModeBar(input, (mode) => {
+  if (!actions.focusMessage(messageKey(mode.message))) input.focus();
+  drafts.set(state.active, input.value);
+  save();
+});
+const mentions = new MentionComplete(input, () => mentionCandidates(state));
+list.append(olderButton, rows, empty, aids.jumpButton, aids.announcer);
+composer.append(composerMode.element, input, sendButton, mentions.listbox, blockedReason, hint);
 
 const searchBox = new SearchBox({
   search: (query) => vscode.postMessage({ type: 'search', query }),
@@ -68,7 +92,7 @@ const revealer = new MessageRevealer({
   rows,
   open: (conversation) => openConversation(conversation),
   loadOlder: (conversation) => vscode.postMessage({ type: 'loadOlder', conversation }),
-  missing: (text) => draw(apply(state, { type: 'notice', level: 'info', text }), false, list.scrollHeight),
+  missing: (text) => showLocalNotice(text),
 });
 
 app.append(statusLine, searchBox.element, chips, keyBar, list, notice, composer);
@@ -87,11 +111,17 @@ rows.addEventListener('click', (event) => {
   for (const b of Array.from((event.target as Element).closest('.file-card')?.querySelectorAll('button') ?? [])) b.disabled = true;
   vscode.postMessage(action);
 });
+rows.addEventListener('click', (event) => {
+  const quote = event.target instanceof Element ? event.target.closest<HTMLElement>('.reply-quote') : null;
+  const seq = Number(quote?.dataset.seq);
+  if (quote && Number.isSafeInteger(seq)) revealer.reveal(state.active, seq);
+});
 olderButton.addEventListener('click', () => {
   olderButton.disabled = true;
   vscode.postMessage({ type: 'loadOlder', conversation: state.active });
 });
 input.addEventListener('keydown', (event) => {
+  if (mentions.onKeydown(event) || composerMode.onKeydown(event)) return;
   // isComposing: Enter that confirms an IME composition must not send.
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -99,9 +129,13 @@ input.addEventListener('keydown', (event) => {
   }
 });
 input.addEventListener('input', () => {
+  mentions.update();
+  // An edit's text is not a draft.
+  if (composerMode.mode?.kind === 'edit') return;
   drafts.set(state.active, input.value);
   save();
 });
+input.addEventListener('click', () => mentions.update());
 composer.addEventListener('submit', (event) => {
   event.preventDefault();
   submit();
@@ -111,7 +145,16 @@ function submit(): void {
   if (composerBlocked(state) !== undefined) return;
   const text = input.value;
   if (text.trim() === '') return;
-  vscode.postMessage({ type: 'send', conversation: state.active, text });
+  const mode = composerMode.mode;
+  const seq = mode?.message.seq;
+  if (mode?.kind === 'edit' && seq !== undefined) {
+    if (text !== mode.message.text) vscode.postMessage({ type: 'edit', conversation: state.active, seq, text });
+    // The draft from before the edit comes back.
+    composerMode.leave(false);
+    return;
+  }
+  vscode.postMessage({ type: 'send', conversation: state.active, text, ...(mode?.kind === 'reply' && seq !== undefined && { replyTo: seq }) });
+  composerMode.leave(false);
   input.value = '';
   drafts.set(state.active, '');
   save();
@@ -119,6 +162,7 @@ function submit(): void {
 
 function openConversation(id: string): void {
   if (id === state.active) return;
+  composerMode.leave(false);
   drafts.set(state.active, input.value);
   vscode.postMessage({ type: 'open', conversation: id });
 }
@@ -126,21 +170,34 @@ function openConversation(id: string): void {
 // ---- drawing ----
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
   const wasAtBottom = atBottom();
   const previousHeight = list.scrollHeight;
-  const patch = apply(state, event.data);
-  draw(patch, wasAtBottom, previousHeight);
+  const previousActive = state.active;
+  const switched = message.type === 'snapshot' && message.active !== previousActive;
+  // Read before the snapshot: the host has marked the conversation read by the time it sends it.
+  const unread = message.type === 'snapshot' ? (state.conversations.find((c) => c.id === message.active)?.unread ?? 0) : 0;
+  const fresh = message.type === 'upsert' && message.conversation === state.active && !state.messages.some((m) => m.id === message.message.id && m.from === message.message.from);
+  if (switched) {
+    aids.leaving(previousActive, wasAtBottom);
+    composerMode.leave(false);
+  }
+  const patch = apply(state, message);
+  draw(patch, wasAtBottom, previousHeight, { switched: switched || firstSnapshot, unread, fresh });
+  if (patch.kind === 'all') firstSnapshot = false;
 });
+let firstSnapshot = true;
 
-function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void {
+function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number, how: { switched: boolean; unread: number; fresh: boolean }): void {
   switch (patch.kind) {
     case 'all':
       drawStatus();
       drawChips();
       drawKeyBar();
       drawAllMessages();
-      drawComposer(true);
-      list.scrollTop = list.scrollHeight;
+      drawComposer(how.switched);
+      if (how.switched) aids.opened(state.active, state.messages, how.unread);
+      else if (wasAtBottom) list.scrollTop = list.scrollHeight;
       save();
       revealer.redrawn('all');
       return;
@@ -154,17 +211,21 @@ function draw(patch: Patch, wasAtBottom: boolean, previousHeight: number): void 
       drawComposer(false);
       return;
     case 'older':
-      rows.prepend(...state.messages.slice(0, patch.count).map(renderMessage));
+      rows.prepend(...state.messages.slice(0, patch.count).map((m) => renderMessage(m, state.connection.me)));
       refreshGroups();
       drawOlderButton();
       // Keep what the user was looking at in place.
       list.scrollTop += list.scrollHeight - previousHeight;
       revealer.redrawn('older');
       return;
-    case 'message':
+    case 'message': {
+      const message = state.messages[patch.index];
+      // Before drawing: a new line it starts is drawn with it.
+      if (how.fresh && message) aids.arrived(message, wasAtBottom);
       drawMessage(patch.index);
-      if (wasAtBottom || state.messages[patch.index]?.mine) list.scrollTop = list.scrollHeight;
+      if (wasAtBottom || (message?.mine && how.fresh)) list.scrollTop = list.scrollHeight;
       return;
+    }
     case 'notice':
       drawNotice();
       return;
@@ -261,7 +322,7 @@ function drawKeyBar(): void {
 }
 
 function drawAllMessages(): void {
-  rows.replaceChildren(...state.messages.map(renderMessage));
+  rows.replaceChildren(...state.messages.map((m) => renderMessage(m, state.connection.me)));
   refreshGroups();
   drawOlderButton();
 }
@@ -273,7 +334,7 @@ function drawMessage(index: number): void {
   rows.querySelector(`[data-key="${CSS.escape(key)}"]`)?.remove();
   const next = state.messages[index + 1];
   const nextRow = next ? rows.querySelector(`[data-key="${CSS.escape(messageKey(next))}"]`) : null;
-  rows.insertBefore(renderMessage(message), nextRow);
+  rows.insertBefore(renderMessage(message, state.connection.me), nextRow);
   refreshGroups();
 }
 
@@ -288,6 +349,8 @@ function refreshGroups(): void {
     row.classList.toggle('continued', continuesGroup(previous, message));
     previous = message;
   }
+  aids.draw(state.messages);
+  actions.rowsChanged();
   empty.hidden = state.messages.length > 0;
   empty.textContent = state.active === EVERYONE_ID ? 'No messages to everyone yet. Say hello!' : state.active.startsWith('#') ? `No messages in ${state.active} yet.` : `No messages with ${state.active} yet.`;
 }
@@ -314,6 +377,12 @@ function drawNotice(): void {
   notice.dataset.level = state.notice?.level ?? '';
   notice.hidden = !state.notice;
   if (state.notice?.level === 'error') olderButton.disabled = false;
+}
+
+/** A notice from the view itself (the host's notices replace it). */
+function showLocalNotice(text: string): void {
+  state.notice = { level: 'info', text };
+  drawNotice();
 }
 
 function atBottom(): boolean {

@@ -54,6 +54,8 @@ export interface ConversationSummary {
   sendBlocked?: string;
   /** Set for a room. */
   room?: RoomSummary;
+  /** This user is a teacher or TA and may delete anyone's server-readable message here (Everyone, a room that is not encrypted). */
+  moderate?: true;
 }
 
 /** pending: waiting for the server to store it; sent: stored; failed: refused (see `error`). */
@@ -108,8 +110,8 @@ export interface MessageView {
   replyTo?: { seq: number; from?: string; snippet?: string };
   /** Changed by its sender since (the text is the newest). */
   edited?: true;
-  /** Deleted: no text; `by` is who deleted it (the sender, or a teacher or TA). */
-  deleted?: { by: string };
+  /** Deleted: no text; `by` is who deleted it (the sender, or a teacher or TA: `role`, when known). */
+  deleted?: { by: string; role?: 'teacher' | 'ta' };
   /** Reactions, each with who reacted. */
   reactions?: Array<{ emoji: string; names: string[] }>;
   /** It names this user (@alice). */
@@ -155,7 +157,16 @@ export type WebviewMessage =
   /** The view is loaded and listening; `active` is the conversation it restored, if any. */
   | { type: 'ready'; active?: string }
   | { type: 'open'; conversation: string }
-  | { type: 'send'; conversation: string; text: string }
+  /** `replyTo`: the seq of the message this one answers. */
+  | { type: 'send'; conversation: string; text: string; replyTo?: number }
+  /** Your message `seq` gets new text. */
+  | { type: 'edit'; conversation: string; seq: number; text: string }
+  /** Deletes message `seq` (yours; staff: anyone's where the server can read it). */
+  | { type: 'delete'; conversation: string; seq: number }
+  /** Adds (or with `remove`, takes back) this user's reaction to message `seq`. */
+  | { type: 'react'; conversation: string; seq: number; emoji: string; remove: boolean }
+  /** Copy a message's text to the clipboard (the host's clipboard works in every VS Code). */
+  | { type: 'copy'; text: string }
   | { type: 'loadOlder'; conversation: string }
   | { type: 'connect' }
   /** Compare safety numbers with this classmate (the host shows them). */
@@ -182,6 +193,17 @@ const MAX_TEXT_CHARS = 64 * 1024;
 /** A search box's text longer than this is no search anyone types. */
 export const MAX_SEARCH_CHARS = 200;
 
+/** A reaction: one emoji or a short word without spaces (the client checks the protocol's 32 bytes). */
+const REACTION = /^\S{1,32}$/u;
+
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TEXT_CHARS;
+}
+
 /** The webview's message checked field by field, or undefined when it is not one. */
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -199,8 +221,19 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'acceptKey':
       return conversation === undefined || conversation === EVERYONE_ID || ROOM_ID.test(conversation) ? undefined : { type: message.type, conversation };
     case 'send':
-      if (conversation === undefined || typeof message.text !== 'string' || message.text.length > MAX_TEXT_CHARS) return undefined;
-      return { type: 'send', conversation, text: message.text };
+      if (conversation === undefined || !isText(message.text)) return undefined;
+      if (message.replyTo === undefined) return { type: 'send', conversation, text: message.text };
+      return isSeq(message.replyTo) ? { type: 'send', conversation, text: message.text, replyTo: message.replyTo } : undefined;
+    case 'edit':
+      return conversation === undefined || !isSeq(message.seq) || !isText(message.text) ? undefined : { type: 'edit', conversation, seq: message.seq, text: message.text };
+    case 'delete':
+      return conversation === undefined || !isSeq(message.seq) ? undefined : { type: 'delete', conversation, seq: message.seq };
+    case 'react':
+      if (conversation === undefined || !isSeq(message.seq) || typeof message.emoji !== 'string' || !REACTION.test(message.emoji)) return undefined;
+      if (message.remove !== undefined && typeof message.remove !== 'boolean') return undefined;
+      return { type: 'react', conversation, seq: message.seq, emoji: message.emoji, remove: message.remove === true };
+    case 'copy':
+      return isText(message.text) ? { type: 'copy', text: message.text } : undefined;
     case 'connect':
       return { type: 'connect' };
     case 'acceptFile':

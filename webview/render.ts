@@ -4,10 +4,13 @@
  * message is shown as the characters it is.
  */
 import { renderIsolated } from './isolated-text';
+import { deletedTextOf } from './deleted-text';
+import { messageLabel } from './message-label';
 import { renderCodeBlock } from './code-block';
-import { renderSnippetText } from './code-message';
 import { renderFileCard } from './file-card';
 import { renderFileLinks } from './file-link-text';
+import { renderReactions } from './reactions';
+import { renderSnippetText } from './code-message';
 import { Block, Inline, isSafeHref, parseMarkdown } from './markdown';
 import type { MessageView } from './protocol';
 import { el } from './render-element';
@@ -62,11 +65,12 @@ function renderInline(inline: Inline): Node {
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** One message row: a header (sender, time; hidden when it continues a group), the body, marks. */
-export function renderMessage(message: MessageView): HTMLElement {
+/** One message row: a header (sender, time; hidden when it continues a group), the body, marks. `me`: this user, for their reactions. */
+export function renderMessage(message: MessageView, me?: string): HTMLElement {
   if (message.system) return renderSystemLine(message);
   const row = el('article', 'message');
   row.dataset.key = messageKey(message);
+  row.setAttribute('aria-label', messageLabel(message, TIME.format(message.ts)));
   row.classList.toggle('mine', message.mine);
   row.classList.toggle(message.delivery, true);
 
@@ -83,7 +87,7 @@ export function renderMessage(message: MessageView): HTMLElement {
 
   const body = el('div', 'message-body');
   if (message.replyTo) body.append(renderReplyQuote(message.replyTo));
-  if (message.deleted) body.append(el('p', 'deleted', message.deleted.by === message.from ? 'Message deleted' : `Message deleted by ${message.deleted.by}`));
+  if (message.deleted) body.append(el('p', 'deleted', deletedTextOf(message.deleted, message.from)));
   else if (message.file) body.append(renderFileCard(message.file));
   else if (message.text !== undefined) body.append(renderSnippetText(message.text, renderMarkdown) ?? renderMarkdown(message.text));
   else body.append(el('p', 'problem', message.problem ?? 'This message cannot be shown.'));
@@ -102,28 +106,20 @@ export function renderMessage(message: MessageView): HTMLElement {
   if (message.delivery === 'pending') marks.append(el('span', 'mark delivery', 'sending…'));
   if (message.delivery === 'failed') marks.append(el('span', 'mark error', message.error ?? 'Not sent.'));
   row.append(marks);
-  if (message.reactions && !message.deleted) row.append(renderReactions(message.reactions));
+  if (message.reactions && !message.deleted) row.append(renderReactions(message.reactions, me));
   return row;
 }
 
-/** The quoted line above a reply: who it answers and the start of what they said. Text only. */
+/** The quoted line above a reply: who it answers and the start of what they said. Text only; a button that shows the original. */
 function renderReplyQuote(reply: NonNullable<MessageView['replyTo']>): HTMLElement {
-  const quote = el('div', 'reply-quote');
+  const quote = el('button', 'reply-quote');
+  quote.type = 'button';
+  quote.dataset.seq = String(reply.seq);
+  quote.title = 'Show the original message';
   quote.append('↪ ');
   if (reply.from) quote.append(renderIsolated(reply.from), ': ');
   quote.append(reply.snippet ?? 'an earlier message');
   return quote;
-}
-
-/** 👍 2 · 🎉 1, each naming who reacted on hover. */
-function renderReactions(reactions: NonNullable<MessageView['reactions']>): HTMLElement {
-  const row = el('div', 'reactions');
-  for (const reaction of reactions) {
-    const chip = el('span', 'reaction', `${reaction.emoji} ${reaction.names.length}`);
-    chip.title = reaction.names.join(', ');
-    row.append(chip);
-  }
-  return row;
 }
 
 /** A membership or moderation change, centred: "alice added bob · 09:01". Text only, never markdown. */

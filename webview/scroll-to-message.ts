@@ -64,7 +64,7 @@ export class MessageRevealer {
     const pending = this.pending;
     if (!pending) return;
     // Another conversation was opened meanwhile (the user chose it): the reveal is moot.
-    if (kind === 'all' && pending.openRequested && this.view.state().active !== pending.conversation) {
+    if (kind === 'all' && this.view.state().active !== pending.conversation) {
       this.pending = undefined;
       return;
     }

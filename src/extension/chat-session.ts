@@ -44,6 +44,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   private readonly client: ChatClient;
   /** A teacher's or TA's requests (moderation-commands.ts); the server refuses anyone else. */
   readonly moderation: Pick<ChatClient, 'mute' | 'unmute' | 'setExamMode' | 'ban' | 'unban'>;
+  /** Edits, deletes and reactions (message-actions.ts), each naming a message this client has seen. */
+  readonly references: Pick<ChatClient, 'editMessage' | 'deleteMessage' | 'react' | 'unreact'>;
   private readonly files: FileCards;
   private connectionView: ConnectionView;
   private readonly loadingHistory = new Map<string, Promise<void>>();
@@ -63,6 +65,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.search = new SessionSearch(this.conversations);
     this.rooms = new SessionRooms(this.client, this.conversations);
     this.moderation = this.client;
+    this.references = this.client;
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));
@@ -150,9 +153,13 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
       const id = roomId(name);
       return { id, title: id, unread: this.conversations.unread(id), room: this.rooms.summary(name) };
     });
+    const staff = this.client.roster.get(this.client.name)?.role !== undefined;
     return [everyone, ...rooms, ...classmates].map((summary) => {
       const blocked = this.sendBlocked(summary.id);
-      return blocked === undefined ? summary : { ...summary, sendBlocked: blocked };
+      const shown = blocked === undefined ? summary : { ...summary, sendBlocked: blocked };
+      // Staff delete anyone's message only where the server can read it (PROTOCOL.md 20.5).
+      const readable = summary.id === EVERYONE_ID || (summary.room !== undefined && !summary.room.encrypted);
+      return staff && readable ? { ...shown, moderate: true as const } : shown;
     });
   }
 
@@ -160,21 +167,22 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
    * Shows the message as pending at once, then sent or failed. Reconnecting is fine: the client's
    * outbox sends it (with the same id) once the connection is back.
    */
-  send(conversation: string, text: string): void {
+  send(conversation: string, text: string, replyTo?: number): void {
     if (text.trim() === '') return;
     let queued;
+    const quote = replyTo === undefined ? undefined : this.conversations.quoteOf(conversation, replyTo);
     try {
-      queued = this.client.queueText(conversation, text);
+      queued = this.client.queueText(conversation, text, replyTo === undefined ? {} : { replyTo });
     } catch (error) {
       const id = `local-${randomBytes(8).toString('hex')}`;
-      this.conversations.addPending(id, conversation, text, this.now(), false);
+      this.conversations.addPending(id, conversation, text, this.now(), false, quote);
       this.conversations.markFailed(id, conversation, describeSendError(error));
       return;
     }
     // queueText seals every private message (it refuses rather than send one in the clear).
     const room = roomNameOf(queued.to);
     const encrypted = room !== undefined ? this.rooms.encrypted(room) : queued.to !== EVERYONE_ID;
-    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted);
+    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted, quote);
     queued.sent.then(
       (info) => this.conversations.markSent(info.id, queued.to, info.seq, info.ts),
       (error: unknown) => this.conversations.markFailed(queued.id, queued.to, describeSendError(error)),

@@ -6,6 +6,7 @@
 import { EVERYONE_ID, HostMessage, parseWebviewMessage, WebviewMessage } from '../../webview/protocol';
 import type { ChatSession } from './chat-session';
 import type { ConversationChange } from './conversations';
+import { runMessageAction } from './message-actions';
 
 export interface ChatViewActions {
   /** The webview's "Connect" button. */
@@ -16,6 +17,8 @@ export interface ChatViewActions {
   saveFile(file: string): void;
   /** A room header's Join or Members button (the Join Room / Room Members commands; `room` is "#name"). */
   room(action: 'joinRoom' | 'roomMembers', room: string): void;
+  /** A message's Copy: puts its text on the clipboard. */
+  copy(text: string): void;
   /** Reports a failure that has no place in the view (e.g. history could not load). */
   log(message: string): void;
 }
@@ -121,7 +124,15 @@ export class ChatViewModel {
           this.send({ type: 'notice', level: 'error', text: 'Not connected. Connect to send messages.' });
           return;
         }
-        this.session.send(message.conversation, message.text);
+        this.session.send(message.conversation, message.text, message.replyTo);
+        return;
+      case 'edit':
+      case 'delete':
+      case 'react':
+        runMessageAction(this.session, message, (text) => this.send({ type: 'notice', level: 'error', text }));
+        return;
+      case 'copy':
+        this.actions.copy(message.text);
         return;
       case 'loadOlder':
         this.loadHistory(message.conversation, true);

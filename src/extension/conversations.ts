@@ -9,6 +9,8 @@ import { ConversationSummary, EVERYONE_ID, FileCardView, KeyState, MessageView }
 
 /** Messages kept per conversation; older ones are dropped from memory (history can reload them). */
 export const MAX_MESSAGES_PER_CONVERSATION = 1000;
+/** Characters of the original a pending reply quotes (the client library's snippets are about as long). */
+const QUOTE_CHARS = 80;
 
 export interface Classmate {
   name: string;
@@ -183,10 +185,10 @@ export class Conversations {
     this.emit({ kind: 'message', conversation, message: c.messages[index] });
   }
 
-  /** A message the user just typed, shown at once as pending. */
-  addPending(id: string, to: string, text: string, now: number, encrypted: boolean): MessageView {
+  /** A message the user just typed, shown at once as pending (with the quote of what it replies to). */
+  addPending(id: string, to: string, text: string, now: number, encrypted: boolean, replyTo?: MessageView['replyTo']): MessageView {
     const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
-    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: 'pending' };
+    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: 'pending', ...(replyTo && { replyTo }) };
     const c = this.get(conversation);
     c.messages.push(view);
     trim(c);
@@ -238,13 +240,24 @@ export class Conversations {
     this.emit({ kind: 'older', conversation, messages: kept, more: c.more });
   }
 
+  /** How a reply to message `seq` of `conversation` quotes it, from the messages shown. */
+  quoteOf(conversation: string, seq: number): NonNullable<MessageView['replyTo']> {
+    const target = this.conversations.get(conversation)?.messages.find((m) => m.seq === seq);
+    if (!target) return { seq };
+    const firstLine = target.deleted ? undefined : target.text?.split('\n')[0];
+    return { seq, from: target.from, ...(firstLine !== undefined && { snippet: firstLine.length > QUOTE_CHARS ? `${firstLine.slice(0, QUOTE_CHARS)}…` : firstLine }) };
+  }
+
   /** The seq to ask history for messages before, or undefined to ask for the newest page. */
   oldestSeq(conversation: string): number | undefined {
     return this.get(conversation).messages.find((m) => m.seq !== undefined)?.seq;
   }
 
+  /** The view with its file card's known state, and the role of whoever deleted it for someone else. */
   private withKnownCard(conversation: string, view: MessageView): MessageView {
-    return view.file ? { ...view, file: this.trackCard(conversation, view.file) } : view;
+    const role = view.deleted && view.deleted.by !== view.from ? this.roster.get(view.deleted.by)?.role : undefined;
+    const shown = role && view.deleted ? { ...view, deleted: { ...view.deleted, role } } : view;
+    return shown.file ? { ...shown, file: this.trackCard(conversation, shown.file) } : shown;
   }
 
   private markRead(conversation: string): void {

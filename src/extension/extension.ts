@@ -20,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     verify: (name) => void vscode.commands.executeCommand(COMMANDS.verifyKey, name),
     saveFile: (file) => void controller?.saveFile(file),
     room: (action, room) => void vscode.commands.executeCommand(COMMANDS[action], room),
+    copy: (text) => void vscode.env.clipboard.writeText(text),
     log: (message) => output.warn(message),
   });
   const classmates = new ClassmatesProvider();

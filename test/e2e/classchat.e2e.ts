@@ -15,7 +15,7 @@ import { ChatClient } from '../../src/client';
 import type { FileOfferView } from '../../src/client/file-transfer-types';
 import { MemoryKeyStore } from '../../src/client/key-store';
 import { MemoryTrustStore } from '../../src/client/trust-store';
-import type { ReceivedMessage } from '../../src/client/types';
+import type { MessageChange, ReceivedMessage } from '../../src/client/types';
 import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
 import { CodeServer } from './code-server';
 import { Workbench } from './workbench';
@@ -285,6 +285,38 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     assert.match(at, /Ln 5, Col 1/);
     await wb.page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor({ timeout: 30_000 });
     await wb.screenshot('11-link-opened-app-ts-line-5');
+  });
+
+  it("12: replies to bob's message in Everyone from its hover toolbar and edits the reply; bob gets both", async () => {
+    await wb.page.keyboard.press('Escape');
+    await wb.openViewContainer('ClassChat');
+    const chat = wb.chatView();
+    await chat.locator('button.chip', { hasText: 'Everyone' }).click();
+    const bobChanges: MessageChange[] = [];
+    bob.on('messageChanged', (change) => bobChanges.push(change));
+    const question = await bob.sendText('*', 'Who can explain recursion?');
+    const original = chat.locator('article.message', { hasText: 'Who can explain recursion?' });
+    await original.waitFor({ timeout: 30_000 });
+    await original.hover();
+    await original.locator('.message-actions button[aria-label="Reply"]').click();
+    await chat.locator('.composer-mode', { hasText: 'Replying to bob' }).waitFor({ timeout: 30_000 });
+    const input = chat.locator('textarea.input');
+    await input.fill('A function that calls itslef');
+    await input.press('Enter');
+    await until(() => bobGot.some((m) => m.text === 'A function that calls itslef'), "bob to get alice's reply");
+    const reply = bobGot.find((m) => m.text === 'A function that calls itslef')!;
+    assert.equal(reply.replyTo?.seq, question.seq, "the reply names bob's message");
+    const mine = chat.locator('article.message', { hasText: 'A function that calls itslef' });
+    assert.equal(await mine.locator('.reply-quote').textContent(), '↪ bob: Who can explain recursion?');
+    await mine.locator('.mark.delivery').waitFor({ state: 'detached', timeout: 30_000 });
+
+    await mine.hover();
+    await mine.locator('.message-actions button[aria-label="Edit"]').click();
+    await chat.locator('.composer-mode', { hasText: 'Editing your message' }).waitFor({ timeout: 30_000 });
+    await input.fill('A function that calls itself');
+    await input.press('Enter');
+    await until(() => bobChanges.some((c) => c.how === 'edited' && c.seq === reply.seq && c.message.text === 'A function that calls itself'), 'bob to get the edit');
+    await chat.locator('article.message', { hasText: 'A function that calls itself' }).locator('.mark.edited').waitFor({ timeout: 30_000 });
   });
 
   /** Steps 6-7 need the file transfer commands; without them they fail (never skip) and say why. */

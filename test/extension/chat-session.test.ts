@@ -43,7 +43,7 @@ describe('ChatSession and the chat view model (real server)', function () {
   function view(s: ChatSession | undefined, active?: string) {
     const posted: HostMessage[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, room: () => undefined, log: () => undefined });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, room: () => undefined, copy: () => undefined, log: () => undefined });
     model.setSession(s);
     model.attach((message) => posted.push(message));
     model.setVisible(true);
@@ -57,7 +57,7 @@ describe('ChatSession and the chat view model (real server)', function () {
 
   it('posts nothing before ready, then a snapshot; without a session the composer says why', () => {
     const posted: HostMessage[] = [];
-    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: () => undefined, room: () => undefined, log: () => undefined });
+    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: () => undefined, room: () => undefined, copy: () => undefined, log: () => undefined });
     model.attach((message) => posted.push(message));
     model.setSession(undefined);
     assert.equal(posted.length, 0);
@@ -72,7 +72,7 @@ describe('ChatSession and the chat view model (real server)', function () {
     const posted: HostMessage[] = [];
     const saves: string[] = [];
     const logged: string[] = [];
-    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: (file) => saves.push(file), room: () => undefined, log: (m) => logged.push(m) });
+    const model = new ChatViewModel({ connect: () => undefined, verify: () => undefined, saveFile: (file) => saves.push(file), room: () => undefined, copy: () => undefined, log: (m) => logged.push(m) });
     model.attach((message) => posted.push(message));
     model.handle({ type: 'ready' });
     model.handle({ type: 'acceptFile', file: 'f1' });
@@ -90,7 +90,7 @@ describe('ChatSession and the chat view model (real server)', function () {
   it('ignores malformed webview messages and passes the Connect button on', () => {
     const logged: string[] = [];
     const connects: number[] = [];
-    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, room: () => undefined, log: (m) => logged.push(m) });
+    const model = new ChatViewModel({ connect: () => connects.push(1), verify: () => undefined, saveFile: () => undefined, room: () => undefined, copy: () => undefined, log: (m) => logged.push(m) });
     model.attach(() => undefined);
     for (const bad of [null, 'send', { type: 'send', conversation: 'bob' }, { type: 'open', conversation: '<script>' }, { type: 'nope' }]) model.handle(bad);
     assert.equal(logged.length, 5);
