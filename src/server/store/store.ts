@@ -76,6 +76,14 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** putUser refused: the name is bound to another key (`owner` is the stored user). */
+export class NameTakenError extends Error {
+  constructor(readonly owner: UserRecord) {
+    super(`the name ${owner.name} is bound to another key`);
+    this.name = 'NameTakenError';
+  }
+}
+
 export interface Store {
   /** Present when other server nodes share this store: what they commit, and who is online there. */
   readonly cluster?: ClusterFeed;
@@ -89,7 +97,8 @@ export interface Store {
    * Registers a user, or binds a key to an existing keyless user. Either way ackedSeq and
    * historySince start at the current head: the mailbox starts empty, messages to everyone are
    * reachable through history, and private messages the name had before are not. Durable when
-   * it resolves.
+   * it resolves. A name already bound to another key (or asked for without one) is refused with
+   * NameTakenError: on a shared store another node may have registered it a moment ago.
    */
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
   /** Forgets a user (operator reset): the name can be registered again with a new key. */

@@ -14,6 +14,7 @@ import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import { NameTakenError } from '../store';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadRoomBook, MessageWriter } from './message-writer';
@@ -124,41 +125,61 @@ export class PostgresStore implements Store {
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const pool = this.db();
     return this.userOps.run(user.name, async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const found = await client.query<UserRow>('SELECT name, public_key, acked_seq, history_since FROM classchat_users WHERE name = $1 FOR UPDATE', [user.name]);
-        const existing = found.rows[0] && toUser(found.rows[0]);
-        if (existing && existing.publicKey === user.publicKey) {
-          await client.query('COMMIT');
-          return existing;
-        }
-        // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
-        // a new name just before its first held message.
-        let acked = await readHead(client);
-        if (existing && user.publicKey === null) acked = existing.ackedSeq;
-        else if (!existing) {
-          const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
-          if (first.rows[0].seq !== null) acked = Math.min(acked, Number(first.rows[0].seq) - 1);
-        }
-        const since = user.publicKey === null ? (existing?.historySince ?? 0) : acked;
-        const stored = await client.query<UserRow>(
-          `INSERT INTO classchat_users (name, public_key, acked_seq, history_since) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (name) DO UPDATE SET public_key = excluded.public_key, acked_seq = GREATEST(classchat_users.acked_seq, excluded.acked_seq), history_since = excluded.history_since
-           RETURNING name, public_key, acked_seq, history_since`,
-          [user.name, user.publicKey, acked, since],
-        );
-        // Its held messages are in its mailbox now (they are private messages to it).
-        if (!existing) await client.query('DELETE FROM classchat_held WHERE name = $1', [user.name]);
-        await client.query('COMMIT');
-        return toUser(stored.rows[0]);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+      // A new name's row cannot be locked before it exists: when another node inserts it first,
+      // the INSERT below does nothing and the next try finds (and locks) that node's row.
+      for (let attempt = 1; ; attempt++) {
+        const stored = await this.putUserOnce(pool, user);
+        if (stored) return stored;
+        if (attempt === 3) throw new Error(`could not register ${user.name}: its row kept changing under other nodes`);
       }
     });
+  }
+
+  /** One transaction of putUser; undefined when another node registered the name meanwhile. */
+  private async putUserOnce(pool: Pool, user: { name: string; publicKey: string | null }): Promise<UserRecord | undefined> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const found = await client.query<UserRow>('SELECT name, public_key, acked_seq, history_since FROM classchat_users WHERE name = $1 FOR UPDATE', [user.name]);
+      const existing = found.rows[0] && toUser(found.rows[0]);
+      if (existing && existing.publicKey === user.publicKey) {
+        await client.query('COMMIT');
+        return existing;
+      }
+      if (existing && existing.publicKey !== null) throw new NameTakenError(existing);
+      // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
+      // a new name just before its first held message.
+      let acked = await readHead(client);
+      if (existing && user.publicKey === null) acked = existing.ackedSeq;
+      else if (!existing) {
+        const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
+        if (first.rows[0].seq !== null) acked = Math.min(acked, Number(first.rows[0].seq) - 1);
+      }
+      const since = user.publicKey === null ? (existing?.historySince ?? 0) : acked;
+      const stored = existing
+        ? await client.query<UserRow>(
+            'UPDATE classchat_users SET public_key = $2, acked_seq = GREATEST(acked_seq, $3), history_since = $4 WHERE name = $1 RETURNING name, public_key, acked_seq, history_since',
+            [user.name, user.publicKey, acked, since],
+          )
+        : await client.query<UserRow>(
+            `INSERT INTO classchat_users (name, public_key, acked_seq, history_since) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO NOTHING RETURNING name, public_key, acked_seq, history_since`,
+            [user.name, user.publicKey, acked, since],
+          );
+      if (stored.rows.length === 0) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      // Its held messages are in its mailbox now (they are private messages to it).
+      if (!existing) await client.query('DELETE FROM classchat_held WHERE name = $1', [user.name]);
+      await client.query('COMMIT');
+      return toUser(stored.rows[0]);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   deleteUser(name: string): Promise<boolean> {
