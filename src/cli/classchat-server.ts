@@ -29,6 +29,8 @@ Options:
                          with --store, where files waiting for delivery are kept
   --store URL            keep messages and users in PostgreSQL: postgres://USER@HOST:PORT/DB
                          (or set ${DATABASE_URL_VARIABLE}); the default is the embedded store
+  --node-timeout SECONDS with --store, a node silent this long (killed, cut off) is counted dead
+                         and its users shown offline on the other nodes (default 10, at least 2)
   --join-code CODE       code a new user must give to register a name
   --roles FILE           the teachers and TAs, one "name role" per line (others are students),
                          applied at start
@@ -62,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5050' },
       'data-dir': { type: 'string', default: './classchat-data' },
       store: { type: 'string' },
+      'node-timeout': { type: 'string', default: '10' },
       'join-code': { type: 'string' },
       roles: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -89,7 +92,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = resolve(values['data-dir']);
-  const storeChoice = chooseStore(values.store, dataDir);
+  const nodeTimeout = parseNonNegativeInt(values['node-timeout'], '--node-timeout');
+  if (nodeTimeout < 2) throw new UsageError('--node-timeout must be at least 2 seconds (nodes stamp a heartbeat every third of it)');
+  const storeChoice = { ...chooseStore(values.store, dataDir), nodeTimeoutMs: nodeTimeout * 1000 };
   if (positionals[0] === 'reset-user') return resetUser(storeChoice, positionals.slice(1));
   if (positionals[0] === 'role') return roleCommand(storeChoice, positionals.slice(1));
   if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);

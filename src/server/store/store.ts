@@ -171,8 +171,10 @@ export interface ClusterHandlers {
   presence(node: string, change: PresenceChange): void;
   /** Another node started: it has not heard who is online here. */
   joined(node: string): void;
-  /** Another node shut down: nobody is online there any more. */
+  /** Another node shut down, or fell silent for too long (killed): nobody is online there any more. */
   left(node: string): void;
+  /** This node may have been counted dead by the others (it could not reach them for a while). */
+  resumed(): void;
 }
 
 export interface ClusterFeed {

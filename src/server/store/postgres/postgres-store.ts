@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   recentIds?: number;
   /** This node's name in the database (default: host, pid and a random suffix). */
   node?: string;
+  /** A node silent this long is counted dead and its users offline (default 10000); it stamps a heartbeat every third of it. */
+  nodeTimeoutMs?: number;
 }
 
 interface UserRow {
@@ -69,7 +71,17 @@ export class PostgresStore implements Store {
     this.poolSize = options.poolSize ?? 10;
     this.recent = new RecentIds(options.recentIds ?? 100_000);
     this.node = options.node ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.cluster = new NodeBus({ url: this.url, node: this.node, log: this.log, head: () => this.knownHead, heardOf: (seq) => this.heardOf(seq) });
+    const nodeTimeoutMs = options.nodeTimeoutMs ?? 10_000;
+    this.cluster = new NodeBus({
+      url: this.url,
+      node: this.node,
+      log: this.log,
+      head: () => this.knownHead,
+      heardOf: (seq) => this.heardOf(seq),
+      pool: () => this.pool,
+      heartbeatMs: Math.max(100, Math.floor(nodeTimeoutMs / 3)),
+      nodeTimeoutMs,
+    });
   }
 
   async open(): Promise<void> {
