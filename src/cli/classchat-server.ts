@@ -18,7 +18,8 @@ import { chooseStore, createStore, DATABASE_URL_VARIABLE, describeStore, StoreCh
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
   classchat-server reset-user NAME      free a name whose key was lost (server must be stopped)
-  classchat-server role NAME ROLE       make NAME a teacher, ta or student (server must be stopped);
+  classchat-server role NAME ROLE       make NAME a teacher, ta or student (server must be stopped;
+                                        with --store, running nodes take it at once);
                                         without NAME and ROLE, list the teachers and TAs
   classchat-server gen-cert [options]   make a self-signed TLS certificate (gen-cert --help)
 

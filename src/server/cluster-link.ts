@@ -49,6 +49,10 @@ export class ClusterLink {
       presence: (node, change) => this.presenceElsewhere(node, change),
       joined: () => this.announceEveryone(),
       resumed: () => this.announceEveryone(),
+      role: (name, role) => {
+        const user = this.parts.roster.setRole(name, role);
+        if (user) this.parts.presence.changedUser(user);
+      },
       left: (node) => {
         for (const name of this.parts.sessions.forgetNode(node)) {
           const user = this.parts.roster.get(name);

@@ -18,7 +18,7 @@ import type { AuthResult, LoginDesk } from './server-services';
 import { Session, SessionKind } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store } from './store/store';
-import { NameTakenError } from './store/store';
+import { NameInUseError, NameTakenError } from './store/store';
 
 export interface LoginParts {
   store: Store;
@@ -71,6 +71,11 @@ export class Logins implements LoginDesk {
         user.publicKey = error.owner.publicKey;
         user.ackedSeq = existing ? Math.max(user.ackedSeq, error.owner.ackedSeq) : error.owner.ackedSeq;
         roster.put(user);
+        return { ok: false, code: 'name_taken' };
+      }
+      if (error instanceof NameInUseError) {
+        log.info(`${name} is a room's name (created on another node); refused this login`);
+        roster.remove(user);
         return { ok: false, code: 'name_taken' };
       }
       log.error(`could not store user ${name}: ${String(error)}`);

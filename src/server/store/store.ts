@@ -84,6 +84,14 @@ export class NameTakenError extends Error {
   }
 }
 
+/** A room's `created` event, or a new user, refused: a room or a user has that name already (maybe made on another node). */
+export class NameInUseError extends Error {
+  constructor(readonly room: string) {
+    super(`the name ${room} is a room or a user already`);
+    this.name = 'NameInUseError';
+  }
+}
+
 export interface Store {
   /** Present when other server nodes share this store: what they commit, and who is online there. */
   readonly cluster?: ClusterFeed;
@@ -175,6 +183,8 @@ export interface ClusterHandlers {
   left(node: string): void;
   /** This node may have been counted dead by the others (it could not reach them for a while). */
   resumed(): void;
+  /** The operator set a name's role in the shared store. */
+  role(name: string, role: Role): void;
 }
 
 export interface ClusterFeed {

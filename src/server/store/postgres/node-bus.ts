@@ -7,12 +7,16 @@
  * it missed (presence changes missed meanwhile are lost until the users' next change).
  */
 import { Client, type Pool } from 'pg';
+import type { Role } from '../../../protocol/room-frames';
 import type { ClusterFeed, ClusterHandlers, PresenceChange, StoredMessage } from '../store';
 import { MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 import { NodeLiveness } from './node-liveness';
 
 export const COMMITS_CHANNEL = 'classchat_commits';
 const PRESENCE_CHANNEL = 'classchat_presence';
+/** The operator set a role (PostgresStore.setRole): `{"name":…,"role":…}`. */
+export const ROLES_CHANNEL = 'classchat_roles';
+const ROLES: ReadonlySet<string> = new Set(['teacher', 'ta', 'student']);
 const PAGE = 1000;
 
 export interface NodeBusOptions {
@@ -79,6 +83,7 @@ export class NodeBus implements ClusterFeed {
     await client.connect();
     await client.query(`LISTEN ${COMMITS_CHANNEL}`);
     await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+    await client.query(`LISTEN ${ROLES_CHANNEL}`);
     this.client = client;
     // Whatever was committed while this node was not listening.
     const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
@@ -110,10 +115,14 @@ export class NodeBus implements ClusterFeed {
       if (node !== this.options.node) this.catchUp(seq);
       return;
     }
-    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean };
+    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean; role?: string };
     try {
       note = JSON.parse(payload) as typeof note;
     } catch {
+      return;
+    }
+    if (channel === ROLES_CHANNEL) {
+      if (typeof note.name === 'string' && typeof note.role === 'string' && ROLES.has(note.role)) this.handlers?.role(note.name, note.role as Role);
       return;
     }
     if (!note.node || note.node === this.options.node || !this.handlers) return;

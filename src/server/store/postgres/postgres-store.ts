@@ -14,14 +14,14 @@ import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
 import type { AppendResult, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
-import { NameTakenError } from '../store';
+import { NameInUseError, NameTakenError } from '../store';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadRoomBook, MessageWriter } from './message-writer';
 import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message-rows';
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
-import { NodeBus } from './node-bus';
+import { NodeBus, ROLES_CHANNEL } from './node-bus';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -161,7 +161,12 @@ export class PostgresStore implements Store {
       if (existing && existing.publicKey !== null) throw new NameTakenError(existing);
       // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
       // a new name just before its first held message.
-      let acked = await readHead(client);
+      // A new name takes the head lock, as a room's creation does: a name is a user's or a room's, never both.
+      let acked = await readHead(client, !existing);
+      if (!existing) {
+        const room = await client.query("SELECT 1 FROM classchat_messages WHERE recipient = '#' || $1 AND event_kind = 'created' LIMIT 1", [user.name]);
+        if ((room.rowCount ?? 0) > 0) throw new NameInUseError(user.name);
+      }
       if (existing && user.publicKey === null) acked = existing.ackedSeq;
       else if (!existing) {
         const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
@@ -281,9 +286,21 @@ export class PostgresStore implements Store {
     return new Map(rows.map((row) => [row.name, row.role]));
   }
 
+  /** Running nodes hear of it at COMMIT (node-bus.ts), so the operator need not stop them. */
   async setRole(name: string, role: Role): Promise<void> {
-    if (role === 'student') await this.db().query('DELETE FROM classchat_roles WHERE name = $1', [name]);
-    else await this.db().query('INSERT INTO classchat_roles (name, role) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET role = excluded.role', [name, role]);
+    const client = await this.db().connect();
+    try {
+      await client.query('BEGIN');
+      if (role === 'student') await client.query('DELETE FROM classchat_roles WHERE name = $1', [name]);
+      else await client.query('INSERT INTO classchat_roles (name, role) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET role = excluded.role', [name, role]);
+      await client.query('SELECT pg_notify($1, $2)', [ROLES_CHANNEL, JSON.stringify({ name, role })]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async listHeld(): Promise<StoredMessage[]> {
@@ -328,8 +345,8 @@ export class PostgresStore implements Store {
 
 }
 
-async function readHead(client: PoolClient): Promise<number> {
-  const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
+async function readHead(client: PoolClient, lock = false): Promise<number> {
+  const { rows } = await client.query<{ seq: string }>(`SELECT seq FROM classchat_head${lock ? ' FOR UPDATE' : ''}`);
   return Number(rows[0].seq);
 }
 
