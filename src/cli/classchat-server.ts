@@ -30,6 +30,9 @@ Options:
                          with --store, where files waiting for delivery are kept
   --store URL            keep messages and users in PostgreSQL: postgres://USER@HOST:PORT/DB
                          (or set ${DATABASE_URL_VARIABLE}); the default is the embedded store
+  --files-dir DIR        where files waiting for delivery are kept (default DATA-DIR/files); with
+                         --store, one directory every node mounts, so a file uploaded to one node
+                         downloads from any
   --node-timeout SECONDS with --store, a node silent this long (killed, cut off) is counted dead
                          and its users shown offline on the other nodes (default 10, at least 2)
   --join-code CODE       code a new user must give to register a name
@@ -66,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: './classchat-data' },
       store: { type: 'string' },
       'node-timeout': { type: 'string', default: '10' },
+      'files-dir': { type: 'string' },
       'join-code': { type: 'string' },
       roles: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -137,7 +141,10 @@ async function main(argv: string[]): Promise<number> {
   if (roles) await applyRoles(store, roles);
   let files: FileSpool | undefined;
   if (!values['no-files']) {
-    files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, maxSenderBytes, spoolBudgetBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));
+    const filesDir = values['files-dir'] !== undefined ? resolve(values['files-dir']) : join(dataDir, 'files');
+    const limits = { maxFileBytes, maxRecipientBytes, maxSenderBytes, spoolBudgetBytes, ttlMs: fileDays * 86_400_000 };
+    // On PostgreSQL other nodes may use the same directory (spool-sharing.ts).
+    files = new FileSpool(filesDir, limits, Date.now, (message) => log.info(message), { shared: storeChoice.databaseUrl !== undefined });
     try {
       await files.open();
     } catch (error) {
