@@ -13,6 +13,8 @@ import { LatencyRecorder } from './lib/stats.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const { proto, port, scenario, params } = config;
+/** Several nodes of one server (--store postgres --nodes N): clients spread over them. */
+const ports = config.ports ?? [port];
 const users = JSON.parse(readFileSync(config.keysFile, 'utf8'));
 
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
@@ -162,7 +164,7 @@ async function traffic({ receiversOf, clientsCount, senderIndices, to, kind, tex
     },
     version,
   );
-  await connectAll(clients, port);
+  await connectAll(clients, ports);
   if (prepare) await prepare(clients, hooks, errors);
   stampReads(clients, check);
   const payload = payloadFor(proto, kind, text, box);
@@ -286,7 +288,7 @@ async function idle() {
   });
   const start = now();
   let connectError;
-  await connectAll(clients, port, 64, 300_000).catch((error) => (connectError = String(error)));
+  await connectAll(clients, ports, 64, 300_000).catch((error) => (connectError = String(error)));
   const loginSeconds = (now() - start) / 1000;
   const connected = clients.filter((client) => client.synced && !client.closed).length;
   emit({ ev: 'connected', connected });
@@ -329,7 +331,7 @@ async function offlineDrain() {
   });
   emit({ ev: 'measure-start' });
   const start = now();
-  const connecting = drainer.connect(port, 600_000);
+  const connecting = drainer.connect(ports[ports.length - 1], 600_000);
   connecting.catch(() => {});
   await new Promise((resolve) => {
     const wait = () => (drainer.socket ? resolve() : setImmediate(wait));

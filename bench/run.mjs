@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { HAS_TASKSET, spawnNode, waitListening, stop, cpuSeconds, rssBytes, killAll } from './lib/procs.mjs';
 import { medians, printTable, roomTargets, summaryOf, targetsFor } from './lib/report.mjs';
+import { PostgresNodes } from './lib/pg-nodes.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -21,6 +22,9 @@ const require = createRequire(import.meta.url);
 const USAGE = `Usage: npm run bench -- [options]
   --scenario LIST     comma-separated: fanout-max,fanout-rate,dm-max,dm-rate,dm-steady,room-max,room-rate,idle,offline-drain,files,search (default all)
   --runs N            runs per scenario and server, median reported (default 3)
+  --store postgres    also run each scenario on --nodes ClassChat nodes on one private PostgreSQL
+                      (the "postgres" target, beside the embedded store; idle is not run on it)
+  --nodes N           nodes for --store postgres (2); clients spread over them
   --target T          classchat, ceiling, durable-ceiling, records-ceiling, a list, or both
                       (default: classchat, ceiling and durable-ceiling; idle adds records-ceiling).
                       durable-ceiling fsyncs each message before routing it; records-ceiling keeps
@@ -56,6 +60,8 @@ const { values: opts } = parseArgs({
     'file-chunks': { type: 'string', default: 'raw' },
     runs: { type: 'string', default: '3' },
     target: { type: 'string', default: 'both' },
+    store: { type: 'string' },
+    nodes: { type: 'string', default: '2' },
     clients: { type: 'string', default: '200' },
     senders: { type: 'string', default: '10' },
     messages: { type: 'string', default: '2000' },
@@ -91,16 +97,22 @@ const int = (name) => {
   return value;
 };
 const RUNS = Math.max(1, int('runs'));
+if (opts.store !== undefined && opts.store !== 'postgres') {
+  console.error(`--store must be postgres (the embedded store always runs as "classchat")\n\n${USAGE}`);
+  process.exit(2);
+}
+const NODES = Math.max(1, int('nodes'));
 // Issue 19's targets are against the durable ceiling (and, for idle, the records ceiling): both run by default.
 const TARGETS = opts.target === 'both' ? ['classchat', 'ceiling', 'durable-ceiling'] : opts.target.split(',').map((t) => t.trim());
+if (opts.store === 'postgres' && !TARGETS.includes('postgres')) TARGETS.splice(TARGETS.indexOf('classchat') + 1, 0, 'postgres');
 for (const target of TARGETS) {
-  if (!['classchat', 'ceiling', 'durable-ceiling', 'records-ceiling'].includes(target)) {
+  if (!['classchat', 'postgres', 'ceiling', 'durable-ceiling', 'records-ceiling'].includes(target)) {
     console.error(`unknown target "${target}"\n\n${USAGE}`);
     process.exit(2);
   }
 }
 /** The load generator's protocol for a target: both ceilings speak the ceiling's. */
-const protoOf = (target) => (target === 'classchat' ? 'classchat' : 'ceiling');
+const protoOf = (target) => (target === 'classchat' || target === 'postgres' ? 'classchat' : 'ceiling');
 const P = {
   clients: int('clients'),
   senders: int('senders'),
@@ -141,7 +153,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     console.error(`\n${signal}: stopping the bench, cleaning up`);
     cleanup();
-    process.exit(130);
+    // The private PostgreSQL (--store postgres) is a daemon of its own: stop it too.
+    void (typeof pgNodes === 'undefined' ? Promise.resolve() : pgNodes?.close()).finally(() => process.exit(130));
   });
 }
 
@@ -164,12 +177,16 @@ async function makeKeys(count) {
 // ---- servers and the load generator ----
 
 let dataDirCounter = 0;
+const pgNodes = TARGETS.includes('postgres') ? new PostgresNodes(ROOT, tmp) : undefined;
+const SERVER_FLAGS = ['--port', '0', '--rate-limit', '0', '--max-conns-per-ip', '0', '--max-users', '0', '--registrations-per-ip', '0', '--registrations-per-hour', '0', '--log-level', 'warn'];
 async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
+  const nodeArgs = opts['server-node-args'].split(' ').filter(Boolean);
+  if (target === 'postgres') return pgNodes.startNodes(NODES, keysFile, [...nodeArgs, SERVER_BUNDLE, ...SERVER_FLAGS], SERVER_CORE);
   const gcArgs = gcOnSignal ? ['--expose-gc', '--require', GC_ON_SIGNAL] : [];
   const args =
     target !== 'classchat'
       ? [...gcArgs, CEILING, '--port', '0', ...(target === 'durable-ceiling' ? ['--durable', dataDir] : []), ...(target === 'records-ceiling' ? ['--records'] : [])]
-      : [...gcArgs, ...opts['server-node-args'].split(' ').filter(Boolean), SERVER_BUNDLE, '--port', '0', '--data-dir', dataDir, '--rate-limit', '0', '--max-conns-per-ip', '0', '--max-users', '0', '--registrations-per-ip', '0', '--registrations-per-hour', '0', '--log-level', 'warn'];
+      : [...gcArgs, ...nodeArgs, SERVER_BUNDLE, ...SERVER_FLAGS, '--data-dir', dataDir];
   if (target === 'durable-ceiling') mkdirSync(dataDir, { recursive: true });
   const started = process.hrtime.bigint();
   const child = spawnNode(args, { core: SERVER_CORE, cwd: ROOT });
@@ -178,6 +195,9 @@ async function startServer(target, dataDir, { gcOnSignal = false } = {}) {
   child.port = port;
   return child;
 }
+
+/** Stops one server process, or every node of the postgres target. */
+const stopServer = (server, graceMs) => (server.stop ? server.stop() : stop(server, graceMs));
 
 /** A full GC in a server started with gcOnSignal; resolves with its memoryUsage() (undefined after 10 s). */
 function collectGarbage(server) {
@@ -201,7 +221,9 @@ function collectGarbage(server) {
 function runLoadgen(server, config, onEvent = () => {}) {
   return new Promise((resolve, reject) => {
     const child = spawnNode([LOADGEN, JSON.stringify(config)], { core: LOADGEN_CORE, cwd: ROOT });
-    const sample = () => ({ at: process.hrtime.bigint(), server: cpuSeconds(server.pid), loadgen: cpuSeconds(child.pid) });
+    // Every node of the postgres target together (PostgreSQL itself not counted).
+    const serverCpu = () => (server.pids ?? [server.pid]).reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+    const sample = () => ({ at: process.hrtime.bigint(), server: serverCpu(), loadgen: cpuSeconds(child.pid) });
     let begin;
     let cpu = {};
     let result;
@@ -253,9 +275,9 @@ async function trafficRun(target, scenario, params, maxSeconds) {
   const dataDir = freshDataDir();
   const server = await startServer(target, dataDir);
   try {
-    return await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario, keysFile, params, maxSeconds });
+    return await runLoadgen(server, { proto: protoOf(target), port: server.port, ports: server.ports, scenario, keysFile, params, maxSeconds });
   } finally {
-    await stop(server);
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -308,7 +330,7 @@ async function drainRun(target) {
   const params = { messages: P.drainMessages, window: P.window };
   let server = await startServer(target, dataDir);
   try {
-    const fill = await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario: 'offline-drain', phase: 'fill', keysFile, params, maxSeconds: 900 });
+    const fill = await runLoadgen(server, { proto: protoOf(target), port: server.port, ports: server.ports, scenario: 'offline-drain', phase: 'fill', keysFile, params, maxSeconds: 900 });
     let restartSeconds = null;
     let storeMB = null;
     if (target === 'classchat') {
@@ -318,10 +340,10 @@ async function drainRun(target) {
       server = await startServer(target, dataDir);
       restartSeconds = round(server.startSeconds, 3);
     }
-    const drain = await runLoadgen(server, { proto: protoOf(target), port: server.port, scenario: 'offline-drain', phase: 'drain', keysFile, params, maxSeconds: 900 });
+    const drain = await runLoadgen(server, { proto: protoOf(target), port: server.port, ports: server.ports, scenario: 'offline-drain', phase: 'drain', keysFile, params, maxSeconds: 900 });
     return { ...drain, fillSeconds: fill.fillSeconds, restartSeconds, storeMB };
   } finally {
-    await stop(server);
+    await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -368,6 +390,10 @@ console.log(`ClassChat bench: ${new Date().toISOString()}, ${cpus().length} core
 if (HAS_TASKSET) console.log(`server pinned to core ${SERVER_CORE}, load generator to core ${LOADGEN_CORE}`);
 else console.log('NOTE: taskset not found: server and load generator are not pinned to cores; figures are noisier');
 const keysFile = await makeKeys(needKeys);
+if (pgNodes) {
+  await pgNodes.start();
+  console.log(`postgres target: ${NODES} node(s) on a private PostgreSQL (${pgNodes.pg.port}), clients spread over them`);
+}
 
 const allResults = [];
 let failed = false;
@@ -379,7 +405,8 @@ for (const step of PLAN) {
   const column = (target, variant) => (variant === undefined ? target : `${target} ${variant}`);
   const targets = opts.target === 'both' ? [...TARGETS, ...(step.extraTargets ?? [])] : TARGETS;
   const columns = targets.flatMap((target) => variants.map((variant) => column(target, variant)));
-  for (const target of targets) {
+  // The idle figures are one process's memory: not measured across nodes.
+  for (const target of targets.filter((t) => !(t === 'postgres' && step.kind === 'idle'))) {
     for (const variant of variants) raw[column(target, variant)] = [];
     for (let run = 1; run <= RUNS; run++) {
       for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
@@ -416,4 +443,5 @@ if (RUN_SEARCH) {
   const search = spawnSync(process.execPath, [join(ROOT, 'bench/search.mjs')], { stdio: 'inherit' });
   if (search.status !== 0) failed = true;
 }
+await pgNodes?.close();
 process.exitCode = failed ? 1 : 0;

@@ -195,12 +195,15 @@ export function payloadFor(proto, kind, text, box) {
 }
 
 /** Connects `clients` with at most `concurrency` logins in flight. */
+/** `port` may be a list (several nodes of one server): client i connects to port i mod N. */
 export async function connectAll(clients, port, concurrency = 64, timeoutMs = 120_000) {
+  const ports = Array.isArray(port) ? port : [port];
   let next = 0;
   const worker = async () => {
     while (next < clients.length) {
-      const client = clients[next++];
-      await client.connect(port, timeoutMs);
+      const index = next++;
+      const client = clients[index];
+      await client.connect(ports[index % ports.length], timeoutMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, worker));

@@ -18,7 +18,8 @@ import { chooseStore, createStore, DATABASE_URL_VARIABLE, describeStore, StoreCh
 const USAGE = `Usage:
   classchat-server [options]            run the chat server
   classchat-server reset-user NAME      free a name whose key was lost (server must be stopped)
-  classchat-server role NAME ROLE       make NAME a teacher, ta or student (server must be stopped);
+  classchat-server role NAME ROLE       make NAME a teacher, ta or student (server must be stopped;
+                                        with --store, running nodes take it at once);
                                         without NAME and ROLE, list the teachers and TAs
   classchat-server gen-cert [options]   make a self-signed TLS certificate (gen-cert --help)
 
@@ -29,6 +30,11 @@ Options:
                          with --store, where files waiting for delivery are kept
   --store URL            keep messages and users in PostgreSQL: postgres://USER@HOST:PORT/DB
                          (or set ${DATABASE_URL_VARIABLE}); the default is the embedded store
+  --files-dir DIR        where files waiting for delivery are kept (default DATA-DIR/files); with
+                         --store, one directory every node mounts, so a file uploaded to one node
+                         downloads from any
+  --node-timeout SECONDS with --store, a node silent this long (killed, cut off) is counted dead
+                         and its users shown offline on the other nodes (default 10, at least 2)
   --join-code CODE       code a new user must give to register a name
   --roles FILE           the teachers and TAs, one "name role" per line (others are students),
                          applied at start
@@ -62,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5050' },
       'data-dir': { type: 'string', default: './classchat-data' },
       store: { type: 'string' },
+      'node-timeout': { type: 'string', default: '10' },
+      'files-dir': { type: 'string' },
       'join-code': { type: 'string' },
       roles: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -89,7 +97,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = resolve(values['data-dir']);
-  const storeChoice = chooseStore(values.store, dataDir);
+  const nodeTimeout = parseNonNegativeInt(values['node-timeout'], '--node-timeout');
+  if (nodeTimeout < 2) throw new UsageError('--node-timeout must be at least 2 seconds (nodes stamp a heartbeat every third of it)');
+  const storeChoice = { ...chooseStore(values.store, dataDir), nodeTimeoutMs: nodeTimeout * 1000 };
   if (positionals[0] === 'reset-user') return resetUser(storeChoice, positionals.slice(1));
   if (positionals[0] === 'role') return roleCommand(storeChoice, positionals.slice(1));
   if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
@@ -131,7 +141,10 @@ async function main(argv: string[]): Promise<number> {
   if (roles) await applyRoles(store, roles);
   let files: FileSpool | undefined;
   if (!values['no-files']) {
-    files = new FileSpool(join(dataDir, 'files'), { maxFileBytes, maxRecipientBytes, maxSenderBytes, spoolBudgetBytes, ttlMs: fileDays * 86_400_000 }, Date.now, (message) => log.info(message));
+    const filesDir = values['files-dir'] !== undefined ? resolve(values['files-dir']) : join(dataDir, 'files');
+    const limits = { maxFileBytes, maxRecipientBytes, maxSenderBytes, spoolBudgetBytes, ttlMs: fileDays * 86_400_000 };
+    // On PostgreSQL other nodes may use the same directory (spool-sharing.ts).
+    files = new FileSpool(filesDir, limits, Date.now, (message) => log.info(message), { shared: storeChoice.databaseUrl !== undefined });
     try {
       await files.open();
     } catch (error) {

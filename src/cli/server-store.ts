@@ -14,6 +14,8 @@ export interface StoreChoice {
   /** A database URL, or undefined for the embedded store in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** With a database: after how long a silent node counts as dead (PostgresStoreOptions.nodeTimeoutMs). */
+  nodeTimeoutMs?: number;
 }
 
 /** --store wins over the environment; an empty variable counts as unset. Refuses what names no database. */
@@ -36,5 +38,5 @@ export function describeStore(choice: StoreChoice): string {
 export async function createStore(choice: StoreChoice, log: (message: string) => void = () => {}): Promise<Store> {
   if (!choice.databaseUrl) return new LogStore({ dataDir: choice.dataDir, log });
   const { PostgresStore } = await import('../server/store/postgres/postgres-store');
-  return new PostgresStore({ url: choice.databaseUrl, log });
+  return new PostgresStore({ url: choice.databaseUrl, log, nodeTimeoutMs: choice.nodeTimeoutMs });
 }

@@ -98,6 +98,8 @@ export class ConnectionController implements vscode.Disposable {
     const session = new ChatSession({
       host,
       port,
+      // The local server (target) has no other nodes.
+      ...(target ? {} : { servers: settings.servers }),
       name,
       joinCode: settings.joinCode,
       keyStore: new SecretKeyStore(secrets, secretKeyName(host, port, name)),

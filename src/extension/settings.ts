@@ -8,12 +8,15 @@ import { isAbsolute, join } from 'node:path';
 import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName } from '../protocol/names';
 import { NOTIFICATION_LEVELS, NotificationLevel } from './notification-rules';
+import { parseServerList, type ServerAddress } from '../client/server-list';
 
 export const SETTINGS_SECTION = 'classchat';
 
 export interface ConnectionSettings {
   host: string;
   port: number;
+  /** Other nodes of the same server (classchat.servers), tried in turn after a lost connection. */
+  servers: ServerAddress[];
   /** Normalised user name, or undefined when none is set (Connect then asks). */
   userName: string | undefined;
   joinCode: string | undefined;
@@ -51,14 +54,43 @@ export type SettingGetter = (key: string) => unknown;
 export function readConnectionSettings(get: SettingGetter): ConnectionSettings {
   const host = stringSetting(get, 'host', '127.0.0.1').trim();
   if (host === '' || /\s/.test(host)) throw new SettingsError('classchat.host', 'The server address (classchat.host) must be a host name or IP address without spaces.');
-  return {
+  const settings: ConnectionSettings = {
     host,
     port: portSetting(get, 'port', 5050, 1),
+    servers: [],
     userName: userNameSetting(get),
     joinCode: stringSetting(get, 'joinCode', '').trim() || undefined,
     autoConnect: booleanSetting(get, 'autoConnect', false),
     tls: tlsSettings(get),
   };
+  settings.servers = serverListSetting(get, 'servers', settings.port);
+  return settings;
+}
+
+/** At most this many other nodes (a school runs a handful). */
+export const MAX_SERVERS = 16;
+
+/** `["host:port", …]`; a bare host takes classchat.port. */
+function serverListSetting(get: SettingGetter, key: string, defaultPort: number): ServerAddress[] {
+  const value = get(key);
+  if (value === undefined || value === null) return [];
+  const example = 'such as ["chat2.school.example:5050", "chat3.school.example:5050"]';
+  if (!Array.isArray(value) || value.length > MAX_SERVERS || !value.every((entry) => typeof entry === 'string')) {
+    throw new SettingsError(`classchat.${key}`, `classchat.${key} must be a list of at most ${MAX_SERVERS} addresses (host:port), ${example}; not ${JSON.stringify(value).slice(0, 80)}.`);
+  }
+  const servers: ServerAddress[] = [];
+  for (const entry of value as string[]) {
+    const problem = `classchat.${key} has "${entry.slice(0, 80)}", which is not host or host:port (port 1-65535), ${example}.`;
+    let address: ServerAddress;
+    try {
+      [address] = parseServerList(entry, defaultPort);
+    } catch {
+      throw new SettingsError(`classchat.${key}`, problem);
+    }
+    if (entry.includes(',') || address.port < 1 || address.port > 65535) throw new SettingsError(`classchat.${key}`, problem);
+    servers.push(address);
+  }
+  return servers;
 }
 
 /** Read only when classchat.tls.enabled is on; `home` expands a leading "~/" in the CA file path. */

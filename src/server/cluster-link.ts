@@ -48,6 +48,11 @@ export class ClusterLink {
       },
       presence: (node, change) => this.presenceElsewhere(node, change),
       joined: () => this.announceEveryone(),
+      resumed: () => this.announceEveryone(),
+      role: (name, role) => {
+        const user = this.parts.roster.setRole(name, role);
+        if (user) this.parts.presence.changedUser(user);
+      },
       left: (node) => {
         for (const name of this.parts.sessions.forgetNode(node)) {
           const user = this.parts.roster.get(name);
@@ -77,7 +82,7 @@ export class ClusterLink {
     else roster.changed(user);
   }
 
-  /** A node that just started is told who is online here. */
+  /** A node that just started (or all of them, after this one was counted dead) is told who is online here. */
   private announceEveryone(): void {
     const { roster, sessions, feed } = this.parts;
     for (const user of roster.users.values()) {

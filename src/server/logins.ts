@@ -19,6 +19,7 @@ import type { AuthResult, LoginDesk } from './server-services';
 import { Session, SessionKind } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store } from './store/store';
+import { NameInUseError, NameTakenError } from './store/store';
 
 export interface LoginParts {
   store: Store;
@@ -65,6 +66,19 @@ export class Logins implements LoginDesk {
       // A new name starts where the store says: just before any messages held for it.
       user.ackedSeq = existing ? Math.max(user.ackedSeq, stored.ackedSeq) : stored.ackedSeq;
     } catch (error) {
+      if (error instanceof NameTakenError) {
+        // Another node bound the name a moment ago: this roster learns its owner's key.
+        log.info(`${name} was registered on another node first; refused this login`);
+        user.publicKey = error.owner.publicKey;
+        user.ackedSeq = existing ? Math.max(user.ackedSeq, error.owner.ackedSeq) : error.owner.ackedSeq;
+        roster.put(user);
+        return { ok: false, code: 'name_taken' };
+      }
+      if (error instanceof NameInUseError) {
+        log.info(`${name} is a room's name (created on another node); refused this login`);
+        roster.remove(user);
+        return { ok: false, code: 'name_taken' };
+      }
       log.error(`could not store user ${name}: ${String(error)}`);
       if (existing) {
         user.publicKey = previousKey;

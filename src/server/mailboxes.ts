@@ -12,6 +12,7 @@ import type { MailDesk, SubmitInput } from './server-services';
 import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store, StoredMessage, StoredRef } from './store/store';
+import { NameInUseError } from './store/store';
 import { checkReference } from './references';
 import { copiesToSender } from './store/device-copies';
 import { TokenBucket } from './token-bucket';
@@ -116,6 +117,8 @@ export class Mailboxes implements MailDesk {
           return { ok: true, message: result.message, duplicate: result.duplicate };
         },
         (error): SubmitResult => {
+          // Another node created a room or registered a user of this name a moment ago.
+          if (error instanceof NameInUseError) return { ok: false, code: 'name_taken', detail: `#${error.room}` };
           log.error(`could not store a message from ${from}: ${String(error)}`);
           return { ok: false, code: 'storage_failed' };
         },

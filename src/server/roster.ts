@@ -57,6 +57,18 @@ export class Roster implements RosterView {
     return this.json.pageSources();
   }
 
+  /** The operator changed a role while the server runs (another node's store told it); returns the user if registered. */
+  setRole(name: string, role: Role): RosterEntry | undefined {
+    if (role === 'student') this.roles.delete(name);
+    else this.roles.set(name, role);
+    const user = this.users.get(name);
+    if (!user) return undefined;
+    if (role === 'student') delete user.role;
+    else user.role = role;
+    this.changed(user);
+    return user;
+  }
+
   put(user: RosterEntry): void {
     const role = this.roles.get(user.name);
     if (role === 'teacher' || role === 'ta') user.role = role;

@@ -124,7 +124,7 @@ describe('package.json contributions', () => {
     const properties = field(['contributes', 'configuration', 'properties']);
     assert.ok(typeof properties === 'object' && properties !== null);
     const source = readFileSync(join(ROOT, 'src', 'extension', 'settings.ts'), 'utf8');
-    const read = [...source.matchAll(/(?:string|boolean|port|choice)Setting\(get, '([\w.]+)'/g)].map((m) => `classchat.${m[1]}`);
+    const read = [...source.matchAll(/(?:string|boolean|port|choice|serverList)Setting\(get, '([\w.]+)'/g)].map((m) => `classchat.${m[1]}`);
     assert.deepEqual(Object.keys(properties).sort(), [...new Set(read)].sort());
   });
 

@@ -10,12 +10,32 @@ describe('extension settings', () => {
     assert.deepEqual(readConnectionSettings(from({})), {
       host: '127.0.0.1',
       port: 5050,
+      servers: [],
       userName: undefined,
       joinCode: undefined,
       autoConnect: false,
       tls: undefined,
     });
     assert.deepEqual(readLocalServerSettings(from({})), { host: '127.0.0.1', port: 5050, dataDir: undefined });
+  });
+
+  it('reads the other nodes of the server (classchat.servers), a bare host taking classchat.port', () => {
+    const { servers } = readConnectionSettings(from({ port: 6000, servers: ['chat2.school.example:5051', 'chat3.school.example', '[::1]:7000'] }));
+    assert.deepEqual(servers, [
+      { host: 'chat2.school.example', port: 5051 },
+      { host: 'chat3.school.example', port: 6000 },
+      { host: '::1', port: 7000 },
+    ]);
+  });
+
+  it('refuses a server list that is no list of host:port, naming classchat.servers and the bad entry', () => {
+    for (const servers of ['chat2:5050', [5050], ['chat2:0'], ['chat2:70000'], ['chat 2:5050'], ['a:1,b:2'], [''], Array.from({ length: 17 }, (_, i) => `n${i}:5050`)]) {
+      assert.throws(
+        () => readConnectionSettings(from({ servers })),
+        (error: unknown) => error instanceof SettingsError && error.setting === 'classchat.servers' && /host:port/.test(error.message),
+        JSON.stringify(servers),
+      );
+    }
   });
 
   it('normalises the user name as the server does', () => {

@@ -8,6 +8,7 @@ import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../../src/server/moderation/moderation-state';
 import { revisionsFor } from '../../src/server/store/message-revisions';
 import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../../src/server/store/store';
+import { NameTakenError } from '../../src/server/store/store';
 import { copiesToSender, copyDeviceRecord, mergeCursors } from '../../src/server/store/device-copies';
 
 export class MemoryStore implements Store {
@@ -36,6 +37,7 @@ export class MemoryStore implements Store {
 
   async putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const existing = this.users.get(user.name);
+    if (existing && existing.publicKey !== null && existing.publicKey !== user.publicKey) throw new NameTakenError({ ...existing });
     // As Store.putUser: a name taking a key starts afresh, a plain-text user keeps its ack.
     const firstHeld = existing ? undefined : this.heldMessages().find((message) => message.to === user.name);
     const ackedSeq = existing && user.publicKey === null ? existing.ackedSeq : firstHeld ? firstHeld.seq - 1 : this.head;

@@ -132,7 +132,8 @@ export class FileRelay implements FileDesk {
     );
   }
 
-  get(connection: Connection, frame: ClientFrameOf<'file_get'>): void {
+  async get(connection: Connection, frame: ClientFrameOf<'file_get'>): Promise<void> {
+    await this.spool.find(frame.file);
     const file = this.ownFile(connection, frame.file, 'to');
     if (!file) return;
     if (!file.isOpen) {
@@ -162,6 +163,7 @@ export class FileRelay implements FileDesk {
   }
 
   async done(connection: Connection, frame: ClientFrameOf<'file_done'>): Promise<void> {
+    await this.spool.find(frame.file);
     const file = this.ownFile(connection, frame.file, 'to');
     if (!file) return;
     // The last chunk is readable (and may be verified by a quick recipient) while the upload is
@@ -178,6 +180,7 @@ export class FileRelay implements FileDesk {
 
   async cancel(connection: Connection, frame: ClientFrameOf<'file_cancel'>): Promise<void> {
     const name = connection.session!.name;
+    await this.spool.find(frame.file);
     const file = this.ownFile(connection, frame.file, 'either');
     if (!file) return;
     if (!file.isOpen) {
@@ -190,11 +193,11 @@ export class FileRelay implements FileDesk {
     await this.end(file, state, name);
   }
 
-  status(connection: Connection, frame: ClientFrameOf<'file_status'>): void {
+  async status(connection: Connection, frame: ClientFrameOf<'file_status'>): Promise<void> {
     const name = connection.session!.name;
     let files;
     if (frame.file !== undefined) {
-      const file = this.spool.get(frame.file);
+      const file = await this.spool.find(frame.file);
       if (!file || (file.meta.from !== name && file.meta.to !== name)) {
         connection.sendError('unknown_file', { rid: frame.rid, detail: frame.file });
         return;

@@ -13,31 +13,44 @@ import type { Box, FileInfo, FileState } from '../../protocol/frames';
 import { syncDirectory } from '../store/store-file';
 import { closeIdleWriter } from './file-handles';
 import { DEFAULT_FILE_LIMITS, FileLimits, FileQuotas, FileRefusal } from './file-quotas';
-import { chunkLength, FileMeta, metaSchema, SpoolFile } from './spool-file';
+import { chunkLength, FileMeta, isOpenState, metaSchema, SpoolFile } from './spool-file';
+import { adoptShared, readSharedMeta, SHARED_POLL_MS, sharedChunks } from './spool-sharing';
 
 /** Chunks written between fsyncs while a sender keeps its window full (2 MiB of 64 KiB chunks). */
 const SYNC_EVERY = 32;
+/** In a shared directory, a temporary record this old was left by a node that crashed while writing it. */
+const STALE_TEMP_MS = 60_000;
+
+export interface SpoolSharing {
+  /** Other nodes use the same directory (spool-sharing.ts). */
+  shared?: boolean;
+}
 
 export class FileSpool {
   readonly limits: FileLimits;
   private readonly files = new Map<string, SpoolFile>();
   private readonly quotas: FileQuotas;
+  private readonly shared: boolean;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
 
   constructor(
     readonly dir: string,
     limits: Partial<FileLimits> = {},
     private readonly now: () => number = Date.now,
     private readonly log: (message: string) => void = () => {},
+    sharing: SpoolSharing = {},
   ) {
     this.limits = { ...DEFAULT_FILE_LIMITS, ...limits };
     this.quotas = new FileQuotas(this.limits);
+    this.shared = sharing.shared === true;
   }
 
   /** Loads every file's state and counts the open ones against the quotas; cuts partial chunks left by a crash. */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     for (const entry of await readdir(this.dir)) {
-      if (entry.endsWith('.tmp')) await rm(join(this.dir, entry), { force: true });
+      if (entry.endsWith('.tmp') && (await this.isOwnOrStaleTemp(entry))) await rm(join(this.dir, entry), { force: true });
       if (!entry.endsWith('.json')) continue;
       const meta = await this.readMeta(entry);
       if (!meta) continue;
@@ -45,14 +58,73 @@ export class FileSpool {
       // An offer not yet started gets a whole start window after a restart, however long the server was down.
       file.activeAt = this.now();
       this.files.set(file.id, file);
-      if (file.isOpen) await this.recover(file);
+      // Another node may be writing a shared file now: count its chunks, cut nothing.
+      if (file.isOpen && this.shared) adoptShared(file, file.meta, await sharedChunks(this.partPath(file.id), file));
+      else if (file.isOpen) await this.recover(file);
       if (file.isOpen) this.quotas.add(file.meta);
     }
     await this.expire();
+    if (this.shared) {
+      this.poller = setInterval(() => void this.pollWaitingDownloads(), SHARED_POLL_MS);
+      this.poller.unref();
+    }
+  }
+
+  /**
+   * The file as the spool directory has it now: with a shared directory another node may have
+   * created it, or uploaded, delivered or cancelled it, since this node last looked.
+   */
+  async find(id: string): Promise<SpoolFile | undefined> {
+    const known = this.files.get(id);
+    if (!this.shared || (known && (known.writer || known.pendingWrites > 0))) return known;
+    const meta = await readSharedMeta(this.dir, id, this.log);
+    if (!meta) return known;
+    const current = this.files.get(id);
+    if (current) {
+      await this.refresh(current, meta);
+      return current;
+    }
+    const file = new SpoolFile(meta);
+    file.activeAt = this.now();
+    if (file.isOpen) adoptShared(file, meta, await sharedChunks(this.partPath(id), file));
+    if (this.files.has(id)) return this.files.get(id);
+    this.files.set(id, file);
+    if (file.isOpen) this.quotas.add(file.meta);
+    return file;
+  }
+
+  private async refresh(file: SpoolFile, meta: FileMeta): Promise<void> {
+    const chunks = meta.state === 'uploaded' ? file.total : isOpenState(meta.state) ? await sharedChunks(this.partPath(file.id), file) : 0;
+    const { changed, closed } = adoptShared(file, meta, chunks);
+    if (closed) this.quotas.remove(file.meta);
+    if (changed) file.notify();
+  }
+
+  /** Downloads on this node waiting for chunks another node is writing. */
+  private async pollWaitingDownloads(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const file of [...this.files.values()]) {
+        if (file.listeners.size > 0 && file.isOpen && !file.writer && file.pendingWrites === 0) await this.find(file.id);
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async isOwnOrStaleTemp(entry: string): Promise<boolean> {
+    if (!this.shared) return true;
+    const modified = await stat(join(this.dir, entry)).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
+    return Date.now() - modified > STALE_TEMP_MS;
   }
 
   /** Closes open writers; the on-disk state is already complete. */
   async close(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
     for (const file of this.files.values()) {
       await file.writes.catch(() => undefined);
       await file.writer?.close().catch(() => undefined);
@@ -223,6 +295,8 @@ export class FileSpool {
     const now = this.now();
     const cutoff = now - this.limits.ttlMs;
     const expired: SpoolFile[] = [];
+    // Another node may have ended a shared file: expiring it here would overwrite its outcome.
+    if (this.shared) for (const file of [...this.files.values()]) if (file.isOpen) await this.find(file.id);
     for (const file of [...this.files.values()]) {
       const neverStarted = file.isOpen && !file.started && now - file.activeAt >= this.limits.startTimeoutMs;
       if (file.meta.createdAt > cutoff && !neverStarted) continue;
@@ -292,7 +366,8 @@ export class FileSpool {
   /** Atomic replace: a crash leaves the old or the new record, never half of one. */
   private async writeMeta(file: SpoolFile): Promise<void> {
     const path = join(this.dir, `${file.id}.json`);
-    const temporary = `${path}.tmp`;
+    // Unique per write: nodes sharing the directory may write one record at once.
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(file.meta));

@@ -25,6 +25,7 @@ import type { Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
 import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from './store';
+import { NameTakenError } from './store';
 import { copyDeviceRecord, mergeCursors } from './device-copies';
 
 export { isDataDirLocked } from './data-dir-lock';
@@ -200,6 +201,7 @@ export class LogStore implements Store {
     return this.userOps.run(user.name, async () => {
       const existing = this.index.getUser(user.name);
       if (existing && existing.publicKey === user.publicKey) return existing;
+      if (existing && existing.publicKey !== null) throw new NameTakenError(existing);
       // A plain-text user keeps its ack; a name taking a key starts afresh (see Store.putUser).
       const acked = existing && user.publicKey === null ? existing.ackedSeq : existing ? this.assignedHead : this.index.startFor(user.name, this.assignedHead);
       const since = user.publicKey === null ? existing?.historySince : acked;

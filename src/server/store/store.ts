@@ -105,6 +105,22 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** putUser refused: the name is bound to another key (`owner` is the stored user). */
+export class NameTakenError extends Error {
+  constructor(readonly owner: UserRecord) {
+    super(`the name ${owner.name} is bound to another key`);
+    this.name = 'NameTakenError';
+  }
+}
+
+/** A room's `created` event, or a new user, refused: a room or a user has that name already (maybe made on another node). */
+export class NameInUseError extends Error {
+  constructor(readonly room: string) {
+    super(`the name ${room} is a room or a user already`);
+    this.name = 'NameInUseError';
+  }
+}
+
 export interface Store {
   /** Present when other server nodes share this store: what they commit, and who is online there. */
   readonly cluster?: ClusterFeed;
@@ -118,7 +134,8 @@ export interface Store {
    * Registers a user, or binds a key to an existing keyless user. Either way ackedSeq and
    * historySince start at the current head: the mailbox starts empty, messages to everyone are
    * reachable through history, and private messages the name had before are not. Durable when
-   * it resolves.
+   * it resolves. A name already bound to another key (or asked for without one) is refused with
+   * NameTakenError: on a shared store another node may have registered it a moment ago.
    */
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord>;
   /** Forgets a user and its devices (operator reset): the name can be registered again with a new key. */
@@ -202,8 +219,12 @@ export interface ClusterHandlers {
   presence(node: string, change: PresenceChange): void;
   /** Another node started: it has not heard who is online here. */
   joined(node: string): void;
-  /** Another node shut down: nobody is online there any more. */
+  /** Another node shut down, or fell silent for too long (killed): nobody is online there any more. */
   left(node: string): void;
+  /** This node may have been counted dead by the others (it could not reach them for a while). */
+  resumed(): void;
+  /** The operator set a name's role in the shared store. */
+  role(name: string, role: Role): void;
 }
 
 export interface ClusterFeed {

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewMessage, Store, StoredMessage } from '../../../src/server/store/store';
+import { NameTakenError } from '../../../src/server/store/store';
 import { roomSuite } from './store-suite-rooms';
 import { referenceSuite } from './store-suite-refs';
 import { deviceSuite } from './store-suite-devices';
@@ -230,6 +231,14 @@ export function storeSuite(name: string, makeStore: (dir: string) => Store | Pro
         for (let i = 0; i < 3; i++) await store.append(msg('alice', '*'));
         await store.setAcked('bob', 1);
         assert.deepEqual(await store.putUser({ name: 'bob', publicKey: null }), { name: 'bob', publicKey: null, ackedSeq: 1 });
+      });
+
+      it('refuses a name bound to another key, or asked for without one, with NameTakenError naming the owner', async () => {
+        const alice = await store.putUser({ name: 'alice', publicKey: 'YQ==' });
+        for (const publicKey of ['Yg==', null]) {
+          await assert.rejects(store.putUser({ name: 'alice', publicKey }), (error: unknown) => error instanceof NameTakenError && error.owner.publicKey === 'YQ==');
+        }
+        assert.deepEqual(await store.listUsers(), [alice]);
       });
 
       it('lists every registered user', async () => {

@@ -12,6 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
 import type { AppendResult, NewMessage, StoredMessage } from '../store';
+import { NameInUseError } from '../store';
 import { COMMITS_CHANNEL, commitPayload } from './node-bus';
 import { bodyOf, MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
@@ -85,7 +86,7 @@ export class MessageWriter {
 
   private async commit(batch: PendingAppend[]): Promise<void> {
     let client: PoolClient | undefined;
-    let results: AppendResult[];
+    let results: Array<AppendResult | NameInUseError>;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
@@ -104,11 +105,15 @@ export class MessageWriter {
       return;
     }
     this.committed(this.bookSeq);
-    batch.forEach((pending, index) => pending.resolve(results[index]));
+    batch.forEach((pending, index) => {
+      const result = results[index];
+      if (result instanceof NameInUseError) pending.reject(result);
+      else pending.resolve(result);
+    });
   }
 
   /** Inside a transaction: inserts the batch's new messages and everything they change. */
-  private async store(client: PoolClient, messages: NewMessage[]): Promise<AppendResult[]> {
+  private async store(client: PoolClient, messages: NewMessage[]): Promise<Array<AppendResult | NameInUseError>> {
     // Held until COMMIT: another node's batch waits here, and sees this one's rows after.
     const head = await client.query<{ seq: string }>('SELECT seq FROM classchat_head FOR UPDATE');
     let seq = Number(head.rows[0].seq);
@@ -121,15 +126,19 @@ export class MessageWriter {
     this.bookSeq = await followRoomEvents(client, this.book, this.bookSeq);
     const earlier = await this.findStored(client, messages);
     const known = await this.findTargets(client, messages);
+    const userNames = await this.registeredAmong(client, messages.flatMap((m) => (m.event?.kind === 'created' ? [roomOf(m.to) ?? ''] : [])));
     const fresh = new Map<number, StoredMessage>();
     const updates = new Map<number, StoredMessage>();
     const inStream = new Map<number, boolean>();
     const mailbox: Array<[string, number]> = [];
     const held: Array<[number, string]> = [];
     const ended: number[] = [];
-    const results = messages.map((incoming): AppendResult => {
+    const results = messages.map((incoming): AppendResult | NameInUseError => {
       const copy = earlier.get(`${incoming.from}\n${incoming.id}`);
       if (copy) return { message: copy, duplicate: true };
+      // Under the head lock the book holds every room, whichever node created it: one create wins.
+      const created = incoming.event?.kind === 'created' ? roomOf(incoming.to) : undefined;
+      if (created !== undefined && (this.book.has(created) || userNames.has(created))) return new NameInUseError(created);
       const message: StoredMessage = { ...incoming, seq: ++seq };
       fresh.set(message.seq, message);
       known.set(message.seq, message);
@@ -184,6 +193,13 @@ export class MessageWriter {
     }
     this.bookSeq = seq;
     return results;
+  }
+
+  /** Which of `names` are registered users (putUser of a new name takes the head lock too). */
+  private async registeredAmong(client: PoolClient, names: string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const { rows } = await client.query<{ name: string }>('SELECT name FROM classchat_users WHERE name = ANY($1::text[])', [names]);
+    return new Set(rows.map((row) => row.name));
   }
 
   /** The stored copies of (from, id) pairs in the batch that were stored before. */

@@ -99,6 +99,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'node heartbeats: a killed node is counted dead and its users offline',
+    sql: `
+      -- Stamped with the database's clock by each node every few seconds (node-liveness.ts).
+      CREATE TABLE classchat_nodes (
+        node text PRIMARY KEY,
+        seen timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -6,12 +6,17 @@
  * on `classchat_presence`. If the listening connection drops, it reconnects and reads everything
  * it missed (presence changes missed meanwhile are lost until the users' next change).
  */
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
+import type { Role } from '../../../protocol/room-frames';
 import type { ClusterFeed, ClusterHandlers, PresenceChange, StoredMessage } from '../store';
 import { MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
+import { NodeLiveness } from './node-liveness';
 
 export const COMMITS_CHANNEL = 'classchat_commits';
 const PRESENCE_CHANNEL = 'classchat_presence';
+/** The operator set a role (PostgresStore.setRole): `{"name":…,"role":…}`. */
+export const ROLES_CHANNEL = 'classchat_roles';
+const ROLES: ReadonlySet<string> = new Set(['teacher', 'ta', 'student']);
 const PAGE = 1000;
 
 export interface NodeBusOptions {
@@ -22,6 +27,11 @@ export interface NodeBusOptions {
   head: () => number;
   /** Tells the store another node committed up to seq. */
   heardOf: (seq: number) => void;
+  /** The store's pool (for heartbeats), once open. */
+  pool: () => Pool | undefined;
+  /** How often this node stamps its heartbeat, and after how long without one a node counts as dead. */
+  heartbeatMs: number;
+  nodeTimeoutMs: number;
 }
 
 export class NodeBus implements ClusterFeed {
@@ -35,6 +45,7 @@ export class NodeBus implements ClusterFeed {
   private retry: NodeJS.Timeout | undefined;
   /** One query at a time on the listening connection (pg deprecates overlapping ones). */
   private queries: Promise<unknown> = Promise.resolve();
+  private liveness: NodeLiveness | undefined;
 
   constructor(private readonly options: NodeBusOptions) {}
 
@@ -43,6 +54,9 @@ export class NodeBus implements ClusterFeed {
     this.cursor = this.options.head();
     await this.connect();
     this.send(PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, joined: true }));
+    const { node, pool, heartbeatMs, nodeTimeoutMs, log } = this.options;
+    this.liveness = new NodeLiveness({ node, pool, heartbeatMs, timeoutMs: nodeTimeoutMs, log, dead: (other) => handlers.left(other), resumed: () => handlers.resumed() });
+    await this.liveness.start();
   }
 
   announce(change: PresenceChange): void {
@@ -53,6 +67,7 @@ export class NodeBus implements ClusterFeed {
     if (this.stopped) return;
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    await this.liveness?.stop();
     const client = this.client;
     if (client) await this.serially(() => client.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify({ node: this.options.node, left: true })])).catch(() => undefined);
     this.client = undefined;
@@ -68,6 +83,7 @@ export class NodeBus implements ClusterFeed {
     await client.connect();
     await client.query(`LISTEN ${COMMITS_CHANNEL}`);
     await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+    await client.query(`LISTEN ${ROLES_CHANNEL}`);
     this.client = client;
     // Whatever was committed while this node was not listening.
     const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
@@ -99,10 +115,14 @@ export class NodeBus implements ClusterFeed {
       if (node !== this.options.node) this.catchUp(seq);
       return;
     }
-    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean };
+    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean; role?: string };
     try {
       note = JSON.parse(payload) as typeof note;
     } catch {
+      return;
+    }
+    if (channel === ROLES_CHANNEL) {
+      if (typeof note.name === 'string' && typeof note.role === 'string' && ROLES.has(note.role)) this.handlers?.role(note.name, note.role as Role);
       return;
     }
     if (!note.node || note.node === this.options.node || !this.handlers) return;

@@ -14,6 +14,7 @@ import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
 import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import { NameInUseError, NameTakenError } from '../store';
 import { listDeviceRecords, putDeviceRecord, setDeviceCursor } from './device-rows';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -21,7 +22,7 @@ import { loadRoomBook, MessageWriter } from './message-writer';
 import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message-rows';
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
-import { NodeBus } from './node-bus';
+import { NodeBus, ROLES_CHANNEL } from './node-bus';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -34,6 +35,8 @@ export interface PostgresStoreOptions {
   recentIds?: number;
   /** This node's name in the database (default: host, pid and a random suffix). */
   node?: string;
+  /** A node silent this long is counted dead and its users offline (default 10000); it stamps a heartbeat every third of it. */
+  nodeTimeoutMs?: number;
 }
 
 interface UserRow {
@@ -69,7 +72,17 @@ export class PostgresStore implements Store {
     this.poolSize = options.poolSize ?? 10;
     this.recent = new RecentIds(options.recentIds ?? 100_000);
     this.node = options.node ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.cluster = new NodeBus({ url: this.url, node: this.node, log: this.log, head: () => this.knownHead, heardOf: (seq) => this.heardOf(seq) });
+    const nodeTimeoutMs = options.nodeTimeoutMs ?? 10_000;
+    this.cluster = new NodeBus({
+      url: this.url,
+      node: this.node,
+      log: this.log,
+      head: () => this.knownHead,
+      heardOf: (seq) => this.heardOf(seq),
+      pool: () => this.pool,
+      heartbeatMs: Math.max(100, Math.floor(nodeTimeoutMs / 3)),
+      nodeTimeoutMs,
+    });
   }
 
   async open(): Promise<void> {
@@ -125,41 +138,66 @@ export class PostgresStore implements Store {
   putUser(user: { name: string; publicKey: string | null }): Promise<UserRecord> {
     const pool = this.db();
     return this.userOps.run(user.name, async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const found = await client.query<UserRow>('SELECT name, public_key, acked_seq, history_since FROM classchat_users WHERE name = $1 FOR UPDATE', [user.name]);
-        const existing = found.rows[0] && toUser(found.rows[0]);
-        if (existing && existing.publicKey === user.publicKey) {
-          await client.query('COMMIT');
-          return existing;
-        }
-        // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
-        // a new name just before its first held message.
-        let acked = await readHead(client);
-        if (existing && user.publicKey === null) acked = existing.ackedSeq;
-        else if (!existing) {
-          const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
-          if (first.rows[0].seq !== null) acked = Math.min(acked, Number(first.rows[0].seq) - 1);
-        }
-        const since = user.publicKey === null ? (existing?.historySince ?? 0) : acked;
-        const stored = await client.query<UserRow>(
-          `INSERT INTO classchat_users (name, public_key, acked_seq, history_since) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (name) DO UPDATE SET public_key = excluded.public_key, acked_seq = GREATEST(classchat_users.acked_seq, excluded.acked_seq), history_since = excluded.history_since
-           RETURNING name, public_key, acked_seq, history_since`,
-          [user.name, user.publicKey, acked, since],
-        );
-        // Its held messages are in its mailbox now (they are private messages to it).
-        if (!existing) await client.query('DELETE FROM classchat_held WHERE name = $1', [user.name]);
-        await client.query('COMMIT');
-        return toUser(stored.rows[0]);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+      // A new name's row cannot be locked before it exists: when another node inserts it first,
+      // the INSERT below does nothing and the next try finds (and locks) that node's row.
+      for (let attempt = 1; ; attempt++) {
+        const stored = await this.putUserOnce(pool, user);
+        if (stored) return stored;
+        if (attempt === 3) throw new Error(`could not register ${user.name}: its row kept changing under other nodes`);
       }
     });
+  }
+
+  /** One transaction of putUser; undefined when another node registered the name meanwhile. */
+  private async putUserOnce(pool: Pool, user: { name: string; publicKey: string | null }): Promise<UserRecord | undefined> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const found = await client.query<UserRow>('SELECT name, public_key, acked_seq, history_since FROM classchat_users WHERE name = $1 FOR UPDATE', [user.name]);
+      const existing = found.rows[0] && toUser(found.rows[0]);
+      if (existing && existing.publicKey === user.publicKey) {
+        await client.query('COMMIT');
+        return existing;
+      }
+      if (existing && existing.publicKey !== null) throw new NameTakenError(existing);
+      // As Store.putUser: a plain-text user keeps its ack, a name taking a key starts afresh,
+      // a new name just before its first held message.
+      // A new name takes the head lock, as a room's creation does: a name is a user's or a room's, never both.
+      let acked = await readHead(client, !existing);
+      if (!existing) {
+        const room = await client.query("SELECT 1 FROM classchat_messages WHERE recipient = '#' || $1 AND event_kind = 'created' LIMIT 1", [user.name]);
+        if ((room.rowCount ?? 0) > 0) throw new NameInUseError(user.name);
+      }
+      if (existing && user.publicKey === null) acked = existing.ackedSeq;
+      else if (!existing) {
+        const first = await client.query<{ seq: string | null }>('SELECT min(seq) AS seq FROM classchat_held WHERE name = $1', [user.name]);
+        if (first.rows[0].seq !== null) acked = Math.min(acked, Number(first.rows[0].seq) - 1);
+      }
+      const since = user.publicKey === null ? (existing?.historySince ?? 0) : acked;
+      const stored = existing
+        ? await client.query<UserRow>(
+            'UPDATE classchat_users SET public_key = $2, acked_seq = GREATEST(acked_seq, $3), history_since = $4 WHERE name = $1 RETURNING name, public_key, acked_seq, history_since',
+            [user.name, user.publicKey, acked, since],
+          )
+        : await client.query<UserRow>(
+            `INSERT INTO classchat_users (name, public_key, acked_seq, history_since) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO NOTHING RETURNING name, public_key, acked_seq, history_since`,
+            [user.name, user.publicKey, acked, since],
+          );
+      if (stored.rows.length === 0) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      // Its held messages are in its mailbox now (they are private messages to it).
+      if (!existing) await client.query('DELETE FROM classchat_held WHERE name = $1', [user.name]);
+      await client.query('COMMIT');
+      return toUser(stored.rows[0]);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   deleteUser(name: string): Promise<boolean> {
@@ -262,9 +300,21 @@ export class PostgresStore implements Store {
     return new Map(rows.map((row) => [row.name, row.role]));
   }
 
+  /** Running nodes hear of it at COMMIT (node-bus.ts), so the operator need not stop them. */
   async setRole(name: string, role: Role): Promise<void> {
-    if (role === 'student') await this.db().query('DELETE FROM classchat_roles WHERE name = $1', [name]);
-    else await this.db().query('INSERT INTO classchat_roles (name, role) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET role = excluded.role', [name, role]);
+    const client = await this.db().connect();
+    try {
+      await client.query('BEGIN');
+      if (role === 'student') await client.query('DELETE FROM classchat_roles WHERE name = $1', [name]);
+      else await client.query('INSERT INTO classchat_roles (name, role) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET role = excluded.role', [name, role]);
+      await client.query('SELECT pg_notify($1, $2)', [ROLES_CHANNEL, JSON.stringify({ name, role })]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async listHeld(): Promise<StoredMessage[]> {
@@ -309,8 +359,8 @@ export class PostgresStore implements Store {
 
 }
 
-async function readHead(client: PoolClient): Promise<number> {
-  const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
+async function readHead(client: PoolClient, lock = false): Promise<number> {
+  const { rows } = await client.query<{ seq: string }>(`SELECT seq FROM classchat_head${lock ? ' FOR UPDATE' : ''}`);
   return Number(rows[0].seq);
 }
 

@@ -1,0 +1,153 @@
+/**
+ * What a teacher does on one PostgreSQL node holds on every node (issue 20): mutes, exam mode and
+ * bans reach a student logged in elsewhere, a role the operator sets reaches running nodes, and a
+ * room name (users and rooms share one namespace) goes to exactly one creator across nodes.
+ */
+import { strict as assert } from 'node:assert';
+import { ChatServer } from '../../src/server/chat-server';
+import { generateIdentity, type Identity } from '../../src/crypto/identity';
+import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
+import { TestPostgres } from '../helpers/postgres';
+import { RawClient } from '../helpers/raw-client';
+
+const V3 = { v: 3 };
+const RACE_ROUNDS = 15;
+
+describe('moderation, roles and room names across PostgreSQL nodes', function () {
+  this.timeout(90000);
+  let pg: TestPostgres;
+  let databases = 0;
+  let next = 0;
+  const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
+  const clients: RawClient[] = [];
+  const identities = new Map<string, Identity>();
+  before(async () => {
+    pg = await TestPostgres.start();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    identities.clear();
+    for (const { server, store } of servers.splice(0)) {
+      await server.close();
+      await store.close().catch(() => undefined);
+    }
+  });
+  after(async () => {
+    await pg?.stop();
+  });
+
+  /** A database where `roles` are set, and two nodes on it. */
+  async function twoNodes(roles: Record<string, 'teacher' | 'ta'> = {}): Promise<{ url: string; ports: [number, number] }> {
+    const url = await pg.createDatabase(`moderation${++databases}`);
+    const setup = new PostgresStore({ url });
+    await setup.open();
+    for (const [name, role] of Object.entries(roles)) await setup.setRole(name, role);
+    await setup.close();
+    const ports: number[] = [];
+    for (const name of ['a', 'b']) {
+      const store = new PostgresStore({ url, node: name });
+      await store.open();
+      const server = new ChatServer({ store, rateLimit: false });
+      servers.push({ server, store });
+      ports.push((await server.listen(0, '127.0.0.1')).port);
+    }
+    return { url, ports: [ports[0], ports[1]] };
+  }
+
+  async function login(port: number, name: string): Promise<RawClient> {
+    const result = await RawClient.login(port, name, identities.get(name), V3);
+    identities.set(name, result.identity);
+    clients.push(result.client);
+    return result.client;
+  }
+
+  type Answer = { type: string; code?: string };
+  function answer(client: RawClient, key: 'id' | 'rid', value: string, reply: string): Promise<Answer> {
+    return client.waitFor(
+      () => client.frames.find((f) => (f.type === reply || f.type === 'error') && (f as Record<string, unknown>)[key] === value) as Answer | undefined,
+      `the answer to ${value}`,
+    );
+  }
+  const say = (client: RawClient, to: string, text: string) => {
+    const id = `s${++next}`;
+    client.send({ type: 'send', id, to, text });
+    return answer(client, 'id', id, 'sent');
+  };
+  const request = (client: RawClient, frame: Record<string, unknown>, reply: string) => {
+    const rid = `q${++next}`;
+    client.send({ ...frame, rid });
+    return answer(client, 'rid', rid, reply);
+  };
+  const moderate = (client: RawClient, fields: Record<string, unknown>) => request(client, { type: 'moderate', ...fields }, 'done');
+  const createRoom = (client: RawClient, room: string) => request(client, { type: 'room_create', room, kind: 'group', encrypted: false, members: [] }, 'room');
+  const code = (a: Answer) => (a.type === 'error' ? a.code : a.type);
+
+  it('refuses a student on node B what a teacher on node A muted, made read-only or banned', async () => {
+    const { ports } = await twoNodes({ 'mrs.k': 'teacher' });
+    const teacher = await login(ports[0], 'mrs.k');
+    const sam = await login(ports[1], 'sam');
+    await teacher.next('presence', (p) => p.user.name === 'sam' && p.user.online);
+
+    assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'muted');
+    assert.equal(code(await say(sam, '*', 'hello?')), 'muted');
+    assert.equal(code(await moderate(teacher, { action: 'unmute', name: 'sam' })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'unmuted');
+    assert.equal(code(await say(sam, '*', 'thanks')), 'sent');
+
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'read_only');
+    assert.equal(code(await say(sam, '*', 'answer 3 is b')), 'read_only');
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: false })), 'done');
+
+    assert.equal(code(await moderate(teacher, { action: 'ban', name: 'sam' })), 'done');
+    const ended = await sam.next('error', (e) => e.code === 'banned');
+    assert.equal(ended.fatal, true);
+    await sam.waitClosed();
+    const again = await RawClient.open(ports[1]);
+    clients.push(again);
+    await again.sendLogin('sam', identities.get('sam')!, V3);
+    assert.equal((await again.next('error')).code, 'banned', 'the ban holds on the node sam was on');
+  });
+
+  it('gives a role the operator sets while nodes run to every node', async () => {
+    const { url, ports } = await twoNodes();
+    const tim = await login(ports[1], 'tim');
+    const sam = await login(ports[0], 'sam');
+    await tim.next('presence', (p) => p.user.name === 'sam' && p.user.online);
+    assert.equal(code(await moderate(tim, { action: 'mute', name: 'sam', minutes: 5 })), 'forbidden');
+    // `classchat-server role tim ta --store URL` does this, with the nodes running.
+    const operator = new PostgresStore({ url });
+    await operator.open();
+    await operator.setRole('tim', 'ta');
+    await operator.close();
+    const shown = await sam.next('presence', (p) => p.user.name === 'tim' && p.user.role === 'ta');
+    assert.equal(shown.user.role, 'ta', "sam's node shows tim as a TA");
+    // tim's node hears the role on its own connection to PostgreSQL: a few tries, bounded.
+    let muted = code(await moderate(tim, { action: 'mute', name: 'sam', minutes: 5 }));
+    for (let tries = 1; muted === 'forbidden' && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      muted = code(await moderate(tim, { action: 'mute', name: 'sam', minutes: 5 }));
+    }
+    assert.equal(muted, 'done', "tim's node lets him moderate");
+    await sam.next('msg', (m) => m.event?.kind === 'muted');
+    assert.equal(code(await say(sam, '*', 'hello?')), 'muted');
+  });
+
+  it('refuses on node B a room name created on node A, and lets one of two simultaneous creates win', async () => {
+    const { ports } = await twoNodes({ 'mrs.k': 'teacher', 'mr.j': 'teacher' });
+    const onA = await login(ports[0], 'mrs.k');
+    const onB = await login(ports[1], 'mr.j');
+    assert.equal(code(await createRoom(onA, 'lab')), 'room');
+    assert.equal(code(await createRoom(onB, 'lab')), 'name_taken');
+    for (let round = 0; round < RACE_ROUNDS; round++) {
+      const results = await Promise.all([createRoom(onA, `race${round}`), createRoom(onB, `race${round}`)]);
+      assert.deepEqual(results.map(code).sort(), ['name_taken', 'room'], `round ${round}: one create wins, got ${JSON.stringify(results)}`);
+    }
+    // A room's name is no user's: registering it on the other node is refused.
+    const taken = await RawClient.open(ports[1]);
+    clients.push(taken);
+    await taken.sendLogin('lab', await generateIdentity(), V3);
+    assert.equal((await taken.next('error')).code, 'name_taken');
+  });
+});
