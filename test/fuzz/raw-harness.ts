@@ -39,6 +39,9 @@ export class RawHarness {
       await user.open();
       await user.login(true);
     }
+    // A user addresses classmates once they are listed; on several nodes that takes a notification.
+    await harness.checkPresence();
+    harness.ledger.assertClean();
     return harness;
   }
 
