@@ -56,7 +56,7 @@ export class ClusterLink {
       left: (node) => {
         for (const name of this.parts.sessions.forgetNode(node)) {
           const user = this.parts.roster.get(name);
-          if (user) this.parts.presence.changedUser(user);
+          if (user) this.presenceChanged(user);
         }
       },
     });
@@ -78,8 +78,14 @@ export class ClusterLink {
       if (user.publicKey === null && change.publicKey !== null) user.publicKey = change.publicKey; // a key was bound to the name there
       if (change.ackedSeq > user.ackedSeq) user.ackedSeq = change.ackedSeq; // acknowledged there (the store has it already)
     }
-    if (sessions.setOnlineElsewhere(change.name, node, change.online)) this.parts.presence.changedUser(user);
+    if (sessions.setOnlineElsewhere(change.name, node, change.online)) this.presenceChanged(user);
     else roster.changed(user);
+  }
+
+  /** The welcome roster of later logins, and the sessions here, learn it alike. */
+  private presenceChanged(user: RosterEntry): void {
+    this.parts.roster.changed(user);
+    this.parts.presence.changedUser(user);
   }
 
   /** A node that just started (or all of them, after this one was counted dead) is told who is online here. */
