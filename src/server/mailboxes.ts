@@ -11,8 +11,8 @@ import type { Roster } from './roster';
 import type { MailDesk, SubmitInput } from './server-services';
 import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
-import type { Store, StoredMessage, StoredRef } from './store/store';
-import { NameInUseError } from './store/store';
+import type { AppendCheck, Store, StoredMessage, StoredRef } from './store/store';
+import { AppendRefusedError, NameInUseError } from './store/store';
 import { checkReference } from './references';
 import { copiesToSender } from './store/device-copies';
 import { TokenBucket } from './token-bucket';
@@ -71,28 +71,39 @@ export class Mailboxes implements MailDesk {
       const recipient = roster.get(input.to);
       if (!recipient) {
         if (!input.hold || input.ref || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
-        return this.hold(from, input);
+        return this.hold(from, input, this.sharedCheck(from, input, checked));
       }
       if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
     }
-    return input.ref ? this.persistReference(from, input) : this.persist(from, input);
+    const check = this.sharedCheck(from, input, checked);
+    return input.ref ? this.persistReference(from, input, check) : this.persist(from, input, check);
+  }
+
+  /**
+   * On a store other nodes share: the moderation and room checks again, under the store's write
+   * lock, so a mute, exam mode or room change another node has answered holds here at once.
+   */
+  private sharedCheck(from: string, input: SubmitInput, checked: boolean): AppendCheck | undefined {
+    if (!checked || !this.parts.store.cluster) return undefined;
+    const room = roomOf(input.to);
+    return (state) => this.parts.moderation.checkSend(from, input.to, state.moderation) ?? (room !== undefined ? this.parts.rooms.checkSend(from, room, input, state.rooms) : undefined);
   }
 
   /** A reply, edit, delete or reaction: stored once its target checks out (references.ts). */
-  private async persistReference(from: string, input: SubmitInput): Promise<SubmitResult> {
+  private async persistReference(from: string, input: SubmitInput, check: AppendCheck | undefined): Promise<SubmitResult> {
     const checked = await checkReference(this.parts, from, input);
     if ('code' in checked) return { ok: false, ...checked };
-    return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } });
+    return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } }, check);
   }
 
   /** A message to a name nobody has registered: kept for its first login, within the sender's bound. */
-  private async hold(from: string, input: SubmitInput): Promise<SubmitResult> {
+  private async hold(from: string, input: SubmitInput, check: AppendCheck | undefined): Promise<SubmitResult> {
     if (!(await this.parts.held.mayHold(from))) return { ok: false, code: 'unknown_user', detail: `${input.to} (you have too many messages waiting for names nobody registered)` };
-    return this.persist(from, { ...input, held: true });
+    return this.persist(from, { ...input, held: true }, check);
   }
 
   /** Stores the message durably, then wakes its recipients. */
-  private persist(from: string, input: Omit<SubmitInput, 'ref'> & { held?: true; ref?: StoredRef }): Promise<SubmitResult> {
+  private persist(from: string, input: Omit<SubmitInput, 'ref'> & { held?: true; ref?: StoredRef }, check?: AppendCheck): Promise<SubmitResult> {
     const { store, clock, log, pendingWrites } = this.parts;
     const pending = store
       .append({
@@ -110,7 +121,7 @@ export class Mailboxes implements MailDesk {
         ...(input.held ? { held: true as const } : {}),
         ...(input.device !== undefined ? { device: input.device } : {}),
         ...(input.keys !== undefined ? { keys: input.keys } : {}),
-      })
+      }, check)
       .then(
         (result): SubmitResult => {
           if (!result.duplicate) this.wake(result.message);
@@ -119,6 +130,7 @@ export class Mailboxes implements MailDesk {
         (error): SubmitResult => {
           // Another node created a room or registered a user of this name a moment ago.
           if (error instanceof NameInUseError) return { ok: false, code: 'name_taken', detail: `#${error.room}` };
+          if (error instanceof AppendRefusedError) return { ok: false, code: error.code, ...(error.detail !== undefined ? { detail: error.detail } : {}) };
           log.error(`could not store a message from ${from}: ${String(error)}`);
           return { ok: false, code: 'storage_failed' };
         },

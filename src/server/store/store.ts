@@ -8,7 +8,8 @@ import type { Box, FileRef } from '../../protocol/frames';
 import type { DeviceListWire } from '../../protocol/device-frames';
 import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
-import type { Room } from '../rooms/room-book';
+import type { ErrorCode } from '../../protocol/errors';
+import type { Room, RoomBook } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
 
 export interface UserRecord {
@@ -121,6 +122,26 @@ export class NameInUseError extends Error {
   }
 }
 
+/** What a store shared by nodes knows under its write lock, just before a message takes its seq. */
+export interface SharedState {
+  readonly rooms: RoomBook;
+  readonly moderation: ModerationState;
+}
+
+/** Why a message may not be stored after all, judged on the shared state; undefined when it may. */
+export type AppendCheck = (state: SharedState) => { code: ErrorCode; detail?: string } | undefined;
+
+/** append refused by its check (another node muted the sender or changed the room a moment ago). */
+export class AppendRefusedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+  ) {
+    super(`the message was refused: ${code}${detail ? ` (${detail})` : ''}`);
+    this.name = 'AppendRefusedError';
+  }
+}
+
 export interface Store {
   /** Present when other server nodes share this store: what they commit, and who is online there. */
   readonly cluster?: ClusterFeed;
@@ -147,8 +168,11 @@ export interface Store {
    * resolve in seq order: the server hands each to caught-up sessions as it resolves. The seq
    * may be chosen only as it commits (PostgreSQL with several nodes): a store shared by nodes
    * commits seqs in order, so a reader that sees a seq sees every lower one.
+   * A store shared by nodes asks `check` under its write lock, with rooms and moderation as every
+   * lower seq left them, and rejects with AppendRefusedError when it refuses (an earlier copy is
+   * still found first). A store with one server may ignore it: that server's state is the store's.
    */
-  append(message: NewMessage): Promise<AppendResult>;
+  append(message: NewMessage, check?: AppendCheck): Promise<AppendResult>;
   /**
    * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them,
    * messages to everyone and to rooms they were in at the time (room events: see RoomBook),

@@ -13,7 +13,7 @@ import { applyModeration, emptyModeration, type ModerationState } from '../../mo
 import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
-import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import type { AppendCheck, AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
 import { NameInUseError, NameTakenError } from '../store';
 import { listDeviceRecords, putDeviceRecord, setDeviceCursor } from './device-rows';
 import { randomBytes } from 'node:crypto';
@@ -218,7 +218,7 @@ export class PostgresStore implements Store {
     return setDeviceCursor(this.db(), name, device, seq);
   }
 
-  append(message: NewMessage): Promise<AppendResult> {
+  append(message: NewMessage, check?: AppendCheck): Promise<AppendResult> {
     let writer: MessageWriter;
     try {
       this.db();
@@ -238,7 +238,7 @@ export class PostgresStore implements Store {
     if (inFlight) return inFlight.then((result) => ({ message: result.message, duplicate: true }));
     if (!Number.isSafeInteger(message.ts) || message.ts < 0) return Promise.reject(new Error('message cannot be stored: ts must be a whole number of milliseconds'));
 
-    const result = writer.write(normalised(message));
+    const result = writer.write(normalised(message), check);
     this.inFlight.set(key, result);
     result.then(
       (done) => {

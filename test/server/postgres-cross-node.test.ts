@@ -1,0 +1,109 @@
+/**
+ * Once a node has answered a teacher or a room's creator, every node acts on it (issue 20), even
+ * one that hears of the change late: node B's listening connection to PostgreSQL goes through a
+ * proxy that holds back its notifications (a real slow link), while its pool still reaches the
+ * database. Found by the two-node fuzz (test/fuzz/server-model.test.ts).
+ */
+import { strict as assert } from 'node:assert';
+import { ChatServer } from '../../src/server/chat-server';
+import type { Identity } from '../../src/crypto/identity';
+import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
+import { TestPostgres } from '../helpers/postgres';
+import { ListenProxy } from '../helpers/pg-listen-proxy';
+import { RawClient } from '../helpers/raw-client';
+
+const V3 = { v: 3 };
+const TEACHER = 'mrs.k';
+
+describe('PostgreSQL nodes act on what another node answered a moment ago', function () {
+  this.timeout(60000);
+  let pg: TestPostgres;
+  let proxy: ListenProxy;
+  let databases = 0;
+  let next = 0;
+  const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
+  const clients: RawClient[] = [];
+  const identities = new Map<string, Identity>();
+  before(async () => {
+    pg = await TestPostgres.start();
+    proxy = await ListenProxy.start(pg.port);
+  });
+  afterEach(async () => {
+    proxy.release();
+    for (const client of clients.splice(0)) client.close();
+    identities.clear();
+    for (const { server, store } of servers.splice(0)) {
+      await server.close();
+      await store.close().catch(() => undefined);
+    }
+  });
+  after(async () => {
+    await proxy?.close();
+    await pg?.stop();
+  });
+
+  /** Node A on the database directly, node B through the proxy; the teacher has the role. */
+  async function twoNodes(): Promise<[number, number]> {
+    const url = await pg.createDatabase(`crossnode${++databases}`);
+    const setup = new PostgresStore({ url });
+    await setup.open();
+    await setup.setRole(TEACHER, 'teacher');
+    await setup.close();
+    const ports: number[] = [];
+    for (const [name, nodeUrl] of [['a', url], ['b', proxy.via(url)]]) {
+      const store = new PostgresStore({ url: nodeUrl, node: name });
+      await store.open();
+      const server = new ChatServer({ store, rateLimit: false });
+      servers.push({ server, store });
+      ports.push((await server.listen(0, '127.0.0.1')).port);
+    }
+    return [ports[0], ports[1]];
+  }
+
+  async function login(port: number, name: string): Promise<RawClient> {
+    const result = await RawClient.login(port, name, identities.get(name), V3);
+    identities.set(name, result.identity);
+    clients.push(result.client);
+    return result.client;
+  }
+
+  /** The teacher on node A and sam on node B, each listed on the other's node. */
+  async function teacherAndSam(): Promise<{ teacher: RawClient; sam: RawClient; ports: [number, number] }> {
+    const ports = await twoNodes();
+    const teacher = await login(ports[0], TEACHER);
+    const sam = await login(ports[1], 'sam');
+    await teacher.next('presence', (p) => p.user.name === 'sam' && p.user.online);
+    await sam.next('presence', (p) => p.user.name === TEACHER && p.user.online);
+    return { teacher, sam, ports };
+  }
+
+  type Answer = { type: string; code?: string; room?: { member: boolean; size: number }; members?: string[] };
+  function answer(client: RawClient, key: 'id' | 'rid', value: string, reply: string): Promise<Answer> {
+    return client.waitFor(
+      () => client.frames.find((f) => (f.type === reply || f.type === 'error') && (f as Record<string, unknown>)[key] === value) as Answer | undefined,
+      `the answer to ${value}`,
+    );
+  }
+  const say = (client: RawClient, to: string, text: string) => {
+    const id = `s${++next}`;
+    client.send({ type: 'send', id, to, text });
+    return answer(client, 'id', id, 'sent');
+  };
+  const request = (client: RawClient, frame: Record<string, unknown>, reply: string) => {
+    const rid = `q${++next}`;
+    client.send({ ...frame, rid });
+    return answer(client, 'rid', rid, reply);
+  };
+  const moderate = (client: RawClient, fields: Record<string, unknown>) => request(client, { type: 'moderate', ...fields }, 'done');
+  const code = (a: Answer) => (a.type === 'error' ? a.code : a.type);
+
+  it('refuses on node B what the teacher on node A has just been told is in force (exam mode, a mute)', async () => {
+    const { teacher, sam } = await teacherAndSam();
+    proxy.hold();
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
+    assert.equal(code(await say(sam, '*', 'answer 3 is b')), 'read_only', 'exam mode holds on node B at once');
+    assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
+    assert.equal(code(await say(sam, TEACHER, 'why?')), 'muted', 'the mute holds on node B at once');
+  });
+
+});
