@@ -30,6 +30,7 @@ import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
+import { ClusterSync, ONE_NODE } from './cluster-sync';
 import { Devices } from './devices/devices';
 import { helloLine } from './hello-line';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
@@ -73,6 +74,8 @@ export class ChatServer {
     this.rooms = new Rooms(this.rosterPart);
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
+    const feed = this.store.cluster;
+    const sync = feed ? new ClusterSync(feed, this.log) : undefined;
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -84,10 +87,10 @@ export class ChatServer {
       rooms: this.rooms,
       moderation: this.moderation,
       held: this.held,
+      sync: sync ?? ONE_NODE,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
-    const feed = this.store.cluster;
-    this.cluster = feed && new ClusterLink({ feed, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
+    this.cluster = feed && sync && new ClusterLink({ feed, sync, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
     this.logins = new Logins({
       store: this.store,
       roster: this.rosterPart,

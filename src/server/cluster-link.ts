@@ -6,6 +6,7 @@
  */
 import type { RosterEntry } from './chat-server-options';
 import { DeliveryOrder } from './delivery-order';
+import type { ClusterSync } from './cluster-sync';
 import type { Logger } from './logger';
 import type { Mailboxes } from './mailboxes';
 import type { PresenceBatcher } from './presence-batcher';
@@ -15,6 +16,8 @@ import type { ClusterFeed, PresenceChange, Store } from './store/store';
 
 export interface ClusterLinkParts {
   feed: ClusterFeed;
+  /** Told of `order`, through which it knows what this node has applied. */
+  sync: ClusterSync;
   store: Store;
   sessions: SessionRegistry;
   roster: Roster;
@@ -42,6 +45,7 @@ export class ClusterLink {
     const order = new DeliveryOrder(store.headSeq(), (message, offer) => mail.deliver(message, offer), () => sessions.forEach((session) => session.schedulePump()));
     this.order = order;
     mail.order = order;
+    this.parts.sync.attach(order);
     await feed.start({
       messages: (messages) => {
         for (const message of messages) order.committed(message);
@@ -64,6 +68,7 @@ export class ClusterLink {
 
   async stop(): Promise<void> {
     this.order?.stop();
+    this.parts.sync.attach(undefined);
     await this.parts.feed.stop();
   }
 

@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { PendingWrites } from './pending-writes';
 import type { Roster } from './roster';
-import type { MailDesk, SubmitInput } from './server-services';
+import type { MailDesk, StateSync, SubmitInput } from './server-services';
 import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { AppendCheck, Store, StoredMessage, StoredRef } from './store/store';
@@ -17,7 +17,7 @@ import { checkReference } from './references';
 import { copiesToSender } from './store/device-copies';
 import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
-import type { Rooms } from './rooms/rooms';
+import type { Refusal, Rooms } from './rooms/rooms';
 import type { Moderation } from './moderation/moderation';
 import type { HeldMessages } from './held-messages';
 import type { DeliveryOrder } from './delivery-order';
@@ -32,9 +32,14 @@ export interface MailboxParts {
   rooms: Rooms;
   moderation: Moderation;
   held: Pick<HeldMessages, 'mayHold'>;
+  /** Other nodes sharing the store, if any (cluster-sync.ts). */
+  sync: StateSync;
   /** Messages per second per user and burst; false turns the limit off. */
   rateLimit: { perSecond: number; burst: number } | false;
 }
+
+/** Refusals that rest on rooms or moderation, which another node may have changed a moment ago. */
+const MAYBE_STALE: ReadonlySet<string> = new Set(['muted', 'read_only', 'unknown_room', 'not_member']);
 
 export class Mailboxes implements MailDesk {
   private readonly rateBuckets = new Map<string, TokenBucket>();
@@ -47,7 +52,7 @@ export class Mailboxes implements MailDesk {
 
   /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult> {
-    const { roster, rateLimit, clock } = this.parts;
+    const { rateLimit, clock } = this.parts;
     if (rateLimit) {
       let bucket = this.rateBuckets.get(from);
       if (!bucket) {
@@ -58,24 +63,40 @@ export class Mailboxes implements MailDesk {
     }
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
     const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
-    const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
-    if (muted) return { ok: false, ...muted };
-    const room = roomOf(input.to);
-    if (input.to === EVERYONE) {
-      if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
-    } else if (room !== undefined) {
-      const refused = checked ? this.parts.rooms.checkSend(from, room, input) : undefined;
-      if (refused) return { ok: false, ...refused };
-      if (input.hidden) return { ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' };
-    } else {
-      const recipient = roster.get(input.to);
-      if (!recipient) {
-        if (!input.hold || input.ref || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
-        return this.hold(from, input, this.sharedCheck(from, input, checked));
-      }
-      if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
+    const refused = this.refusal(from, input, checked);
+    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) {
+      // Another node may have lifted it a moment ago (an unmute, a room made or joined there).
+      return this.parts.sync.caughtUp().then(() => this.accept(from, input, checked, this.refusal(from, input, checked)));
     }
+    return this.accept(from, input, checked, refused);
+  }
+
+  /** Why `input` may not be sent, as this node knows now. */
+  private refusal(from: string, input: SubmitInput, checked: boolean): Refusal | undefined {
+    const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
+    if (muted) return muted;
+    const room = roomOf(input.to);
+    if (input.to === EVERYONE) return input.box ? { code: 'invalid_frame', detail: 'messages to everyone carry text, not box' } : undefined;
+    if (room !== undefined) {
+      const refused = checked ? this.parts.rooms.checkSend(from, room, input) : undefined;
+      if (refused) return refused;
+      return input.hidden ? { code: 'invalid_frame', detail: 'a room key travels in a private message' } : undefined;
+    }
+    const recipient = this.parts.roster.get(input.to);
+    if (!recipient) return this.mayHold(input) ? undefined : { code: 'unknown_user', detail: input.to };
+    if (input.box && recipient.publicKey === null) return { code: 'no_key', detail: input.to };
+    return undefined;
+  }
+
+  private mayHold(input: SubmitInput): boolean {
+    return Boolean(input.hold) && !input.ref && input.text !== undefined && !input.file && !this.parts.rooms.isTaken(input.to);
+  }
+
+  private accept(from: string, input: SubmitInput, checked: boolean, refused: Refusal | undefined): SubmitResult | Promise<SubmitResult> {
+    if (refused) return { ok: false, ...refused };
     const check = this.sharedCheck(from, input, checked);
+    const toUnknown = input.to !== EVERYONE && roomOf(input.to) === undefined && !this.parts.roster.get(input.to);
+    if (toUnknown) return this.hold(from, input, check);
     return input.ref ? this.persistReference(from, input, check) : this.persist(from, input, check);
   }
 
@@ -84,14 +105,19 @@ export class Mailboxes implements MailDesk {
    * lock, so a mute, exam mode or room change another node has answered holds here at once.
    */
   private sharedCheck(from: string, input: SubmitInput, checked: boolean): AppendCheck | undefined {
-    if (!checked || !this.parts.store.cluster) return undefined;
+    if (!checked || !this.parts.sync.shared) return undefined;
     const room = roomOf(input.to);
     return (state) => this.parts.moderation.checkSend(from, input.to, state.moderation) ?? (room !== undefined ? this.parts.rooms.checkSend(from, room, input, state.rooms) : undefined);
   }
 
   /** A reply, edit, delete or reaction: stored once its target checks out (references.ts). */
   private async persistReference(from: string, input: SubmitInput, check: AppendCheck | undefined): Promise<SubmitResult> {
-    const checked = await checkReference(this.parts, from, input);
+    let checked = await checkReference(this.parts, from, input);
+    // Whether a room is encrypted: this node may not know a room another node made a moment ago.
+    if ('code' in checked && checked.code === 'forbidden' && this.parts.sync.shared) {
+      await this.parts.sync.caughtUp();
+      checked = await checkReference(this.parts, from, input);
+    }
     if ('code' in checked) return { ok: false, ...checked };
     return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } }, check);
   }

@@ -57,6 +57,15 @@ export interface SubmitInput {
   keys?: DeviceKeyBox[];
 }
 
+/** Whether other nodes share the store, and bringing this node up to date with them (cluster-sync.ts). */
+export interface StateSync {
+  readonly shared: boolean;
+  /** Resolves once this node applied every message committed before the call (bounded). */
+  caughtUp(): Promise<void>;
+  /** Resolves once this node applied `seq` and every lower one (bounded). */
+  applied(seq: number): Promise<void>;
+}
+
 /** Storing messages, waking their recipients, and acknowledgements. */
 export interface MailDesk {
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult>;

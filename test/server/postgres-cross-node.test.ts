@@ -95,6 +95,7 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     return answer(client, 'rid', rid, reply);
   };
   const moderate = (client: RawClient, fields: Record<string, unknown>) => request(client, { type: 'moderate', ...fields }, 'done');
+  const createRoom = (client: RawClient, room: string, members: string[]) => request(client, { type: 'room_create', room, kind: 'class', encrypted: false, members }, 'room');
   const code = (a: Answer) => (a.type === 'error' ? a.code : a.type);
 
   it('refuses on node B what the teacher on node A has just been told is in force (exam mode, a mute)', async () => {
@@ -104,6 +105,27 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.equal(code(await say(sam, '*', 'answer 3 is b')), 'read_only', 'exam mode holds on node B at once');
     assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
     assert.equal(code(await say(sam, TEACHER, 'why?')), 'muted', 'the mute holds on node B at once');
+  });
+
+  it('accepts on node B what the teacher on node A has just lifted (exam mode off, an unmute)', async () => {
+    const { teacher, sam } = await teacherAndSam();
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
+    assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'muted');
+    proxy.hold();
+    assert.equal(code(await moderate(teacher, { action: 'unmute', name: 'sam' })), 'done');
+    assert.equal(code(await say(sam, TEACHER, 'thanks')), 'sent');
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: false })), 'done');
+    assert.equal(code(await say(sam, '*', 'is the exam over?')), 'sent');
+  });
+
+  it('lets a member on node B use a room created on node A a moment ago', async () => {
+    const { teacher, sam } = await teacherAndSam();
+    proxy.hold();
+    assert.equal(code(await createRoom(teacher, 'sec-a', ['sam'])), 'room');
+    assert.equal(code(await say(sam, '#sec-a', 'present')), 'sent');
+    const members = await request(sam, { type: 'room_members', room: 'sec-a' }, 'room_members');
+    assert.deepEqual(members.members?.slice().sort(), [TEACHER, 'sam']);
   });
 
 });

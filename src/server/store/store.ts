@@ -256,5 +256,10 @@ export interface ClusterFeed {
   start(handlers: ClusterHandlers): Promise<void>;
   /** Tells the other nodes that a user's presence on this node changed (best effort). */
   announce(change: PresenceChange): void;
+  /**
+   * Reads what other nodes committed up to `upTo` (default: the store's head now), however late
+   * their notifications are, and hands it to `messages` before resolving with that seq.
+   */
+  caughtUp(upTo?: number): Promise<number>;
   stop(): Promise<void>;
 }

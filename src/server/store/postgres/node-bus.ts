@@ -2,8 +2,9 @@
  * Cross-node delivery and presence on PostgreSQL's LISTEN/NOTIFY (the ClusterFeed of
  * PostgresStore). Each commit of messages notifies `classchat_commits` with its node and last
  * seq, in the same transaction, so notifications arrive in commit order and only for committed
- * rows; a node reads the other nodes' rows after its cursor up to that seq. Presence changes go
- * on `classchat_presence`. If the listening connection drops, it reconnects and reads everything
+ * rows; a node reads the other nodes' rows after its cursor up to that seq (through the pool, so
+ * a node that must be current reads them at once: caughtUp). Presence changes go on
+ * `classchat_presence`. If the listening connection drops, it reconnects and reads everything
  * it missed (presence changes missed meanwhile are lost until the users' next change).
  */
 import { Client, type Pool } from 'pg';
@@ -27,7 +28,7 @@ export interface NodeBusOptions {
   head: () => number;
   /** Tells the store another node committed up to seq. */
   heardOf: (seq: number) => void;
-  /** The store's pool (for heartbeats), once open. */
+  /** The store's pool (for heartbeats and reading other nodes' rows), once open. */
   pool: () => Pool | undefined;
   /** How often this node stamps its heartbeat, and after how long without one a node counts as dead. */
   heartbeatMs: number;
@@ -133,6 +134,16 @@ export class NodeBus implements ClusterFeed {
     }
   }
 
+  /** Reads what other nodes committed up to `upTo` (default: the head now) and hands it on before it resolves with that seq. */
+  async caughtUp(upTo?: number): Promise<number> {
+    const pool = this.options.pool();
+    if (!pool || this.stopped) return this.cursor;
+    const target = upTo ?? Number((await pool.query<{ seq: string }>('SELECT seq FROM classchat_head')).rows[0].seq);
+    this.catchUp(target);
+    while (this.cursor < target && this.reading) await this.reading;
+    return target;
+  }
+
   /** Reads other nodes' messages up to `seq`, in order, one read at a time. */
   private catchUp(seq: number): void {
     if (seq > this.wanted) this.wanted = seq;
@@ -140,20 +151,17 @@ export class NodeBus implements ClusterFeed {
   }
 
   private async read(): Promise<void> {
-    while (this.cursor < this.wanted && this.client && !this.stopped) {
+    for (let pool = this.options.pool(); pool && this.cursor < this.wanted && !this.stopped; pool = this.options.pool()) {
       const upTo = this.wanted;
       let messages: StoredMessage[];
       try {
-        const client = this.client;
-        const { rows } = await this.serially(() =>
-          client.query<MessageRow>(
-            `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
-            [this.cursor, upTo, this.options.node],
-          ),
+        const { rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
+          [this.cursor, upTo, this.options.node],
         );
         messages = rows.map(rowToMessage);
       } catch (error) {
-        // The connection is being replaced; the next one catches up from the cursor.
+        // PostgreSQL is unreachable: the next notification, reconnection or caughtUp reads from the cursor.
         this.options.log(`PostgreSQL node bus: could not read other nodes' messages: ${String(error)}`);
         return;
       }
