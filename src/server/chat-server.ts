@@ -140,6 +140,7 @@ export class ChatServer {
       moderation: this.moderation,
       files: this.files,
       devices: this.devices,
+      sync: sync ?? ONE_NODE,
     };
   }
 

@@ -109,6 +109,8 @@ export interface HandlerServices {
   readonly files: FileDesk | undefined;
   /** v4 linked devices (devices/devices.ts). */
   readonly devices: DeviceDesk;
+  /** Other nodes sharing the store, if any (cluster-sync.ts). */
+  readonly sync: StateSync;
 }
 
 type Handles<T extends 'link_request' | 'link_nonce' | 'link_reveal' | 'link_approve' | 'link_cancel' | 'device_list_set' | 'device_leave' | 'recovery_set' | 'recovery_get'> = (

@@ -128,4 +128,15 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.deepEqual(members.members?.slice().sort(), [TEACHER, 'sam']);
   });
 
+  it('answers a room_leave on node B with the room as the leave left it, whatever node A wrote just before', async () => {
+    const { teacher, sam } = await teacherAndSam();
+    assert.equal(code(await createRoom(teacher, 'sec-a', ['sam'])), 'room');
+    await sam.next('msg', (m) => m.event?.kind === 'created');
+    proxy.hold();
+    assert.equal(code(await say(teacher, '*', 'reading week starts monday')), 'sent');
+    const left = await request(sam, { type: 'room_leave', room: 'sec-a' }, 'room');
+    assert.equal(code(left), 'room');
+    assert.deepEqual({ member: left.room?.member, size: left.room?.size }, { member: false, size: 1 });
+  });
+
 });
