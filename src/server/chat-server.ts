@@ -76,6 +76,7 @@ export class ChatServer {
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
     const feed = this.store.cluster;
     const sync = feed ? new ClusterSync(feed, this.log) : undefined;
+    const stateSync = sync ?? ONE_NODE;
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -87,7 +88,7 @@ export class ChatServer {
       rooms: this.rooms,
       moderation: this.moderation,
       held: this.held,
-      sync: sync ?? ONE_NODE,
+      sync: stateSync,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
     this.cluster = feed && sync && new ClusterLink({ feed, sync, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
@@ -101,6 +102,7 @@ export class ChatServer {
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
+      sync: stateSync,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     this.devices = new Devices({ store: this.store, roster: this.rosterPart, sessions: this.sessions, clock: this.clock, log: this.log, penalties: () => this.listener, advanceUser: (user, seq) => this.mail.advance(user, seq) });
@@ -140,7 +142,7 @@ export class ChatServer {
       moderation: this.moderation,
       files: this.files,
       devices: this.devices,
-      sync: sync ?? ONE_NODE,
+      sync: stateSync,
     };
   }
 

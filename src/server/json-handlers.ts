@@ -196,7 +196,13 @@ async function history(server: HandlerServices, connection: Connection, frame: C
     return;
   }
   if (parsed.conversation.kind === 'room') {
-    const allowed = server.rooms.historyAfter(parsed.conversation.room, session.name);
+    const room = parsed.conversation.room;
+    let allowed = server.rooms.historyAfter(room, session.name);
+    // This node may not know yet that another node made the room or let the viewer in.
+    if ('code' in allowed && server.sync.shared) {
+      await server.sync.caughtUp();
+      allowed = server.rooms.historyAfter(room, session.name);
+    }
     if ('code' in allowed) {
       connection.sendError(allowed.code, { rid: frame.rid, detail: allowed.detail });
       return;

@@ -125,6 +125,8 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
     const name = checkName(target);
     recipient = name.ok ? server.roster.get(name.name) : undefined;
     const room = recipient ? undefined : checkRoomName(target);
+    // A room another node made a moment ago is known here once this node catches up.
+    if (room?.ok && !server.rooms.visible(room.room, session.name) && server.sync.shared) await server.sync.caughtUp();
     if (room?.ok && server.rooms.visible(room.room, session.name)) {
       to = ROOM_PREFIX + room.room;
     } else if (recipient) {

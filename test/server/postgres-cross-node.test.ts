@@ -119,10 +119,11 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.equal(code(await say(sam, '*', 'is the exam over?')), 'sent');
   });
 
-  it('lets a member on node B use a room created on node A a moment ago', async () => {
+  it('lets a member on node B read and write in a room created on node A a moment ago', async () => {
     const { teacher, sam } = await teacherAndSam();
     proxy.hold();
     assert.equal(code(await createRoom(teacher, 'sec-a', ['sam'])), 'room');
+    assert.equal(code(await request(sam, { type: 'history', with: '#sec-a' }, 'history_page')), 'history_page');
     assert.equal(code(await say(sam, '#sec-a', 'present')), 'sent');
     const members = await request(sam, { type: 'room_members', room: 'sec-a' }, 'room_members');
     assert.deepEqual(members.members?.slice().sort(), [TEACHER, 'sam']);
@@ -139,4 +140,14 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.deepEqual({ member: left.room?.member, size: left.room?.size }, { member: false, size: 1 });
   });
 
+  it('refuses on node B the login of a user the teacher on node A has just banned', async () => {
+    const { teacher, ports } = await teacherAndSam();
+    proxy.hold();
+    assert.equal(code(await moderate(teacher, { action: 'ban', name: 'sam' })), 'done');
+    const again = await RawClient.open(ports[1]);
+    clients.push(again);
+    await again.sendLogin('sam', identities.get('sam')!, V3);
+    const reply = await again.waitFor(() => again.frames.find((f) => f.type === 'welcome' || f.type === 'error'), 'welcome or error');
+    assert.equal(reply.type === 'error' ? reply.code : reply.type, 'banned');
+  });
 });
