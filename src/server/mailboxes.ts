@@ -64,11 +64,20 @@ export class Mailboxes implements MailDesk {
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
     const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
     const refused = this.refusal(from, input, checked);
-    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) {
-      // Another node may have lifted it a moment ago (an unmute, a room made or joined there).
-      return this.parts.sync.caughtUp().then(() => this.accept(from, input, checked, this.refusal(from, input, checked)));
-    }
+    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) return this.recheckShared(from, input, checked);
     return this.accept(from, input, checked, refused);
+  }
+
+  /** A refusal that rests on rooms or moderation, on a store other nodes share: asked again once caught up. */
+  private async recheckShared(from: string, input: SubmitInput, checked: boolean): Promise<SubmitResult> {
+    // Another node may have lifted it a moment ago (an unmute, a room made or joined there).
+    await this.parts.sync.caughtUp();
+    const refused = this.refusal(from, input, checked);
+    if (!refused || !MAYBE_STALE.has(refused.code)) return this.accept(from, input, checked, refused);
+    // Still refused, unless another node stored it before its client moved here without reading
+    // `sent`: the writer finds that copy first (a resend gets `sent` again), else refuses it.
+    const shared = this.sharedCheck(from, input, checked);
+    return this.persist(from, input, (state) => shared?.(state) ?? refused);
   }
 
   /** Why `input` may not be sent, as this node knows now. */

@@ -140,6 +140,21 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.deepEqual({ member: left.room?.member, size: left.room?.size }, { member: false, size: 1 });
   });
 
+  it('answers sent (duplicate) to a message resent on node B after a mute, when node A stored it before the mute', async () => {
+    const { teacher, sam, ports } = await teacherAndSam();
+    const onA = await login(ports[0], 'sam');
+    onA.send({ type: 'send', id: 'before-mute', to: '*', text: 'my answer' });
+    const first = (await answer(onA, 'id', 'before-mute', 'sent')) as Answer & { seq?: number };
+    assert.equal(code(first), 'sent');
+    assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'muted');
+    // As a client that lost node A before it read `sent` does: the same id, on node B.
+    sam.send({ type: 'send', id: 'before-mute', to: '*', text: 'my answer' });
+    const again = (await answer(sam, 'id', 'before-mute', 'sent')) as Answer & { seq?: number; duplicate?: boolean };
+    assert.deepEqual({ type: again.type, seq: again.seq, duplicate: again.duplicate }, { type: 'sent', seq: first.seq, duplicate: true });
+    assert.equal(code(await say(sam, '*', 'something new')), 'muted', 'a new message is still refused');
+  });
+
   it('refuses on node B the login of a user the teacher on node A has just banned', async () => {
     const { teacher, ports } = await teacherAndSam();
     proxy.hold();
