@@ -106,7 +106,7 @@ export class Mailboxes implements MailDesk {
     const check = this.sharedCheck(from, input, checked);
     const toUnknown = input.to !== EVERYONE && roomOf(input.to) === undefined && !this.parts.roster.get(input.to);
     if (toUnknown) return this.hold(from, input, check);
-    return input.ref ? this.persistReference(from, input, check) : this.persist(from, input, check);
+    return input.ref ? this.persistReference(from, input, checked, check) : this.persist(from, input, check);
   }
 
   /**
@@ -120,15 +120,18 @@ export class Mailboxes implements MailDesk {
   }
 
   /** A reply, edit, delete or reaction: stored once its target checks out (references.ts). */
-  private async persistReference(from: string, input: SubmitInput, check: AppendCheck | undefined): Promise<SubmitResult> {
-    let checked = await checkReference(this.parts, from, input);
-    // Whether a room is encrypted: this node may not know a room another node made a moment ago.
-    if ('code' in checked && checked.code === 'forbidden' && this.parts.sync.shared) {
+  private async persistReference(from: string, input: SubmitInput, checked: boolean, check: AppendCheck | undefined): Promise<SubmitResult> {
+    let found = await checkReference(this.parts, from, input);
+    if ('code' in found && this.parts.sync.shared) {
+      // Another node may have changed what comes first a moment ago: a mute or exam mode is the
+      // refusal, as on one node; a room it made says whether deleting in it is allowed.
       await this.parts.sync.caughtUp();
-      checked = await checkReference(this.parts, from, input);
+      const refused = this.refusal(from, input, checked);
+      if (refused) return { ok: false, ...refused };
+      found = await checkReference(this.parts, from, input);
     }
-    if ('code' in checked) return { ok: false, ...checked };
-    return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } }, check);
+    if ('code' in found) return { ok: false, ...found };
+    return this.persist(from, { ...input, ref: { ...input.ref!, author: found.target.from } }, check);
   }
 
   /** A message to a name nobody has registered: kept for its first login, within the sender's bound. */

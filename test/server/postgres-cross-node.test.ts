@@ -103,6 +103,8 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     proxy.hold();
     assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
     assert.equal(code(await say(sam, '*', 'answer 3 is b')), 'read_only', 'exam mode holds on node B at once');
+    sam.send({ type: 'send', id: 'an-edit', to: '*', text: 'answer 3 is c', ref: { seq: 999, rel: 'edit' } });
+    assert.equal(code(await answer(sam, 'id', 'an-edit', 'sent')), 'read_only', 'exam mode is the refusal before any reference check, as on one node');
     assert.equal(code(await moderate(teacher, { action: 'mute', name: 'sam', minutes: 5 })), 'done');
     assert.equal(code(await say(sam, TEACHER, 'why?')), 'muted', 'the mute holds on node B at once');
   });
