@@ -47,6 +47,8 @@ export class Mailboxes implements MailDesk {
   order: DeliveryOrder | undefined;
   /** v4: where a device session's acks go (its own cursor, devices/devices.ts). */
   devices: { acked(session: Session, seq: number): void } | undefined;
+  /** Per sender, the answer to the last message decided after catching up with other nodes: later ones wait for it. */
+  private readonly late = new Map<string, Promise<SubmitResult>>();
 
   constructor(private readonly parts: MailboxParts) {}
 
@@ -61,23 +63,42 @@ export class Mailboxes implements MailDesk {
       }
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
+    // Behind a message answered late, a sender's messages are stored and answered in the order
+    // written (its answer's callbacks were registered first, so they run before this one starts).
+    const before = this.late.get(from);
+    if (before) {
+      const next = () => this.decide(from, input).result;
+      return this.answersLate(from, before.then(next, next));
+    }
+    const decided = this.decide(from, input);
+    return decided.late ? this.answersLate(from, decided.result as Promise<SubmitResult>) : decided.result;
+  }
+
+  private decide(from: string, input: SubmitInput): { result: SubmitResult | Promise<SubmitResult>; late?: true } {
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
     const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
     const refused = this.refusal(from, input, checked);
-    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) return this.recheckShared(from, input, checked);
-    return this.accept(from, input, checked, refused);
+    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) return { result: this.decideCaughtUp(from, input, checked), late: true };
+    return { result: this.accept(from, input, checked, refused) };
   }
 
-  /** A refusal that rests on rooms or moderation, on a store other nodes share: asked again once caught up. */
-  private async recheckShared(from: string, input: SubmitInput, checked: boolean): Promise<SubmitResult> {
+  private answersLate(from: string, result: Promise<SubmitResult>): Promise<SubmitResult> {
+    this.late.set(from, result);
+    void result.then(() => {
+      if (this.late.get(from) === result) this.late.delete(from);
+    });
+    return result;
+  }
+
+  /** Refused by rooms or moderation on a store other nodes share: judged again as they stand once this node has caught up. */
+  private async decideCaughtUp(from: string, input: SubmitInput, checked: boolean): Promise<SubmitResult> {
     // Another node may have lifted it a moment ago (an unmute, a room made or joined there).
     await this.parts.sync.caughtUp();
     const refused = this.refusal(from, input, checked);
-    if (!refused || !MAYBE_STALE.has(refused.code)) return this.accept(from, input, checked, refused);
     // Still refused, unless another node stored it before its client moved here without reading
     // `sent`: the writer finds that copy first (a resend gets `sent` again), else refuses it.
-    const shared = this.sharedCheck(from, input, checked);
-    return this.persist(from, input, (state) => shared?.(state) ?? refused);
+    if (refused && MAYBE_STALE.has(refused.code)) return this.persist(from, input, () => refused);
+    return this.accept(from, input, checked, refused);
   }
 
   /** Why `input` may not be sent, as this node knows now. */

@@ -121,6 +121,22 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.equal(code(await say(sam, '*', 'is the exam over?')), 'sent');
   });
 
+  it("stores a student's messages on node B in the order written while one of them waits to catch up", async () => {
+    const { teacher, sam } = await teacherAndSam();
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
+    await sam.next('msg', (m) => m.event?.kind === 'read_only');
+    proxy.hold();
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: false })), 'done');
+    // The first is refused by what node B knows until it catches up; the second is not. One
+    // write, so node B reads both before it has caught up.
+    const first = { type: 'send', id: 'first', to: '*', text: 'is the exam over?' };
+    const second = { type: 'send', id: 'second', to: TEACHER, text: 'may I leave?' };
+    sam.writeRaw(`${JSON.stringify(first)}\n${JSON.stringify(second)}\n`);
+    const answers = [(await answer(sam, 'id', 'first', 'sent')) as Answer & { seq?: number }, (await answer(sam, 'id', 'second', 'sent')) as Answer & { seq?: number }];
+    assert.deepEqual(answers.map(code), ['sent', 'sent']);
+    assert.ok(answers[0].seq! < answers[1].seq!, `stored in the order written (seqs ${answers[0].seq}, ${answers[1].seq})`);
+  });
+
   it('lets a member on node B read and write in a room created on node A a moment ago', async () => {
     const { teacher, sam } = await teacherAndSam();
     proxy.hold();
