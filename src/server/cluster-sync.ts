@@ -14,12 +14,16 @@ import type { ClusterFeed } from './store/store';
 export const ONE_NODE: StateSync = {
   shared: false,
   caughtUp: () => Promise.resolve(),
+  current: () => Promise.resolve(),
   applied: () => Promise.resolve(),
 };
 
 export class ClusterSync implements StateSync {
   readonly shared = true;
   private order: DeliveryOrder | undefined;
+  /** The catch-up in flight for `current`, and the one after it for callers that came during it. */
+  private reading: Promise<void> | undefined;
+  private following: Promise<void> | undefined;
 
   constructor(
     private readonly feed: ClusterFeed,
@@ -35,6 +39,18 @@ export class ClusterSync implements StateSync {
 
   caughtUp(): Promise<void> {
     return this.through(undefined);
+  }
+
+  /**
+   * One catch-up at a time, each started after every call it answers (so it sees what they must),
+   * the calls during it sharing the next: a read per round trip, however many messages come.
+   */
+  current(): Promise<void> {
+    if (!this.reading) return (this.reading = this.caughtUp().finally(() => (this.reading = undefined)));
+    return (this.following ??= this.reading.then(() => {
+      this.following = undefined;
+      return this.current();
+    }));
   }
 
   applied(seq: number): Promise<void> {

@@ -38,7 +38,7 @@ export interface MailboxParts {
   rateLimit: { perSecond: number; burst: number } | false;
 }
 
-/** Refusals that rest on rooms or moderation, which another node may have changed a moment ago. */
+/** Refusals that rest on rooms or moderation: a message stored on another node before them is still a resend. */
 const MAYBE_STALE: ReadonlySet<string> = new Set(['muted', 'read_only', 'unknown_room', 'not_member']);
 
 export class Mailboxes implements MailDesk {
@@ -47,10 +47,15 @@ export class Mailboxes implements MailDesk {
   order: DeliveryOrder | undefined;
   /** v4: where a device session's acks go (its own cursor, devices/devices.ts). */
   devices: { acked(session: Session, seq: number): void } | undefined;
-  /** Per sender, the answer to the last message decided after catching up with other nodes: later ones wait for it. */
-  private readonly late = new Map<string, Promise<SubmitResult>>();
+
+  /** Refusals the store is asked to confirm (no copy stored by another node). */
+  private readonly refusing = new WeakSet<Promise<SubmitResult>>();
 
   constructor(private readonly parts: MailboxParts) {}
+
+  confirming(outcome: Promise<SubmitResult>): boolean {
+    return this.refusing.has(outcome);
+  }
 
   /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult> {
@@ -63,42 +68,17 @@ export class Mailboxes implements MailDesk {
       }
       if (!bucket.take()) return { ok: false, code: 'rate_limited' };
     }
-    // Behind a message answered late, a sender's messages are stored and answered in the order
-    // written (its answer's callbacks were registered first, so they run before this one starts).
-    const before = this.late.get(from);
-    if (before) {
-      const next = () => this.decide(from, input).result;
-      return this.answersLate(from, before.then(next, next));
-    }
-    const decided = this.decide(from, input);
-    return decided.late ? this.answersLate(from, decided.result as Promise<SubmitResult>) : decided.result;
-  }
-
-  private decide(from: string, input: SubmitInput): { result: SubmitResult | Promise<SubmitResult>; late?: true } {
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
     const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
     const refused = this.refusal(from, input, checked);
-    if (refused && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) return { result: this.decideCaughtUp(from, input, checked), late: true };
-    return { result: this.accept(from, input, checked, refused) };
-  }
-
-  private answersLate(from: string, result: Promise<SubmitResult>): Promise<SubmitResult> {
-    this.late.set(from, result);
-    void result.then(() => {
-      if (this.late.get(from) === result) this.late.delete(from);
-    });
-    return result;
-  }
-
-  /** Refused by rooms or moderation on a store other nodes share: judged again as they stand once this node has caught up. */
-  private async decideCaughtUp(from: string, input: SubmitInput, checked: boolean): Promise<SubmitResult> {
-    // Another node may have lifted it a moment ago (an unmute, a room made or joined there).
-    await this.parts.sync.caughtUp();
-    const refused = this.refusal(from, input, checked);
-    // Still refused, unless another node stored it before its client moved here without reading
-    // `sent`: the writer finds that copy first (a resend gets `sent` again), else refuses it.
-    if (refused && MAYBE_STALE.has(refused.code)) return this.persist(from, input, () => refused);
-    return this.accept(from, input, checked, refused);
+    // Unless another node stored it before its client moved here without reading `sent`: the
+    // writer looks for that copy first (a resend gets `sent` again), else refuses it.
+    if (refused && checked && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) {
+      const confirmed = this.persist(from, input, () => refused);
+      this.refusing.add(confirmed);
+      return confirmed;
+    }
+    return this.accept(from, input, refused);
   }
 
   /** Why `input` may not be sent, as this node knows now. */
@@ -122,43 +102,24 @@ export class Mailboxes implements MailDesk {
     return Boolean(input.hold) && !input.ref && input.text !== undefined && !input.file && !this.parts.rooms.isTaken(input.to);
   }
 
-  private accept(from: string, input: SubmitInput, checked: boolean, refused: Refusal | undefined): SubmitResult | Promise<SubmitResult> {
+  private accept(from: string, input: SubmitInput, refused: Refusal | undefined): SubmitResult | Promise<SubmitResult> {
     if (refused) return { ok: false, ...refused };
-    const check = this.sharedCheck(from, input, checked);
     const toUnknown = input.to !== EVERYONE && roomOf(input.to) === undefined && !this.parts.roster.get(input.to);
-    if (toUnknown) return this.hold(from, input, check);
-    return input.ref ? this.persistReference(from, input, checked, check) : this.persist(from, input, check);
-  }
-
-  /**
-   * On a store other nodes share: the moderation and room checks again, under the store's write
-   * lock, so a mute, exam mode or room change another node has answered holds here at once.
-   */
-  private sharedCheck(from: string, input: SubmitInput, checked: boolean): AppendCheck | undefined {
-    if (!checked || !this.parts.sync.shared) return undefined;
-    const room = roomOf(input.to);
-    return (state) => this.parts.moderation.checkSend(from, input.to, state.moderation) ?? (room !== undefined ? this.parts.rooms.checkSend(from, room, input, state.rooms) : undefined);
+    if (toUnknown) return this.hold(from, input);
+    return input.ref ? this.persistReference(from, input) : this.persist(from, input);
   }
 
   /** A reply, edit, delete or reaction: stored once its target checks out (references.ts). */
-  private async persistReference(from: string, input: SubmitInput, checked: boolean, check: AppendCheck | undefined): Promise<SubmitResult> {
-    let found = await checkReference(this.parts, from, input);
-    if ('code' in found && this.parts.sync.shared) {
-      // Another node may have changed what comes first a moment ago: a mute or exam mode is the
-      // refusal, as on one node; a room it made says whether deleting in it is allowed.
-      await this.parts.sync.caughtUp();
-      const refused = this.refusal(from, input, checked);
-      if (refused) return { ok: false, ...refused };
-      found = await checkReference(this.parts, from, input);
-    }
-    if ('code' in found) return { ok: false, ...found };
-    return this.persist(from, { ...input, ref: { ...input.ref!, author: found.target.from } }, check);
+  private async persistReference(from: string, input: SubmitInput): Promise<SubmitResult> {
+    const checked = await checkReference(this.parts, from, input);
+    if ('code' in checked) return { ok: false, ...checked };
+    return this.persist(from, { ...input, ref: { ...input.ref!, author: checked.target.from } });
   }
 
   /** A message to a name nobody has registered: kept for its first login, within the sender's bound. */
-  private async hold(from: string, input: SubmitInput, check: AppendCheck | undefined): Promise<SubmitResult> {
+  private async hold(from: string, input: SubmitInput): Promise<SubmitResult> {
     if (!(await this.parts.held.mayHold(from))) return { ok: false, code: 'unknown_user', detail: `${input.to} (you have too many messages waiting for names nobody registered)` };
-    return this.persist(from, { ...input, held: true }, check);
+    return this.persist(from, { ...input, held: true });
   }
 
   /** Stores the message durably, then wakes its recipients. */

@@ -118,6 +118,8 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
     connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES.text_too_long}`));
     return;
   }
+  // Other nodes' room and moderation changes committed before this line came count here too.
+  if (server.sync.shared) await server.sync.current();
   let to: string = EVERYONE;
   let recipient: RosterEntry | undefined;
   if (target !== 'all') {
@@ -125,8 +127,6 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
     const name = checkName(target);
     recipient = name.ok ? server.roster.get(name.name) : undefined;
     const room = recipient ? undefined : checkRoomName(target);
-    // A room another node made a moment ago is known here once this node catches up.
-    if (room?.ok && !server.rooms.visible(room.room, session.name) && server.sync.shared) await server.sync.caughtUp();
     if (room?.ok && server.rooms.visible(room.room, session.name)) {
       to = ROOM_PREFIX + room.room;
     } else if (recipient) {

@@ -62,6 +62,8 @@ export interface StateSync {
   readonly shared: boolean;
   /** Resolves once this node applied every message committed before the call (bounded). */
   caughtUp(): Promise<void>;
+  /** As caughtUp, sharing one read of the store among callers: for every message sent. */
+  current(): Promise<void>;
   /** Resolves once this node applied `seq` and every lower one (bounded). */
   applied(seq: number): Promise<void>;
 }
@@ -69,6 +71,8 @@ export interface StateSync {
 /** Storing messages, waking their recipients, and acknowledgements. */
 export interface MailDesk {
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult>;
+  /** Whether `outcome` is a refusal still being confirmed with a store other nodes share: answer it before reading on. */
+  confirming(outcome: Promise<SubmitResult>): boolean;
   acknowledge(session: Session, seq: number): void;
   sessionsOf(name: string): readonly Session[];
 }

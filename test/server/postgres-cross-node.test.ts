@@ -137,6 +137,17 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     assert.ok(answers[0].seq! < answers[1].seq!, `stored in the order written (seqs ${answers[0].seq}, ${answers[1].seq})`);
   });
 
+  it('judges a message on node B before the frames written after it, as one node does (a ping answered later)', async () => {
+    const { teacher, sam } = await teacherAndSam();
+    proxy.hold();
+    assert.equal(code(await moderate(teacher, { action: 'read_only', on: true })), 'done');
+    // A client syncs with a ping: once the pong is in, what it wrote before is answered.
+    sam.writeRaw(`${JSON.stringify({ type: 'send', id: 'in-exam', to: '*', text: 'answer 3 is b' })}\n${JSON.stringify({ type: 'ping', rid: 'sync' })}\n`);
+    await sam.next('pong', (p) => p.rid === 'sync');
+    const answered = sam.frames.find((f) => (f.type === 'sent' || f.type === 'error') && (f as { id?: string }).id === 'in-exam') as Answer | undefined;
+    assert.equal(answered && code(answered), 'read_only', 'the refusal came before the pong');
+  });
+
   it('lets a member on node B read and write in a room created on node A a moment ago', async () => {
     const { teacher, sam } = await teacherAndSam();
     proxy.hold();

@@ -42,12 +42,12 @@ export class Moderation implements ModerationDesk {
     return this.state.readOnly;
   }
 
-  /** Why `from` may not send to `to` now, if they may not (events are never refused here); `state` as another node's writer sees it. */
-  checkSend(from: string, to: string, state: ModerationState = this.state): Refusal | undefined {
+  /** Why `from` may not send to `to` now, if they may not (events are never refused here). */
+  checkSend(from: string, to: string): Refusal | undefined {
     if (STAFF_ROLES.has(this.roster.roleOf(from))) return undefined;
-    const until = state.mutes.get(from);
+    const until = this.state.mutes.get(from);
     if (until !== undefined && until > this.clock.now()) return { code: 'muted', detail: `until ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC` };
-    if (to === EVERYONE && state.readOnly) return { code: 'read_only', detail: 'Everyone is read-only for now (exam mode)' };
+    if (to === EVERYONE && this.state.readOnly) return { code: 'read_only', detail: 'Everyone is read-only for now (exam mode)' };
     return undefined;
   }
 

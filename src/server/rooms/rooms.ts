@@ -44,8 +44,8 @@ export class Rooms {
   }
 
   /** The room `viewer` may know of: a member's, any class room, and every room for staff. */
-  visible(name: string, viewer: string, book: RoomBook = this.book): Room | undefined {
-    const room = book.get(name);
+  visible(name: string, viewer: string): Room | undefined {
+    const room = this.book.get(name);
     if (!room) return undefined;
     return room.kind === 'class' || room.members.has(viewer) || this.isStaff(viewer) ? room : undefined;
   }
@@ -64,9 +64,9 @@ export class Rooms {
     return rooms;
   }
 
-  /** Why `from` may not send this to the room, if they may not; `book` as a shared store's writer sees it. */
-  checkSend(from: string, name: string, content: { box?: unknown; text?: string; ref?: { rel: string } }, book: RoomBook = this.book): Refusal | undefined {
-    const room = this.visible(name, from, book);
+  /** Why `from` may not send this to the room, if they may not. */
+  checkSend(from: string, name: string, content: { box?: unknown; text?: string; ref?: { rel: string } }): Refusal | undefined {
+    const room = this.visible(name, from);
     if (!room) return { code: 'unknown_room', detail: name };
     if (!room.members.has(from)) return { code: 'not_member', detail: name };
     if (room.readOnly && !this.isStaff(from)) return { code: 'read_only', detail: `#${name} is for announcements` };

@@ -9,7 +9,7 @@ import type { DeviceListWire } from '../../protocol/device-frames';
 import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
 import type { ErrorCode } from '../../protocol/errors';
-import type { Room, RoomBook } from '../rooms/room-book';
+import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
 
 export interface UserRecord {
@@ -122,16 +122,10 @@ export class NameInUseError extends Error {
   }
 }
 
-/** What a store shared by nodes knows under its write lock, just before a message takes its seq. */
-export interface SharedState {
-  readonly rooms: RoomBook;
-  readonly moderation: ModerationState;
-}
+/** Why a message may not be stored after all (asked once no earlier copy was found); undefined when it may. */
+export type AppendCheck = () => { code: ErrorCode; detail?: string } | undefined;
 
-/** Why a message may not be stored after all, judged on the shared state; undefined when it may. */
-export type AppendCheck = (state: SharedState) => { code: ErrorCode; detail?: string } | undefined;
-
-/** append refused by its check (another node muted the sender or changed the room a moment ago). */
+/** append refused by its check. */
 export class AppendRefusedError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -168,9 +162,9 @@ export interface Store {
    * resolve in seq order: the server hands each to caught-up sessions as it resolves. The seq
    * may be chosen only as it commits (PostgreSQL with several nodes): a store shared by nodes
    * commits seqs in order, so a reader that sees a seq sees every lower one.
-   * A store shared by nodes asks `check` under its write lock, with rooms and moderation as every
-   * lower seq left them, and rejects with AppendRefusedError when it refuses (an earlier copy is
-   * still found first). A store with one server may ignore it: that server's state is the store's.
+   * A store shared by nodes asks `check` under its write lock once it found no earlier copy, and
+   * rejects with AppendRefusedError when it refuses: a message refused here may still be a resend
+   * of one another node stored. A store with one server may ignore it (it knows every copy).
    */
   append(message: NewMessage, check?: AppendCheck): Promise<AppendResult>;
   /**

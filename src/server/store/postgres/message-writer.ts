@@ -3,25 +3,21 @@
  * the next transaction together (group commit), each resolving once COMMIT returned (durable:
  * synchronous_commit). Several nodes may write at once: each transaction first locks the head
  * row, so seqs are taken and committed in one order across nodes and a reader that sees a seq
- * sees every lower one. Under that lock it catches up on other nodes' room and moderation
- * events, finds earlier copies of (from, id) exactly, asks each new message's check against
- * rooms and moderation as they are at its seq (so what another node answered a moment ago holds
- * here), then files mailbox rows, held messages, and the edits and deletes they make
- * (message-revisions.ts) in the same transaction.
+ * sees every lower one. Under that lock it catches up on other nodes' room events, finds earlier
+ * copies of (from, id) exactly (a message without one may still be refused by its check), then
+ * files mailbox rows, held messages, and the edits and deletes they make (message-revisions.ts)
+ * in the same transaction.
  */
 import { copiesToSender } from '../device-copies';
 import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
-import { applyModeration, emptyModeration, type ModerationState } from '../../moderation/moderation-state';
 import type { AppendCheck, AppendResult, NewMessage, StoredMessage } from '../store';
 import { AppendRefusedError, NameInUseError } from '../store';
 import { COMMITS_CHANNEL, commitPayload } from './node-bus';
 import { bodyOf, MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
 const EVERYONE = '*';
-/** Events that change rooms (to `#room`) or moderation (PROTOCOL.md 20.2, 20.4). */
-const SHARED_EVENTS = `event_kind IS NOT NULL AND (recipient LIKE '#%' OR event_kind IN ('muted', 'unmuted', 'read_only', 'banned', 'unbanned'))`;
 
 interface PendingAppend {
   message: NewMessage;
@@ -33,18 +29,20 @@ interface PendingAppend {
 /** Rooms as their stored events leave them (only events change membership). */
 export async function loadRoomBook(db: Pool | PoolClient): Promise<RoomBook> {
   const book = new RoomBook();
-  await followEvents(db, book, emptyModeration(), 0);
+  await followRoomEvents(db, book, 0);
   return book;
 }
 
-/** Applies room and moderation events after `afterSeq`; returns the last seq applied (or afterSeq). */
-async function followEvents(db: Pool | PoolClient, book: RoomBook, moderation: ModerationState, afterSeq: number): Promise<number> {
-  const { rows } = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE ${SHARED_EVENTS} AND seq > $1 ORDER BY seq`, [afterSeq]);
+/** Applies room events after `afterSeq` to `book`; returns the last seq applied (or afterSeq). */
+async function followRoomEvents(db: Pool | PoolClient, book: RoomBook, afterSeq: number): Promise<number> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE event_kind IS NOT NULL AND recipient LIKE '#%' AND seq > $1 ORDER BY seq`,
+    [afterSeq],
+  );
   let last = afterSeq;
   for (const row of rows) {
     const message = rowToMessage(row);
     book.apply(message);
-    applyModeration(moderation, message);
     last = message.seq;
   }
   return last;
@@ -53,9 +51,8 @@ async function followEvents(db: Pool | PoolClient, book: RoomBook, moderation: M
 export class MessageWriter {
   private queue: PendingAppend[] = [];
   private running: Promise<void> | undefined;
-  /** Rooms and moderation up to `bookSeq`, applied ahead of each commit; a failed commit leaves them ahead of the database, so they are reloaded. */
+  /** Rooms up to `bookSeq`, applied ahead of each commit; a failed commit leaves it ahead of the database, so it is reloaded. */
   private book = new RoomBook();
-  private moderation = emptyModeration();
   private bookSeq = 0;
   private bookStale = true;
 
@@ -69,7 +66,7 @@ export class MessageWriter {
   ) {}
 
   /** Resolves once `message` is committed, or with the earlier copy when (from, id) was stored already. */
-  /** `check` is asked under the head lock (AppendCheck); its refusal rejects with AppendRefusedError. */
+  /** `check` is asked under the head lock when no earlier copy is found; its refusal rejects with AppendRefusedError. */
   write(message: NewMessage, check?: AppendCheck): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ message, check, resolve, reject });
@@ -126,12 +123,11 @@ export class MessageWriter {
     let seq = Number(head.rows[0].seq);
     if (this.bookStale) {
       this.book = new RoomBook();
-      this.moderation = emptyModeration();
       this.bookSeq = 0;
       this.bookStale = false;
     }
-    // Other nodes' room and moderation events since this node's last batch (all are below the head).
-    this.bookSeq = await followEvents(client, this.book, this.moderation, this.bookSeq);
+    // Other nodes' room events since this node's last batch (all are below the head).
+    this.bookSeq = await followRoomEvents(client, this.book, this.bookSeq);
     const earlier = await this.findStored(client, messages);
     const known = await this.findTargets(client, messages);
     const userNames = await this.registeredAmong(client, messages.flatMap((m) => (m.event?.kind === 'created' ? [roomOf(m.to) ?? ''] : [])));
@@ -141,11 +137,10 @@ export class MessageWriter {
     const mailbox: Array<[string, number]> = [];
     const held: Array<[number, string]> = [];
     const ended: number[] = [];
-    const shared = { rooms: this.book, moderation: this.moderation };
     const results = batch.map(({ message: incoming, check }): AppendResult | Error => {
       const copy = earlier.get(`${incoming.from}\n${incoming.id}`);
       if (copy) return { message: copy, duplicate: true };
-      const refused = check?.(shared);
+      const refused = check?.();
       if (refused) return new AppendRefusedError(refused.code, refused.detail);
       // Under the head lock the book holds every room, whichever node created it: one create wins.
       const created = incoming.event?.kind === 'created' ? roomOf(incoming.to) : undefined;
@@ -154,7 +149,6 @@ export class MessageWriter {
       fresh.set(message.seq, message);
       known.set(message.seq, message);
       const room = roomOf(message.to);
-      applyModeration(this.moderation, message);
       if (room !== undefined) {
         inStream.set(message.seq, this.book.belongs(message));
         for (const name of this.book.apply(message) ?? []) mailbox.push([name, message.seq]);
