@@ -29,6 +29,8 @@ import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
+import { Blocks } from './blocks/blocks';
+import { BLOCKS_FEATURE } from '../protocol/block-frames';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
@@ -48,6 +50,7 @@ export class ChatServer {
   private readonly rosterPart: Roster;
   private readonly rooms: Rooms;
   private readonly moderation: Moderation;
+  private readonly blocks: Blocks;
   private readonly held: HeldMessages;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
@@ -70,6 +73,7 @@ export class ChatServer {
     this.rosterPart = new Roster(this.sessions);
     this.rooms = new Rooms(this.rosterPart);
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
+    this.blocks = new Blocks({ store: this.store, roster: this.rosterPart, sessionsOf: (name) => this.sessions.forUser(name), log: this.log });
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
@@ -96,6 +100,7 @@ export class ChatServer {
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
+      blocks: this.blocks,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     const tls = options.tls && { ...options.tls, firstByteTimeoutMs: options.tlsFirstByteTimeoutMs ?? 2000, handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? 10_000 };
@@ -119,7 +124,7 @@ export class ChatServer {
       onClosed: (connection) => this.closed(connection),
     });
     this.files = options.files
-      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener }, options.files)
+      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener, blocked: (recipient, sender) => this.blocks.blocked(recipient, sender) }, options.files)
       : undefined;
     this.services = {
       log: this.log,
@@ -131,6 +136,7 @@ export class ChatServer {
       history: this.store,
       rooms: this.rooms,
       moderation: this.moderation,
+      blocks: this.blocks,
       files: this.files,
     };
   }
@@ -141,6 +147,7 @@ export class ChatServer {
     this.rosterPart.load(await this.store.listUsers(), await this.store.listRoles());
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
+    this.blocks.load(await this.store.listBlocks());
     this.held.start();
     await this.cluster?.start();
     return this.listener.listen(port, host);
@@ -216,7 +223,7 @@ export class ChatServer {
       versions: [...PROTOCOL_VERSIONS],
       server: SERVER_SOFTWARE,
       challenge: connection.challenge,
-      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
+      features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', BLOCKS_FEATURE, ...(this.files ? ['files'] : []), ...(this.plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
       joinCodeRequired: this.joinCode !== undefined,
       limits: {
         maxLineBytes: LIMITS.maxLineBytes,

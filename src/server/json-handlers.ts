@@ -50,6 +50,9 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   room_list: { loggedIn: true, handle: ROOM_HANDLERS.room_list },
   room_members: { loggedIn: true, handle: ROOM_HANDLERS.room_members },
   moderate: { loggedIn: true, handle: (server, connection, frame) => server.moderation.handle(server, connection, frame) },
+  block: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
+  unblock: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
+  block_list: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
   ...DEVICE_ROUTES,
 };
 

@@ -29,6 +29,8 @@ export interface LoginParts {
   log: Logger;
   rooms: { isTaken(name: string): boolean };
   moderation: { isBanned(name: string): boolean };
+  /** Whether a message is kept from a user who blocked its sender (blocks/blocks.ts). */
+  blocks: { hides(recipient: string, message: StoredMessage): boolean };
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser: number;
 }
@@ -83,8 +85,11 @@ export class Logins implements LoginDesk {
     const { store, sessions, mail, log } = this.parts;
     const acked = Math.min(Math.max(user.ackedSeq, clientAckedSeq), store.headSeq());
     mail.advance(user, acked);
+    const format = kind === 'plain' ? plainMessageLine : version >= ROOMS_VERSION ? messageBytes : (message: StoredMessage) => legacyBytes(message, user.name);
+    const blocks = this.parts.blocks;
     const session = new Session(user.name, kind, connection.transport, user.ackedSeq, store.headSeq(), store, {
-      format: kind === 'plain' ? plainMessageLine : version >= ROOMS_VERSION ? messageBytes : (message) => legacyBytes(message, user.name),
+      // A blocked sender's private message is skipped like a room key: acknowledged with the next.
+      format: (message, missed) => (blocks.hides(user.name, message) ? undefined : format(message, missed)),
       onSynced: (seq) => {
         if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
       },

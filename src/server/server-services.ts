@@ -15,6 +15,7 @@ import type { Store } from './store/store';
 import type { ChatEvent } from '../protocol/room-frames';
 import type { Rooms } from './rooms/rooms';
 import type { MessageRef } from '../protocol/references';
+import type { BlockDesk } from './blocks/blocks';
 
 /** Who is registered and who is online. */
 export interface RosterView {
@@ -92,6 +93,7 @@ export interface HandlerServices {
   readonly history: Pick<Store, 'readHistory'>;
   readonly rooms: Rooms;
   readonly moderation: ModerationDesk;
+  readonly blocks: BlockDesk;
   /** Undefined when the server relays no files. */
   readonly files: FileDesk | undefined;
 }
@@ -103,4 +105,6 @@ export interface FileRelayServices {
   readonly roster: RosterView;
   readonly mail: MailDesk;
   readonly penalties: Penalties;
+  /** Whether `recipient` blocked `sender`: their offers are not listed to the blocker. */
+  readonly blocked?: (recipient: string, sender: string) => boolean;
 }

@@ -108,6 +108,10 @@ describe('hostile frames against a server in a child process', function () {
       room_list: 'room_list',
       room_members: 'error unknown_room',
       moderate: 'error forbidden', // the prober is a student
+      // The prober blocks steady_b, unblocks them, and lists nobody.
+      block: 'blocked',
+      unblock: 'blocked',
+      block_list: 'blocked',
       // v4 is agreed but not served yet (PROTOCOL.md 22): every device frame is unknown here.
       link_request: 'error unknown_type',
       link_nonce: 'error unknown_type',

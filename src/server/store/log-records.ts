@@ -52,6 +52,8 @@ const moderationRecord = z.strictObject({
 });
 /** The operator gave a name a role (`student`: back to none). */
 const roleRecord = z.strictObject({ t: z.literal('role'), name: nameSchema, role: z.enum(ROLES) });
+/** A user blocked (`on`) or unblocked another (PROTOCOL.md 20.9). */
+const blockRecord = z.strictObject({ t: z.literal('block'), name: nameSchema, blocked: nameSchema, on: z.boolean() });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
 /**
  * The highest sequence number ever assigned, written first by compaction so that sequence
@@ -59,7 +61,7 @@ const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: s
  */
 const headRecord = z.strictObject({ t: z.literal('head'), seq: seqSchema });
 
-export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord, moderationRecord]);
+export const logRecordSchema = z.discriminatedUnion('t', [userRecord, deleteUserRecord, messageRecord, ackRecord, headRecord, roleRecord, moderationRecord, blockRecord]);
 export type LogRecord = z.infer<typeof logRecordSchema>;
 export type MessageRecord = z.infer<typeof messageRecord>;
 

@@ -81,6 +81,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE classchat_messages ADD COLUMN origin text;
     `,
   },
+  {
+    version: 3,
+    description: 'block lists (PROTOCOL.md 20.9)',
+    sql: `
+      CREATE TABLE classchat_blocks (
+        blocker text NOT NULL,
+        blocked text NOT NULL,
+        PRIMARY KEY (blocker, blocked)
+      );
+    `,
+  },
 ];
 
 /**
