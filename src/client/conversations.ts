@@ -31,6 +31,8 @@ export interface ConversationParts {
   readonly roster: ReadonlyMap<string, RosterEntry>;
   /** Replies quote, edits, deletes and reactions change what was shown (references/). */
   readonly references: ReceivedReferences;
+  /** Whether this user blocked `name`: their messages are not shown (blocks.ts). */
+  readonly blocked: (name: string) => boolean;
   readonly emit: Emit<'message' | 'messageChanged' | 'fileOffer' | 'sent' | 'error'>;
 }
 
@@ -169,7 +171,7 @@ export class Conversations {
         return;
       }
       case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: this.parts.references.page(frame.messages.flatMap((message) => (message.hidden ? [] : (this.view(message, false) ?? [])))), more: frame.more });
+        this.requests.resolve(frame.rid, { with: frame.with, messages: this.parts.references.page(frame.messages.flatMap((message) => (message.hidden || this.hides(message) ? [] : (this.view(message, false) ?? [])))), more: frame.more });
     }
   }
 
@@ -229,7 +231,13 @@ export class Conversations {
     this.show(message);
   }
 
+  /** A blocked classmate's message (not a membership or moderation event): not shown anywhere. */
+  private hides(message: ChatMessage): boolean {
+    return message.event === undefined && message.from !== this.link.me && this.parts.blocked(message.from);
+  }
+
   private show(opened: OpenedMessage): void {
+    if (this.hides(opened)) return;
     // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
     if (!this.shown.admit(opened)) return;
     const { message, change } = this.parts.references.live(opened);

@@ -154,6 +154,8 @@ export type ChatClientEvents = {
   fileState: [file: string, state: FileState, by: string | undefined];
   /** A room this user knows changed: created, joined, left, members added or removed, its info or member list learned. */
   room: [room: RoomView];
+  /** This user's block list changed (here or on another device): `names` is the whole list, sorted. */
+  blocked: [names: string[]];
   /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
   error: [error: ClassChatError | ChatClientError];
 };

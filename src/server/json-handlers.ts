@@ -120,6 +120,7 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
   const head = { type: 'welcome' as const, v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq };
   // Written as the socket drains, the backlog behind it: a big roster costs a slow reader little.
   connection.transport.writeStream(welcomeStream(head, () => server.roster.pages(), () => server.roster.pageSources()));
+  server.blocks.greet(connection, session);
   session.schedulePump();
 }
 

@@ -15,7 +15,6 @@ import type { Store } from './store/store';
 import type { ChatEvent } from '../protocol/room-frames';
 import type { Rooms } from './rooms/rooms';
 import type { MessageRef } from '../protocol/references';
-import type { BlockDesk } from './blocks/blocks';
 
 /** Who is registered and who is online. */
 export interface RosterView {
@@ -64,6 +63,13 @@ export interface MailDesk {
 /** The `moderate` frame (moderation/moderation.ts). */
 export interface ModerationDesk {
   handle(services: { mail: MailDesk; penalties: Penalties }, connection: Connection, frame: ClientFrameOf<'moderate'>): Promise<void>;
+}
+
+/** The block frames and the block list sent at login (blocks/blocks.ts). */
+export interface BlockDesk {
+  /** A v3 login: its block list, if any, goes right after the roster, before the backlog. */
+  greet(connection: Connection, session: Session): void;
+  handle(penalties: Penalties, connection: Connection, frame: ClientFrameOf<'block' | 'unblock' | 'block_list'>): Promise<void> | void;
 }
 
 /** Counts an error against a connection; true when it was closed for abuse. */

@@ -89,8 +89,12 @@ describe('blocking a classmate', () => {
     assert.equal((await harness.send(daveAgain, 'alice', { text: 'after the restart' })).type, 'sent');
     await harness.send(bob, 'alice', { text: 'from bob' });
     alice = await harness.login('alice');
-    await alice.next('synced');
+    await alice.waitFor(() => (alice.all('synced').length > 0 ? true : undefined), 'synced');
     assert.deepEqual(texts(alice), ['bob: from bob']);
+    // The list comes unasked, right after the roster and before the backlog, so a client filters it.
+    const kinds = alice.frames.map((frame) => frame.type).filter((type) => type === 'blocked' || type === 'msg');
+    assert.deepEqual(kinds, ['blocked', 'msg']);
+    assert.deepEqual(alice.all('blocked')[0].names, ['dave']);
     assert.deepEqual(names(await request(alice, { type: 'block_list' })), ['dave']);
   });
 

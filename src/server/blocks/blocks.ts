@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import { frameLine } from '../message-lines';
 import type { Refusal } from '../rooms/rooms';
 import type { Session } from '../session';
-import type { Penalties } from '../server-services';
+import type { BlockDesk, Penalties } from '../server-services';
 import type { Store, StoredMessage } from '../store/store';
 import { BlockLists } from './block-lists';
 
@@ -22,11 +22,6 @@ export interface BlockParts {
   roster: { has(name: string): boolean; roleOf(name: string): Role };
   sessionsOf(name: string): readonly Session[];
   log: Logger;
-}
-
-/** The block frames, as the JSON handlers see them. */
-export interface BlockDesk {
-  handle(penalties: Penalties, connection: Connection, frame: ClientFrameOf<'block' | 'unblock' | 'block_list'>): Promise<void> | void;
 }
 
 export class Blocks implements BlockDesk {
@@ -50,6 +45,13 @@ export class Blocks implements BlockDesk {
    */
   hides(recipient: string, message: StoredMessage): boolean {
     return message.to === recipient && message.event === undefined && !message.hidden && this.lists.has(recipient, message.from);
+  }
+
+  greet(connection: Connection, session: Session): void {
+    if (session.version < ROOMS_VERSION) return;
+    const names = this.lists.of(session.name);
+    // Only users who blocked someone (so their clients know the frame) are sent one.
+    if (names.length > 0) connection.transport.write(frameLine({ type: 'blocked', names }));
   }
 
   async handle(penalties: Penalties, connection: Connection, frame: ClientFrameOf<'block' | 'unblock' | 'block_list'>): Promise<void> {
