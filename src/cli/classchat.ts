@@ -8,6 +8,7 @@ import { ChatClientError } from '../client/errors';
 import { describeError, formatPresence, formatRoster, formatState, formatVerify, printable } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
 import { ModerationDesk } from './classchat-moderation';
+import { BlockDesk } from './classchat-blocks';
 import { Printer } from './classchat-printer';
 import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
@@ -58,6 +59,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const rooms = new RoomDesk(client, (line) => printer.print(line));
   const messages = new MessageDesk(client, (line, alert) => printer.print(line, alert));
   const moderation = new ModerationDesk(client, (line) => printer.print(line));
+  const blocks = new BlockDesk(client.blocks, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
@@ -185,6 +187,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           break;
         case 'moderate':
           moderation.run(command.command);
+          break;
+        case 'block':
+          blocks.run(command.command);
           break;
         case 'invalid':
           printer.print(`! ${command.message}`);
