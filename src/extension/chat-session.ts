@@ -41,6 +41,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   private readonly client: ChatClient;
   /** A teacher's or TA's requests (moderation-commands.ts); the server refuses anyone else. */
   readonly moderation: Pick<ChatClient, 'mute' | 'unmute' | 'setExamMode' | 'ban' | 'unban'>;
+  /** This user's block list, kept by the server for every device (block-commands.ts). */
+  readonly blocks: ChatClient['blocks'];
   private readonly files: FileCards;
   private connectionView: ConnectionView;
   private readonly loadingHistory = new Map<string, Promise<void>>();
@@ -59,6 +61,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.files = new FileCards(this.conversations);
     this.rooms = new SessionRooms(this.client, this.conversations);
     this.moderation = this.client;
+    this.blocks = this.client.blocks;
+    this.client.on('blocked', (names) => this.conversations.setBlocked(names));
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));

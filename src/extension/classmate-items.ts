@@ -13,13 +13,14 @@ export interface ClassmateItem {
   icon: 'circle-filled' | 'circle-outline';
   /** Theme colour id for the icon. */
   iconColor: 'charts.green' | 'disabledForeground';
-  /** Drives the item's menus in package.json: `classmate.<online|offline>.<key state>`. */
+  /** Drives the item's menus in package.json: `classmate.<online|offline>[_blocked].<key state>`. */
   contextValue: string;
 }
 
 export function classmateItem(classmate: Classmate): ClassmateItem {
   const parts: string[] = [];
   if (classmate.role) parts.push(ROLE_TEXT[classmate.role]);
+  if (classmate.blocked) parts.push('blocked');
   if (classmate.unread > 0) parts.push(`${classmate.unread} unread`);
   if (!classmate.online) parts.push('offline');
   if (classmate.key === 'verified') parts.push('✓ verified');
@@ -27,6 +28,7 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
   if (!classmate.hasKey) parts.push('plain text');
   const lines = [
     `${classmate.name}${classmate.role ? ` (${ROLE_TEXT[classmate.role]})` : ''}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
+    classmate.blocked ? 'You blocked them: their messages are hidden and their private messages and files do not reach you.' : undefined,
     classmate.hasKey ? undefined : 'Uses a plain-text client: their messages are not authenticated and cannot be encrypted.',
     KEY_TEXT[classmate.key],
     classmate.unread > 0 ? `${classmate.unread} unread message${classmate.unread === 1 ? '' : 's'}` : undefined,
@@ -39,7 +41,7 @@ export function classmateItem(classmate: Classmate): ClassmateItem {
     tooltip: lines.filter((line) => line !== undefined).join('\n'),
     icon: classmate.online ? 'circle-filled' : 'circle-outline',
     iconColor: classmate.online ? 'charts.green' : 'disabledForeground',
-    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}`,
+    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}${classmate.blocked ? '_blocked' : ''}.${classmate.key}`,
   };
 }
 

@@ -21,6 +21,8 @@ export const COMMANDS = {
   removeFromRoom: 'classchat.removeFromRoom',
   roomMembers: 'classchat.roomMembers',
   moderate: 'classchat.moderate',
+  blockClassmate: 'classchat.blockClassmate',
+  unblockClassmate: 'classchat.unblockClassmate',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

@@ -19,6 +19,8 @@ export interface Classmate {
   key: KeyState;
   /** Staff are named as such in the tree (absent: a student). */
   role?: 'teacher' | 'ta';
+  /** This user blocked them: their messages are hidden. */
+  blocked?: true;
 }
 
 export type ConversationChange =
@@ -37,6 +39,7 @@ interface Conversation {
 export class Conversations {
   private readonly roster = new Map<string, { online: boolean; hasKey: boolean; role?: 'teacher' | 'ta' }>();
   private readonly conversations = new Map<string, Conversation>();
+  private blocked = new Set<string>();
   private readonly listeners = new Set<(change: ConversationChange) => void>();
   /** The conversation the chat view has open. */
   private activeId = EVERYONE_ID;
@@ -85,6 +88,12 @@ export class Conversations {
     if (visible) this.markRead(this.activeId);
   }
 
+  /** The user's block list changed (here or on another device). */
+  setBlocked(names: readonly string[]): void {
+    this.blocked = new Set(names);
+    this.emit({ kind: 'list' });
+  }
+
   setRoster(roster: ReadonlyMap<string, RosterEntry>): void {
     this.roster.clear();
     for (const [name, entry] of roster) {
@@ -102,6 +111,7 @@ export class Conversations {
         const hasKey = entry?.hasKey ?? true;
         const classmate: Classmate = { name, online: entry?.online ?? false, hasKey, unread: this.conversations.get(name)?.unread ?? 0, key: hasKey ? this.keyState(name) : 'no_key' };
         if (entry?.role) classmate.role = entry.role;
+        if (this.blocked.has(name)) classmate.blocked = true;
         return classmate;
       })
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
