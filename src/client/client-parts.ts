@@ -143,6 +143,7 @@ export class ClientParts {
         return;
       case 'presence':
         this.users.onPresence(frame.user);
+        this.conversations.rosterChanged();
         return;
       case 'error':
         return this.onServerError(frame);
