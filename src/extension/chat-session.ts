@@ -164,7 +164,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     if (text.trim() === '') return;
     let queued;
     try {
-      queued = this.client.queueText(conversation, text);
+      // To a name nobody has yet: it waits for them to join (PROTOCOL.md 20.7).
+      queued = this.client.queueText(conversation, text, { waitForJoin: true });
     } catch (error) {
       const id = `local-${randomBytes(8).toString('hex')}`;
       this.conversations.addPending(id, conversation, text, this.now(), false);
@@ -174,7 +175,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     // queueText seals every private message (it refuses rather than send one in the clear).
     const room = roomNameOf(queued.to);
     const encrypted = room !== undefined ? this.rooms.encrypted(room) : queued.to !== EVERYONE_ID;
-    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted);
+    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted, queued.waiting === true);
     queued.sent.then(
       (info) => this.conversations.markSent(info.id, queued.to, info.seq, info.ts),
       (error: unknown) => this.conversations.markFailed(queued.id, queued.to, describeSendError(error)),

@@ -193,10 +193,10 @@ export class Conversations {
     this.emit({ kind: 'message', conversation, message: c.messages[index] });
   }
 
-  /** A message the user just typed, shown at once as pending. */
-  addPending(id: string, to: string, text: string, now: number, encrypted: boolean): MessageView {
+  /** A message the user just typed, shown at once as pending (or waiting for `to` to join). */
+  addPending(id: string, to: string, text: string, now: number, encrypted: boolean, waiting = false): MessageView {
     const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
-    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: 'pending' };
+    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: waiting ? 'waiting' : 'pending', ...(waiting ? { waitingFor: to } : {}) };
     const c = this.get(conversation);
     c.messages.push(view);
     trim(c);
@@ -206,7 +206,7 @@ export class Conversations {
 
   /** The server stored our message. */
   markSent(id: string, to: string, seq: number, ts: number): void {
-    this.update(to, id, { seq, ts, delivery: 'sent', error: undefined });
+    this.update(to, id, { seq, ts, delivery: 'sent', error: undefined, waitingFor: undefined });
   }
 
   /** Our file offer, stored by the server: shown as a card (or updated, if history had it already). */
