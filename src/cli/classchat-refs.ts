@@ -64,10 +64,12 @@ export class MessageDesk {
     this.print(formatChange(change, before, this.client.name), newMention);
   }
 
-  history(withWhom: string, limit: number): void {
+  /** Prints a page of history; `quietWhenEmpty`: nothing at all when there is none (the first login's page). */
+  history(withWhom: string, limit: number, quietWhenEmpty = false): void {
     const label = withWhom === EVERYONE ? 'to everyone' : `${withWhom.startsWith('#') ? 'in' : 'with'} ${withWhom}`;
     this.client.history(withWhom, { limit }).then(
       (page) => {
+        if (quietWhenEmpty && page.messages.length === 0) return;
         this.print(`--- ${page.messages.length === 0 ? 'no messages' : `last ${page.messages.length} message(s)`} ${label}${page.more ? ' (older ones exist)' : ''} ---`);
         for (const message of page.messages) {
           this.remember(message);

@@ -18,6 +18,9 @@ import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
 import { sendFiles } from './classchat-send-file';
 import { UsageError } from './options';
 
+/** Messages to everyone shown at a user's first login. */
+const FIRST_LOGIN_HISTORY = 50;
+
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
 
@@ -65,6 +68,8 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
     const line = formatState(state, where, client.name, wasConnected);
     if (line) printer.print(line);
     if (state.state === 'connected') {
+      // A first login has no backlog: show what the class said lately, as the original ClassChat did (PROTOCOL.md 7).
+      if (state.welcome.registered && !wasConnected) messages.history('*', FIRST_LOGIN_HISTORY, true);
       wasConnected = true;
       void files.loggedIn();
     }
