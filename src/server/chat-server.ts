@@ -28,6 +28,7 @@ import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
+import { Blocks } from './blocks/blocks';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
 import { Devices } from './devices/devices';
@@ -49,6 +50,7 @@ export class ChatServer {
   private readonly rosterPart: Roster;
   private readonly rooms: Rooms;
   private readonly moderation: Moderation;
+  private readonly blocks: Blocks;
   private readonly held: HeldMessages;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
@@ -72,6 +74,7 @@ export class ChatServer {
     this.rosterPart = new Roster(this.sessions);
     this.rooms = new Rooms(this.rosterPart);
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
+    this.blocks = new Blocks({ store: this.store, roster: this.rosterPart, sessionsOf: (name) => this.sessions.forUser(name), log: this.log });
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
@@ -98,6 +101,7 @@ export class ChatServer {
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
+      blocks: this.blocks,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     this.devices = new Devices({ store: this.store, roster: this.rosterPart, sessions: this.sessions, clock: this.clock, log: this.log, penalties: () => this.listener, advanceUser: (user, seq) => this.mail.advance(user, seq) });
@@ -123,7 +127,7 @@ export class ChatServer {
       onClosed: (connection) => this.closed(connection),
     });
     this.files = options.files
-      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener }, options.files)
+      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener, blocked: (recipient, sender) => this.blocks.blocked(recipient, sender) }, options.files)
       : undefined;
     this.services = {
       log: this.log,
@@ -135,6 +139,7 @@ export class ChatServer {
       history: this.store,
       rooms: this.rooms,
       moderation: this.moderation,
+      blocks: this.blocks,
       files: this.files,
       devices: this.devices,
     };
@@ -146,6 +151,7 @@ export class ChatServer {
     this.devices.load(await sodiumReady(), await this.store.listDevices());
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
+    this.blocks.load(await this.store.listBlocks());
     this.held.start();
     await this.cluster?.start();
     return this.listener.listen(port, host);

@@ -297,6 +297,16 @@ export class LogStore implements Store {
     await this.write({ t: 'role', name, role });
   }
 
+  async listBlocks(): Promise<Map<string, Set<string>>> {
+    this.assertOpen();
+    return this.index.listBlocks();
+  }
+
+  async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
+    this.assertOpen();
+    await this.write({ t: 'block', name: blocker, blocked, on });
+  }
+
   async listRooms(): Promise<Room[]> {
     this.assertOpen();
     return this.index.listRooms();
