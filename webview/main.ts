@@ -8,13 +8,13 @@ import { ComposerModeBar } from './composer-mode';
 import { Drafts, savedDrafts } from './drafts';
 import { fileActionOf } from './file-card';
 import { continuesGroup } from './grouping';
-import type { HostMessage, MessageView, WebviewMessage } from './protocol';
+import type { HostMessage, MessageView } from './protocol';
+import { EVERYONE_ID } from './protocol';
 import { mentionCandidates, MentionComplete } from './mention-complete';
 import { MessageActions } from './message-actions';
-import { EVERYONE_ID } from './protocol';
 import { ReadingAids } from './reading-aids';
 import { el, messageKey, renderMessage } from './render';
-import { renderRoomHeader } from './room-header';
+import { renderChips, renderKeyBar } from './conversation-bar';
 import { MessageRevealer } from './scroll-to-message';
 import { SearchBox } from './search-box';
 import { activeSummary, apply, composerBlocked, initialState, Patch, PersistedState, ViewState } from './view-state';
@@ -254,71 +254,14 @@ function drawStatus(): void {
 }
 
 function drawChips(): void {
-  chips.replaceChildren(
-    ...state.conversations.map((conversation) => {
-      const chip = el('button', 'chip');
-      chip.type = 'button';
-      chip.dataset.id = conversation.id;
-      chip.classList.toggle('active', conversation.id === state.active);
-      chip.setAttribute('aria-pressed', String(conversation.id === state.active));
-      if (conversation.online !== undefined) {
-        const dot = el('span', conversation.online ? 'presence online' : 'presence offline');
-        dot.title = conversation.online ? 'online' : 'offline';
-        chip.append(dot);
-      }
-      chip.append(el('span', 'chip-title', conversation.title));
-      if (conversation.unread > 0) {
-        const badge = el('span', 'badge', String(conversation.unread));
-        badge.setAttribute('aria-label', `${conversation.unread} unread`);
-        chip.append(badge);
-      }
-      chip.addEventListener('click', () => openConversation(conversation.id));
-      return chip;
-    }),
-  );
+  chips.replaceChildren(...renderChips(state.conversations, state.active, openConversation));
 }
 
 /** What the open conversation's encryption is worth, with the actions for a key that changed. */
 function drawKeyBar(): void {
   const summary = activeSummary(state);
-  const button = (label: string, message: WebviewMessage) => {
-    const b = el('button', 'key-action', label);
-    b.type = 'button';
-    b.addEventListener('click', () => vscode.postMessage(message));
-    return b;
-  };
-  keyBar.replaceChildren();
-  keyBar.dataset.key = summary?.key ?? 'everyone';
-  if (summary?.id.startsWith('#')) {
-    keyBar.dataset.key = 'room';
-    keyBar.append(...renderRoomHeader(summary, (message) => vscode.postMessage(message)));
-    return;
-  }
-  if (!summary || summary.id === EVERYONE_ID) {
-    keyBar.append(el('span', undefined, 'Messages to everyone are not end-to-end encrypted: the server can read them.'));
-    return;
-  }
-  const name = summary.title;
-  switch (summary.key) {
-    case 'key_changed':
-      keyBar.append(
-        el('span', undefined, `⚠ ${name}'s key changed. It may be a new setup, or someone pretending to be ${name}. Compare safety numbers before you accept it.`),
-        button('Compare safety numbers…', { type: 'verify', conversation: summary.id }),
-        button('Accept new key', { type: 'acceptKey', conversation: summary.id }),
-      );
-      return;
-    case 'verified':
-      keyBar.append(el('span', undefined, `🔒 End-to-end encrypted · ${name}'s key verified`));
-      return;
-    case 'pinned':
-      keyBar.append(el('span', undefined, `🔒 End-to-end encrypted · key not verified`), button('Verify…', { type: 'verify', conversation: summary.id }));
-      return;
-    case 'no_key':
-      keyBar.append(el('span', undefined, `${name} uses a plain-text client: private messages to them cannot be encrypted.`));
-      return;
-    default:
-      keyBar.append(el('span', undefined, `🔒 Private messages are end-to-end encrypted.`));
-  }
+  keyBar.dataset.key = summary?.id.startsWith('#') ? 'room' : (summary?.key ?? 'everyone');
+  keyBar.replaceChildren(...renderKeyBar(summary, (message) => vscode.postMessage(message)));
 }
 
 function drawAllMessages(): void {

@@ -58,8 +58,11 @@ export interface ConversationSummary {
   moderate?: true;
 }
 
-/** pending: waiting for the server to store it; sent: stored; failed: refused (see `error`). */
-export type Delivery = 'pending' | 'sent' | 'failed';
+/**
+ * pending: waiting for the server to store it; waiting: for `waitingFor` to join (nobody has the
+ * name yet: it is encrypted and sent when they first log in); sent: stored; failed: refused (see `error`).
+ */
+export type Delivery = 'pending' | 'waiting' | 'sent' | 'failed';
 
 /**
  * Where a file transfer stands, as its card shows it. 'offered': an incoming offer waiting for a
@@ -101,6 +104,8 @@ export interface MessageView {
   /** Sent from a plain-text client (nc): the sender's name is not authenticated. */
   plain: boolean;
   delivery: Delivery;
+  /** With delivery 'waiting': the name nobody has registered yet. */
+  waitingFor?: string;
   error?: string;
   /** Set when the message is a file offer: the webview shows a card instead of the text. */
   file?: FileCardView;

@@ -104,6 +104,11 @@ export function renderMessage(message: MessageView, me?: string): HTMLElement {
   if (message.edited && !message.deleted) marks.append(el('span', 'mark edited', 'edited'));
   if (message.mentionsMe) row.classList.add('mentions-me');
   if (message.delivery === 'pending') marks.append(el('span', 'mark delivery', 'sending…'));
+  if (message.delivery === 'waiting') {
+    const waiting = el('span', 'mark delivery', `waiting for ${message.waitingFor ?? 'them'} to join`);
+    waiting.title = 'Nobody has this name yet. The message is encrypted and sent when they first log in (dropped after 7 days).';
+    marks.append(waiting);
+  }
   if (message.delivery === 'failed') marks.append(el('span', 'mark error', message.error ?? 'Not sent.'));
   row.append(marks);
   if (message.reactions && !message.deleted) row.append(renderReactions(message.reactions, me));

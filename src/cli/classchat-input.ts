@@ -2,6 +2,7 @@
 import { checkName, checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
 import { MESSAGE_HELP, MessageCommand, ModerationCommand, parseMessageCommand } from './classchat-refs-input';
 import { parseRoomCommand, parseRoomSend, ROOM_HELP, RoomCommand } from './classchat-room-input';
+import { BLOCK_HELP, BlockCommand, parseBlockCommand } from './classchat-blocks';
 
 export const DEFAULT_HISTORY = 20;
 
@@ -20,6 +21,7 @@ export type InputCommand =
   | { kind: 'room'; command: RoomCommand }
   | { kind: 'message-command'; command: MessageCommand }
   | { kind: 'moderate'; command: ModerationCommand }
+  | { kind: 'block'; command: BlockCommand }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
@@ -48,7 +50,8 @@ export const HELP = `Type a message and press Enter to send it to everyone (the 
   /help            this help
   /quit            leave (Ctrl+D works too)
 ${ROOM_HELP}
-${MESSAGE_HELP}`;
+${MESSAGE_HELP}
+${BLOCK_HELP}`;
 
 export function parseInput(line: string): InputCommand {
   const text = line.trim();
@@ -113,7 +116,8 @@ function command(text: string): InputCommand {
     }
     default: {
       const unknown: InputCommand = { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
-      return parseRoomCommand(name.toLowerCase(), args) ?? parseMessageCommand(name.toLowerCase(), text.slice(1 + name.length)) ?? unknown;
+      const lower = name.toLowerCase();
+      return parseRoomCommand(lower, args) ?? parseMessageCommand(lower, text.slice(1 + name.length)) ?? parseBlockCommand(lower, args) ?? unknown;
     }
   }
 }

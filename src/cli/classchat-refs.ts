@@ -64,10 +64,12 @@ export class MessageDesk {
     this.print(formatChange(change, before, this.client.name), newMention);
   }
 
-  history(withWhom: string, limit: number): void {
+  /** Prints a page of history; `quietWhenEmpty`: nothing at all when there is none (the first login's page). */
+  history(withWhom: string, limit: number, quietWhenEmpty = false): void {
     const label = withWhom === EVERYONE ? 'to everyone' : `${withWhom.startsWith('#') ? 'in' : 'with'} ${withWhom}`;
     this.client.history(withWhom, { limit }).then(
       (page) => {
+        if (quietWhenEmpty && page.messages.length === 0) return;
         this.print(`--- ${page.messages.length === 0 ? 'no messages' : `last ${page.messages.length} message(s)`} ${label}${page.more ? ' (older ones exist)' : ''} ---`);
         for (const message of page.messages) {
           this.remember(message);
@@ -83,12 +85,14 @@ export class MessageDesk {
     const to = request.to === EVERYONE ? 'everyone' : request.to;
     let queued: QueuedMessage;
     try {
-      queued = this.client.queueText(request.to, request.text, { allowUnencrypted: request.unencrypted === true, replyTo: request.replyTo });
+      // A name nobody has yet waits for its owner to join (PROTOCOL.md 20.7), as in the original ClassChat.
+      queued = this.client.queueText(request.to, request.text, { allowUnencrypted: request.unencrypted === true, replyTo: request.replyTo, waitForJoin: true });
     } catch (error) {
       this.print(`! not sent to ${printable(to)}: ${describeError(error)}`);
       return;
     }
-    if (this.client.state !== 'connected') this.print('* offline: the message will be sent when the connection is back');
+    if (queued.waiting) this.print(`* waiting for ${printable(to)} to join: nobody has that name yet; the message is encrypted and sent when they first log in (dropped after 7 days)`);
+    else if (this.client.state !== 'connected') this.print('* offline: the message will be sent when the connection is back');
     const done = queued.sent.then(
       (info) => this.sent(queued, info, request),
       (error: unknown) => this.print(`! not delivered to ${printable(to)}: ${describeError(error)}`),

@@ -8,6 +8,7 @@ import { ChatClientError } from '../client/errors';
 import { describeError, formatPresence, formatRoster, formatState, formatVerify, printable } from './classchat-format';
 import { HELP, parseInput } from './classchat-input';
 import { ModerationDesk } from './classchat-moderation';
+import { BlockDesk } from './classchat-blocks';
 import { Printer } from './classchat-printer';
 import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
@@ -16,6 +17,9 @@ import { FileDesk } from './classchat-files';
 import { ConnectionSettings, parseCli, USAGE } from './classchat-options';
 import { sendFiles } from './classchat-send-file';
 import { UsageError } from './options';
+
+/** Messages to everyone shown at a user's first login. */
+const FIRST_LOGIN_HISTORY = 50;
 
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
@@ -58,11 +62,14 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const rooms = new RoomDesk(client, (line) => printer.print(line));
   const messages = new MessageDesk(client, (line, alert) => printer.print(line, alert));
   const moderation = new ModerationDesk(client, (line) => printer.print(line));
+  const blocks = new BlockDesk(client.blocks, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
     if (line) printer.print(line);
     if (state.state === 'connected') {
+      // A first login has no backlog: show what the class said lately, as the original ClassChat did (PROTOCOL.md 7).
+      if (state.welcome.registered && !wasConnected) messages.history('*', FIRST_LOGIN_HISTORY, true);
       wasConnected = true;
       void files.loggedIn();
     }
@@ -185,6 +192,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
           break;
         case 'moderate':
           moderation.run(command.command);
+          break;
+        case 'block':
+          blocks.run(command.command);
           break;
         case 'invalid':
           printer.print(`! ${command.message}`);

@@ -14,6 +14,7 @@ import type { IncomingFile } from './file-download';
 import type { FileStatus } from './file-transfers';
 import type { OutgoingFile } from './file-upload';
 import type { SentInfo } from './outbox';
+import type { BlockControls } from './blocks';
 import { ReconnectingClient } from './reconnecting-client';
 import type { RoomView } from './room-book';
 import type { CreateRoomOptions } from './rooms';
@@ -39,6 +40,11 @@ export class ChatClient extends ReconnectingClient {
   /** The highest seq shown so far: keep it, and pass it as `lastSeenSeq` to the next client of this user. */
   get lastSeenSeq(): number {
     return this.parts.conversations.lastSeenSeq;
+  }
+
+  /** Blocking classmates (blocks.ts; protocol v3 with the `blocks` feature): kept by the server for every device. */
+  get blocks(): BlockControls {
+    return this.parts.blocks;
   }
 
   /** Messages waiting for the server's `sent`. */

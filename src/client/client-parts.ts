@@ -15,6 +15,7 @@ import type { Connection } from './connection';
 import { Conversations } from './conversations';
 import { FileTransfers } from './file-transfers';
 import { Moderation } from './moderation';
+import { Blocks } from './blocks';
 import type { SentInfo } from './outbox';
 import { ReceivedReferences } from './references/received-references';
 import { ReferenceSends } from './references/reference-sends';
@@ -43,6 +44,7 @@ export class ClientParts {
   readonly roomKeys: RoomKeyring;
   readonly references: ReferenceSends;
   readonly moderation: Moderation;
+  readonly blocks: Blocks;
   private refsListed = false;
   private roomKeysClosed: Promise<void> = Promise.resolve();
 
@@ -56,7 +58,9 @@ export class ClientParts {
     const rooms = new RoomConversations({ link, emit, store: options.roomKeyStore ?? new MemoryRoomKeyStore(), trust: this.trust, conversations: () => this.conversations });
     [this.rooms, this.roomKeys] = [rooms.rooms, rooms.keyring];
     const received = new ReceivedReferences(me);
-    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, references: received, emit });
+    this.blocks = new Blocks(link, emit);
+    const blocked = (name: string) => this.blocks.has(name);
+    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, references: received, blocked, emit });
     this.references = new ReferenceSends({
       link,
       received,
@@ -80,10 +84,13 @@ export class ClientParts {
   onHello(hello: HelloFrame): void {
     this.files.onHello(hello);
     this.moderation.onHello(hello);
+    this.blocks.onHello(hello);
     this.refsListed = hello.features.includes(REFS_FEATURE);
   }
 
   afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
+    // First: the block list the server sends next filters the backlog behind it.
+    this.blocks.loggedIn(welcome.v);
     this.users.announce();
     resolveConnect();
     this.conversations.loggedIn(conn, welcome);
@@ -103,12 +110,14 @@ export class ClientParts {
     this.conversations.connectionLost();
     this.rooms.connectionLost();
     this.moderation.connectionLost();
+    this.blocks.connectionLost();
   }
 
   shutdown(reason: Error): void {
     this.conversations.shutdown(reason);
     this.rooms.shutdown(reason);
     this.moderation.shutdown(reason);
+    this.blocks.shutdown(reason);
     this.roomKeysClosed = this.roomKeys.close();
     this.files.dispose();
     this.trust.dispose();
@@ -134,6 +143,7 @@ export class ClientParts {
         return;
       case 'presence':
         this.users.onPresence(frame.user);
+        this.conversations.rosterChanged();
         return;
       case 'error':
         return this.onServerError(frame);
@@ -154,6 +164,9 @@ export class ClientParts {
       case 'done':
         this.moderation.onDone(frame.rid);
         return;
+      case 'blocked':
+        this.blocks.onFrame(frame);
+        return;
       case 'pong':
         return;
       case 'hello':
@@ -172,6 +185,7 @@ export class ClientParts {
     if (this.conversations.claimRequestError(frame.rid, error)) return;
     if (this.rooms.claimRequestError(frame.rid, error)) return;
     if (this.moderation.claimRequestError(frame.rid, error)) return;
+    if (this.blocks.claimRequestError(frame.rid, error)) return;
     if (!frame.fatal || !isPermanent(error.code)) this.emit('error', error);
   }
 }

@@ -5,7 +5,7 @@
 import { ClassChatError } from '../protocol/errors';
 import { boxSchema, Box, ChatMessage, FileOffer, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import { checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
-import { LIMITS } from '../protocol/limits';
+import { LIMITS, ROOMS_VERSION } from '../protocol/limits';
 import type { AttachmentReader, ClientLink, Emit, MessageKeys, RoomTraffic } from './client-services';
 import { ChatClientError } from './errors';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
@@ -13,6 +13,7 @@ import { Receipts } from './receipts';
 import { PendingRequests } from './requests';
 import { FrameSink, Sender } from './sender';
 import { ShownMessages } from './shown-messages';
+import { WaitingMessages } from './waiting-messages';
 import { checkRecipient } from './rules';
 import { noticeView } from './references/notice-text';
 import type { OpenedMessage } from './references/opened-content';
@@ -31,6 +32,8 @@ export interface ConversationParts {
   readonly roster: ReadonlyMap<string, RosterEntry>;
   /** Replies quote, edits, deletes and reactions change what was shown (references/). */
   readonly references: ReceivedReferences;
+  /** Whether this user blocked `name`: their messages are not shown (blocks.ts). */
+  readonly blocked: (name: string) => boolean;
   readonly emit: Emit<'message' | 'messageChanged' | 'fileOffer' | 'sent' | 'error'>;
 }
 
@@ -47,6 +50,10 @@ export class Conversations {
   private readonly link: ClientLink;
   /** Ids of queued room-key messages: not the application's, so no `sent` is emitted for them. */
   private readonly hiddenIds = new Set<string>();
+  /** Private messages to names nobody has registered yet (waiting-messages.ts). */
+  private readonly waiting: WaitingMessages;
+  /** The server speaks v3, which tells of new names and keeps held text (set at each login). */
+  private waitingServed = false;
 
   constructor(
     options: ConversationOptions,
@@ -63,6 +70,7 @@ export class Conversations {
     }
     this.shown = new ShownMessages(options.seenStore, link.clock, (error) => parts.emit('error', seenStoreError(error)));
     this.requests = new PendingRequests(link.clock);
+    this.waiting = new WaitingMessages(link.clock);
   }
 
   /** The highest seq shown so far. */
@@ -90,6 +98,7 @@ export class Conversations {
     if (recipient === EVERYONE) return this.enqueue(recipient, { text });
     const entry = this.parts.roster.get(recipient);
     if (entry === undefined && recipient !== this.link.me && this.link.connected) {
+      if (options.waitForJoin && this.waitingServed && this.parts.rooms.encrypted(recipient) === undefined) return this.holdForJoin(recipient, text);
       throw new ClassChatError('unknown_user', `There is no user with that name. (${recipient})`);
     }
     const keys = this.parts.keys;
@@ -101,6 +110,32 @@ export class Conversations {
     if (!keys.canSeal) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
     const id = newMessageId();
     return this.enqueue(recipient, { box: keys.seal(recipient, id, text) }, id);
+  }
+
+  /** Holds a private message until `to` registers (20.7): it cannot be encrypted before. */
+  private holdForJoin(to: string, text: string): QueuedMessage {
+    const id = newMessageId();
+    return { id, to, encrypted: true, waiting: true, sent: this.waiting.hold(id, to, text) };
+  }
+
+  /**
+   * The roster changed (a presence, or a login's roster): messages waiting for a name now known
+   * are sealed to its key and queued under the id they were given.
+   */
+  rosterChanged(): void {
+    for (const name of this.waiting.names()) {
+      const entry = this.parts.roster.get(name);
+      if (entry === undefined) continue;
+      this.waiting.release(name, (id, text) => {
+        if (entry.publicKey === null) throw new ClassChatError('no_key', `${name} joined with the plain-text mode and has no key, so the message waiting for them was not sent (send it again, explicitly unencrypted)`);
+        return this.enqueue(name, { box: this.parts.keys.seal(name, id, text) }, id).sent;
+      });
+    }
+  }
+
+  /** Messages waiting for a classmate to join. */
+  get waitingCount(): number {
+    return this.waiting.size;
   }
 
   /** Queues a room key for `to`, sealed by `seal` under the message's id, as a hidden private message. */
@@ -169,7 +204,7 @@ export class Conversations {
         return;
       }
       case 'history_page':
-        this.requests.resolve(frame.rid, { with: frame.with, messages: this.parts.references.page(frame.messages.flatMap((message) => (message.hidden ? [] : (this.view(message, false) ?? [])))), more: frame.more });
+        this.requests.resolve(frame.rid, { with: frame.with, messages: this.parts.references.page(frame.messages.flatMap((message) => (message.hidden || this.hides(message) ? [] : (this.view(message, false) ?? [])))), more: frame.more });
     }
   }
 
@@ -193,6 +228,9 @@ export class Conversations {
   loggedIn(conn: FrameSink, welcome: WelcomeFrame): void {
     this.receipts.loggedIn(welcome.ackedSeq);
     this.sender.attach(conn);
+    this.waitingServed = welcome.v >= ROOMS_VERSION;
+    // A name may have registered while this client was offline.
+    this.rosterChanged();
   }
 
   drained(): void {
@@ -215,6 +253,7 @@ export class Conversations {
 
   /** Closed for good: queued messages and pending pages reject with `reason`. */
   shutdown(reason: Error): void {
+    this.waiting.rejectAll(reason);
     this.sender.rejectAll(reason);
     this.requests.rejectAll(reason);
   }
@@ -229,7 +268,13 @@ export class Conversations {
     this.show(message);
   }
 
+  /** A blocked classmate's message (not a membership or moderation event): not shown anywhere. */
+  private hides(message: ChatMessage): boolean {
+    return message.event === undefined && message.from !== this.link.me && this.parts.blocked(message.from);
+  }
+
   private show(opened: OpenedMessage): void {
+    if (this.hides(opened)) return;
     // A new seq with an id already shown from that sender is a replay: acknowledged, not shown.
     if (!this.shown.admit(opened)) return;
     const { message, change } = this.parts.references.live(opened);

@@ -88,6 +88,13 @@ export interface SendOptions {
   allowUnencrypted?: boolean;
   /** Sends the text as a reply to the message with this seq (of the same conversation; protocol v3). */
   replyTo?: number;
+  /**
+   * A private message to a valid name nobody has registered yet waits (`QueuedMessage.waiting`)
+   * until that name joins, then is encrypted and sent; after 7 days it is dropped (`sent` rejects
+   * with `expired`). Protocol v3 only; without it (or on older servers) such a send is refused
+   * with unknown_user.
+   */
+  waitForJoin?: boolean;
 }
 
 export type ClientState =
@@ -119,6 +126,8 @@ export interface QueuedMessage {
   to: string;
   /** Sealed end-to-end (a box); false: the server can read it. */
   encrypted: boolean;
+  /** Held until `to` joins (SendOptions.waitForJoin): nobody has that name yet. */
+  waiting?: true;
   /** Settles when the server has stored the message (or refused it). */
   sent: Promise<SentInfo>;
 }
@@ -154,6 +163,8 @@ export type ChatClientEvents = {
   fileState: [file: string, state: FileState, by: string | undefined];
   /** A room this user knows changed: created, joined, left, members added or removed, its info or member list learned. */
   room: [room: RoomView];
+  /** This user's block list changed (here or on another device): `names` is the whole list, sorted. */
+  blocked: [names: string[]];
   /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
   error: [error: ClassChatError | ChatClientError];
 };

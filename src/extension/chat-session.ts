@@ -46,6 +46,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   readonly moderation: Pick<ChatClient, 'mute' | 'unmute' | 'setExamMode' | 'ban' | 'unban'>;
   /** Edits, deletes and reactions (message-actions.ts), each naming a message this client has seen. */
   readonly references: Pick<ChatClient, 'editMessage' | 'deleteMessage' | 'react' | 'unreact'>;
+  /** This user's block list, kept by the server for every device (block-commands.ts). */
+  readonly blocks: ChatClient['blocks'];
   private readonly files: FileCards;
   private connectionView: ConnectionView;
   private readonly loadingHistory = new Map<string, Promise<void>>();
@@ -66,6 +68,8 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     this.rooms = new SessionRooms(this.client, this.conversations);
     this.moderation = this.client;
     this.references = this.client;
+    this.blocks = this.client.blocks;
+    this.client.on('blocked', (names) => this.conversations.setBlocked(names));
     this.connectionView = { status: 'disconnected', me: this.client.name, server: this.server, online: 0 };
     this.conversations.onChange((change) => this.emit('change', change));
     this.client.on('state', (state) => this.onState(state));
@@ -172,17 +176,18 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
     let queued;
     const quote = replyTo === undefined ? undefined : this.conversations.quoteOf(conversation, replyTo);
     try {
-      queued = this.client.queueText(conversation, text, replyTo === undefined ? {} : { replyTo });
+      // To a name nobody has yet: it waits for them to join (PROTOCOL.md 20.7).
+      queued = this.client.queueText(conversation, text, { waitForJoin: true, ...(replyTo === undefined ? {} : { replyTo }) });
     } catch (error) {
       const id = `local-${randomBytes(8).toString('hex')}`;
-      this.conversations.addPending(id, conversation, text, this.now(), false, quote);
+      this.conversations.addPending(id, conversation, text, this.now(), false, { replyTo: quote });
       this.conversations.markFailed(id, conversation, describeSendError(error));
       return;
     }
     // queueText seals every private message (it refuses rather than send one in the clear).
     const room = roomNameOf(queued.to);
     const encrypted = room !== undefined ? this.rooms.encrypted(room) : queued.to !== EVERYONE_ID;
-    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted, quote);
+    this.conversations.addPending(queued.id, queued.to, text, this.now(), encrypted, { replyTo: quote, waiting: queued.waiting === true });
     queued.sent.then(
       (info) => this.conversations.markSent(info.id, queued.to, info.seq, info.ts),
       (error: unknown) => this.conversations.markFailed(queued.id, queued.to, describeSendError(error)),

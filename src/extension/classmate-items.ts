@@ -13,7 +13,7 @@ export interface ClassmateItem {
   icon: 'circle-filled' | 'circle-outline';
   /** Theme colour id for the icon. */
   iconColor: 'charts.green' | 'disabledForeground';
-  /** Drives the item's menus in package.json: `classmate.<online|offline>.<key state>`, then `.muted` when muted. */
+  /** Drives the item's menus in package.json: `classmate.<online|offline>[_blocked].<key state>`, then `.muted` when muted. */
   contextValue: string;
 }
 
@@ -21,6 +21,7 @@ export interface ClassmateItem {
 export function classmateItem(classmate: Classmate, muted = false): ClassmateItem {
   const parts: string[] = [];
   if (classmate.role) parts.push(ROLE_TEXT[classmate.role]);
+  if (classmate.blocked) parts.push('blocked');
   if (classmate.unread > 0) parts.push(`${classmate.unread} unread`);
   if (!classmate.online) parts.push('offline');
   if (classmate.key === 'verified') parts.push('✓ verified');
@@ -29,6 +30,7 @@ export function classmateItem(classmate: Classmate, muted = false): ClassmateIte
   if (muted) parts.push('🔕 muted');
   const lines = [
     `${classmate.name}${classmate.role ? ` (${ROLE_TEXT[classmate.role]})` : ''}: ${classmate.online ? 'online' : 'offline (messages wait for them)'}`,
+    classmate.blocked ? 'You blocked them: their messages are hidden and their private messages and files do not reach you.' : undefined,
     classmate.hasKey ? undefined : 'Uses a plain-text client: their messages are not authenticated and cannot be encrypted.',
     KEY_TEXT[classmate.key],
     classmate.unread > 0 ? `${classmate.unread} unread message${classmate.unread === 1 ? '' : 's'}` : undefined,
@@ -42,7 +44,7 @@ export function classmateItem(classmate: Classmate, muted = false): ClassmateIte
     tooltip: lines.filter((line) => line !== undefined).join('\n'),
     icon: classmate.online ? 'circle-filled' : 'circle-outline',
     iconColor: classmate.online ? 'charts.green' : 'disabledForeground',
-    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}.${classmate.key}${muted ? '.muted' : ''}`,
+    contextValue: `classmate.${classmate.online ? 'online' : 'offline'}${classmate.blocked ? '_blocked' : ''}.${classmate.key}${muted ? '.muted' : ''}`,
   };
 }
 

@@ -27,6 +27,8 @@ export const COMMANDS = {
   unmuteConversation: 'classchat.unmuteConversation',
   doNotDisturb: 'classchat.doNotDisturb',
   searchMessages: 'classchat.searchMessages',
+  blockClassmate: 'classchat.blockClassmate',
+  unblockClassmate: 'classchat.unblockClassmate',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;

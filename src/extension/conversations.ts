@@ -21,6 +21,8 @@ export interface Classmate {
   key: KeyState;
   /** Staff are named as such in the tree (absent: a student). */
   role?: 'teacher' | 'ta';
+  /** This user blocked them: their messages are hidden. */
+  blocked?: true;
 }
 
 export type ConversationChange =
@@ -39,6 +41,7 @@ interface Conversation {
 export class Conversations {
   private readonly roster = new Map<string, { online: boolean; hasKey: boolean; role?: 'teacher' | 'ta' }>();
   private readonly conversations = new Map<string, Conversation>();
+  private blocked = new Set<string>();
   private readonly listeners = new Set<(change: ConversationChange) => void>();
   /** The conversation the chat view has open. */
   private activeId = EVERYONE_ID;
@@ -87,6 +90,12 @@ export class Conversations {
     if (visible) this.markRead(this.activeId);
   }
 
+  /** The user's block list changed (here or on another device). */
+  setBlocked(names: readonly string[]): void {
+    this.blocked = new Set(names);
+    this.emit({ kind: 'list' });
+  }
+
   setRoster(roster: ReadonlyMap<string, RosterEntry>): void {
     this.roster.clear();
     for (const [name, entry] of roster) {
@@ -104,6 +113,7 @@ export class Conversations {
         const hasKey = entry?.hasKey ?? true;
         const classmate: Classmate = { name, online: entry?.online ?? false, hasKey, unread: this.conversations.get(name)?.unread ?? 0, key: hasKey ? this.keyState(name) : 'no_key' };
         if (entry?.role) classmate.role = entry.role;
+        if (this.blocked.has(name)) classmate.blocked = true;
         return classmate;
       })
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
@@ -185,10 +195,11 @@ export class Conversations {
     this.emit({ kind: 'message', conversation, message: c.messages[index] });
   }
 
-  /** A message the user just typed, shown at once as pending (with the quote of what it replies to). */
-  addPending(id: string, to: string, text: string, now: number, encrypted: boolean, replyTo?: MessageView['replyTo']): MessageView {
+  /** A message the user just typed, shown at once as pending (with the quote of what it replies to), or waiting for `to` to join. */
+  addPending(id: string, to: string, text: string, now: number, encrypted: boolean, shown: { replyTo?: MessageView['replyTo']; waiting?: boolean } = {}): MessageView {
     const conversation = to === EVERYONE_ID ? EVERYONE_ID : to;
-    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: 'pending', ...(replyTo && { replyTo }) };
+    const { replyTo, waiting = false } = shown;
+    const view: MessageView = { id, from: this.me, mine: true, ts: now, text, encrypted, plain: false, delivery: waiting ? 'waiting' : 'pending', ...(replyTo && { replyTo }), ...(waiting ? { waitingFor: to } : {}) };
     const c = this.get(conversation);
     c.messages.push(view);
     trim(c);
@@ -198,7 +209,7 @@ export class Conversations {
 
   /** The server stored our message. */
   markSent(id: string, to: string, seq: number, ts: number): void {
-    this.update(to, id, { seq, ts, delivery: 'sent', error: undefined });
+    this.update(to, id, { seq, ts, delivery: 'sent', error: undefined, waitingFor: undefined });
   }
 
   /** Our file offer, stored by the server: shown as a card (or updated, if history had it already). */

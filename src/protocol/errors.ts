@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   banned: 'This name is banned from the server.',
   room_full: 'Too many members or rooms.',
   bad_ref: 'That message does not exist in this conversation, or you may not change it.',
+  too_many_blocks: 'You have blocked as many names as allowed; unblock someone first.',
   // v4 (PROTOCOL.md section 22.11)
   bad_device_list: 'The device list is not signed by the identity key, not newer than the current one, or malformed.',
   unknown_device: 'That device is not in the current device list of this name.',

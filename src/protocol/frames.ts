@@ -29,6 +29,7 @@ import {
 
 import { deletedSchema, editedSchema, refSchema, sendContentProblem, sendReferenceFields } from './references';
 import { eventSchema, MODERATION_CLIENT_FRAME_SCHEMAS, ROOM_CLIENT_FRAME_SCHEMAS, ROOM_SERVER_FRAME_SCHEMAS } from './room-frames';
+import { BLOCK_CLIENT_FRAME_SCHEMAS, BLOCK_SERVER_FRAME_SCHEMAS } from './block-frames';
 import { DEVICE_CLIENT_FRAME_SCHEMAS, DEVICE_SERVER_FRAME_SCHEMAS, deviceIdSchema, deviceListSchema, loginDeviceFields, msgKeySchema, sendKeysSchema } from './device-frames';
 
 export { boxSchema, decodeBase64, fileIdSchema, fileOfferSchema, fileRefSchema, FILE_CANCEL_REASONS, FILE_STATES, isBase64, publicKeySchema, signatureSchema, textSchema } from './primitives';
@@ -110,6 +111,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   bye: byeFrame,
   ...ROOM_CLIENT_FRAME_SCHEMAS,
   ...MODERATION_CLIENT_FRAME_SCHEMAS,
+  ...BLOCK_CLIENT_FRAME_SCHEMAS,
   ...DEVICE_CLIENT_FRAME_SCHEMAS,
 } as const;
 
@@ -272,6 +274,7 @@ export const SERVER_FRAME_SCHEMAS = {
   error: errorFrame,
   bye: serverByeFrame,
   ...ROOM_SERVER_FRAME_SCHEMAS,
+  ...BLOCK_SERVER_FRAME_SCHEMAS,
   ...DEVICE_SERVER_FRAME_SCHEMAS,
 } as const;
 

@@ -60,6 +60,8 @@ export const LIMITS = {
   maxEnvelopeContentBytes: 18_000,
   /** The longest mute: one week. */
   maxMuteMinutes: 7 * 24 * 60,
+  /** Names one user may block (PROTOCOL.md 20.9). */
+  maxBlocked: 1000,
   // v4 (PROTOCOL.md section 22)
   /** Devices in one user's list. */
   maxDevices: 5,

@@ -28,6 +28,7 @@ import { Mailboxes } from './mailboxes';
 import { Logins } from './logins';
 import { Rooms } from './rooms/rooms';
 import { Moderation } from './moderation/moderation';
+import { Blocks } from './blocks/blocks';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
 import { ClusterSync, ONE_NODE } from './cluster-sync';
@@ -50,6 +51,7 @@ export class ChatServer {
   private readonly rosterPart: Roster;
   private readonly rooms: Rooms;
   private readonly moderation: Moderation;
+  private readonly blocks: Blocks;
   private readonly held: HeldMessages;
   private readonly mail: Mailboxes;
   private readonly logins: Logins;
@@ -73,6 +75,7 @@ export class ChatServer {
     this.rosterPart = new Roster(this.sessions);
     this.rooms = new Rooms(this.rosterPart);
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
+    this.blocks = new Blocks({ store: this.store, roster: this.rosterPart, sessionsOf: (name) => this.sessions.forUser(name), log: this.log });
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
     const feed = this.store.cluster;
     const sync = feed ? new ClusterSync(feed, this.log) : undefined;
@@ -103,6 +106,7 @@ export class ChatServer {
       rooms: this.rooms,
       moderation: this.moderation,
       sync: stateSync,
+      blocks: this.blocks,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
     this.devices = new Devices({ store: this.store, roster: this.rosterPart, sessions: this.sessions, clock: this.clock, log: this.log, penalties: () => this.listener, advanceUser: (user, seq) => this.mail.advance(user, seq) });
@@ -128,7 +132,7 @@ export class ChatServer {
       onClosed: (connection) => this.closed(connection),
     });
     this.files = options.files
-      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener }, options.files)
+      ? new FileRelay({ log: this.log, clock: this.clock, roster: this.rosterPart, mail: this.mail, penalties: this.listener, blocked: (recipient, sender) => this.blocks.blocked(recipient, sender) }, options.files)
       : undefined;
     this.services = {
       log: this.log,
@@ -140,6 +144,7 @@ export class ChatServer {
       history: this.store,
       rooms: this.rooms,
       moderation: this.moderation,
+      blocks: this.blocks,
       files: this.files,
       devices: this.devices,
       sync: stateSync,
@@ -152,6 +157,7 @@ export class ChatServer {
     this.devices.load(await sodiumReady(), await this.store.listDevices());
     this.rooms.load(await this.store.listRooms());
     this.moderation.load(await this.store.moderation());
+    this.blocks.load(await this.store.listBlocks());
     this.held.start();
     await this.cluster?.start();
     return this.listener.listen(port, host);

@@ -1,5 +1,6 @@
 /** The `hello` line a server greets every connection with (PROTOCOL.md section 3): versions, features, limits. */
 import { BINARY_CHUNKS_FEATURE } from '../protocol/binary-chunk';
+import { BLOCKS_FEATURE } from '../protocol/block-frames';
 import { DEVICES_FEATURE } from '../protocol/device-frames';
 import { LIMITS, PROTOCOL_VERSIONS } from '../protocol/limits';
 import { frameLine } from './message-lines';
@@ -21,7 +22,7 @@ export function helloLine(challenge: string, settings: HelloSettings): string {
     versions: [...PROTOCOL_VERSIONS],
     server: SERVER_SOFTWARE,
     challenge,
-    features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', DEVICES_FEATURE, ...(files ? ['files', BINARY_CHUNKS_FEATURE] : []), ...(plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
+    features: ['history', 'e2ee-box', 'rooms', 'roles', 'refs', BLOCKS_FEATURE, DEVICES_FEATURE, ...(files ? ['files', BINARY_CHUNKS_FEATURE] : []), ...(plainText ? ['plain-text'] : []), ...(tls ? ['tls'] : [])],
     joinCodeRequired: settings.joinCode !== undefined,
     limits: {
       maxLineBytes: LIMITS.maxLineBytes,

@@ -51,6 +51,9 @@ const ROUTES: { [T in ClientFrameType]: Route<T> } = {
   room_list: { loggedIn: true, handle: ROOM_HANDLERS.room_list },
   room_members: { loggedIn: true, handle: ROOM_HANDLERS.room_members },
   moderate: { loggedIn: true, handle: (server, connection, frame) => server.moderation.handle(server, connection, frame) },
+  block: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
+  unblock: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
+  block_list: { loggedIn: true, handle: (server, connection, frame) => server.blocks.handle(server.penalties, connection, frame) },
   ...DEVICE_ROUTES,
 };
 
@@ -128,6 +131,7 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
   const head = { type: 'welcome' as const, v: frame.v, name: name.name, registered: auth.registered, ackedSeq: session.ackedSeq };
   // Written as the socket drains, the backlog behind it: a big roster costs a slow reader little.
   connection.transport.writeStream(welcomeStream(head, () => server.roster.pages(), () => server.roster.pageSources()));
+  server.blocks.greet(connection, session);
   session.schedulePump();
 }
 

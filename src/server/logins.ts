@@ -32,6 +32,8 @@ export interface LoginParts {
   rooms: { isTaken(name: string): boolean };
   moderation: { isBanned(name: string): boolean };
   sync: StateSync;
+  /** Whether a message is kept from a user who blocked its sender (blocks/blocks.ts). */
+  blocks: { hides(recipient: string, message: StoredMessage): boolean };
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
   maxSessionsPerUser: number;
 }
@@ -102,14 +104,17 @@ export class Logins implements LoginDesk {
     // A device resumes from its own cursor (PROTOCOL.md 22.6); everything else from the user's.
     const acked = Math.min(Math.max(device ? device.cursor : user.ackedSeq, clientAckedSeq), store.headSeq());
     if (!device) mail.advance(user, acked);
+    const format = device
+      ? (message: StoredMessage) => deviceMessageBytes(message, user.name, device.id, true)
+      : kind === 'plain'
+        ? plainMessageLine
+        : version >= ROOMS_VERSION
+          ? (message: StoredMessage) => (legacyCanShow(message) ? messageBytes(message) : undefined)
+          : (message: StoredMessage) => legacyBytes(message, user.name);
+    const blocks = this.parts.blocks;
     const session = new Session(user.name, kind, connection.transport, device ? acked : user.ackedSeq, store.headSeq(), store, {
-      format: device
-        ? (message) => deviceMessageBytes(message, user.name, device.id, true)
-        : kind === 'plain'
-          ? plainMessageLine
-          : version >= ROOMS_VERSION
-            ? (message) => (legacyCanShow(message) ? messageBytes(message) : undefined)
-            : (message) => legacyBytes(message, user.name),
+      // A blocked sender's private message is skipped like a room key: acknowledged with the next.
+      format: (message, missed) => (blocks.hides(user.name, message) ? undefined : format(message, missed)),
       onSynced: (seq) => {
         if (kind === 'json') connection.transport.write(frameLine({ type: 'synced', seq }));
       },

@@ -82,6 +82,13 @@ export interface ModerationDesk {
   handle(services: { mail: MailDesk; penalties: Penalties }, connection: Connection, frame: ClientFrameOf<'moderate'>): Promise<void>;
 }
 
+/** The block frames and the block list sent at login (blocks/blocks.ts). */
+export interface BlockDesk {
+  /** A v3 login: its block list, if any, goes right after the roster, before the backlog. */
+  greet(connection: Connection, session: Session): void;
+  handle(penalties: Penalties, connection: Connection, frame: ClientFrameOf<'block' | 'unblock' | 'block_list'>): Promise<void> | void;
+}
+
 /** Counts an error against a connection; true when it was closed for abuse. */
 export interface Penalties {
   penalise(connection: Connection, code?: ErrorCode): boolean;
@@ -109,6 +116,7 @@ export interface HandlerServices {
   readonly history: Pick<Store, 'readHistory'>;
   readonly rooms: Rooms;
   readonly moderation: ModerationDesk;
+  readonly blocks: BlockDesk;
   /** Undefined when the server relays no files. */
   readonly files: FileDesk | undefined;
   /** v4 linked devices (devices/devices.ts). */
@@ -140,4 +148,6 @@ export interface FileRelayServices {
   readonly roster: RosterView;
   readonly mail: MailDesk;
   readonly penalties: Penalties;
+  /** Whether `recipient` blocked `sender`: their offers are not listed to the blocker. */
+  readonly blocked?: (recipient: string, sender: string) => boolean;
 }

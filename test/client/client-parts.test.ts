@@ -54,7 +54,7 @@ describe('ChatClient parts on their narrow views', () => {
   it('Conversations shows each seq once and acknowledges it on the next turn', async () => {
     const link = new FakeLink();
     const { events, emit } = recorder();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), emit });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), blocked: () => false, emit });
     const message: ChatMessage = { type: 'msg', seq: 5, id: 'm1', from: 'bob', to: '*', ts: 1, text: 'hi' };
     conversations.onFrame(message);
     conversations.onFrame(message);
@@ -66,7 +66,7 @@ describe('ChatClient parts on their narrow views', () => {
 
   it('Conversations asks for a history page through the link and settles it from history_page', async () => {
     const link = new FakeLink();
-    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), emit: () => undefined });
+    const conversations = new Conversations({}, { link, keys: plainKeys, attachments: { describe: () => undefined }, rooms: noRooms, roster: new Map(), references: new ReceivedReferences('alice'), blocked: () => false, emit: () => undefined });
     const page = conversations.history('*', { limit: 10 });
     const request = link.frames[0];
     assert.ok(request?.type === 'history');

@@ -4,6 +4,7 @@
  * storage start fast.
  */
 import type { Role } from '../../src/protocol/room-frames';
+import { BlockLists } from '../../src/server/blocks/block-lists';
 import { Room, RoomBook, roomOf } from '../../src/server/rooms/room-book';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../../src/server/moderation/moderation-state';
 import { revisionsFor } from '../../src/server/store/message-revisions';
@@ -18,6 +19,7 @@ export class MemoryStore implements Store {
   private head = 0;
   private rooms = new RoomBook();
   private roles = new Map<string, Role>();
+  private readonly blocks = new BlockLists();
   private moderationState = emptyModeration();
   /** Held messages whose name has registered since. */
   private deliveredHeld = new Set<number>();
@@ -143,6 +145,14 @@ export class MemoryStore implements Store {
   async setRole(name: string, role: Role): Promise<void> {
     if (role === 'student') this.roles.delete(name);
     else this.roles.set(name, role);
+  }
+
+  async listBlocks(): Promise<Map<string, Set<string>>> {
+    return this.blocks.toMap();
+  }
+
+  async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
+    this.blocks.set(blocker, blocked, on);
   }
 
   async listRooms(): Promise<Room[]> {

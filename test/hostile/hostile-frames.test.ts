@@ -109,6 +109,10 @@ describe('hostile frames against a server in a child process', function () {
       room_list: 'room_list',
       room_members: 'error unknown_room',
       moderate: 'error forbidden', // the prober is a student
+      // The prober blocks steady_b, unblocks them, and lists nobody.
+      block: 'blocked',
+      unblock: 'blocked',
+      block_list: 'blocked',
       // v4 (PROTOCOL.md 22.11) from a v3 session: it has no device, and there is no such link.
       link_request: 'error already_logged_in',
       link_nonce: 'error unknown_link',

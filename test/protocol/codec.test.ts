@@ -45,6 +45,9 @@ const CLIENT_EXAMPLES: Record<string, Record<string, unknown>> = {
   room_list: { type: 'room_list', rid: 'r8' },
   room_members: { type: 'room_members', rid: 'r9', room: 'lab-3' },
   moderate: { type: 'moderate', rid: 'm1', action: 'mute', name: 'carol', minutes: 10 },
+  block: { type: 'block', rid: 'b1', name: 'Dave' },
+  unblock: { type: 'unblock', rid: 'b2', name: 'dave' },
+  block_list: { type: 'block_list', rid: 'b3' },
   ...DEVICE_CLIENT_EXAMPLES,
 };
 
@@ -346,6 +349,7 @@ describe('frame codec', () => {
       room_list: { type: 'room_list', rid: 'r8', rooms: [ROOM, { ...ROOM, room: 'section-a', kind: 'class', encrypted: false, member: false }] },
       room_members: { type: 'room_members', rid: 'r9', room: 'lab-3', members: ['alice', 'bob'] },
       done: { type: 'done', rid: 'm1' },
+      blocked: { type: 'blocked', rid: 'b1', names: ['dave'] },
       ...DEVICE_SERVER_EXAMPLES,
       file_chunk: { type: 'file_chunk', file: 'f_1', index: 7, data: Buffer.alloc(30, 1).toString('base64') },
       file_ack: { type: 'file_ack', file: 'f_1', index: 7 },

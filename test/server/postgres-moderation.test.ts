@@ -4,10 +4,9 @@
  * room name (users and rooms share one namespace) goes to exactly one creator across nodes.
  */
 import { strict as assert } from 'node:assert';
-import { ChatServer } from '../../src/server/chat-server';
 import { generateIdentity, type Identity } from '../../src/crypto/identity';
 import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
-import { TestPostgres } from '../helpers/postgres';
+import { usePostgresNodes } from '../helpers/postgres-nodes';
 import { RawClient } from '../helpers/raw-client';
 
 const V3 = { v: 3 };
@@ -15,43 +14,15 @@ const RACE_ROUNDS = 15;
 
 describe('moderation, roles and room names across PostgreSQL nodes', function () {
   this.timeout(90000);
-  let pg: TestPostgres;
-  let databases = 0;
   let next = 0;
-  const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
-  const clients: RawClient[] = [];
   const identities = new Map<string, Identity>();
-  before(async () => {
-    pg = await TestPostgres.start();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    identities.clear();
-    for (const { server, store } of servers.splice(0)) {
-      await server.close();
-      await store.close().catch(() => undefined);
-    }
-  });
-  after(async () => {
-    await pg?.stop();
-  });
+  const { clients, database, node } = usePostgresNodes('moderation');
+  afterEach(() => identities.clear());
 
   /** A database where `roles` are set, and two nodes on it. */
   async function twoNodes(roles: Record<string, 'teacher' | 'ta'> = {}): Promise<{ url: string; ports: [number, number] }> {
-    const url = await pg.createDatabase(`moderation${++databases}`);
-    const setup = new PostgresStore({ url });
-    await setup.open();
-    for (const [name, role] of Object.entries(roles)) await setup.setRole(name, role);
-    await setup.close();
-    const ports: number[] = [];
-    for (const name of ['a', 'b']) {
-      const store = new PostgresStore({ url, node: name });
-      await store.open();
-      const server = new ChatServer({ store, rateLimit: false });
-      servers.push({ server, store });
-      ports.push((await server.listen(0, '127.0.0.1')).port);
-    }
-    return { url, ports: [ports[0], ports[1]] };
+    const url = await database(roles);
+    return { url, ports: [await node(url, 'a'), await node(url, 'b')] };
   }
 
   async function login(port: number, name: string): Promise<RawClient> {

@@ -3,40 +3,14 @@
  * order and exactly once, sees who is online there, and a resend to the other node is a duplicate.
  */
 import { strict as assert } from 'node:assert';
-import { ChatServer } from '../../src/server/chat-server';
-import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
-import { TestPostgres } from '../helpers/postgres';
+import { usePostgresNodes } from '../helpers/postgres-nodes';
 import { RawClient } from '../helpers/raw-client';
 
 const V3 = { v: 3 };
 
 describe('two server nodes on one PostgreSQL', function () {
   this.timeout(60000);
-  let pg: TestPostgres;
-  let databases = 0;
-  const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
-  const clients: RawClient[] = [];
-  before(async () => {
-    pg = await TestPostgres.start();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    for (const { server, store } of servers.splice(0)) {
-      await server.close();
-      await store.close().catch(() => undefined);
-    }
-  });
-  after(async () => {
-    await pg?.stop();
-  });
-
-  async function node(url: string, name: string): Promise<number> {
-    const store = new PostgresStore({ url, node: name });
-    await store.open();
-    const server = new ChatServer({ store, rateLimit: false });
-    servers.push({ server, store });
-    return (await server.listen(0, '127.0.0.1')).port;
-  }
+  const { clients, database, node } = usePostgresNodes('nodes');
 
   async function login(port: number, name: string, identity?: Awaited<ReturnType<typeof RawClient.login>>['identity']) {
     const result = await RawClient.login(port, name, identity, V3);
@@ -47,11 +21,7 @@ describe('two server nodes on one PostgreSQL', function () {
   const texts = (client: RawClient) => client.all('msg').map((m) => `${m.from}>${m.to}:${m.text ?? m.event?.kind}`);
 
   it('delivers private, room and everyone messages across nodes once and in order, with presence and dedupe', async () => {
-    const url = await pg.createDatabase(`nodes${++databases}`);
-    const setup = new PostgresStore({ url });
-    await setup.open();
-    await setup.setRole('alice', 'teacher'); // a teacher's room may be unencrypted: text to read
-    await setup.close();
+    const url = await database({ alice: 'teacher' }); // a teacher's room may be unencrypted: text to read
     const portA = await node(url, 'a');
     const portB = await node(url, 'b');
     const alice = await login(portA, 'alice');
@@ -94,7 +64,7 @@ describe('two server nodes on one PostgreSQL', function () {
   });
 
   it('gives readers on both nodes messages sent on both at once in seq order, each once', async () => {
-    const url = await pg.createDatabase(`nodes${++databases}`);
+    const url = await database();
     const portA = await node(url, 'a');
     const portB = await node(url, 'b');
     const [alice, carol, bob, dave] = await Promise.all([login(portA, 'alice'), login(portA, 'carol'), login(portB, 'bob'), login(portB, 'dave')]);

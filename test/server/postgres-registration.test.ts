@@ -4,40 +4,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { Client } from 'pg';
-import { ChatServer } from '../../src/server/chat-server';
-import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
 import { generateIdentity } from '../../src/crypto/identity';
-import { TestPostgres } from '../helpers/postgres';
+import { usePostgresNodes } from '../helpers/postgres-nodes';
 import { RawClient } from '../helpers/raw-client';
 
 const ROUNDS = 25;
 
 describe('one new name registered on two PostgreSQL nodes at once', function () {
   this.timeout(90000);
-  let pg: TestPostgres;
-  const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
-  const clients: RawClient[] = [];
-  before(async () => {
-    pg = await TestPostgres.start();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    for (const { server, store } of servers.splice(0)) {
-      await server.close();
-      await store.close().catch(() => undefined);
-    }
-  });
-  after(async () => {
-    await pg?.stop();
-  });
-
-  async function node(url: string, name: string): Promise<number> {
-    const store = new PostgresStore({ url, node: name });
-    await store.open();
-    const server = new ChatServer({ store, rateLimit: false });
-    servers.push({ server, store });
-    return (await server.listen(0, '127.0.0.1')).port;
-  }
+  const { clients, database, node } = usePostgresNodes('registration');
 
   /** The login's outcome: the welcome's name, or the error's code. */
   async function outcome(client: RawClient): Promise<string> {
@@ -49,7 +24,7 @@ describe('one new name registered on two PostgreSQL nodes at once', function () 
   }
 
   it('lets exactly one of two simultaneous logins take the name, round after round', async () => {
-    const url = await pg.createDatabase('race');
+    const url = await database();
     const ports = [await node(url, 'a'), await node(url, 'b')];
     const db = new Client({ connectionString: url });
     await db.connect();

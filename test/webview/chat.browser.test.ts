@@ -168,6 +168,15 @@ function snapshot(messages: MessageView[], extra: Partial<Extract<HostMessage, {
     assert.equal(await page.locator('.message').count(), 2);
   });
 
+  it('marks a message waiting for a classmate who has not joined yet, then sent', async () => {
+    await open();
+    await feed(snapshot([], { active: 'frank' }));
+    await feed({ type: 'upsert', conversation: 'frank', message: { id: 'w1', from: 'alice', mine: true, ts: Date.now(), text: 'welcome', encrypted: true, plain: false, delivery: 'waiting', waitingFor: 'frank' } });
+    assert.equal(await page.locator('.message.waiting .mark.delivery').textContent(), 'waiting for frank to join');
+    await feed({ type: 'upsert', conversation: 'frank', message: { id: 'w1', seq: 7, from: 'alice', mine: true, ts: Date.now(), text: 'welcome', encrypted: true, plain: false, delivery: 'sent' } });
+    assert.equal(await page.locator('.message.waiting').count(), 0);
+  });
+
   it('renders script tags, onerror images and javascript: links as inert text', async () => {
     await open();
     const attacks = ['<script>window.__pwned = 1</script>', '<img src=x onerror="window.__pwned = 2">', '[click](javascript:window.__pwned=3) javascript:window.__pwned=4', '```\n<img src=x onerror="window.__pwned=5">\n```'];

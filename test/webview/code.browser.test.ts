@@ -5,57 +5,17 @@
  * a 1 MB snippet, command: and javascript: links) refused or shown as text.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chatHtml } from '../../src/extension/chat-html';
 import { formatSnippetMessage } from '../../src/protocol/code-snippets';
 import type { HostMessage, MessageView } from '../../webview/protocol';
+import { CHROMIUM, servePage } from './helpers/chat-page';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const FIXTURES = join(ROOT, 'test', 'webview', 'fixtures');
 const OUTPUT = join(ROOT, 'test-output');
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((path) => path !== '' && existsSync(path));
-const NONCE = 'Y29kZS1jYXJkcy1ub25jZQ==';
-
-/** The page, its scripts and styles; `requested` lists every path the page asked for. */
-function servePage(requested: string[]): Promise<Server> {
-  const files: Record<string, [string, string]> = {
-    '/main.js': [join(ROOT, 'dist', 'webview', 'main.js'), 'text/javascript'],
-    '/highlight.js': [join(ROOT, 'dist', 'webview', 'highlight.js'), 'text/javascript'],
-    '/main.css': [join(ROOT, 'dist', 'webview', 'main.css'), 'text/css'],
-    '/theme-light.css': [join(FIXTURES, 'theme-light.css'), 'text/css'],
-    '/theme-dark.css': [join(FIXTURES, 'theme-dark.css'), 'text/css'],
-    '/fake-vscode-api.js': [join(FIXTURES, 'fake-vscode-api.js'), 'text/javascript'],
-  };
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    requested.push(url.pathname);
-    if (url.pathname === '/') {
-      const origin = `http://${request.headers.host ?? 'localhost'}`;
-      const theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
-      const html = chatHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/main.js`, styleUri: `${origin}/main.css` })
-        .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme-${theme}.css">\n<link rel="stylesheet"`)
-        .replace('<script nonce=', `<script nonce="${NONCE}" src="${origin}/fake-vscode-api.js"></script>\n<script nonce=`);
-      response.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      return;
-    }
-    const file = files[url.pathname];
-    if (url.pathname === '/favicon.ico') {
-      response.writeHead(204).end();
-      return;
-    }
-    if (!file) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': file[1] }).end(readFileSync(file[0]));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 let nextSeq = 1;
 function message(from: string, text: string): MessageView {

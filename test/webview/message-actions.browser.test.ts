@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import type { MessageView } from '../../webview/protocol';
-import { CHROMIUM, feed, focused, lastPosted, message, posted, servePage, snapshot } from './chat-page';
+import { CHROMIUM, feed, focused, lastPosted, message, posted, servePage, snapshot } from './helpers/chat-page';
 
 (CHROMIUM || process.env.CI === 'true' ? describe : describe.skip)('message actions and reading aids in chromium', function () {
   this.timeout(30_000);

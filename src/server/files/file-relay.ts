@@ -204,7 +204,8 @@ export class FileRelay implements FileDesk {
       }
       files = [file.info()];
     } else {
-      files = this.spool.listFor(name, LIMITS.maxFileList);
+      const blocked = this.server.blocked;
+      files = this.spool.listFor(name, LIMITS.maxFileList).filter((info) => !(blocked && info.to === name && blocked(name, info.from)));
     }
     const kept = [];
     let bytes = 0;

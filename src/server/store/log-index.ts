@@ -12,6 +12,7 @@ import { copiesToSender, copyDeviceRecord, mergeCursors } from './device-copies'
 import { roomOf, type Room } from '../rooms/room-book';
 import type { Role } from '../../protocol/room-frames';
 import { applyModeration, copyModeration, emptyModeration, type ModerationState } from '../moderation/moderation-state';
+import { BlockLists } from '../blocks/block-lists';
 
 const EVERYONE = '*';
 
@@ -30,6 +31,7 @@ export class LogIndex {
   private readonly rooms = new LogRooms();
   private readonly roles = new Map<string, Role>();
   private moderationState = emptyModeration();
+  private readonly blocks = new BlockLists();
   /** Held messages not yet ended by an `undelivered` event, by seq (Store.listHeld). */
   private readonly held = new Map<number, StoredMessage>();
   /** v4 device records by name. */
@@ -89,6 +91,9 @@ export class LogIndex {
       case 'role':
         if (record.role === 'student') this.roles.delete(record.name);
         else this.roles.set(record.name, record.role);
+        return undefined;
+      case 'block':
+        this.blocks.set(record.name, record.blocked, record.on);
         return undefined;
     }
   }
@@ -188,6 +193,10 @@ export class LogIndex {
     return new Map(this.roles);
   }
 
+  listBlocks(): Map<string, Set<string>> {
+    return this.blocks.toMap();
+  }
+
   listRooms(): Room[] {
     return [...this.rooms.book.all()].map((room) => ({ ...room, members: new Map(room.members) }));
   }
@@ -244,6 +253,7 @@ export class LogIndex {
   liveRecords(historyLimit: number): LogRecord[] {
     const records: LogRecord[] = [{ t: 'head', seq: this.head }];
     for (const [name, role] of this.roles) records.push({ t: 'role', name, role });
+    for (const [name, blocked] of this.blocks.pairs()) records.push({ t: 'block', name, blocked, on: true });
     for (const user of this.users.values()) {
       records.push({ t: 'user', name: user.name, key: user.publicKey, acked: user.ackedSeq, ...(user.historySince ? { since: user.historySince } : {}) });
     }
@@ -257,7 +267,7 @@ export class LogIndex {
 
   /** How many records `liveRecords` would return, without building them. */
   countLive(historyLimit: number): number {
-    let count = 2 + this.users.size + this.roles.size + this.devices.size;
+    let count = 2 + this.users.size + this.roles.size + this.devices.size + this.blocks.pairCount;
     this.forEachLiveMessage(historyLimit, () => count++);
     return count;
   }

@@ -74,6 +74,8 @@ const moderationRecord = z.strictObject({
 });
 /** The operator gave a name a role (`student`: back to none). */
 const roleRecord = z.strictObject({ t: z.literal('role'), name: nameSchema, role: z.enum(ROLES) });
+/** A user blocked (`on`) or unblocked another (PROTOCOL.md 20.9). */
+const blockRecord = z.strictObject({ t: z.literal('block'), name: nameSchema, blocked: nameSchema, on: z.boolean() });
 const ackRecord = z.strictObject({ t: z.literal('ack'), name: nameSchema, seq: seqSchema });
 /**
  * The highest sequence number ever assigned, written first by compaction so that sequence
@@ -91,6 +93,7 @@ export const logRecordSchema = z.discriminatedUnion('t', [
   moderationRecord,
   devicesRecord,
   deviceAckRecord,
+  blockRecord,
 ]);
 export type DevicesRecord = z.infer<typeof devicesRecord>;
 export type LogRecord = z.infer<typeof logRecordSchema>;

@@ -3,7 +3,7 @@
  * JavaScript on node:fs (it loads inside the VS Code extension host). Every record is fsynced
  * before its promise resolves, with group commit; everything live is indexed in memory; the log
  * is recovered on open (torn tail cut off, corrupt lines skipped) and compacted when mostly dead,
- * beside new commits (log-compaction.ts).
+ * beside new commits (log-writer.ts, log-compaction.ts).
  *
  * The dedupe window on (from, id) is the set of retained messages: once compaction drops a
  * message (acknowledged by all and older than the newest `historyLimit`), resending its id
@@ -15,11 +15,12 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireDataDirLock, errorCode, releaseDataDirLock } from './data-dir-lock';
 import { DelayedAcks } from './delayed-acks';
-import { COMPACT_FILE, Compaction } from './log-compaction';
+import { COMPACT_FILE } from './log-compaction';
 import { LogIndex } from './log-index';
-import { encodeRecord, LogRecord, messageToRecord } from './log-records';
+import { LogRecord, messageToRecord } from './log-records';
+import { LogWriter } from './log-writer';
 import { Recovery, replayLog } from './log-recovery';
-import { openStoreFile, StoreFile, syncDirectory, writeAll } from './store-file';
+import { openStoreFile, StoreFile, syncDirectory } from './store-file';
 import { SeqReservation } from './seq-reservation';
 import type { Role } from '../../protocol/room-frames';
 import type { Room } from '../rooms/room-book';
@@ -33,13 +34,6 @@ export type { Recovery } from './log-recovery';
 export type { StoreFile } from './store-file';
 
 export const LOG_FILE = 'classchat.log';
-/**
- * Compaction rewrites the live records once the log holds this many times as many: each rewrite
- * copies the newest `historyLimit` messages, so at 2 a busy server rewrote about one record for
- * every record it appended; at 4, one for every three, for a log up to 4× its live size.
- */
-const COMPACT_RATIO = 4;
-
 export interface LogStoreOptions {
   dataDir: string;
   /** Newest messages kept for history by compaction even when everyone has them (default 10000). */
@@ -58,13 +52,6 @@ export interface LogStoreOptions {
   ackDelayMs?: number;
 }
 
-interface PendingWrite {
-  record: LogRecord;
-  line: string;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 
 export class LogStore implements Store {
@@ -77,25 +64,15 @@ export class LogStore implements Store {
 
   private state: State = 'new';
   private recovered: Recovery = { records: 0, droppedTornTail: false, droppedCorrupt: 0 };
-  private file: StoreFile | undefined;
-  private index = new LogIndex();
   /** Highest seq handed out, including messages still being written. */
   private assignedHead = 0;
   /** Seqs reserved on disk ahead of use (classchat.seq): never handed out twice, whatever the log lost. */
   private seqs: SeqReservation | undefined;
-  private fileSize = 0;
-  private recordCount = 0;
-  /** A failed write may have left bytes after fileSize: cut them before the next write. */
-  private tailDirty = false;
-  private nextCompactionCheck = 0;
-  /** The compaction in progress, if any (its `ready` once its snapshot is on disk). */
-  private compaction: Compaction | undefined;
-  /** index.erasures when the last compaction took its snapshot: more means deleted bytes are still on disk. */
-  private erasuresCompacted = 0;
+  /** The log file, its group commits and compactions, from open until close. */
+  private logWriter: LogWriter | undefined;
+  /** Before open: an empty index, so reads of a store not yet open find nothing. */
+  private readonly unopenedIndex = new LogIndex();
 
-  private queue: PendingWrite[] = [];
-  private writerRunning = false;
-  private idleWaiters: Array<() => void> = [];
   private readonly inFlightAppends = new Map<string, Promise<AppendResult>>();
   private readonly acks: DelayedAcks;
   /** Device acks, delayed the same way; keyed `name NUL device` (neither holds a NUL). */
@@ -115,17 +92,22 @@ export class LogStore implements Store {
     this.openFile = options.openFile ?? openStoreFile;
     this.acks = new DelayedAcks(
       Math.max(0, options.ackDelayMs ?? 100),
-      (name, seq) => this.enqueue({ t: 'ack', name, seq }),
-      () => this.startWriter(),
+      (name, seq) => this.writer().enqueue({ t: 'ack', name, seq }),
+      () => this.writer().start(),
     );
     this.deviceAcks = new DelayedAcks(
       Math.max(0, options.ackDelayMs ?? 100),
       (key, seq) => {
         const [name, device] = key.split('\0');
-        return this.enqueue({ t: 'dack', name, device, seq });
+        return this.writer().enqueue({ t: 'dack', name, device, seq });
       },
-      () => this.startWriter(),
+      () => this.writer().start(),
     );
+  }
+
+  /** The index of the open log (a compaction replaces it). */
+  private get index(): LogIndex {
+    return this.logWriter?.index ?? this.unopenedIndex;
   }
 
   /** What recovery did on open: good records replayed, a torn tail cut off, corrupt lines skipped. */
@@ -153,17 +135,18 @@ export class LogStore implements Store {
         await file.truncate(replay.validLength);
         await file.datasync();
       }
-      this.file = file;
-      this.index = index;
       this.seqs = await SeqReservation.open(this.dataDir, this.openFile);
       this.assignedHead = Math.max(index.headSeq(), this.seqs.highWater);
       await this.seqs.cover(this.assignedHead + 1);
-      this.fileSize = replay.validLength;
-      this.recordCount = replay.records + replay.droppedCorrupt;
+      const parts = { dataDir: this.dataDir, logPath: this.logPath, historyLimit: this.historyLimit, compactMinRecords: this.compactMinRecords, openFile: this.openFile, log: this.log };
+      this.logWriter = new LogWriter(
+        { ...parts, isOpen: () => this.state === 'open', beforeCommit: () => this.seqs?.cover(this.assignedHead) },
+        { file, index, fileSize: replay.validLength, recordCount: replay.records + replay.droppedCorrupt },
+      );
       this.recovered = { records: replay.records, droppedTornTail: replay.droppedTornTail, droppedCorrupt: replay.droppedCorrupt };
       this.state = 'open';
       // A delete whose compaction did not finish before the last stop: erase its bytes now.
-      this.compactIfErased();
+      this.logWriter.compactIfErased();
     } catch (error) {
       await file?.close().catch(() => {});
       if (locked) await releaseDataDirLock(this.dataDir).catch(() => {});
@@ -181,11 +164,9 @@ export class LogStore implements Store {
     await this.userOps.idle();
     await this.settled();
     try {
-      await this.file?.datasync();
-      await this.file?.close();
+      await this.logWriter?.close();
       await this.seqs?.settle(this.assignedHead).catch((error: unknown) => this.log(`${this.dataDir}: keeping the larger seq reservation: ${String(error)}`));
     } finally {
-      this.file = undefined;
       this.state = 'closed';
       await releaseDataDirLock(this.dataDir);
     }
@@ -297,6 +278,16 @@ export class LogStore implements Store {
     await this.write({ t: 'role', name, role });
   }
 
+  async listBlocks(): Promise<Map<string, Set<string>>> {
+    this.assertOpen();
+    return this.index.listBlocks();
+  }
+
+  async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
+    this.assertOpen();
+    await this.write({ t: 'block', name: blocker, blocked, on });
+  }
+
   async listRooms(): Promise<Room[]> {
     this.assertOpen();
     return this.index.listRooms();
@@ -334,23 +325,12 @@ export class LogStore implements Store {
 
   /** Queues a record; resolves once it is on disk and applied to the index. */
   private write(record: LogRecord): Promise<void> {
-    const written = this.enqueue(record);
-    this.startWriter();
-    return written;
+    return this.writer().write(record);
   }
 
-  private enqueue(record: LogRecord): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.queue.push({ record, line: encodeRecord(record), resolve, reject }));
-  }
-
-  private startWriter(): void {
-    if (this.writerRunning) return;
-    this.writerRunning = true;
-    void this.runWriter();
-  }
-
-  private whenIdle(): Promise<void> {
-    return this.writerRunning ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  private writer(): LogWriter {
+    if (!this.logWriter) throw new Error(`the store for ${this.dataDir} is not open`);
+    return this.logWriter;
   }
 
   /**
@@ -358,118 +338,7 @@ export class LogStore implements Store {
    * see a compaction's outcome).
    */
   async settled(): Promise<void> {
-    while (this.compaction || this.writerRunning) {
-      await this.compaction?.written;
-      await this.whenIdle();
-    }
-  }
-
-  /** The only code that touches the log file while open: one commit or compaction switch at a time. */
-  private async runWriter(): Promise<void> {
-    try {
-      while (this.queue.length > 0 || this.compaction?.ready) {
-        if (this.compaction?.ready) {
-          await this.switchToCompacted();
-          // A delete committed while that snapshot was written: its target's bytes are in the new log too.
-          this.compactIfErased();
-          continue;
-        }
-        // Everything requested while the previous write was in flight goes in one write + fsync.
-        await this.commit(this.queue.splice(0));
-        this.compactIfErased();
-        if (!this.compaction && this.state === 'open' && this.compactionDue()) this.startCompaction();
-      }
-    } finally {
-      // No await between the loop's last check and here, so no record can be stranded.
-      this.writerRunning = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
-  }
-
-  private async commit(batch: PendingWrite[]): Promise<void> {
-    try {
-      // Only after a failed compaction on Windows, which had to close the log to replace it.
-      this.file ??= await this.openFile(this.logPath, constants.O_RDWR, 0o600);
-      const file = this.file;
-      if (this.tailDirty) {
-        await file.truncate(this.fileSize);
-        this.tailDirty = false;
-      }
-      const reserving = this.seqs?.cover(this.assignedHead);
-      if (reserving) await reserving;
-      const bytes = Buffer.from(batch.map((pending) => pending.line).join(''), 'utf8');
-      this.tailDirty = true;
-      writeAll(file, bytes, this.fileSize);
-      await file.datasync();
-      this.tailDirty = false;
-      this.fileSize += bytes.length;
-      this.recordCount += batch.length;
-    } catch (error) {
-      this.log(`${this.logPath}: could not write ${batch.length} record(s): ${String(error)}`);
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    for (const pending of batch) {
-      const problem = this.index.apply(pending.record);
-      if (problem) this.log(`${this.logPath}: record written but not applied: ${problem}`);
-      pending.resolve();
-    }
-    this.compaction?.committed(batch);
-  }
-
-  private compactionDue(): boolean {
-    if (this.recordCount < this.compactMinRecords || this.recordCount < this.nextCompactionCheck) return false;
-    // Counting live records is a scan: do it again only after the log grew by an eighth.
-    this.nextCompactionCheck = this.recordCount + Math.max(Math.ceil(this.compactMinRecords / 4), Math.ceil(this.recordCount / 8));
-    return this.index.countLive(this.historyLimit) * COMPACT_RATIO < this.recordCount;
-  }
-
-  /** A delete erased stored content: the log is rewritten at once, so the bytes leave the disk (PROTOCOL.md 20.5). */
-  private compactIfErased(): void {
-    if (!this.compaction && this.state === 'open' && this.index.erasures > this.erasuresCompacted) this.startCompaction();
-  }
-
-  /**
-   * Starts rewriting the log as its live records (a snapshot taken now, between two commits),
-   * beside new commits; switchToCompacted finishes it. On failure the current log stays in use.
-   */
-  private startCompaction(): void {
-    const compaction = new Compaction({ dataDir: this.dataDir, logPath: this.logPath, openFile: this.openFile, log: this.log }, this.index.liveRecords(this.historyLimit), this.recordCount);
-    this.compaction = compaction;
-    this.erasuresCompacted = this.index.erasures;
-    void compaction.written.then((ok) => {
-      if (!ok) {
-        this.compaction = undefined;
-        return;
-      }
-      this.startWriter();
-    });
-  }
-
-  /** Run by the writer between commits: the compacted file, with what was committed meanwhile, replaces the log. */
-  private async switchToCompacted(): Promise<void> {
-    const compaction = this.compaction!;
-    // Windows will not replace a file that is open; elsewhere the old handle simply goes stale.
-    const compacted = await compaction.switchOver(async () => {
-      if (process.platform === 'win32') await this.closeLogFile();
-    });
-    this.compaction = undefined;
-    if (!compacted) return;
-    await this.closeLogFile();
-    this.file = compacted.file;
-    this.index = compacted.index;
-    // The new index counts only the deletes written meanwhile, whose targets the snapshot still had.
-    this.erasuresCompacted = 0;
-    this.fileSize = compacted.fileSize;
-    this.recordCount = compacted.recordCount;
-    this.tailDirty = false;
-    this.nextCompactionCheck = 0;
-  }
-
-  private async closeLogFile(): Promise<void> {
-    const file = this.file;
-    this.file = undefined;
-    await file?.close().catch((error: unknown) => this.log(`${this.logPath}: closing the log: ${String(error)}`));
+    await this.logWriter?.settled();
   }
 }
 

@@ -194,6 +194,10 @@ export interface Store {
   listRoles(): Promise<Map<string, Role>>;
   /** Sets a name's role (`student` removes it); durable when it resolves. */
   setRole(name: string, role: Role): Promise<void>;
+  /** Who each user blocked (PROTOCOL.md 20.9), by blocker; a user who blocked nobody is not listed. */
+  listBlocks(): Promise<Map<string, Set<string>>>;
+  /** Blocks (`on`) or unblocks `blocked` for `blocker`; durable when it resolves. */
+  setBlocked(blocker: string, blocked: string, on: boolean): Promise<void>;
   /**
    * Held messages (`held`) whose name is still unregistered and that no `undelivered` event has
    * ended, oldest first. A name registering gets its held messages in its mailbox: putUser starts

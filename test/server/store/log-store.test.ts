@@ -375,6 +375,24 @@ describe('LogStore', function () {
       await closeStore(store);
     });
 
+    it('keeps block lists through compaction', async () => {
+      let store = await openStore({ compactMinRecords: 20, historyLimit: 5 });
+      await store.putUser({ name: 'alice', publicKey: 'YQ==' });
+      await store.setBlocked('alice', 'dave', true);
+      await store.setBlocked('alice', 'erin', true);
+      await store.setBlocked('alice', 'erin', false);
+      for (let i = 0; i < 20; i++) {
+        await store.append(msg('alice', '*'));
+        await store.setAcked('alice', store.headSeq());
+      }
+      await store.settled();
+      assert.ok(logLines.some((line) => line.includes('compacted')), logLines.join('\n'));
+      await closeStore(store);
+      store = await openStore({ compactMinRecords: 20, historyLimit: 5 });
+      assert.deepEqual(await store.listBlocks(), new Map([['alice', new Set(['dave'])]]));
+      await closeStore(store);
+    });
+
     it('keeps every message a recipient has not acknowledged, however old, and forgets dedupe for dropped ones', async () => {
       const store = await openStore({ compactMinRecords: 20, historyLimit: 0 });
       await store.putUser({ name: 'alice', publicKey: null });

@@ -88,6 +88,23 @@ export function roomSuite(context: RoomSuiteContext): void {
       }
     });
 
+    it('keeps each user\'s block list, unblocking removes a name, and all of it survives a reopen', async () => {
+      const store = context.store();
+      assert.deepEqual(await store.listBlocks(), new Map());
+      await store.setBlocked('alice', 'dave', true);
+      await store.setBlocked('alice', 'erin', true);
+      await store.setBlocked('alice', 'dave', true);
+      await store.setBlocked('bob', 'dave', true);
+      await store.setBlocked('bob', 'dave', false);
+      await store.setBlocked('carol', 'nobody', false);
+      const expected = new Map([['alice', new Set(['dave', 'erin'])]]);
+      assert.deepEqual(await store.listBlocks(), expected);
+      if (context.reopen) {
+        await context.reopen();
+        assert.deepEqual(await context.store().listBlocks(), expected);
+      }
+    });
+
     it('keeps what moderation events left in force, later ones winning, across a reopen', async () => {
       const store = context.store();
       const mod = (to: string, event: ChatEvent) => store.append({ from: 'mrs.k', to, id: id(), ts: 1, event });

@@ -110,6 +110,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'block lists (PROTOCOL.md 20.9)',
+    sql: `
+      CREATE TABLE classchat_blocks (
+        blocker text NOT NULL,
+        blocked text NOT NULL,
+        PRIMARY KEY (blocker, blocked)
+      );
+    `,
+  },
 ];
 
 /**

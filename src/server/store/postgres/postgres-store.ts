@@ -317,6 +317,22 @@ export class PostgresStore implements Store {
     }
   }
 
+  async listBlocks(): Promise<Map<string, Set<string>>> {
+    const { rows } = await this.db().query<{ blocker: string; blocked: string }>('SELECT blocker, blocked FROM classchat_blocks ORDER BY blocker, blocked');
+    const blocks = new Map<string, Set<string>>();
+    for (const row of rows) {
+      let names = blocks.get(row.blocker);
+      if (!names) blocks.set(row.blocker, (names = new Set()));
+      names.add(row.blocked);
+    }
+    return blocks;
+  }
+
+  async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
+    if (on) await this.db().query('INSERT INTO classchat_blocks (blocker, blocked) VALUES ($1, $2) ON CONFLICT DO NOTHING', [blocker, blocked]);
+    else await this.db().query('DELETE FROM classchat_blocks WHERE blocker = $1 AND blocked = $2', [blocker, blocked]);
+  }
+
   async listHeld(): Promise<StoredMessage[]> {
     const { rows } = await this.db().query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq IN (SELECT h.seq FROM classchat_held h WHERE NOT EXISTS (SELECT 1 FROM classchat_users u WHERE u.name = h.name)) ORDER BY seq`,
