@@ -94,7 +94,7 @@ export class ChatServer {
       sync: stateSync,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
-    this.cluster = feed && sync && new ClusterLink({ feed, sync, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
+    this.cluster = feed && sync && new ClusterLink({ feed, sync, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, blocks: this.blocks, log: this.log });
     this.logins = new Logins({
       store: this.store,
       roster: this.rosterPart,

@@ -4,9 +4,11 @@
  * there are online here, registered ones put in the roster. This node's presence changes are
  * announced to them.
  */
+import type { Role } from '../protocol/room-frames';
 import type { RosterEntry } from './chat-server-options';
 import { DeliveryOrder } from './delivery-order';
 import type { ClusterSync } from './cluster-sync';
+import type { Blocks } from './blocks/blocks';
 import type { Logger } from './logger';
 import type { Mailboxes } from './mailboxes';
 import type { PresenceBatcher } from './presence-batcher';
@@ -23,6 +25,7 @@ export interface ClusterLinkParts {
   roster: Roster;
   mail: Mailboxes;
   presence: Pick<PresenceBatcher, 'changedUser'>;
+  blocks: Pick<Blocks, 'changedElsewhere' | 'reload'>;
   log: Logger;
 }
 
@@ -53,10 +56,9 @@ export class ClusterLink {
       presence: (node, change) => this.presenceElsewhere(node, change),
       joined: () => this.announceEveryone(),
       resumed: () => this.announceEveryone(),
-      role: (name, role) => {
-        const user = this.parts.roster.setRole(name, role);
-        if (user) this.parts.presence.changedUser(user);
-      },
+      role: (name, role) => this.roleChanged(name, role),
+      block: (blocker, blocked, on) => this.parts.blocks.changedElsewhere(blocker, blocked, on),
+      missedNotes: () => void this.reloadNotes(),
       left: (node) => {
         for (const name of this.parts.sessions.forgetNode(node)) {
           const user = this.parts.roster.get(name);
@@ -70,6 +72,25 @@ export class ClusterLink {
     this.order?.stop();
     this.parts.sync.attach(undefined);
     await this.parts.feed.stop();
+  }
+
+  private roleChanged(name: string, role: Role): void {
+    if (this.parts.roster.roleOf(name) === role) return;
+    const user = this.parts.roster.setRole(name, role);
+    if (user) this.parts.presence.changedUser(user);
+  }
+
+  /** Roles and block lists as the store has them, after the node bus missed their notifications. */
+  private async reloadNotes(): Promise<void> {
+    const { store, roster, blocks, log } = this.parts;
+    try {
+      const [roles, blockLists] = await Promise.all([store.listRoles(), store.listBlocks()]);
+      for (const [name, role] of roles) this.roleChanged(name, role);
+      for (const name of roster.users.keys()) if (!roles.has(name)) this.roleChanged(name, 'student');
+      blocks.reload(blockLists);
+    } catch (error) {
+      log.warn(`could not read roles and block lists again after the node bus reconnected: ${String(error)}`);
+    }
   }
 
   private presenceElsewhere(node: string, change: PresenceChange): void {

@@ -247,6 +247,10 @@ export interface ClusterHandlers {
   resumed(): void;
   /** The operator set a name's role in the shared store. */
   role(name: string, role: Role): void;
+  /** A user on another node blocked or unblocked someone (PROTOCOL.md 20.9). */
+  block(blocker: string, blocked: string, on: boolean): void;
+  /** The listening connection came back: role and block changes made meanwhile were not heard. */
+  missedNotes(): void;
 }
 
 export interface ClusterFeed {
