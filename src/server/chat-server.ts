@@ -31,6 +31,7 @@ import { Moderation } from './moderation/moderation';
 import { Blocks } from './blocks/blocks';
 import { DEFAULT_HELD_LIMITS, HeldMessages } from './held-messages';
 import { ClusterLink } from './cluster-link';
+import { ClusterSync, ONE_NODE } from './cluster-sync';
 import { Devices } from './devices/devices';
 import { helloLine } from './hello-line';
 import type { AuthResult, HandlerServices, SubmitInput } from './server-services';
@@ -76,6 +77,9 @@ export class ChatServer {
     this.moderation = new Moderation(this.rosterPart, this.clock, (name) => this.logins.endBanned(name));
     this.blocks = new Blocks({ store: this.store, roster: this.rosterPart, sessionsOf: (name) => this.sessions.forUser(name), log: this.log });
     this.held = new HeldMessages(this.store, () => this.mail, { ...DEFAULT_HELD_LIMITS, ...options.held }, this.clock, this.log);
+    const feed = this.store.cluster;
+    const sync = feed ? new ClusterSync(feed, this.log) : undefined;
+    const stateSync = sync ?? ONE_NODE;
     this.presence = new PresenceBatcher(this.sessions, options.presenceBatching ?? { writesPerSecond: 50_000, minDelayMs: 50 }, this.clock);
     this.mail = new Mailboxes({
       store: this.store,
@@ -87,10 +91,10 @@ export class ChatServer {
       rooms: this.rooms,
       moderation: this.moderation,
       held: this.held,
+      sync: stateSync,
       rateLimit: options.rateLimit ?? { perSecond: 20, burst: 100 },
     });
-    const feed = this.store.cluster;
-    this.cluster = feed && new ClusterLink({ feed, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, log: this.log });
+    this.cluster = feed && sync && new ClusterLink({ feed, sync, store: this.store, sessions: this.sessions, roster: this.rosterPart, mail: this.mail, presence: this.presence, blocks: this.blocks, log: this.log });
     this.logins = new Logins({
       store: this.store,
       roster: this.rosterPart,
@@ -101,6 +105,7 @@ export class ChatServer {
       log: this.log,
       rooms: this.rooms,
       moderation: this.moderation,
+      sync: stateSync,
       blocks: this.blocks,
       maxSessionsPerUser: Math.max(1, options.maxSessionsPerUser ?? 8),
     });
@@ -142,6 +147,7 @@ export class ChatServer {
       blocks: this.blocks,
       files: this.files,
       devices: this.devices,
+      sync: stateSync,
     };
   }
 

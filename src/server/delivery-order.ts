@@ -10,6 +10,8 @@ import type { StoredMessage } from './store/store';
 export class DeliveryOrder {
   private readonly waiting = new Map<number, StoredMessage>();
   private timer: NodeJS.Timeout | undefined;
+  /** Callers of `reached`, each until its seq is handed on (or it gives up). */
+  private readonly reachers = new Set<{ seq: number; done: () => void }>();
 
   constructor(
     /** The highest seq handed on so far. */
@@ -19,6 +21,28 @@ export class DeliveryOrder {
     private readonly pullAll: () => void,
     private readonly gapWaitMs = 200,
   ) {}
+
+  /** The highest seq handed on (with every lower one): rooms and moderation here are as it left them. */
+  get handedOn(): number {
+    return this.head;
+  }
+
+  /** Resolves once `seq` and every lower one were handed on, or after `waitMs` at most. */
+  reached(seq: number, waitMs: number): Promise<void> {
+    if (seq <= this.head) return Promise.resolve();
+    return new Promise((resolve) => {
+      const reacher = {
+        seq,
+        done: () => {
+          clearTimeout(timer);
+          this.reachers.delete(reacher);
+          resolve();
+        },
+      };
+      const timer = setTimeout(reacher.done, waitMs);
+      this.reachers.add(reacher);
+    });
+  }
 
   /** `message` was committed; it is handed on once every lower seq was (or pulled). */
   committed(message: StoredMessage): void {
@@ -31,11 +55,17 @@ export class DeliveryOrder {
     this.head = message.seq;
     this.deliver(message, true);
     this.drain();
+    this.wakeReachers();
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    for (const reacher of [...this.reachers]) reacher.done();
+  }
+
+  private wakeReachers(): void {
+    for (const reacher of [...this.reachers]) if (reacher.seq <= this.head) reacher.done();
   }
 
   private drain(): void {
@@ -44,7 +74,10 @@ export class DeliveryOrder {
       this.head = next.seq;
       this.deliver(next, true);
     }
-    if (this.waiting.size === 0) this.stop();
+    if (this.waiting.size === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private giveUpWaiting(): void {
@@ -55,5 +88,6 @@ export class DeliveryOrder {
     this.head = waiting[waiting.length - 1].seq;
     this.pullAll();
     for (const message of waiting) this.deliver(message, true);
+    this.wakeReachers();
   }
 }

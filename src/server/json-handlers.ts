@@ -135,7 +135,17 @@ async function login(server: HandlerServices, connection: Connection, frame: Cli
   session.schedulePump();
 }
 
-function send(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'send'>): void {
+/**
+ * On a store other nodes share, a message is judged once this node knows every room and
+ * moderation change committed before it arrived, whichever node made it; the connection's next
+ * frame waits for that, as on one node (a ping after a send is answered after its check).
+ */
+function send(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'send'>): void | Promise<void> {
+  if (!server.sync.shared) return sendNow(server, connection, frame);
+  return server.sync.current().then(() => (connection.isOpen ? sendNow(server, connection, frame) : undefined));
+}
+
+function sendNow(server: HandlerServices, connection: Connection, frame: ClientFrameOf<'send'>): void | Promise<void> {
   const session = connection.session!;
   const parsed = parseConversation(frame.to);
   if (!parsed.ok) {
@@ -180,8 +190,10 @@ function send(server: HandlerServices, connection: Connection, frame: ClientFram
     ...(session.device !== undefined ? { device: session.device } : {}),
     ...(frame.keys ? { keys: frame.keys } : {}),
   });
-  if (outcome instanceof Promise) void outcome.then(reply);
-  else reply(outcome);
+  if (!(outcome instanceof Promise)) return reply(outcome);
+  // A refusal is answered before the frames written after it, as on one node.
+  if (server.mail.confirming(outcome)) return outcome.then(reply);
+  void outcome.then(reply);
 }
 
 /** Runs a file frame's handler, or refuses it on a server that does not relay files. */
@@ -200,7 +212,13 @@ async function history(server: HandlerServices, connection: Connection, frame: C
     return;
   }
   if (parsed.conversation.kind === 'room') {
-    const allowed = server.rooms.historyAfter(parsed.conversation.room, session.name);
+    const room = parsed.conversation.room;
+    let allowed = server.rooms.historyAfter(room, session.name);
+    // This node may not know yet that another node made the room or let the viewer in.
+    if ('code' in allowed && server.sync.shared) {
+      await server.sync.caughtUp();
+      allowed = server.rooms.historyAfter(room, session.name);
+    }
     if ('code' in allowed) {
       connection.sendError(allowed.code, { rid: frame.rid, detail: allowed.detail });
       return;

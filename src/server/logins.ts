@@ -15,7 +15,7 @@ import { plainNotice } from './plain-lines';
 import type { PresenceBatcher } from './presence-batcher';
 import type { RegistrationGate } from './registration-gate';
 import type { Roster } from './roster';
-import type { AuthResult, LoginDesk } from './server-services';
+import type { AuthResult, LoginDesk, StateSync } from './server-services';
 import { Session, SessionKind } from './session';
 import type { SessionRegistry } from './session-registry';
 import type { Store } from './store/store';
@@ -31,6 +31,7 @@ export interface LoginParts {
   log: Logger;
   rooms: { isTaken(name: string): boolean };
   moderation: { isBanned(name: string): boolean };
+  sync: StateSync;
   /** Whether a message is kept from a user who blocked its sender (blocks/blocks.ts). */
   blocks: { hides(recipient: string, message: StoredMessage): boolean };
   /** Sessions one user may hold at once (devices); a login beyond it closes the oldest. */
@@ -46,6 +47,8 @@ export class Logins implements LoginDesk {
    */
   async authenticate(name: string, publicKey: string | null, joinCode: string | undefined, address: string): Promise<AuthResult> {
     const { roster, store, log } = this.parts;
+    // A ban another node has just answered holds here too.
+    if (this.parts.sync.shared) await this.parts.sync.caughtUp();
     const existing = roster.get(name);
     if (this.parts.moderation.isBanned(name)) return { ok: false, code: 'banned' };
     if (existing && existing.publicKey !== null) {

@@ -8,16 +8,16 @@ import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { PendingWrites } from './pending-writes';
 import type { Roster } from './roster';
-import type { MailDesk, SubmitInput } from './server-services';
+import type { MailDesk, StateSync, SubmitInput } from './server-services';
 import type { Session } from './session';
 import type { SessionRegistry } from './session-registry';
-import type { Store, StoredMessage, StoredRef } from './store/store';
-import { NameInUseError } from './store/store';
+import type { AppendCheck, Store, StoredMessage, StoredRef } from './store/store';
+import { AppendRefusedError, NameInUseError } from './store/store';
 import { checkReference } from './references';
 import { copiesToSender } from './store/device-copies';
 import { TokenBucket } from './token-bucket';
 import { roomOf } from './rooms/room-book';
-import type { Rooms } from './rooms/rooms';
+import type { Refusal, Rooms } from './rooms/rooms';
 import type { Moderation } from './moderation/moderation';
 import type { HeldMessages } from './held-messages';
 import type { DeliveryOrder } from './delivery-order';
@@ -32,9 +32,14 @@ export interface MailboxParts {
   rooms: Rooms;
   moderation: Moderation;
   held: Pick<HeldMessages, 'mayHold'>;
+  /** Other nodes sharing the store, if any (cluster-sync.ts). */
+  sync: StateSync;
   /** Messages per second per user and burst; false turns the limit off. */
   rateLimit: { perSecond: number; burst: number } | false;
 }
+
+/** Refusals that rest on rooms or moderation: a message stored on another node before them is still a resend. */
+const MAYBE_STALE: ReadonlySet<string> = new Set(['muted', 'read_only', 'unknown_room', 'not_member']);
 
 export class Mailboxes implements MailDesk {
   private readonly rateBuckets = new Map<string, TokenBucket>();
@@ -43,11 +48,18 @@ export class Mailboxes implements MailDesk {
   /** v4: where a device session's acks go (its own cursor, devices/devices.ts). */
   devices: { acked(session: Session, seq: number): void } | undefined;
 
+  /** Refusals the store is asked to confirm (no copy stored by another node). */
+  private readonly refusing = new WeakSet<Promise<SubmitResult>>();
+
   constructor(private readonly parts: MailboxParts) {}
+
+  confirming(outcome: Promise<SubmitResult>): boolean {
+    return this.refusing.has(outcome);
+  }
 
   /** Rate-limits, checks and durably stores one message, then wakes its recipients. */
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult> {
-    const { roster, rateLimit, clock } = this.parts;
+    const { rateLimit, clock } = this.parts;
     if (rateLimit) {
       let bucket = this.rateBuckets.get(from);
       if (!bucket) {
@@ -58,23 +70,42 @@ export class Mailboxes implements MailDesk {
     }
     // A resend of a stored message gets its `sent` again, even after a mute or a removal since.
     const checked = input.event === undefined && !this.parts.store.hasMessage(from, input.id);
-    const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
-    if (muted) return { ok: false, ...muted };
-    const room = roomOf(input.to);
-    if (input.to === EVERYONE) {
-      if (input.box) return { ok: false, code: 'invalid_frame', detail: 'messages to everyone carry text, not box' };
-    } else if (room !== undefined) {
-      const refused = checked ? this.parts.rooms.checkSend(from, room, input) : undefined;
-      if (refused) return { ok: false, ...refused };
-      if (input.hidden) return { ok: false, code: 'invalid_frame', detail: 'a room key travels in a private message' };
-    } else {
-      const recipient = roster.get(input.to);
-      if (!recipient) {
-        if (!input.hold || input.ref || input.text === undefined || input.file || this.parts.rooms.isTaken(input.to)) return { ok: false, code: 'unknown_user', detail: input.to };
-        return this.hold(from, input);
-      }
-      if (input.box && recipient.publicKey === null) return { ok: false, code: 'no_key', detail: input.to };
+    const refused = this.refusal(from, input, checked);
+    // Unless another node stored it before its client moved here without reading `sent`: the
+    // writer looks for that copy first (a resend gets `sent` again), else refuses it.
+    if (refused && checked && MAYBE_STALE.has(refused.code) && this.parts.sync.shared) {
+      const confirmed = this.persist(from, input, () => refused);
+      this.refusing.add(confirmed);
+      return confirmed;
     }
+    return this.accept(from, input, refused);
+  }
+
+  /** Why `input` may not be sent, as this node knows now. */
+  private refusal(from: string, input: SubmitInput, checked: boolean): Refusal | undefined {
+    const muted = checked ? this.parts.moderation.checkSend(from, input.to) : undefined;
+    if (muted) return muted;
+    const room = roomOf(input.to);
+    if (input.to === EVERYONE) return input.box ? { code: 'invalid_frame', detail: 'messages to everyone carry text, not box' } : undefined;
+    if (room !== undefined) {
+      const refused = checked ? this.parts.rooms.checkSend(from, room, input) : undefined;
+      if (refused) return refused;
+      return input.hidden ? { code: 'invalid_frame', detail: 'a room key travels in a private message' } : undefined;
+    }
+    const recipient = this.parts.roster.get(input.to);
+    if (!recipient) return this.mayHold(input) ? undefined : { code: 'unknown_user', detail: input.to };
+    if (input.box && recipient.publicKey === null) return { code: 'no_key', detail: input.to };
+    return undefined;
+  }
+
+  private mayHold(input: SubmitInput): boolean {
+    return Boolean(input.hold) && !input.ref && input.text !== undefined && !input.file && !this.parts.rooms.isTaken(input.to);
+  }
+
+  private accept(from: string, input: SubmitInput, refused: Refusal | undefined): SubmitResult | Promise<SubmitResult> {
+    if (refused) return { ok: false, ...refused };
+    const toUnknown = input.to !== EVERYONE && roomOf(input.to) === undefined && !this.parts.roster.get(input.to);
+    if (toUnknown) return this.hold(from, input);
     return input.ref ? this.persistReference(from, input) : this.persist(from, input);
   }
 
@@ -92,7 +123,7 @@ export class Mailboxes implements MailDesk {
   }
 
   /** Stores the message durably, then wakes its recipients. */
-  private persist(from: string, input: Omit<SubmitInput, 'ref'> & { held?: true; ref?: StoredRef }): Promise<SubmitResult> {
+  private persist(from: string, input: Omit<SubmitInput, 'ref'> & { held?: true; ref?: StoredRef }, check?: AppendCheck): Promise<SubmitResult> {
     const { store, clock, log, pendingWrites } = this.parts;
     const pending = store
       .append({
@@ -110,7 +141,7 @@ export class Mailboxes implements MailDesk {
         ...(input.held ? { held: true as const } : {}),
         ...(input.device !== undefined ? { device: input.device } : {}),
         ...(input.keys !== undefined ? { keys: input.keys } : {}),
-      })
+      }, check)
       .then(
         (result): SubmitResult => {
           if (!result.duplicate) this.wake(result.message);
@@ -119,6 +150,7 @@ export class Mailboxes implements MailDesk {
         (error): SubmitResult => {
           // Another node created a room or registered a user of this name a moment ago.
           if (error instanceof NameInUseError) return { ok: false, code: 'name_taken', detail: `#${error.room}` };
+          if (error instanceof AppendRefusedError) return { ok: false, code: error.code, ...(error.detail !== undefined ? { detail: error.detail } : {}) };
           log.error(`could not store a message from ${from}: ${String(error)}`);
           return { ok: false, code: 'storage_failed' };
         },

@@ -118,6 +118,8 @@ async function chat(server: HandlerServices, connection: Connection, text: strin
     connection.transport.write(plainNotice(`Message not sent: ${ERROR_CODES.text_too_long}`));
     return;
   }
+  // Other nodes' room and moderation changes committed before this line came count here too.
+  if (server.sync.shared) await server.sync.current();
   let to: string = EVERYONE;
   let recipient: RosterEntry | undefined;
   if (target !== 'all') {

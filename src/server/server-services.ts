@@ -57,9 +57,22 @@ export interface SubmitInput {
   keys?: DeviceKeyBox[];
 }
 
+/** Whether other nodes share the store, and bringing this node up to date with them (cluster-sync.ts). */
+export interface StateSync {
+  readonly shared: boolean;
+  /** Resolves once this node applied every message committed before the call (bounded). */
+  caughtUp(): Promise<void>;
+  /** As caughtUp, sharing one read of the store among callers: for every message sent. */
+  current(): Promise<void>;
+  /** Resolves once this node applied `seq` and every lower one (bounded). */
+  applied(seq: number): Promise<void>;
+}
+
 /** Storing messages, waking their recipients, and acknowledgements. */
 export interface MailDesk {
   submit(from: string, input: SubmitInput): SubmitResult | Promise<SubmitResult>;
+  /** Whether `outcome` is a refusal still being confirmed with a store other nodes share: answer it before reading on. */
+  confirming(outcome: Promise<SubmitResult>): boolean;
   acknowledge(session: Session, seq: number): void;
   sessionsOf(name: string): readonly Session[];
 }
@@ -108,6 +121,8 @@ export interface HandlerServices {
   readonly files: FileDesk | undefined;
   /** v4 linked devices (devices/devices.ts). */
   readonly devices: DeviceDesk;
+  /** Other nodes sharing the store, if any (cluster-sync.ts). */
+  readonly sync: StateSync;
 }
 
 type Handles<T extends 'link_request' | 'link_nonce' | 'link_reveal' | 'link_approve' | 'link_cancel' | 'device_list_set' | 'device_leave' | 'recovery_set' | 'recovery_get'> = (

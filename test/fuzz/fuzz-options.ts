@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export interface FuzzSettings {
   /** The `--only` name of the property in scripts/fuzz.mjs. */
-  only: 'server' | 'client';
+  only: 'server' | 'client' | 'cluster';
   numRuns: number;
   seed?: number;
   path?: string;
@@ -18,8 +18,8 @@ export interface FuzzSettings {
 }
 
 /** `defaultRuns` is what `npm test` can afford (the file stays well under a minute on 2 cores). */
-export function fuzzSettings(only: 'server' | 'client', defaultRuns: number): FuzzSettings {
-  const runs = Number(process.env.CLASSCHAT_FUZZ_RUNS);
+export function fuzzSettings(only: FuzzSettings['only'], defaultRuns: number): FuzzSettings {
+  const runs = Number(only === 'cluster' ? process.env.CLASSCHAT_FUZZ_CLUSTER_RUNS : process.env.CLASSCHAT_FUZZ_RUNS);
   const seed = process.env.CLASSCHAT_FUZZ_SEED;
   const numRuns = Number.isInteger(runs) && runs > 0 ? runs : defaultRuns;
   return {

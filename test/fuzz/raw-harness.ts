@@ -1,12 +1,11 @@
 /**
- * The system under test of the raw-protocol fuzz: a real ChatServer (LogStore in a temp dir) and
+ * The system under test of the raw-protocol fuzz: real ChatServer nodes (fuzz-nodes.ts) and
  * one RawUser per name, all registered before the commands run. `quiesce` brings the run to rest
  * and checks the model: presence converged, every acknowledged message shown exactly once.
  */
 import type { Identity } from '../../src/crypto/identity';
-import { LogStore } from '../../src/server/store/log-store';
-import { makeDataDir, startTestServer, TestServer } from '../helpers/test-server';
 import { DeliveryLedger } from './delivery-ledger';
+import type { FuzzNodes } from './fuzz-nodes';
 import { checkErased, checkHistory, checkViews } from './ref-checks';
 import { CLASS_ROOM, GROUP_ROOMS } from './room-commands';
 import { RawUser, WAIT_MS } from './raw-user';
@@ -18,33 +17,31 @@ export class RawHarness {
   readonly devices: RawUser[];
 
   private constructor(
-    readonly server: TestServer,
+    readonly nodes: FuzzNodes,
     identities: ReadonlyMap<string, Identity>,
   ) {
     const names = [...identities.keys()];
     this.ledger = new DeliveryLedger(names, { everySendAnswered: true });
-    this.users = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger));
-    this.devices = names.map((name) => new RawUser(name, identities.get(name)!, () => server.port, this.ledger, true));
+    // Each session's connections go round the nodes, each starting at another one.
+    const roundRobin = (start: number) => {
+      let opened = start;
+      return () => nodes.ports[opened++ % nodes.ports.length];
+    };
+    this.users = names.map((name, at) => new RawUser(name, identities.get(name)!, roundRobin(at), this.ledger));
+    this.devices = names.map((name, at) => new RawUser(name, identities.get(name)!, roundRobin(at + 1), this.ledger, true));
   }
 
-  /**
-   * Rate limit off (the fuzz sends bursts on purpose); a small soft queue so a paused reader
-   * really congests the server's side and delivery goes through the drain path.
-   */
-  static async start(identities: ReadonlyMap<string, Identity>, teacher: string): Promise<RawHarness> {
-    // Roles are the operator's: in the store before the server starts.
-    const dataDir = await makeDataDir();
-    const store = new LogStore({ dataDir });
-    await store.open();
-    await store.setRole(teacher, 'teacher');
-    await store.close();
-    const server = await startTestServer({ dataDir, rateLimit: false, softQueueBytes: 4096, fileLimits: false });
-    const harness = new RawHarness(server, identities);
+  /** `nodes` already has the teacher's role in its store (see fuzz-nodes.ts). */
+  static async start(identities: ReadonlyMap<string, Identity>, nodes: FuzzNodes): Promise<RawHarness> {
+    const harness = new RawHarness(nodes, identities);
     // Everyone registered and online first: a message to everyone reaches those registered before it.
     for (const user of harness.users) {
       await user.open();
       await user.login(true);
     }
+    // A user addresses classmates once they are listed; on several nodes that takes a notification.
+    await harness.checkPresence();
+    harness.ledger.assertClean();
     return harness;
   }
 
@@ -78,8 +75,8 @@ export class RawHarness {
     // References (PROTOCOL.md 20.5): views, history and the data directory agree with the model.
     checkViews(this.ledger);
     await checkHistory(this.ledger, this.users, [CLASS_ROOM], GROUP_ROOMS);
-    await this.server.store.settled();
-    await checkErased(this.ledger, this.server.dataDir);
+    await this.nodes.settled();
+    await checkErased(this.ledger, () => this.nodes.storedContents());
     await this.checkPresence();
     this.ledger.assertClean();
   }
@@ -108,6 +105,6 @@ export class RawHarness {
         user.conn.socket.destroy();
       }
     }
-    await this.server.close();
+    await this.nodes.close();
   }
 }

@@ -227,6 +227,9 @@ export class RawUser {
     if (frame.id === undefined || frame.fatal) return this.ledger.violation(`${this.label}: unexpected ${JSON.stringify(frame).slice(0, 300)}`);
     this.answered(conn, frame.id, frame.code);
     conn.writeOrder.get(frame.id)?.shift();
+    // A resend of it is still unanswered and may be stored (a room made since): it stays in the
+    // outbox until that answer, or a resend after a reconnect, says which.
+    if (conn.unanswered.has(frame.id)) return;
     this.ledger.refused(this.name, frame.id, frame.code);
     const index = this.outbox.findIndex((entry) => entry.id === frame.id);
     if (index !== -1) this.outbox.splice(index, 1);

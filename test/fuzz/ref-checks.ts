@@ -4,8 +4,6 @@
  * applied) and every conversation's `history` show each message in the model's final state, and
  * no deleted text or box is left anywhere in the data directory once the store settles.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ChatMessage } from '../../src/protocol/frames';
 import { LIMITS } from '../../src/protocol/limits';
 import { EVERYONE, ROOM_PREFIX } from '../../src/protocol/names';
@@ -112,12 +110,11 @@ export async function checkHistory(ledger: DeliveryLedger, users: readonly RawUs
   }
 }
 
-/** Once the store has settled, no file under `dataDir` holds a deleted message's text or box, or its edits'. */
-export async function checkErased(ledger: DeliveryLedger, dataDir: string): Promise<void> {
+/** Once the store has settled, no place it keeps data (files, database rows) holds a deleted message's text or box, or its edits'. */
+export async function checkErased(ledger: DeliveryLedger, storedContents: () => Promise<Array<{ name: string; bytes: Buffer }>>): Promise<void> {
   const erased = erasedContent(finalStates(ledger.acknowledgedRecords().map(toRefRecord)));
   if (erased.length === 0) return;
-  const entries = await readdir(dataDir, { recursive: true, withFileTypes: true });
-  const contents = await Promise.all(entries.filter((entry) => entry.isFile()).map(async (entry) => ({ name: entry.name, bytes: await readFile(join(entry.parentPath, entry.name)) })));
+  const contents = await storedContents();
   count(ledger, 'deleted contents looked for on disk', erased.length);
   for (const marker of erased) {
     const holder = contents.find((file) => file.bytes.includes(Buffer.from(marker, 'utf8')));

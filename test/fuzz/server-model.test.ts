@@ -10,6 +10,8 @@ import { generateIdentity, Identity } from '../../src/crypto/identity';
 import { fuzzModel, fuzzSettings } from './fuzz-options';
 import { initialModel, rawCommands } from './raw-commands';
 import { RawHarness } from './raw-harness';
+import { oneNode, twoNodes } from './fuzz-nodes';
+import { TestPostgres } from '../helpers/postgres';
 
 const TEACHER = 'tess';
 const NAMES = ['ann', 'ben', 'cat', TEACHER];
@@ -24,6 +26,22 @@ describe('fuzz: the server against a delivery model (raw protocol)', function ()
   });
 
   it('delivers every acknowledged message exactly once, in order, only to its recipients (a room\'s members at its seq), refuses what moderation, membership and references forbid, every view and history show the final state of each message (edits, deletes), and presence converges', async () => {
-    await fuzzModel(rawCommands(NAMES, TEACHER, 100, settings.replayPath), () => RawHarness.start(identities, TEACHER), () => initialModel(NAMES, TEACHER), settings);
+    await fuzzModel(rawCommands(NAMES, TEACHER, 100, settings.replayPath), async () => RawHarness.start(identities, await oneNode(TEACHER)), () => initialModel(NAMES, TEACHER), settings);
+  });
+
+  describe('on two nodes sharing one PostgreSQL, clients moving between them as they reconnect', function () {
+    const clusterSettings = fuzzSettings('cluster', 15);
+    this.timeout(clusterSettings.timeoutMs);
+    let pg: TestPostgres;
+    before(async () => {
+      pg = await TestPostgres.start();
+    });
+    after(async () => {
+      await pg?.stop();
+    });
+
+    it('keeps the same guarantees as one node', async () => {
+      await fuzzModel(rawCommands(NAMES, TEACHER, 100, clusterSettings.replayPath), async () => RawHarness.start(identities, await twoNodes(TEACHER, pg)), () => initialModel(NAMES, TEACHER), clusterSettings);
+    });
   });
 });

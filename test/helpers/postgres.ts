@@ -103,6 +103,14 @@ export class TestPostgres {
     }
   }
 
+  /** Every row of database `db` as pg_dump writes it (data only): what the database holds. */
+  async dump(db: string): Promise<string> {
+    const path = join(this.bin, 'pg_dump');
+    const args = ['--data-only', '-h', '127.0.0.1', '-p', String(this.port), '-U', USER, db];
+    const { stdout } = await run(path, args, { cwd: this.dir, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  }
+
   /** Stops the server and deletes everything. */
   async stop(): Promise<void> {
     try {

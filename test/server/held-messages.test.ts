@@ -71,7 +71,7 @@ describe('messages held for names nobody registered yet', () => {
     await server().stop();
     await harness.start({}, { ...serverOptions, dataDir: server().dataDir });
     assert.equal((await server().store.listHeld()).length, 1, 'still held after a restart');
-    const held = new HeldMessages(server().store, () => ({ submit: (from, input) => server().server.submit(from, input), acknowledge: () => undefined, sessionsOf: () => [] }), { perSender: 3, ttlMs: 7 * 86_400_000, sweepMs: 1 }, clock, { debug() {}, info() {}, warn() {}, error() {} } as never);
+    const held = new HeldMessages(server().store, () => ({ submit: (from, input) => server().server.submit(from, input), acknowledge: () => undefined, confirming: () => false, sessionsOf: () => [] }), { perSender: 3, ttlMs: 7 * 86_400_000, sweepMs: 1 }, clock, { debug() {}, info() {}, warn() {}, error() {} } as never);
     now += 6 * 86_400_000;
     await held.sweep();
     assert.equal((await server().store.listHeld()).length, 1, 'kept for the whole week');

@@ -1,9 +1,11 @@
 /**
  * What a teacher does on one PostgreSQL node holds on every node (issue 20): mutes, exam mode and
- * bans reach a student logged in elsewhere, a role the operator sets reaches running nodes, and a
+ * bans reach a student logged in elsewhere, a role the operator sets and a block list change reach
+ * running nodes (read again if a node missed the notification), and a
  * room name (users and rooms share one namespace) goes to exactly one creator across nodes.
  */
 import { strict as assert } from 'node:assert';
+import { Client } from 'pg';
 import { generateIdentity, type Identity } from '../../src/crypto/identity';
 import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
 import { usePostgresNodes } from '../helpers/postgres-nodes';
@@ -120,5 +122,48 @@ describe('moderation, roles and room names across PostgreSQL nodes', function ()
     clients.push(taken);
     await taken.sendLogin('lab', await generateIdentity(), V3);
     assert.equal((await taken.next('error')).code, 'name_taken');
+  });
+  it("keeps a block made on node A on node B: the blocked person's private messages stop there, the blocker's sessions there learn the list, and an unblock reaches them too", async () => {
+    const { ports } = await twoNodes();
+    const alice = await login(ports[0], 'alice');
+    const aliceOnB = await login(ports[1], 'alice');
+    const dave = await login(ports[1], 'dave');
+    const bob = await login(ports[1], 'bob');
+    await alice.next('presence', (p) => p.user.name === 'bob' && p.user.online);
+    assert.equal(code(await request(alice, { type: 'block', name: 'dave' }, 'blocked')), 'blocked');
+    const news = await aliceOnB.next('blocked');
+    assert.deepEqual(news.names, ['dave'], "alice's session on node B is told");
+    assert.equal(code(await say(dave, 'alice', 'while blocked')), 'sent', 'the blocked sender is not told');
+    assert.equal(code(await say(bob, 'alice', 'from bob')), 'sent');
+    // Waits without consuming, so `texts` still sees it.
+    const seen = (client: RawClient, text: string) => client.waitFor(() => client.all('msg').find((m) => m.text === text), text);
+    for (const session of [alice, aliceOnB]) await seen(session, 'from bob');
+    const texts = (client: RawClient) => client.all('msg').filter((m) => m.to === 'alice').map((m) => `${m.from}: ${m.text}`);
+    assert.deepEqual(texts(alice), ['bob: from bob'], 'node A keeps it from alice');
+    assert.deepEqual(texts(aliceOnB), ['bob: from bob'], "dave's own node keeps it from alice");
+    assert.equal(code(await request(alice, { type: 'unblock', name: 'dave' }, 'blocked')), 'blocked');
+    assert.deepEqual((await aliceOnB.next('blocked', (f) => f.names.length === 0)).names, []);
+    assert.equal(code(await say(dave, 'alice', 'after unblocking')), 'sent');
+    for (const session of [alice, aliceOnB]) await seen(session, 'after unblocking');
+  });
+  it("reads block lists and roles again when a node's listening connection comes back, so changes made while it was gone hold there", async () => {
+    const { url, ports } = await twoNodes();
+    const alice = await login(ports[0], 'alice');
+    const aliceOnB = await login(ports[1], 'alice');
+    await login(ports[1], 'dave');
+    await alice.next('presence', (p) => p.user.name === 'dave' && p.user.online);
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'classchat-bus-b'");
+      assert.equal(rowCount, 1, "node B's listening connection is found");
+      // Node B waits 500 ms before it listens again: this block's notification does not reach it.
+      assert.equal(code(await request(alice, { type: 'block', name: 'dave' }, 'blocked')), 'blocked');
+      await admin.query("INSERT INTO classchat_roles (name, role) VALUES ('dave', 'ta')");
+    } finally {
+      await admin.end();
+    }
+    assert.deepEqual((await aliceOnB.next('blocked')).names, ['dave'], 'node B read the list again');
+    await aliceOnB.next('presence', (p) => p.user.name === 'dave' && p.user.role === 'ta');
   });
 });

@@ -27,6 +27,11 @@ export class BlockLists {
     return [...(this.byBlocker.get(blocker) ?? [])].sort();
   }
 
+  /** Everyone who blocked someone. */
+  blockers(): string[] {
+    return [...this.byBlocker.keys()];
+  }
+
   /** Every blocker's list (a copy). */
   toMap(): Map<string, Set<string>> {
     return new Map([...this.byBlocker].map(([blocker, names]) => [blocker, new Set(names)]));

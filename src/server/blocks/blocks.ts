@@ -33,6 +33,23 @@ export class Blocks implements BlockDesk {
     this.lists = BlockLists.from(map);
   }
 
+  /** A change made on another node (PostgreSQL nodes): in force here too, and this node's sessions of the blocker learn it. */
+  changedElsewhere(blocker: string, blocked: string, on: boolean): void {
+    if (this.lists.has(blocker, blocked) === on) return;
+    this.lists.set(blocker, blocked, on);
+    this.tellSessions(blocker);
+  }
+
+  /** The lists as the store has them now (changes from other nodes may have been missed). */
+  reload(map: ReadonlyMap<string, ReadonlySet<string>>): void {
+    const before = this.lists;
+    this.lists = BlockLists.from(map);
+    const users = new Set([...map.keys(), ...before.blockers()]);
+    for (const user of users) {
+      if (before.of(user).join('\n') !== this.lists.of(user).join('\n')) this.tellSessions(user);
+    }
+  }
+
   /** Whether `recipient` blocked `sender`. */
   blocked(recipient: string, sender: string): boolean {
     return this.lists.has(recipient, sender);
@@ -85,9 +102,13 @@ export class Blocks implements BlockDesk {
     this.parts.log.info(`${me} ${on ? 'blocked' : 'unblocked'} ${name}`);
     this.answer(connection, frame.rid, me);
     // The user's other sessions (another device, a terminal) learn the new list too.
-    const news = frameLine({ type: 'blocked', names: this.lists.of(me) });
-    for (const session of this.parts.sessionsOf(me)) {
-      if (session.transport !== connection.transport && session.kind === 'json' && session.version >= ROOMS_VERSION && !session.closed) session.transport.write(news);
+    this.tellSessions(me, connection);
+  }
+
+  private tellSessions(user: string, except?: Connection): void {
+    const news = frameLine({ type: 'blocked', names: this.lists.of(user) });
+    for (const session of this.parts.sessionsOf(user)) {
+      if (session.transport !== except?.transport && session.kind === 'json' && session.version >= ROOMS_VERSION && !session.closed) session.transport.write(news);
     }
   }
 

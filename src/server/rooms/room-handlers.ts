@@ -7,7 +7,7 @@ import { checkName, checkRoomName, ROOM_PREFIX } from '../../protocol/names';
 import type { ChatEvent } from '../../protocol/room-frames';
 import type { Connection } from '../connection';
 import { frameLine } from '../message-lines';
-import type { MailDesk, Penalties } from '../server-services';
+import type { MailDesk, Penalties, StateSync } from '../server-services';
 import type { Refusal, Rooms } from './rooms';
 import { randomBytes } from 'node:crypto';
 
@@ -15,13 +15,14 @@ export interface RoomHandlerServices {
   readonly rooms: Rooms;
   readonly mail: MailDesk;
   readonly penalties: Penalties;
+  readonly sync: StateSync;
 }
 
 type RoomFrame = 'room_create' | 'room_join' | 'room_leave' | 'room_add' | 'room_remove' | 'room_list' | 'room_members';
 type RoomHandler<T extends RoomFrame> = (services: RoomHandlerServices, connection: Connection, frame: ClientFrameOf<T>) => void | Promise<void>;
 
 export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
-  room_create: (services, connection, frame) => {
+  room_create: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     const members = room !== undefined ? userNames(services, connection, frame.rid, frame.members) : undefined;
@@ -32,8 +33,8 @@ export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
     const names = [...new Set(members)].filter((name) => name !== user);
     const info = { room, kind: frame.kind, encrypted: frame.encrypted, readOnly, owner: user, size: names.length + 1, member: true, seq: 0 };
     return change(services, connection, frame.rid, room, { kind: 'created', names, room: info }, true);
-  },
-  room_join: (services, connection, frame) => {
+  }),
+  room_join: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     if (room === undefined) return;
@@ -41,8 +42,8 @@ export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
     if (refused) return refuse(services, connection, frame.rid, refused);
     if (services.rooms.book.get(room)!.members.has(user)) return answer(services, connection, frame.rid, room);
     return change(services, connection, frame.rid, room, { kind: 'joined', names: [] });
-  },
-  room_leave: (services, connection, frame) => {
+  }),
+  room_leave: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     if (room === undefined) return;
@@ -50,8 +51,8 @@ export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
     if (!found) return refuse(services, connection, frame.rid, { code: 'unknown_room', detail: room });
     if (!found.members.has(user)) return answer(services, connection, frame.rid, room);
     return change(services, connection, frame.rid, room, { kind: 'left', names: [] });
-  },
-  room_add: (services, connection, frame) => {
+  }),
+  room_add: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     const members = room !== undefined ? userNames(services, connection, frame.rid, frame.members) : undefined;
@@ -62,8 +63,8 @@ export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
     const names = [...new Set(members)].filter((name) => !current.has(name));
     if (names.length === 0) return answer(services, connection, frame.rid, room);
     return change(services, connection, frame.rid, room, { kind: 'added', names });
-  },
-  room_remove: (services, connection, frame) => {
+  }),
+  room_remove: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     const member = room !== undefined ? userNames(services, connection, frame.rid, [frame.name]) : undefined;
@@ -71,28 +72,42 @@ export const ROOM_HANDLERS: { [T in RoomFrame]: RoomHandler<T> } = {
     const refused = services.rooms.checkRemove(user, room, member[0]);
     if (refused) return refuse(services, connection, frame.rid, refused);
     return change(services, connection, frame.rid, room, { kind: 'removed', names: member });
-  },
-  room_list: (services, connection, frame) => {
+  }),
+  room_list: current((services, connection, frame) => {
     const rooms = services.rooms.list(connection.session!.name);
     connection.transport.write(frameLine({ type: 'room_list', rid: frame.rid, rooms }));
-  },
-  room_members: (services, connection, frame) => {
+  }),
+  room_members: current((services, connection, frame) => {
     const user = connection.session!.name;
     const room = roomName(services, connection, frame.rid, frame.room);
     if (room === undefined) return;
     const found = services.rooms.visible(room, user);
     if (!found) return refuse(services, connection, frame.rid, { code: 'unknown_room', detail: room });
     connection.transport.write(frameLine({ type: 'room_members', rid: frame.rid, room, members: [...found.members.keys()] }));
-  },
+  }),
 };
 
-/** Stores the event; once it is applied, answers with the room. */
+/**
+ * On a store other nodes share, a room frame first catches up with them: its checks and its
+ * answer rest on rooms another node may have changed a moment ago (issue 20).
+ */
+function current<T extends RoomFrame>(handler: RoomHandler<T>): RoomHandler<T> {
+  return (services, connection, frame) => {
+    if (!services.sync.shared) return handler(services, connection, frame);
+    return services.sync.caughtUp().then(() => {
+      if (connection.isOpen) return handler(services, connection, frame);
+    });
+  };
+}
+
+/** Stores the event; once it is applied here (after every lower seq, whichever node wrote it), answers with the room. */
 async function change(services: RoomHandlerServices, connection: Connection, rid: string, room: string, event: ChatEvent, creating = false): Promise<void> {
   const user = connection.session!.name;
   const outcome = Promise.resolve(services.mail.submit(user, { id: `e${randomBytes(12).toString('base64url')}`, to: ROOM_PREFIX + room, event }));
   if (creating) services.rooms.reserve(room, outcome);
   const result = await outcome;
   if (!result.ok) return refuse(services, connection, rid, result);
+  await services.sync.applied(result.message.seq);
   answer(services, connection, rid, room);
 }
 

@@ -8,6 +8,7 @@ import type { Box, FileRef } from '../../protocol/frames';
 import type { DeviceListWire } from '../../protocol/device-frames';
 import type { MessageRef } from '../../protocol/references';
 import type { ChatEvent, Role } from '../../protocol/room-frames';
+import type { ErrorCode } from '../../protocol/errors';
 import type { Room } from '../rooms/room-book';
 import type { ModerationState } from '../moderation/moderation-state';
 
@@ -121,6 +122,20 @@ export class NameInUseError extends Error {
   }
 }
 
+/** Why a message may not be stored after all (asked once no earlier copy was found); undefined when it may. */
+export type AppendCheck = () => { code: ErrorCode; detail?: string } | undefined;
+
+/** append refused by its check. */
+export class AppendRefusedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+  ) {
+    super(`the message was refused: ${code}${detail ? ` (${detail})` : ''}`);
+    this.name = 'AppendRefusedError';
+  }
+}
+
 export interface Store {
   /** Present when other server nodes share this store: what they commit, and who is online there. */
   readonly cluster?: ClusterFeed;
@@ -147,8 +162,11 @@ export interface Store {
    * resolve in seq order: the server hands each to caught-up sessions as it resolves. The seq
    * may be chosen only as it commits (PostgreSQL with several nodes): a store shared by nodes
    * commits seqs in order, so a reader that sees a seq sees every lower one.
+   * A store shared by nodes asks `check` under its write lock once it found no earlier copy, and
+   * rejects with AppendRefusedError when it refuses: a message refused here may still be a resend
+   * of one another node stored. A store with one server may ignore it (it knows every copy).
    */
-  append(message: NewMessage): Promise<AppendResult>;
+  append(message: NewMessage, check?: AppendCheck): Promise<AppendResult>;
   /**
    * Messages for `name`'s mailbox with seq > afterSeq, oldest first: private messages to them,
    * messages to everyone and to rooms they were in at the time (room events: see RoomBook),
@@ -229,6 +247,10 @@ export interface ClusterHandlers {
   resumed(): void;
   /** The operator set a name's role in the shared store. */
   role(name: string, role: Role): void;
+  /** A user on another node blocked or unblocked someone (PROTOCOL.md 20.9). */
+  block(blocker: string, blocked: string, on: boolean): void;
+  /** The listening connection came back: role and block changes made meanwhile were not heard. */
+  missedNotes(): void;
 }
 
 export interface ClusterFeed {
@@ -236,5 +258,10 @@ export interface ClusterFeed {
   start(handlers: ClusterHandlers): Promise<void>;
   /** Tells the other nodes that a user's presence on this node changed (best effort). */
   announce(change: PresenceChange): void;
+  /**
+   * Reads what other nodes committed up to `upTo` (default: the store's head now), however late
+   * their notifications are, and hands it to `messages` before resolving with that seq.
+   */
+  caughtUp(upTo?: number): Promise<number>;
   stop(): Promise<void>;
 }

@@ -4,15 +4,16 @@
  * synchronous_commit). Several nodes may write at once: each transaction first locks the head
  * row, so seqs are taken and committed in one order across nodes and a reader that sees a seq
  * sees every lower one. Under that lock it catches up on other nodes' room events, finds earlier
- * copies of (from, id) exactly, then files mailbox rows, held messages, and the edits and
- * deletes they make (message-revisions.ts) in the same transaction.
+ * copies of (from, id) exactly (a message without one may still be refused by its check), then
+ * files mailbox rows, held messages, and the edits and deletes they make (message-revisions.ts)
+ * in the same transaction.
  */
 import { copiesToSender } from '../device-copies';
 import type { Pool, PoolClient } from 'pg';
 import { RoomBook, roomOf } from '../../rooms/room-book';
 import { revisionsFor } from '../message-revisions';
-import type { AppendResult, NewMessage, StoredMessage } from '../store';
-import { NameInUseError } from '../store';
+import type { AppendCheck, AppendResult, NewMessage, StoredMessage } from '../store';
+import { AppendRefusedError, NameInUseError } from '../store';
 import { COMMITS_CHANNEL, commitPayload } from './node-bus';
 import { bodyOf, MESSAGE_COLUMNS, MessageRow, rowToMessage } from './message-rows';
 
@@ -20,6 +21,7 @@ const EVERYONE = '*';
 
 interface PendingAppend {
   message: NewMessage;
+  check: AppendCheck | undefined;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -64,9 +66,10 @@ export class MessageWriter {
   ) {}
 
   /** Resolves once `message` is committed, or with the earlier copy when (from, id) was stored already. */
-  write(message: NewMessage): Promise<AppendResult> {
+  /** `check` is asked under the head lock when no earlier copy is found; its refusal rejects with AppendRefusedError. */
+  write(message: NewMessage, check?: AppendCheck): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ message, resolve, reject });
+      this.queue.push({ message, check, resolve, reject });
       this.running ??= this.run();
     });
   }
@@ -86,11 +89,11 @@ export class MessageWriter {
 
   private async commit(batch: PendingAppend[]): Promise<void> {
     let client: PoolClient | undefined;
-    let results: Array<AppendResult | NameInUseError>;
+    let results: Array<AppendResult | Error>;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
-      results = await this.store(client, batch.map((pending) => pending.message));
+      results = await this.store(client, batch);
       await client.query('COMMIT');
       client.release();
     } catch (error) {
@@ -107,13 +110,14 @@ export class MessageWriter {
     this.committed(this.bookSeq);
     batch.forEach((pending, index) => {
       const result = results[index];
-      if (result instanceof NameInUseError) pending.reject(result);
+      if (result instanceof Error) pending.reject(result);
       else pending.resolve(result);
     });
   }
 
   /** Inside a transaction: inserts the batch's new messages and everything they change. */
-  private async store(client: PoolClient, messages: NewMessage[]): Promise<Array<AppendResult | NameInUseError>> {
+  private async store(client: PoolClient, batch: PendingAppend[]): Promise<Array<AppendResult | Error>> {
+    const messages = batch.map((pending) => pending.message);
     // Held until COMMIT: another node's batch waits here, and sees this one's rows after.
     const head = await client.query<{ seq: string }>('SELECT seq FROM classchat_head FOR UPDATE');
     let seq = Number(head.rows[0].seq);
@@ -133,9 +137,11 @@ export class MessageWriter {
     const mailbox: Array<[string, number]> = [];
     const held: Array<[number, string]> = [];
     const ended: number[] = [];
-    const results = messages.map((incoming): AppendResult | NameInUseError => {
+    const results = batch.map(({ message: incoming, check }): AppendResult | Error => {
       const copy = earlier.get(`${incoming.from}\n${incoming.id}`);
       if (copy) return { message: copy, duplicate: true };
+      const refused = check?.();
+      if (refused) return new AppendRefusedError(refused.code, refused.detail);
       // Under the head lock the book holds every room, whichever node created it: one create wins.
       const created = incoming.event?.kind === 'created' ? roomOf(incoming.to) : undefined;
       if (created !== undefined && (this.book.has(created) || userNames.has(created))) return new NameInUseError(created);

@@ -2,9 +2,12 @@
  * Cross-node delivery and presence on PostgreSQL's LISTEN/NOTIFY (the ClusterFeed of
  * PostgresStore). Each commit of messages notifies `classchat_commits` with its node and last
  * seq, in the same transaction, so notifications arrive in commit order and only for committed
- * rows; a node reads the other nodes' rows after its cursor up to that seq. Presence changes go
- * on `classchat_presence`. If the listening connection drops, it reconnects and reads everything
- * it missed (presence changes missed meanwhile are lost until the users' next change).
+ * rows; a node reads the other nodes' rows after its cursor up to that seq (through the pool, so
+ * a node that must be current reads them at once: caughtUp). Presence changes go on
+ * `classchat_presence`. If the listening connection drops, it reconnects and reads everything
+ * it missed (presence changes missed meanwhile are lost until the users' next change; roles and
+ * block lists are read again). Block list changes go on `classchat_blocks`, roles on
+ * `classchat_roles`, both sent in the transaction that stores them.
  */
 import { Client, type Pool } from 'pg';
 import type { Role } from '../../../protocol/room-frames';
@@ -17,6 +20,8 @@ const PRESENCE_CHANNEL = 'classchat_presence';
 /** The operator set a role (PostgresStore.setRole): `{"name":…,"role":…}`. */
 export const ROLES_CHANNEL = 'classchat_roles';
 const ROLES: ReadonlySet<string> = new Set(['teacher', 'ta', 'student']);
+/** A user blocked or unblocked someone (PostgresStore.setBlocked): `{"node":…,"blocker":…,"blocked":…,"on":…}`. */
+export const BLOCKS_CHANNEL = 'classchat_blocks';
 const PAGE = 1000;
 
 export interface NodeBusOptions {
@@ -27,7 +32,7 @@ export interface NodeBusOptions {
   head: () => number;
   /** Tells the store another node committed up to seq. */
   heardOf: (seq: number) => void;
-  /** The store's pool (for heartbeats), once open. */
+  /** The store's pool (for heartbeats and reading other nodes' rows), once open. */
   pool: () => Pool | undefined;
   /** How often this node stamps its heartbeat, and after how long without one a node counts as dead. */
   heartbeatMs: number;
@@ -46,6 +51,7 @@ export class NodeBus implements ClusterFeed {
   /** One query at a time on the listening connection (pg deprecates overlapping ones). */
   private queries: Promise<unknown> = Promise.resolve();
   private liveness: NodeLiveness | undefined;
+  private everConnected = false;
 
   constructor(private readonly options: NodeBusOptions) {}
 
@@ -76,7 +82,8 @@ export class NodeBus implements ClusterFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, keepAlive: true });
+    // Named, so an operator can tell the listening connection apart in pg_stat_activity.
+    const client = new Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, keepAlive: true, application_name: `classchat-bus-${this.options.node}`.slice(0, 63) });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     client.on('notification', (note) => this.heard(note.channel, note.payload ?? ''));
@@ -84,7 +91,11 @@ export class NodeBus implements ClusterFeed {
     await client.query(`LISTEN ${COMMITS_CHANNEL}`);
     await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
     await client.query(`LISTEN ${ROLES_CHANNEL}`);
+    await client.query(`LISTEN ${BLOCKS_CHANNEL}`);
+    const reconnected = this.everConnected;
+    this.everConnected = true;
     this.client = client;
+    if (reconnected) this.handlers?.missedNotes();
     // Whatever was committed while this node was not listening.
     const { rows } = await client.query<{ seq: string }>('SELECT seq FROM classchat_head');
     this.catchUp(Number(rows[0].seq));
@@ -115,7 +126,7 @@ export class NodeBus implements ClusterFeed {
       if (node !== this.options.node) this.catchUp(seq);
       return;
     }
-    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean; role?: string };
+    let note: Partial<PresenceChange> & { node?: string; joined?: boolean; left?: boolean; role?: string; blocker?: string; blocked?: string; on?: boolean };
     try {
       note = JSON.parse(payload) as typeof note;
     } catch {
@@ -126,11 +137,25 @@ export class NodeBus implements ClusterFeed {
       return;
     }
     if (!note.node || note.node === this.options.node || !this.handlers) return;
+    if (channel === BLOCKS_CHANNEL) {
+      if (typeof note.blocker === 'string' && typeof note.blocked === 'string' && typeof note.on === 'boolean') this.handlers.block(note.blocker, note.blocked, note.on);
+      return;
+    }
     if (note.joined) this.handlers.joined(note.node);
     else if (note.left) this.handlers.left(note.node);
     else if (typeof note.name === 'string') {
       this.handlers.presence(note.node, { name: note.name, publicKey: note.publicKey ?? null, online: note.online === true, ackedSeq: Number(note.ackedSeq) || 0 });
     }
+  }
+
+  /** Reads what other nodes committed up to `upTo` (default: the head now) and hands it on before it resolves with that seq. */
+  async caughtUp(upTo?: number): Promise<number> {
+    const pool = this.options.pool();
+    if (!pool || this.stopped) return this.cursor;
+    const target = upTo ?? Number((await pool.query<{ seq: string }>('SELECT seq FROM classchat_head')).rows[0].seq);
+    this.catchUp(target);
+    while (this.cursor < target && this.reading) await this.reading;
+    return target;
   }
 
   /** Reads other nodes' messages up to `seq`, in order, one read at a time. */
@@ -140,20 +165,17 @@ export class NodeBus implements ClusterFeed {
   }
 
   private async read(): Promise<void> {
-    while (this.cursor < this.wanted && this.client && !this.stopped) {
+    for (let pool = this.options.pool(); pool && this.cursor < this.wanted && !this.stopped; pool = this.options.pool()) {
       const upTo = this.wanted;
       let messages: StoredMessage[];
       try {
-        const client = this.client;
-        const { rows } = await this.serially(() =>
-          client.query<MessageRow>(
-            `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
-            [this.cursor, upTo, this.options.node],
-          ),
+        const { rows } = await pool.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM classchat_messages WHERE seq > $1 AND seq <= $2 AND origin IS DISTINCT FROM $3 ORDER BY seq LIMIT ${PAGE}`,
+          [this.cursor, upTo, this.options.node],
         );
         messages = rows.map(rowToMessage);
       } catch (error) {
-        // The connection is being replaced; the next one catches up from the cursor.
+        // PostgreSQL is unreachable: the next notification, reconnection or caughtUp reads from the cursor.
         this.options.log(`PostgreSQL node bus: could not read other nodes' messages: ${String(error)}`);
         return;
       }

@@ -13,7 +13,7 @@ import { applyModeration, emptyModeration, type ModerationState } from '../../mo
 import type { Room } from '../../rooms/room-book';
 import { roomOf } from '../../rooms/room-book';
 import type { Role } from '../../../protocol/room-frames';
-import type { AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
+import type { AppendCheck, AppendResult, DeviceRecord, HistoryQuery, NewMessage, Store, StoredMessage, UserRecord } from '../store';
 import { NameInUseError, NameTakenError } from '../store';
 import { listDeviceRecords, putDeviceRecord, setDeviceCursor } from './device-rows';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ import { loadRoomBook, MessageWriter } from './message-writer';
 import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message-rows';
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
-import { NodeBus, ROLES_CHANNEL } from './node-bus';
+import { BLOCKS_CHANNEL, NodeBus, ROLES_CHANNEL } from './node-bus';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -218,7 +218,7 @@ export class PostgresStore implements Store {
     return setDeviceCursor(this.db(), name, device, seq);
   }
 
-  append(message: NewMessage): Promise<AppendResult> {
+  append(message: NewMessage, check?: AppendCheck): Promise<AppendResult> {
     let writer: MessageWriter;
     try {
       this.db();
@@ -238,7 +238,7 @@ export class PostgresStore implements Store {
     if (inFlight) return inFlight.then((result) => ({ message: result.message, duplicate: true }));
     if (!Number.isSafeInteger(message.ts) || message.ts < 0) return Promise.reject(new Error('message cannot be stored: ts must be a whole number of milliseconds'));
 
-    const result = writer.write(normalised(message));
+    const result = writer.write(normalised(message), check);
     this.inFlight.set(key, result);
     result.then(
       (done) => {
@@ -328,9 +328,21 @@ export class PostgresStore implements Store {
     return blocks;
   }
 
+  /** Other nodes hear of it at COMMIT (node-bus.ts) and filter deliveries from then on. */
   async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
-    if (on) await this.db().query('INSERT INTO classchat_blocks (blocker, blocked) VALUES ($1, $2) ON CONFLICT DO NOTHING', [blocker, blocked]);
-    else await this.db().query('DELETE FROM classchat_blocks WHERE blocker = $1 AND blocked = $2', [blocker, blocked]);
+    const client = await this.db().connect();
+    try {
+      await client.query('BEGIN');
+      if (on) await client.query('INSERT INTO classchat_blocks (blocker, blocked) VALUES ($1, $2) ON CONFLICT DO NOTHING', [blocker, blocked]);
+      else await client.query('DELETE FROM classchat_blocks WHERE blocker = $1 AND blocked = $2', [blocker, blocked]);
+      await client.query('SELECT pg_notify($1, $2)', [BLOCKS_CHANNEL, JSON.stringify({ node: this.node, blocker, blocked, on })]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async listHeld(): Promise<StoredMessage[]> {
