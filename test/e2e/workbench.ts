@@ -36,7 +36,8 @@ export class Workbench {
     const deadline = Date.now() + timeout;
     const row = this.quickInput().locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
     for (;;) {
-      await this.page.keyboard.press('Escape');
+      // Escape only closes an open quick input: in an editor it would clear the selection a command needs.
+      if (await this.quickInput().isVisible()) await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('F1');
       const input = this.quickInput().locator('input');
       await input.waitFor({ timeout: UI_MS });
