@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import type { DeviceListWire } from '../../../protocol/device-frames';
 import type { Box } from '../../../protocol/primitives';
 import type { DeviceRecord } from '../store';
+import { inTransaction } from './transaction';
 
 interface DeviceRow {
   name: string;
@@ -29,9 +30,7 @@ export async function listDeviceRecords(pool: Pool): Promise<DeviceRecord[]> {
 
 /** Replaces the record and raises its cursors, in one transaction. */
 export async function putDeviceRecord(pool: Pool, record: DeviceRecord): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO classchat_devices (name, list, removed, recovery) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO UPDATE SET list = excluded.list, removed = excluded.removed, recovery = excluded.recovery`,
@@ -45,13 +44,7 @@ export async function putDeviceRecord(pool: Pool, record: DeviceRecord): Promise
         [record.name, devices, devices.map((device) => record.cursors[device])],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Never moves backwards, nor past the head; only for a user that has devices. */

@@ -23,6 +23,7 @@ import { MESSAGE_COLUMNS, MessageRow, normalised, rowToMessage } from './message
 import { migrate } from './migrations';
 import { RecentIds } from './recent-ids';
 import { BLOCKS_CHANNEL, NodeBus, ROLES_CHANNEL } from './node-bus';
+import { inTransaction } from './transaction';
 import { describeDatabase } from './database-url';
 
 export interface PostgresStoreOptions {
@@ -302,20 +303,13 @@ export class PostgresStore implements Store {
 
   /** Running nodes hear of it at COMMIT (node-bus.ts), so the operator need not stop them. */
   async setRole(name: string, role: Role): Promise<void> {
-    const client = await this.db().connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.db(), async (client) => {
       if (role === 'student') await client.query('DELETE FROM classchat_roles WHERE name = $1', [name]);
       else await client.query('INSERT INTO classchat_roles (name, role) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET role = excluded.role', [name, role]);
       await client.query('SELECT pg_notify($1, $2)', [ROLES_CHANNEL, JSON.stringify({ name, role })]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
+
 
   async listBlocks(): Promise<Map<string, Set<string>>> {
     const { rows } = await this.db().query<{ blocker: string; blocked: string }>('SELECT blocker, blocked FROM classchat_blocks ORDER BY blocker, blocked');
@@ -330,20 +324,13 @@ export class PostgresStore implements Store {
 
   /** Other nodes hear of it at COMMIT (node-bus.ts) and filter deliveries from then on. */
   async setBlocked(blocker: string, blocked: string, on: boolean): Promise<void> {
-    const client = await this.db().connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.db(), async (client) => {
       if (on) await client.query('INSERT INTO classchat_blocks (blocker, blocked) VALUES ($1, $2) ON CONFLICT DO NOTHING', [blocker, blocked]);
       else await client.query('DELETE FROM classchat_blocks WHERE blocker = $1 AND blocked = $2', [blocker, blocked]);
       await client.query('SELECT pg_notify($1, $2)', [BLOCKS_CHANNEL, JSON.stringify({ node: this.node, blocker, blocked, on })]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
+
 
   async listHeld(): Promise<StoredMessage[]> {
     const { rows } = await this.db().query<MessageRow>(
