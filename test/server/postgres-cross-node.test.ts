@@ -10,6 +10,7 @@ import type { Identity } from '../../src/crypto/identity';
 import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
 import { TestPostgres } from '../helpers/postgres';
 import { ListenProxy } from '../helpers/pg-listen-proxy';
+import { rawAnswers, type Answer } from '../helpers/raw-answers';
 import { RawClient } from '../helpers/raw-client';
 
 const V3 = { v: 3 };
@@ -20,7 +21,6 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
   let pg: TestPostgres;
   let proxy: ListenProxy;
   let databases = 0;
-  let next = 0;
   const servers: Array<{ server: ChatServer; store: PostgresStore }> = [];
   const clients: RawClient[] = [];
   const identities = new Map<string, Identity>();
@@ -77,26 +77,8 @@ describe('PostgreSQL nodes act on what another node answered a moment ago', func
     return { teacher, sam, ports };
   }
 
-  type Answer = { type: string; code?: string; room?: { member: boolean; size: number }; members?: string[] };
-  function answer(client: RawClient, key: 'id' | 'rid', value: string, reply: string): Promise<Answer> {
-    return client.waitFor(
-      () => client.frames.find((f) => (f.type === reply || f.type === 'error') && (f as Record<string, unknown>)[key] === value) as Answer | undefined,
-      `the answer to ${value}`,
-    );
-  }
-  const say = (client: RawClient, to: string, text: string) => {
-    const id = `s${++next}`;
-    client.send({ type: 'send', id, to, text });
-    return answer(client, 'id', id, 'sent');
-  };
-  const request = (client: RawClient, frame: Record<string, unknown>, reply: string) => {
-    const rid = `q${++next}`;
-    client.send({ ...frame, rid });
-    return answer(client, 'rid', rid, reply);
-  };
-  const moderate = (client: RawClient, fields: Record<string, unknown>) => request(client, { type: 'moderate', ...fields }, 'done');
+  const { answer, say, request, moderate, code } = rawAnswers();
   const createRoom = (client: RawClient, room: string, members: string[]) => request(client, { type: 'room_create', room, kind: 'class', encrypted: false, members }, 'room');
-  const code = (a: Answer) => (a.type === 'error' ? a.code : a.type);
 
   it('refuses on node B what the teacher on node A has just been told is in force (exam mode, a mute)', async () => {
     const { teacher, sam } = await teacherAndSam();

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { generateIdentity, type Identity } from '../../src/crypto/identity';
 import { PostgresStore } from '../../src/server/store/postgres/postgres-store';
 import { usePostgresNodes } from '../helpers/postgres-nodes';
+import { rawAnswers } from '../helpers/raw-answers';
 import { RawClient } from '../helpers/raw-client';
 
 const V3 = { v: 3 };
@@ -16,7 +17,6 @@ const RACE_ROUNDS = 15;
 
 describe('moderation, roles and room names across PostgreSQL nodes', function () {
   this.timeout(90000);
-  let next = 0;
   const identities = new Map<string, Identity>();
   const { clients, database, node } = usePostgresNodes('moderation');
   afterEach(() => identities.clear());
@@ -34,26 +34,8 @@ describe('moderation, roles and room names across PostgreSQL nodes', function ()
     return result.client;
   }
 
-  type Answer = { type: string; code?: string };
-  function answer(client: RawClient, key: 'id' | 'rid', value: string, reply: string): Promise<Answer> {
-    return client.waitFor(
-      () => client.frames.find((f) => (f.type === reply || f.type === 'error') && (f as Record<string, unknown>)[key] === value) as Answer | undefined,
-      `the answer to ${value}`,
-    );
-  }
-  const say = (client: RawClient, to: string, text: string) => {
-    const id = `s${++next}`;
-    client.send({ type: 'send', id, to, text });
-    return answer(client, 'id', id, 'sent');
-  };
-  const request = (client: RawClient, frame: Record<string, unknown>, reply: string) => {
-    const rid = `q${++next}`;
-    client.send({ ...frame, rid });
-    return answer(client, 'rid', rid, reply);
-  };
-  const moderate = (client: RawClient, fields: Record<string, unknown>) => request(client, { type: 'moderate', ...fields }, 'done');
+  const { say, request, moderate, code } = rawAnswers();
   const createRoom = (client: RawClient, room: string) => request(client, { type: 'room_create', room, kind: 'group', encrypted: false, members: [] }, 'room');
-  const code = (a: Answer) => (a.type === 'error' ? a.code : a.type);
 
   it('refuses a student on node B what a teacher on node A muted, made read-only or banned', async () => {
     const { ports } = await twoNodes({ 'mrs.k': 'teacher' });
