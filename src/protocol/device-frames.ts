@@ -58,8 +58,8 @@ export const deviceKeyBoxSchema = z.strictObject({
   nonce: base64(64),
   ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64),
 });
-/** `send.keys`: every device of the recipient's list and the sender's other devices. */
-export const sendKeysSchema = z.array(deviceKeyBoxSchema).min(1).max(LIMITS.maxSendKeys);
+/** `send.keys`: every device of the recipient's list and the sender's other devices (none: a note to yourself from your only device). */
+export const sendKeysSchema = z.array(deviceKeyBoxSchema).max(LIMITS.maxSendKeys);
 /** How a device receives its own key box in `msg.key`. */
 export const msgKeySchema = z.strictObject({ nonce: base64(64), ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64) });
 

@@ -93,6 +93,18 @@ describe('linked devices (client library against a real server)', function () {
     assert.equal(bobIn.find((m) => m.text === 'from the lab')?.device, lab.device.id);
   });
 
+  it('stores a note to yourself from your only device, and refuses keys that leave out a device of the recipient', async () => {
+    const alice = await primary('alice', 'Laptop');
+    const bob = await primary('bob', 'Bob PC');
+    const seq = await alice.session.sendPrivate('alice', 'note to self');
+    assert.deepEqual((await t.server.store.findBySeq(seq))?.keys, []);
+    await until(() => alice.session.lists.trusted('bob') !== undefined, "alice to have bob's list");
+    // Empty keys to someone else names none of their devices: refused, and the lists are sent again.
+    alice.session.write({ type: 'send', id: 'empty-keys', to: 'bob', box: { nonce: 'A'.repeat(32), ciphertext: 'AAAA' }, keys: [] });
+    await assert.rejects(alice.session.next('sent', (frame) => frame.id === 'empty-keys', (error) => error.id === 'empty-keys'), (error: { code?: string }) => error.code === 'device_list_changed');
+    void bob;
+  });
+
   it('keeps each device its own cursor: a device that was offline gets what it missed, once', async () => {
     const alice = await primary('alice', 'Laptop');
     const bob = await primary('bob', 'Bob PC');
