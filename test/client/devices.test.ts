@@ -148,6 +148,24 @@ describe('linked devices (client library against a real server)', function () {
     );
   });
 
+  it('opens what a device sent before it was removed, for a classmate who was offline meanwhile, marked as from a removed device', async () => {
+    const alice = await primary('alice', 'Laptop');
+    const bob = await primary('bob', 'Bob PC');
+    const lab = track(await link(t, alice.session, 'Lab PC 12'));
+    await until(() => lab.lists.trusted('bob') !== undefined, "the lab to have bob's list");
+    const bobKeys = { device: bob.session.device, identity: bob.identity };
+    bob.session.close();
+    await until(() => t.server.sessions.forUser('bob').length === 0, 'bob to log out');
+    await lab.sendPrivate('bob', 'from the lab, before it was removed');
+    await alice.session.removeDevice(lab.device.id);
+    const missed: ReceivedMessage[] = [];
+    track(await DeviceSession.login({ host: '127.0.0.1', port: t.port, name: 'bob', identityKey: bobKeys.identity.publicKey, device: bobKeys.device, identity: bobKeys.identity, onMessage: (m) => missed.push(m) }));
+    await until(() => missed.length === 1, 'the message bob missed');
+    assert.equal(missed[0].text, 'from the lab, before it was removed');
+    assert.equal(missed[0].removedDevice, true);
+    assert.equal(missed[0].problem, undefined);
+  });
+
   it('recovers the name with the recovery code on a new device: old devices are dropped, classmates keep the same identity', async () => {
     const alice = await primary('alice', 'Laptop');
     const bob = await primary('bob', 'Bob PC');

@@ -11,7 +11,7 @@ import { DeviceHarness } from './device-harness';
 const NAMES = ['ann', 'ben', 'cat'];
 
 describe('fuzz: linked devices against a delivery model', function () {
-  const settings = fuzzSettings('devices', 12);
+  const settings = fuzzSettings('devices', 10);
   this.timeout(settings.timeoutMs);
 
   it('delivers each private message once, in order and readable, to every device of the recipient and the sender\'s other devices, as devices are linked, removed, and go offline and come back', async () => {
