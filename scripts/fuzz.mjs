@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npm run fuzz -- [--runs N] [--cluster-runs N] [--only server|client|cluster] [--seed S [--path P] [--replay-path R]]');
+  console.log('npm run fuzz -- [--runs N] [--cluster-runs N] [--only server|client|cluster|devices] [--seed S [--path P] [--replay-path R]]');
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -39,9 +39,10 @@ const properties = {
   server: { spec: 'out/test/fuzz/server-model.test.js', grep: ['--grep', 'two nodes', '--invert'] },
   client: { spec: 'out/test/fuzz/client-model.test.js', grep: [] },
   cluster: { spec: 'out/test/fuzz/server-model.test.js', grep: ['--grep', 'two nodes'] },
+  devices: { spec: 'out/test/fuzz/device-model.test.js', grep: [] },
 };
 if (values.only !== undefined && !(values.only in properties)) {
-  console.error(`--only must be server, client or cluster, not ${values.only}`);
+  console.error(`--only must be server, client, cluster or devices, not ${values.only}`);
   process.exit(2);
 }
 const clusterRuns = Number(values['cluster-runs']);

@@ -58,8 +58,8 @@ export const deviceKeyBoxSchema = z.strictObject({
   nonce: base64(64),
   ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64),
 });
-/** `send.keys`: every device of the recipient's list and the sender's other devices. */
-export const sendKeysSchema = z.array(deviceKeyBoxSchema).min(1).max(LIMITS.maxSendKeys);
+/** `send.keys`: every device of the recipient's list and the sender's other devices (none: a note to yourself from your only device). */
+export const sendKeysSchema = z.array(deviceKeyBoxSchema).max(LIMITS.maxSendKeys);
 /** How a device receives its own key box in `msg.key`. */
 export const msgKeySchema = z.strictObject({ nonce: base64(64), ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64) });
 
@@ -124,7 +124,8 @@ const linkRevealNotice = linkRevealFrame;
 const linkApprovedFrame = z.object({ type: z.literal('link_approved'), link: linkId, bundle: sealedBundle });
 export const LINK_END_REASONS = [...LINK_CANCEL_REASONS, 'expired', 'gone'] as const;
 const linkCancelledFrame = z.object({ type: z.literal('link_cancelled'), link: linkId, reason: z.enum(LINK_END_REASONS) });
-const deviceListNotice = z.object({ type: z.literal('device_list'), list: deviceListSchema });
+/** `past`: an earlier list that last listed a device since removed, only to open what it sent before (22.7). */
+const deviceListNotice = z.object({ type: z.literal('device_list'), list: deviceListSchema, past: z.literal(true).optional() });
 const deviceLeftNotice = z.object({ type: z.literal('device_left'), device: deviceIdSchema });
 const recoveryReply = z.object({ type: z.literal('recovery'), rid: clientId, box: boxSchema, version: seq });
 

@@ -93,6 +93,18 @@ describe('linked devices (client library against a real server)', function () {
     assert.equal(bobIn.find((m) => m.text === 'from the lab')?.device, lab.device.id);
   });
 
+  it('stores a note to yourself from your only device, and refuses keys that leave out a device of the recipient', async () => {
+    const alice = await primary('alice', 'Laptop');
+    const bob = await primary('bob', 'Bob PC');
+    const seq = await alice.session.sendPrivate('alice', 'note to self');
+    assert.deepEqual((await t.server.store.findBySeq(seq))?.keys, []);
+    await until(() => alice.session.lists.trusted('bob') !== undefined, "alice to have bob's list");
+    // Empty keys to someone else names none of their devices: refused, and the lists are sent again.
+    alice.session.write({ type: 'send', id: 'empty-keys', to: 'bob', box: { nonce: 'A'.repeat(32), ciphertext: 'AAAA' }, keys: [] });
+    await assert.rejects(alice.session.next('sent', (frame) => frame.id === 'empty-keys', (error) => error.id === 'empty-keys'), (error: { code?: string }) => error.code === 'device_list_changed');
+    void bob;
+  });
+
   it('keeps each device its own cursor: a device that was offline gets what it missed, once', async () => {
     const alice = await primary('alice', 'Laptop');
     const bob = await primary('bob', 'Bob PC');
@@ -134,6 +146,24 @@ describe('linked devices (client library against a real server)', function () {
       DeviceSession.login({ host: '127.0.0.1', port: t.port, name: 'alice', identityKey: alice.identity.publicKey, device: lab.device }),
       (error: { code?: string }) => error.code === 'device_removed',
     );
+  });
+
+  it('opens what a device sent before it was removed, for a classmate who was offline meanwhile, marked as from a removed device', async () => {
+    const alice = await primary('alice', 'Laptop');
+    const bob = await primary('bob', 'Bob PC');
+    const lab = track(await link(t, alice.session, 'Lab PC 12'));
+    await until(() => lab.lists.trusted('bob') !== undefined, "the lab to have bob's list");
+    const bobKeys = { device: bob.session.device, identity: bob.identity };
+    bob.session.close();
+    await until(() => t.server.sessions.forUser('bob').length === 0, 'bob to log out');
+    await lab.sendPrivate('bob', 'from the lab, before it was removed');
+    await alice.session.removeDevice(lab.device.id);
+    const missed: ReceivedMessage[] = [];
+    track(await DeviceSession.login({ host: '127.0.0.1', port: t.port, name: 'bob', identityKey: bobKeys.identity.publicKey, device: bobKeys.device, identity: bobKeys.identity, onMessage: (m) => missed.push(m) }));
+    await until(() => missed.length === 1, 'the message bob missed');
+    assert.equal(missed[0].text, 'from the lab, before it was removed');
+    assert.equal(missed[0].removedDevice, true);
+    assert.equal(missed[0].problem, undefined);
   });
 
   it('recovers the name with the recovery code on a new device: old devices are dropped, classmates keep the same identity', async () => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export interface FuzzSettings {
   /** The `--only` name of the property in scripts/fuzz.mjs. */
-  only: 'server' | 'client' | 'cluster';
+  only: 'server' | 'client' | 'cluster' | 'devices';
   numRuns: number;
   seed?: number;
   path?: string;

@@ -42,6 +42,8 @@ export interface ReceivedMessage {
   /** The sending device (v4). */
   device?: string;
   text?: string;
+  /** Sent from a device the sender has removed since (it was listed when it sent this). */
+  removedDevice?: true;
   /** Why there is no text: sealed before this device was linked, by an older client, or not opened. */
   problem?: 'sealed_before_linked' | 'older_client' | 'unverified_sender' | 'could_not_decrypt' | 'misaddressed';
 }
@@ -243,7 +245,7 @@ export class DeviceSession extends TypedEmitter<DeviceSessionEvents> {
         if (frame.user.publicKey) this.pin(frame.user.name, frame.user.publicKey);
         return;
       case 'device_list':
-        this.warn(this.lists.offer(frame.list));
+        this.warn(frame.past ? this.lists.offerPast(frame.list) : this.lists.offer(frame.list));
         return;
       case 'link_request':
         if ('link' in frame && !('rid' in frame)) this.emit('link_request', frame);
@@ -277,13 +279,13 @@ export class DeviceSession extends TypedEmitter<DeviceSessionEvents> {
     this.connection.write({ type: 'ack', seq: message.seq });
   }
 
-  private open(message: ChatMessage, device: string): Pick<ReceivedMessage, 'text' | 'problem'> {
-    const senderKey = this.lists.trusted(message.from)?.devices.find((entry) => entry.id === device)?.publicKey;
-    if (!senderKey) return { problem: 'unverified_sender' };
-    const opened = openFromDevice(this.sodium, this.device.secretKey, senderKey, message.key!, message.box!);
+  private open(message: ChatMessage, device: string): Pick<ReceivedMessage, 'text' | 'problem' | 'removedDevice'> {
+    const sender = this.lists.deviceKey(message.from, device);
+    if (!sender) return { problem: 'unverified_sender' };
+    const opened = openFromDevice(this.sodium, this.device.secretKey, sender.publicKey, message.key!, message.box!);
     if (!opened.ok) return { problem: 'could_not_decrypt' };
     const { envelope } = opened;
     if (envelope.from !== message.from || envelope.to !== message.to || envelope.id !== message.id) return { problem: 'misaddressed' };
-    return { text: envelope.content.text ?? '' };
+    return { text: envelope.content.text ?? '', ...(sender.removed ? { removedDevice: true as const } : {}) };
   }
 }

@@ -7,7 +7,7 @@ import type { DeviceListWire } from '../../protocol/device-frames';
 import type { Box } from '../../protocol/primitives';
 import { DeviceListProblem, verifyDeviceList } from '../../crypto/device-list';
 import type { Sodium } from '../../crypto/sodium';
-import type { DeviceRecord, Store } from '../store/store';
+import { DeviceRecord, MAX_PAST_LISTS, Store } from '../store/store';
 import { copyDeviceRecord } from '../store/device-copies';
 
 export type ListCheck = { ok: true; list: DeviceListWire } | { ok: false; problem: DeviceListProblem | 'not_newer' };
@@ -36,6 +36,11 @@ export class DeviceRegistry {
     return [...this.records.values()].map((record) => record.list);
   }
 
+  /** Every kept earlier list (22.7), sent before the current ones at a v4 login. */
+  allPastLists(): DeviceListWire[] {
+    return [...this.records.values()].flatMap((record) => record.past ?? []);
+  }
+
   /** A list `identityKey` signed for `name`, newer than the stored one; never throws. */
   check(name: string, identityKey: string, value: unknown): ListCheck {
     const verified = verifyDeviceList(this.sodium!, value, identityKey, name);
@@ -56,7 +61,9 @@ export class DeviceRegistry {
     const removed = [...new Set([...(current?.removed ?? []), ...dropped])].filter((id) => !listed.has(id));
     const cursors: Record<string, number> = {};
     for (const id of listed) cursors[id] = current?.cursors[id] ?? startSeq;
-    const record: DeviceRecord = { name, list, removed, cursors, ...(current?.recovery ? { recovery: current.recovery } : {}) };
+    // The list that last listed a dropped device keeps what it sent before readable (22.7).
+    const past = current && dropped.length > 0 ? [...(current.past ?? []), current.list].slice(-MAX_PAST_LISTS) : current?.past;
+    const record: DeviceRecord = { name, list, removed, cursors, ...(current?.recovery ? { recovery: current.recovery } : {}), ...(past?.length ? { past } : {}) };
     await this.store.putDevices(record);
     this.records.set(name, record);
     return dropped;

@@ -117,6 +117,7 @@ export class Devices {
     session.binaryChunks = frame.features?.includes(BINARY_CHUNKS_FEATURE) ?? false;
     const head = { type: 'welcome' as const, v: frame.v, name, registered: auth.registered, ackedSeq: session.ackedSeq, device };
     connection.transport.writeStream(welcomeStream(head, () => services.roster.pages(), () => services.roster.pageSources()));
+    for (const each of this.registry.allPastLists()) connection.transport.write(frameLine({ type: 'device_list', list: each, past: true }));
     for (const each of this.registry.allLists()) connection.transport.write(frameLine({ type: 'device_list', list: each }));
     session.schedulePump();
   }

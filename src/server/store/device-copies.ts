@@ -14,11 +14,16 @@ export function copiesToSender(message: Pick<NewMessage, 'from' | 'keys'>): bool
 export function copyDeviceRecord(record: DeviceRecord): DeviceRecord {
   return {
     name: record.name,
-    list: { ...record.list, devices: record.list.devices.map((device) => ({ ...device })) },
+    list: copyList(record.list),
     removed: [...record.removed],
     cursors: { ...record.cursors },
     ...(record.recovery ? { recovery: { ...record.recovery } } : {}),
+    ...(record.past?.length ? { past: record.past.map(copyList) } : {}),
   };
+}
+
+function copyList(list: DeviceRecord['list']): DeviceRecord['list'] {
+  return { ...list, devices: list.devices.map((device) => ({ ...device })) };
 }
 
 /** `incoming`'s cursors over `existing`'s, none moving backwards. */

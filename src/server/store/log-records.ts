@@ -49,19 +49,21 @@ const messageRecord = z.strictObject({
  * A user's device record (v4) as the server accepted it. The list is checked when it is accepted
  * and kept as it was signed; here only its shape is read back (a limit change must not break it).
  */
+const storedDeviceList = z.strictObject({
+  user: nameSchema,
+  version: seqSchema,
+  primary: z.string().min(1),
+  devices: z.array(z.strictObject({ id: z.string().min(1), publicKey: z.string(), label: z.string(), added: seqSchema })),
+  signature: z.string(),
+});
 const devicesRecord = z.strictObject({
   t: z.literal('devices'),
   name: nameSchema,
-  list: z.strictObject({
-    user: nameSchema,
-    version: seqSchema,
-    primary: z.string().min(1),
-    devices: z.array(z.strictObject({ id: z.string().min(1), publicKey: z.string(), label: z.string(), added: seqSchema })),
-    signature: z.string(),
-  }),
+  list: storedDeviceList,
   removed: z.array(z.string().min(1)),
   cursors: z.record(z.string(), seqSchema),
   recovery: boxSchema.optional(),
+  past: z.array(storedDeviceList).optional(),
 });
 /** One device acknowledged everything up to seq. */
 const deviceAckRecord = z.strictObject({ t: z.literal('dack'), name: nameSchema, device: z.string().min(1), seq: seqSchema });

@@ -75,7 +75,15 @@ export interface DeviceRecord {
   cursors: Record<string, number>;
   /** The recovery box the primary stored (22.8). */
   recovery?: Box;
+  /**
+   * Earlier lists, each the last to list a device since removed (oldest first, at most
+   * MAX_PAST_LISTS): receivers need them to open what that device sent before it was removed (22.7).
+   */
+  past?: DeviceListWire[];
 }
+
+/** How many earlier lists a device record keeps (one per removal, the newest). */
+export const MAX_PAST_LISTS = 4;
 
 /** A reference as stored: `author` is the target's sender, for older clients' `[reply to bob]`. */
 export type StoredRef = MessageRef & { author?: string };

@@ -27,10 +27,11 @@ export function deviceSuite(context: DeviceSuiteContext): void {
     const say = (from: string, to: string, fields: Partial<NewMessage> = {}): NewMessage => ({ from, to, id: `d${++next}`, ts: 1700000000000 + next, box: { nonce: 'bm9uY2U=', ciphertext: 'Y2lwaGVy' }, ...fields });
     const keyBox = (user: string, device: string) => ({ user, device, nonce: 'bm9uY2U=', ciphertext: 'a2V5' });
 
-    it('stores a device record with its recovery box and cursors, and keeps it across a reopen', async () => {
+    it('stores a device record with its recovery box, cursors and earlier lists, and keeps it across a reopen', async () => {
       const store = context.store();
       await store.putUser({ name: 'alice', publicKey: KEY });
-      const stored: DeviceRecord = { ...record('alice', 2, ['laptop', 'lab']), removed: ['old'], recovery: { nonce: 'bm9uY2U=', ciphertext: 'c2VlZA==' }, cursors: { laptop: 0, lab: 0 } };
+      // `past`: the list that last listed the removed device, so what it sent stays readable (22.7).
+      const stored: DeviceRecord = { ...record('alice', 2, ['laptop', 'lab']), removed: ['old'], recovery: { nonce: 'bm9uY2U=', ciphertext: 'c2VlZA==' }, cursors: { laptop: 0, lab: 0 }, past: [record('alice', 1, ['laptop', 'old']).list] };
       await store.putDevices(stored);
       assert.deepEqual(await store.listDevices(), [stored]);
       if (context.reopen) {

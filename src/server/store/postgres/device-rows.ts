@@ -14,10 +14,11 @@ interface DeviceRow {
   list: DeviceListWire;
   removed: string[];
   recovery: Box | null;
+  past: DeviceListWire[];
 }
 
 export async function listDeviceRecords(pool: Pool): Promise<DeviceRecord[]> {
-  const { rows } = await pool.query<DeviceRow>('SELECT name, list, removed, recovery FROM classchat_devices ORDER BY name');
+  const { rows } = await pool.query<DeviceRow>('SELECT name, list, removed, recovery, past FROM classchat_devices ORDER BY name');
   const cursors = await pool.query<{ name: string; device: string; acked_seq: string }>('SELECT name, device, acked_seq FROM classchat_device_cursors');
   const byName = new Map<string, Record<string, number>>();
   for (const row of cursors.rows) {
@@ -25,16 +26,16 @@ export async function listDeviceRecords(pool: Pool): Promise<DeviceRecord[]> {
     record[row.device] = Number(row.acked_seq);
     byName.set(row.name, record);
   }
-  return rows.map((row) => ({ name: row.name, list: row.list, removed: row.removed, cursors: byName.get(row.name) ?? {}, ...(row.recovery ? { recovery: row.recovery } : {}) }));
+  return rows.map((row) => ({ name: row.name, list: row.list, removed: row.removed, cursors: byName.get(row.name) ?? {}, ...(row.recovery ? { recovery: row.recovery } : {}), ...(row.past.length ? { past: row.past } : {}) }));
 }
 
 /** Replaces the record and raises its cursors, in one transaction. */
 export async function putDeviceRecord(pool: Pool, record: DeviceRecord): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query(
-      `INSERT INTO classchat_devices (name, list, removed, recovery) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (name) DO UPDATE SET list = excluded.list, removed = excluded.removed, recovery = excluded.recovery`,
-      [record.name, JSON.stringify(record.list), JSON.stringify(record.removed), record.recovery ? JSON.stringify(record.recovery) : null],
+      `INSERT INTO classchat_devices (name, list, removed, recovery, past) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name) DO UPDATE SET list = excluded.list, removed = excluded.removed, recovery = excluded.recovery, past = excluded.past`,
+      [record.name, JSON.stringify(record.list), JSON.stringify(record.removed), record.recovery ? JSON.stringify(record.recovery) : null, JSON.stringify(record.past ?? [])],
     );
     const devices = Object.keys(record.cursors);
     if (devices.length > 0) {

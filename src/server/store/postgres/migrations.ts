@@ -121,6 +121,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'earlier device lists: what a removed device sent before its removal stays readable (PROTOCOL.md 22.7)',
+    sql: `
+      ALTER TABLE classchat_devices ADD COLUMN past json NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /**
