@@ -59,6 +59,7 @@ export const deviceKeyBoxSchema = z.strictObject({
   ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64),
 });
 /** `send.keys`: every device of the recipient's list and the sender's other devices. */
+export type DeviceKeyBoxWire = z.infer<typeof deviceKeyBoxSchema>;
 export const sendKeysSchema = z.array(deviceKeyBoxSchema).min(1).max(LIMITS.maxSendKeys);
 /** How a device receives its own key box in `msg.key`. */
 export const msgKeySchema = z.strictObject({ nonce: base64(64), ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64) });
