@@ -47,6 +47,13 @@ export interface DeviceView {
 /** Someone asks to link a new device to this name (22.3): approve it on the primary with the code it shows. */
 export type LinkRequest = Extract<ServerFrame, { type: 'link_request'; link: string }>;
 
+/** A link request the primary answered with its nonce: it waits for the code the user types. */
+interface PendingLink {
+  request: LinkRequest;
+  typed: (code: string) => void;
+  done: Promise<void>;
+}
+
 const DEVICE_FRAMES = new Set<ServerFrame['type']>(['device_list', 'device_left', 'link_request', 'link_nonce', 'link_reveal', 'link_cancelled']);
 
 export class ChatDevices {
@@ -58,7 +65,7 @@ export class ChatDevices {
   private v4 = false;
   private readonly feed = new EventEmitter();
   private readonly waiter = new FrameWaiter(this.feed as never);
-  private readonly requests = new Map<string, LinkRequest>();
+  private readonly requests = new Map<string, PendingLink>();
   private readonly rids = new Set<string>();
   private readonly seen = new Map<string, number>();
   private nextRid = 0;
@@ -185,22 +192,40 @@ export class ChatDevices {
 
   /** Link requests waiting for approval. */
   pendingLinks(): LinkRequest[] {
-    return [...this.requests.values()];
+    return [...this.requests.values()].map((pending) => pending.request);
   }
 
-  /** Approves link `link` with the code the new device shows; the codes must match (22.3). */
+  /**
+   * Approves link `link` with the code the new device shows (it shows one once the primary sent
+   * its nonce, which the primary does as soon as the request arrives). Codes that differ cancel
+   * the link and reject (22.3).
+   */
   async approve(link: string, typedCode: string): Promise<void> {
-    const request = this.requests.get(link);
-    if (!request) throw new ClassChatError('unknown_link', `no link request ${link} is waiting`);
-    const approver = this.approver();
-    this.rids.add(link);
-    try {
-      await approveLink(approver, request, async () => typedCode);
-      this.ownListChanged(this.book!.trusted(this.me));
-    } finally {
-      this.requests.delete(link);
-      this.rids.delete(link);
-    }
+    const pending = this.requests.get(link);
+    if (!pending) throw new ClassChatError('unknown_link', `no link request ${link} is waiting (approve it on the primary device)`);
+    pending.typed(typedCode);
+    await pending.done;
+    this.ownListChanged(this.book!.trusted(this.me));
+  }
+
+  /** Refuses link `link`: the new device is told. */
+  refuse(link: string): void {
+    if (!this.requests.delete(link)) throw new ClassChatError('unknown_link', `no link request ${link} is waiting`);
+    this.send({ type: 'link_cancel', link, reason: 'refused' });
+  }
+
+  /** The primary answers a request with its nonce at once: the code exists only after it (22.3 step 3). */
+  private requested(request: LinkRequest): void {
+    if (!this.isPrimary || !this.active || this.requests.has(request.link)) return;
+    let typed!: (code: string) => void;
+    const code = new Promise<string>((resolve) => (typed = resolve));
+    this.rids.add(request.link);
+    const done = approveLink(this.approver(), request, () => code).finally(() => {
+      this.requests.delete(request.link);
+      this.rids.delete(request.link);
+    });
+    done.catch(() => undefined); // whoever approves sees the failure; an unanswered request just expires
+    this.requests.set(request.link, { request, typed, done });
   }
 
   /** The primary removes a device: it is logged out and nothing sent after reaches it (22.7). */
@@ -239,7 +264,7 @@ export class ChatDevices {
       this.warn(warning);
       if (!warning && frame.list.user === this.me) this.ownListChanged(this.book!.trusted(this.me));
     } else if (frame.type === 'link_request' && 'link' in frame && !('rid' in frame)) {
-      this.requests.set(frame.link, frame);
+      this.requested(frame);
       this.emit('linkRequest', frame);
     } else if (frame.type === 'link_cancelled') {
       this.requests.delete(frame.link);
