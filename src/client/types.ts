@@ -14,7 +14,7 @@ import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 import type { RoomKeyStore } from './room-key-store';
 import type { RoomView } from './room-book';
-import type { DeviceOptions, DeviceView, LinkRequest } from './devices/chat-devices';
+import type { DeviceOptions, DeviceView, LinkRequest } from './devices/device-types';
 import type { ListWarning } from './devices/device-lists';
 
 /**

@@ -21,31 +21,13 @@ import { loadOrCreateIdentity } from '../key-store';
 import type { LoginProof } from '../reconnecting-client';
 import { toError } from '../rules';
 import { approveLink } from './device-link';
-import type { DeviceKeyStore, DeviceRecord } from './device-key-store';
+import type { DeviceRecord } from './device-key-store';
 import { DeviceListBook, ListWarning } from './device-lists';
 import { generateDeviceKeys } from './device-session';
 import { FrameWaiter } from './frame-waiter';
+import type { DeviceOptions, DeviceView, LinkRequest } from './device-types';
 
-export interface DeviceOptions {
-  /** This computer's name in the list, seen by classmates: keep it neutral ("Laptop", "Lab PC 12"). */
-  label: string;
-  store: DeviceKeyStore;
-}
-
-/** One of this user's devices, as the verified list says. */
-export interface DeviceView {
-  id: string;
-  label: string;
-  /** When it was linked (ms since the epoch). */
-  added: number;
-  /** When this client last saw it act (a message from it; now for this device); undefined: not seen. */
-  lastSeen?: number;
-  primary: boolean;
-  thisDevice: boolean;
-}
-
-/** Someone asks to link a new device to this name (22.3): approve it on the primary with the code it shows. */
-export type LinkRequest = Extract<ServerFrame, { type: 'link_request'; link: string }>;
+export type { DeviceOptions, DeviceView, LinkRequest } from './device-types';
 
 /** A link request the primary answered with its nonce: it waits for the code the user types. */
 interface PendingLink {
