@@ -9,6 +9,8 @@ import { describeError, formatPresence, formatRoster, formatState, formatVerify,
 import { HELP, parseInput } from './classchat-input';
 import { ModerationDesk } from './classchat-moderation';
 import { BlockDesk } from './classchat-blocks';
+import { DeviceDesk } from './classchat-devices';
+import { linkThisComputer } from './classchat-devices-link';
 import { Printer } from './classchat-printer';
 import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
@@ -49,10 +51,19 @@ async function sendOnce(settings: ConnectionSettings, to: string, text: string, 
   }
 }
 
-async function chat(settings: ConnectionSettings, downloadDir: string): Promise<number> {
+async function chat(settings: ConnectionSettings, downloadDir: string, link = false): Promise<number> {
   if (!statSync(downloadDir, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`classchat: --download-dir ${downloadDir} is not a directory\n`);
     return 1;
+  }
+  if (link) {
+    try {
+      await linkThisComputer(settings, settings.devices!.label, (line) => process.stdout.write(line + '\n'));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      process.stderr.write(`classchat: the link failed: ${describeError(error)}\n`);
+      return 1;
+    }
   }
   const where = `${settings.host}:${settings.port}`;
   const newKey = !existsSync(settings.keyFile);
@@ -63,6 +74,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const messages = new MessageDesk(client, (line, alert) => printer.print(line, alert));
   const moderation = new ModerationDesk(client, (line) => printer.print(line));
   const blocks = new BlockDesk(client.blocks, (line) => printer.print(line));
+  const devices = new DeviceDesk(client, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
@@ -95,7 +107,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
     process.stderr.write(`classchat: ${describeError(error)}\n`);
     return 1;
   }
-  if (newKey) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
+  if (newKey && existsSync(settings.keyFile)) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
   printer.print('* @name messages and #room messages in group rooms are end-to-end encrypted; messages to everyone can be read by the server');
   /** The safety number last shown by /verify, per name: /verify NAME confirm verifies exactly that one. */
   const shownNumbers = new Map<string, string>();
@@ -196,6 +208,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
         case 'block':
           blocks.run(command.command);
           break;
+        case 'devices':
+          devices.run(command.command);
+          break;
         case 'invalid':
           printer.print(`! ${command.message}`);
           break;
@@ -216,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
     case 'send-file':
       return sendFiles(command);
     case 'chat':
-      return chat(command.settings, command.downloadDir);
+      return chat(command.settings, command.downloadDir, command.link);
   }
 }
 
