@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { FileDeviceKeyStore } from '../client/devices/device-key-store';
 import { linkDevice } from '../client/devices/device-setup';
+import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import { isDeviceLabel } from '../protocol/device-frames';
 import type { ConnectionSettings } from './classchat-options';
 import { UsageError } from './options';
@@ -36,6 +37,7 @@ export async function linkThisComputer(settings: ConnectionSettings, label: stri
     name: settings.name,
     label,
     store: new FileDeviceKeyStore(path),
+    trustStore: new FileTrustStore(trustPathFor(settings.keyFile)),
     confirm: async (code) => {
       print(`* on your primary device, type: /devices approve ${code.replace(' ', '')}   (code ${code})`);
       return true;

@@ -60,7 +60,7 @@ export class ClientParts {
     this.keyStore = options.keyStore;
     this.users = new Roster({ observe: (user, previousKey) => this.trust.observe(user, previousKey), emit });
     const roster = this.users.entries;
-    this.devices = options.devices && new ChatDevices(me, options.devices, (name) => this.trust.pinnedKey(name), (frame) => link.send(frame), emit);
+    this.devices = options.devices && new ChatDevices(me, options.devices, (name) => this.trust.pinnedKey(name), () => this.trust.bundlePins(), (frame) => link.send(frame), emit);
     const keyStore = this.devices ? this.devices.identityStore(options.keyStore) : options.keyStore;
     this.trust = new Trust({ me, keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
     const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);

@@ -73,6 +73,15 @@ export class Trust implements MessageKeys {
     return { box: this.seal(to, id, text) };
   }
 
+  /** Every pin as the provisioning bundle carries them (22.4): verified first, at most 1,000. */
+  bundlePins(): Array<{ name: string; key: string; verified: boolean }> {
+    return this.book
+      .all()
+      .filter(([name]) => name !== this.parts.me)
+      .slice(0, 1000)
+      .map(([name, pin]) => ({ name, key: pin.publicKey, verified: pin.verified }));
+  }
+
   /** The identity key pinned for `name` (device lists are checked against it). */
   pinnedKey(name: string): string | undefined {
     return this.book.get(name)?.publicKey;

@@ -6,7 +6,7 @@
  * substitutes a device key is caught.
  */
 import { strict as assert } from 'node:assert';
-import { ChatClient, ChatClientOptions, MemoryKeyStore, ReceivedMessage } from '../../src/client';
+import { ChatClient, ChatClientOptions, MemoryKeyStore, MemoryTrustStore, ReceivedMessage } from '../../src/client';
 import { DeviceKeyStore, linkDevice, MemoryDeviceKeyStore, recoverDevice, RecoveryError } from '../../src/client/devices';
 import { generateRecoveryCode } from '../../src/crypto/recovery-code';
 import { sodiumReady } from '../../src/crypto/sodium';
@@ -41,11 +41,11 @@ describe('ChatClient with linked devices (real server)', function () {
   }
 
   /** Links a new computer to `primary`'s name: the user types the code the new one shows into the primary. */
-  async function link(primary: ChatClient, label: string, store: DeviceKeyStore, typed: (code: string) => string = (code) => code): Promise<void> {
+  async function link(primary: ChatClient, label: string, store: DeviceKeyStore, typed: (code: string) => string = (code) => code, trustStore?: MemoryTrustStore): Promise<void> {
     let shown!: (code: string) => void;
     const code = new Promise<string>((resolve) => (shown = resolve));
     const approved = nextEvent(primary, 'linkRequest').then(async ([request]) => primary.devices!.approve(request.link, typed(await code)));
-    const linked = linkDevice({ host: '127.0.0.1', port: t.port, name: primary.name, label, store, confirm: async (value) => (shown(value), true) });
+    const linked = linkDevice({ host: '127.0.0.1', port: t.port, name: primary.name, label, store, trustStore, confirm: async (value) => (shown(value), true) });
     await Promise.all([linked, approved]);
   }
 
@@ -73,10 +73,15 @@ describe('ChatClient with linked devices (real server)', function () {
     const bob = deviceClient('bob', 'Bob PC', new MemoryDeviceKeyStore());
     await alice.connect();
     await bob.connect();
+    await until(() => alice.roster.has('bob'), 'alice sees bob');
+    await alice.verify('bob');
     const labStore = new MemoryDeviceKeyStore();
-    await link(alice, 'Lab PC 12', labStore);
-    const lab = deviceClient('alice', 'Lab PC 12', labStore);
+    const labTrust = new MemoryTrustStore();
+    await link(alice, 'Lab PC 12', labStore, undefined, labTrust);
+    assert.equal((await labTrust.load()).get('bob')?.verified, true, 'the primary’s verified mark came with the bundle');
+    const lab = deviceClient('alice', 'Lab PC 12', labStore, new MemoryKeyStore(), { trustStore: labTrust });
     await lab.connect();
+    assert.equal(lab.keyTrust('bob'), 'verified');
     await until(() => alice.devices!.list().length === 2 && lab.devices!.list().length === 2 && bob.devices!.lists!.trusted('alice')?.devices.length === 2, 'both lists of two');
     assert.deepEqual(alice.devices!.list().map((d) => d.label).sort(), ['Lab PC 12', 'Laptop']);
     const [laptopIn, labIn, bobIn] = [inbox(alice), inbox(lab), inbox(bob)];

@@ -10,7 +10,7 @@ import { signDeviceList, withoutDevice } from '../../crypto/device-list';
 import { signDeviceLogin } from '../../crypto/device-login';
 import { generateRecoveryCode, parseRecoveryCode, sealRecovery } from '../../crypto/recovery-code';
 import { Sodium, sodiumReady } from '../../crypto/sodium';
-import type { DeviceListWire } from '../../protocol/device-frames';
+import type { BundlePin, DeviceListWire } from '../../protocol/device-frames';
 import { ClassChatError } from '../../protocol/errors';
 import type { ClientFrame, ServerFrame, WelcomeFrame } from '../../protocol/frames';
 import { DEVICES_VERSION, CLIENT_PROTOCOL_VERSIONS } from '../../protocol/limits';
@@ -57,6 +57,7 @@ export class ChatDevices {
     private readonly me: string,
     private readonly options: DeviceOptions,
     private readonly pinOf: (name: string) => string | undefined,
+    private readonly bundlePins: () => BundlePin[],
     private readonly send: (frame: ClientFrame) => boolean,
     private readonly emit: Emit<'deviceWarning' | 'linkRequest' | 'devices' | 'recoveryCode' | 'error'>,
   ) {}
@@ -265,6 +266,7 @@ export class ChatDevices {
       lists: this.book,
       device: record.device,
       pinnedKey: (name: string) => this.pinOf(name),
+      bundlePins: this.bundlePins,
       write: (frame: ClientFrame) => void this.send(frame),
       next: this.waiter.next.bind(this.waiter),
     };

@@ -9,7 +9,7 @@ import { checkLinkCommitment, generateEphemeralKeyPair, linkCode, linkCommitment
 import { signDeviceList, withDevice } from '../../crypto/device-list';
 import { generateIdentity, Identity } from '../../crypto/identity';
 import { sodiumReady, toBase64 } from '../../crypto/sodium';
-import type { ProvisioningBundle } from '../../protocol/device-frames';
+import type { BundlePin, ProvisioningBundle } from '../../protocol/device-frames';
 import type { Connection } from '../connection';
 import { DeviceKeys, DeviceSession, generateDeviceKeys, openConnection } from './device-session';
 import type { FrameWaiter } from './frame-waiter';
@@ -110,7 +110,10 @@ export async function linkNewDevice(options: NewDeviceOptions): Promise<DeviceSe
  * device has revealed its nonce (the code exists only then); a code that differs cancels the link.
  */
 /** What approving needs of the primary's session: a DeviceSession, or ChatClient's device mode. */
-export type LinkApprover = Pick<DeviceSession, 'name' | 'identityKey' | 'identitySecret' | 'lists' | 'device' | 'pinnedKey' | 'write' | 'next'>;
+export type LinkApprover = Pick<DeviceSession, 'name' | 'identityKey' | 'identitySecret' | 'lists' | 'device' | 'pinnedKey' | 'write' | 'next'> & {
+  /** The pins to hand over (ChatClient: all of them, with verified marks); default: those of users with a list. */
+  bundlePins?: () => BundlePin[];
+};
 
 export async function approveLink(session: LinkApprover, request: { link: string; device: string; deviceKey: string; ephemeralKey: string; label: string; commitment: string }, typedCode: () => Promise<string>): Promise<void> {
   const sodium = await sodiumReady();
@@ -130,10 +133,12 @@ export async function approveLink(session: LinkApprover, request: { link: string
   const transcript = linkTranscript(sodium, parameters);
   if (!sameLinkCode(await typedCode(), linkCode(sodium, transcript))) cancel('mismatch', 'the codes differ: the link was cancelled (someone may be in the middle)');
   const next = signDeviceList(sodium, identity, withDevice(list, { id: request.device, publicKey: request.deviceKey, label: request.label, added: Date.now() }));
-  const pins = [...session.lists.trustedNames()].flatMap((name) => {
-    const key = session.pinnedKey(name);
-    return key && name !== session.name ? [{ name, key, verified: false }] : [];
-  });
+  const pins =
+    session.bundlePins?.() ??
+    [...session.lists.trustedNames()].flatMap((name) => {
+      const key = session.pinnedKey(name);
+      return key && name !== session.name ? [{ name, key, verified: false }] : [];
+    });
   const bundle = sealBundle(sodium, identity, transcript, request.ephemeralKey, { v: 1, transcript: toBase64(sodium, transcript), name: session.name, identityKey: session.identityKey, list: next, readSeq: 0, pins });
   session.write({ type: 'link_approve', link, list: next, bundle });
   await session.next('done', (frame) => frame.rid === link, (error) => error.rid === link);

@@ -9,6 +9,7 @@ import { openRecovery, parseRecoveryCode } from '../../crypto/recovery-code';
 import { sodiumReady } from '../../crypto/sodium';
 import type { BundlePin } from '../../protocol/device-frames';
 import type { KeyStore } from '../key-store';
+import type { TrustStore } from '../trust-store';
 import { provisionNewDevice } from './device-link';
 import type { DeviceKeyStore } from './device-key-store';
 import { RecoveryError } from './device-recovery';
@@ -22,6 +23,8 @@ export interface LinkDeviceOptions {
   /** Shown the 6-digit code ("123 456"): resolve true once the primary shows the same one. */
   confirm: (code: string) => Promise<boolean>;
   store: DeviceKeyStore;
+  /** Gets the primary's pins (with its verified marks), so this computer trusts whom the primary trusts. */
+  trustStore?: TrustStore;
 }
 
 /** Links this computer as a new device of `name`; resolves once the primary approved it and the record is saved. */
@@ -29,11 +32,19 @@ export async function linkDevice(options: LinkDeviceOptions): Promise<{ identity
   const opened = await openConnection(options.host, options.port);
   try {
     const { device, identityKey, bundle } = await provisionNewDevice(options, opened);
+    if (options.trustStore) await importPins(options.trustStore, bundle.pins);
     await options.store.save({ device, identityKey, role: 'linked', list: bundle.list });
     return { identityKey, pins: bundle.pins };
   } finally {
     opened.connection.destroy();
   }
+}
+
+/** Adds the bundle's pins to the store; a pin already there (this computer's own decision) is kept. */
+async function importPins(store: TrustStore, pins: readonly BundlePin[]): Promise<void> {
+  const stored = await store.load();
+  for (const pin of pins) if (!stored.has(pin.name)) stored.set(pin.name, { publicKey: pin.key, verified: pin.verified, pinnedAt: Date.now() });
+  await store.save(stored);
 }
 
 export interface RecoverDeviceOptions {
