@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { FileDeviceKeyStore } from '../client/devices/device-key-store';
-import { linkDevice } from '../client/devices/device-setup';
+import { linkDevice, recoverDevice } from '../client/devices/device-setup';
+import { FileKeyStore } from '../client/key-store';
 import { FileTrustStore, trustPathFor } from '../client/trust-store';
 import { isDeviceLabel } from '../protocol/device-frames';
 import type { ConnectionSettings } from './classchat-options';
@@ -22,6 +23,21 @@ export function deviceLabel(raw: string | undefined, host: () => string = hostna
   const label = (raw ?? host()).trim().slice(0, 64) || 'Computer';
   if (!isDeviceLabel(label)) throw new UsageError(`--label must be 1-64 bytes without control characters, not "${raw}"`);
   return label;
+}
+
+/**
+ * `classchat recover`: the recovery code is read from stdin (not the command line, which shell
+ * history keeps); this computer becomes the primary and every old device is dropped at the next
+ * login, which prints a new recovery code.
+ */
+export async function recoverThisComputer(settings: ConnectionSettings, label: string, readCode: () => Promise<string>, print: (line: string) => void): Promise<void> {
+  const path = devicePathFor(settings.keyFile);
+  if (existsSync(path) || existsSync(settings.keyFile)) throw new UsageError(`this computer already has a key for ${settings.name} (${settings.keyFile}): just run classchat`);
+  if (settings.tls) throw new UsageError('classchat recover does not speak TLS yet: recover on a plain connection');
+  print(`* type the recovery code of ${settings.name} and press Enter:`);
+  const code = await readCode();
+  await recoverDevice({ host: settings.host, port: settings.port, name: settings.name, code, label, store: new FileDeviceKeyStore(path), keyStore: new FileKeyStore(settings.keyFile) });
+  print(`* recovered ${settings.name}: this computer is your primary now; your other devices were dropped (link them again)`);
 }
 
 /** Links this computer to `settings.name`; resolves once the other device approved it. */

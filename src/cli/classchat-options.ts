@@ -18,6 +18,9 @@ export const USAGE = `Usage:
                                             is printed once, to write down
   classchat link [--label NAME] [options]   link this computer to your name: prints a code to
                                             type on your primary (/devices approve CODE), then chats
+  classchat recover [--label NAME] [options]
+                                            every device lost: type your recovery code (read
+                                            from stdin); this computer becomes your primary
   classchat send-file --to NAME [options] PATH [PATH...]
                                             send files (end-to-end encrypted) and exit once
                                             the server holds them; NAME gets them even when offline
@@ -70,7 +73,7 @@ export interface ConnectionSettings {
 
 export type CliCommand =
   | { kind: 'help' }
-  | { kind: 'chat'; settings: ConnectionSettings; downloadDir: string; link?: true }
+  | { kind: 'chat'; settings: ConnectionSettings; downloadDir: string; link?: 'link' | 'recover' }
   | { kind: 'send-file'; settings: ConnectionSettings; to: string; paths: string[]; timeoutMs: number }
   | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number; unencrypted: boolean };
 
@@ -128,12 +131,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   if (tls) settings.tls = tls;
 
   const [command, ...rest] = positionals;
-  if (values.devices || values.label !== undefined || command === 'link') settings.devices = { label: deviceLabel(values.label) };
-  if (command === 'link') {
-    if (rest.length > 0 || values.to !== undefined) throw new UsageError('classchat link takes no text and no --to');
-    return { kind: 'chat', settings, downloadDir: resolve(values['download-dir'] ?? '.'), link: true };
+  const setup = command === 'link' || command === 'recover' ? command : undefined;
+  if (values.devices || values.label !== undefined || setup) settings.devices = { label: deviceLabel(values.label) };
+  if (setup) {
+    if (rest.length > 0 || values.to !== undefined) throw new UsageError(`classchat ${setup} takes no text and no --to`);
+    return { kind: 'chat', settings, downloadDir: resolve(values['download-dir'] ?? '.'), link: setup };
   }
-  if (settings.devices && command !== undefined) throw new UsageError('--devices and --label belong to the chat (classchat) and classchat link');
+  if (settings.devices && command !== undefined) throw new UsageError('--devices and --label belong to the chat (classchat), classchat link and classchat recover');
   if (command === undefined) {
     if (values.to !== undefined || values.timeout !== undefined || values.unencrypted) throw new UsageError('--to, --timeout and --unencrypted belong to "classchat send"');
     const rawDir = values['download-dir'];

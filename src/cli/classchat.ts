@@ -10,7 +10,7 @@ import { HELP, parseInput } from './classchat-input';
 import { ModerationDesk } from './classchat-moderation';
 import { BlockDesk } from './classchat-blocks';
 import { DeviceDesk } from './classchat-devices';
-import { linkThisComputer } from './classchat-devices-link';
+import { linkThisComputer, recoverThisComputer } from './classchat-devices-link';
 import { Printer } from './classchat-printer';
 import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
@@ -25,6 +25,32 @@ const FIRST_LOGIN_HISTORY = 50;
 
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
+
+/** One line from stdin (the recovery code); what follows it is left for the chat. */
+function readLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const stop = () => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      stop();
+      if (end + 1 < text.length) process.stdin.unshift(Buffer.from(text.slice(end + 1), 'utf8'));
+      resolve(text.slice(0, end).replace(/\r$/, ''));
+    };
+    const onEnd = () => {
+      stop();
+      reject(new Error('no recovery code was typed'));
+    };
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+  });
+}
 
 /** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
 async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number, unencrypted: boolean): Promise<number> {
@@ -51,17 +77,19 @@ async function sendOnce(settings: ConnectionSettings, to: string, text: string, 
   }
 }
 
-async function chat(settings: ConnectionSettings, downloadDir: string, link = false): Promise<number> {
+async function chat(settings: ConnectionSettings, downloadDir: string, setup?: 'link' | 'recover'): Promise<number> {
   if (!statSync(downloadDir, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`classchat: --download-dir ${downloadDir} is not a directory\n`);
     return 1;
   }
-  if (link) {
+  if (setup) {
+    const print = (line: string) => process.stdout.write(line + '\n');
     try {
-      await linkThisComputer(settings, settings.devices!.label, (line) => process.stdout.write(line + '\n'));
+      if (setup === 'link') await linkThisComputer(settings, settings.devices!.label, print);
+      else await recoverThisComputer(settings, settings.devices!.label, readLine, print);
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      process.stderr.write(`classchat: the link failed: ${describeError(error)}\n`);
+      process.stderr.write(`classchat: the ${setup === 'link' ? 'link' : 'recovery'} failed: ${describeError(error)}\n`);
       return 1;
     }
   }

@@ -62,7 +62,7 @@ describe('classchat with linked devices', function () {
 
     laptop.type('/devices');
     await laptop.waitForOutput(/\* Lab PC: linked \d{4}-\d\d-\d\d, last seen [^,]+, id ([A-Za-z0-9_-]+)\n/);
-    assert.match(laptop.stdout(), /\* Laptop \(primary, this computer\): linked/);
+    await laptop.waitForOutput(/\* Laptop \(primary, this computer\): linked/);
     const labId = /\* Lab PC: linked [^\n]*, id ([A-Za-z0-9_-]+)\n/.exec(laptop.stdout())![1];
     lab.type('/devices remove whatever');
     await lab.waitForOutput(/! \/devices remove: .*primary/);
@@ -71,6 +71,30 @@ describe('classchat with linked devices', function () {
     await laptop.waitForOutput(/\* removed device/);
     assert.equal(await lab.exited, 1, 'the removed computer is logged out');
     assert.match(lab.stdout() + lab.stderr(), /device_removed|removed/);
+  });
+
+  it('recovers the name on a new computer with the recovery code typed on stdin; a wrong code is refused', async () => {
+    const laptop = run('laptop', ['--name', 'alice', '--devices', '--label', 'Laptop']);
+    await laptop.waitForOutput(/!! Your recovery code: ([0-9A-Z-]{35})\n/);
+    const code = /!! Your recovery code: ([0-9A-Z-]{35})\n/.exec(laptop.stdout())![1];
+    await stopCli(laptop);
+
+    const wrong = run('thief', ['recover', '--name', 'alice', '--label', 'Thief PC']);
+    await wrong.waitForOutput(/type the recovery code of alice/);
+    wrong.type(code.replace(/^./, (first) => (first === '0' ? '1' : '0')));
+    assert.equal(await wrong.exited, 1);
+    assert.match(wrong.stderr(), /recovery failed: .*(mistyped|not alice's recovery code)/);
+
+    const fresh = run('new', ['recover', '--name', 'alice', '--label', 'New laptop']);
+    await fresh.waitForOutput(/type the recovery code of alice/);
+    fresh.type(code.toLowerCase());
+    await fresh.waitForOutput(/\* recovered alice: this computer is your primary now/);
+    await fresh.waitForOutput(/\* connected to 127\.0\.0\.1:\d+ as alice/);
+    await fresh.waitForOutput(/!! Your recovery code: ([0-9A-Z-]{35})\n/);
+    assert.ok(!fresh.stdout().includes(code), 'a new code');
+    fresh.type('/devices');
+    await fresh.waitForOutput(/\* New laptop \(primary, this computer\)/);
+    assert.doesNotMatch(fresh.stdout(), /\* Laptop/);
   });
 
   it('refuses classchat link when nobody of that name is online', async () => {
