@@ -1,5 +1,8 @@
 /** The ChatClient the terminal client uses, built from its command-line settings. */
+import { existsSync } from 'node:fs';
 import { ChatClient } from '../client/chat-client';
+import { FileDeviceKeyStore } from '../client/devices/device-key-store';
+import { deviceLabel, devicePathFor } from './classchat-devices-link';
 import { FileKeyStore } from '../client/key-store';
 import { FileRoomKeyStore, roomKeysPathFor } from '../client/room-key-store';
 import { FileSeenStore, seenPathFor } from '../client/seen-store';
@@ -25,6 +28,7 @@ export function makeClient(settings: ConnectionSettings, autoAck: boolean): Chat
     // Only the chat shows messages; a one-shot command must not mark them seen. Only the chat
     // is in rooms, so only it keeps their sender keys (beside the key file, 0600).
     ...(autoAck ? { seenStore: new FileSeenStore(seenPathFor(settings.keyFile)), roomKeyStore: new FileRoomKeyStore(roomKeysPathFor(settings.keyFile)) } : {}),
+    ...(settings.devices || existsSync(devicePathFor(settings.keyFile)) ? { devices: { label: settings.devices?.label ?? deviceLabel(undefined), store: new FileDeviceKeyStore(devicePathFor(settings.keyFile)) } } : {}),
     ...(settings.tls ? { tls: { fingerprint: settings.tls.fingerprint, ...(settings.tls.caFile ? { ca: readPemFile(settings.tls.caFile, 'certificate', '--tls-ca') } : {}) } } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { checkName, checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/nam
 import { MESSAGE_HELP, MessageCommand, ModerationCommand, parseMessageCommand } from './classchat-refs-input';
 import { parseRoomCommand, parseRoomSend, ROOM_HELP, RoomCommand } from './classchat-room-input';
 import { BLOCK_HELP, BlockCommand, parseBlockCommand } from './classchat-blocks';
+import { DEVICES_HELP, DevicesCommand, parseDevicesCommand } from './classchat-devices';
 
 export const DEFAULT_HISTORY = 20;
 
@@ -22,6 +23,7 @@ export type InputCommand =
   | { kind: 'message-command'; command: MessageCommand }
   | { kind: 'moderate'; command: ModerationCommand }
   | { kind: 'block'; command: BlockCommand }
+  | { kind: 'devices'; command: DevicesCommand }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'invalid'; message: string };
@@ -51,7 +53,8 @@ export const HELP = `Type a message and press Enter to send it to everyone (the 
   /quit            leave (Ctrl+D works too)
 ${ROOM_HELP}
 ${MESSAGE_HELP}
-${BLOCK_HELP}`;
+${BLOCK_HELP}
+${DEVICES_HELP}`;
 
 export function parseInput(line: string): InputCommand {
   const text = line.trim();
@@ -117,7 +120,7 @@ function command(text: string): InputCommand {
     default: {
       const unknown: InputCommand = { kind: 'invalid', message: `unknown command /${name}; type /help for the list (// sends a message starting with /)` };
       const lower = name.toLowerCase();
-      return parseRoomCommand(lower, args) ?? parseMessageCommand(lower, text.slice(1 + name.length)) ?? parseBlockCommand(lower, args) ?? unknown;
+      return parseRoomCommand(lower, args) ?? parseMessageCommand(lower, text.slice(1 + name.length)) ?? parseBlockCommand(lower, args) ?? parseDevicesCommand(lower, args) ?? unknown;
     }
   }
 }

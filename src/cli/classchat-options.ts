@@ -6,11 +6,21 @@ import { defaultKeyPath } from '../client/key-store';
 import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName, EVERYONE } from '../protocol/names';
 import { parsePort, UsageError } from './options';
+import { deviceLabel } from './classchat-devices-link';
 import { parseServerList, type ServerAddress } from '../client/server-list';
 
 export const USAGE = `Usage:
   classchat [options]                       chat interactively
   classchat send --to NAME [options] TEXT   send one message and exit (--to all for everyone)
+  classchat --devices [--label NAME] [options]
+                                            chat with linked devices: the first time, this
+                                            computer becomes your primary and a recovery code
+                                            is printed once, to write down
+  classchat link [--label NAME] [options]   link this computer to your name: prints a code to
+                                            type on your primary (/devices approve CODE), then chats
+  classchat recover [--label NAME] [options]
+                                            every device lost: type your recovery code (read
+                                            from stdin); this computer becomes your primary
   classchat send-file --to NAME [options] PATH [PATH...]
                                             send files (end-to-end encrypted) and exit once
                                             the server holds them; NAME gets them even when offline
@@ -34,12 +44,15 @@ Options:
   --download-dir DIR chat: where /accept saves files (default: the current directory)
   --unencrypted      send: allow a private message to a plain-text user, who has no key
                      (the server can read it; private messages to others are always encrypted)
+  --devices          chat with linked devices (on by itself once this computer is one)
+  --label NAME       this computer's name in your device list, seen by classmates
+                     (default: the host name; keep it neutral, e.g. "Laptop")
   -h, --help         show this help
 
 In the chat: type to send to everyone, "@bob hi" to send to bob only (end-to-end
 encrypted), "#lab-3 hi" to send to a room, /rooms, /create, /join, /leave, /add,
 /remove, /members, /send bob PATH, /accept N [DIR], /decline N, /cancel N, /files, /who,
-/history [name|all|#room] [n], /verify bob, /accept-key bob, /help, /quit.
+/history [name|all|#room] [n], /verify bob, /accept-key bob, /devices, /help, /quit.
 Keys of classmates are pinned the first time they are seen, in <key file>.trust.json.
 
 Exit status: 0 ok, 1 failed (cannot connect, refused, timed out), 2 wrong usage.`;
@@ -54,11 +67,13 @@ export interface ConnectionSettings {
   keyFile: string;
   /** TLS when set: verified by the system CAs, a CA file, or a pinned fingerprint. */
   tls?: { caFile?: string; fingerprint?: string };
+  /** Linked devices (--devices, classchat link): this computer's label. */
+  devices?: { label: string };
 }
 
 export type CliCommand =
   | { kind: 'help' }
-  | { kind: 'chat'; settings: ConnectionSettings; downloadDir: string }
+  | { kind: 'chat'; settings: ConnectionSettings; downloadDir: string; link?: 'link' | 'recover' }
   | { kind: 'send-file'; settings: ConnectionSettings; to: string; paths: string[]; timeoutMs: number }
   | { kind: 'send'; settings: ConnectionSettings; to: string; text: string; timeoutMs: number; unencrypted: boolean };
 
@@ -84,6 +99,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
         timeout: { type: 'string' },
         unencrypted: { type: 'boolean', default: false },
         'download-dir': { type: 'string' },
+        devices: { type: 'boolean', default: false },
+        label: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -114,6 +131,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, o
   if (tls) settings.tls = tls;
 
   const [command, ...rest] = positionals;
+  const setup = command === 'link' || command === 'recover' ? command : undefined;
+  if (values.devices || values.label !== undefined || setup) settings.devices = { label: deviceLabel(values.label) };
+  if (setup) {
+    if (rest.length > 0 || values.to !== undefined) throw new UsageError(`classchat ${setup} takes no text and no --to`);
+    return { kind: 'chat', settings, downloadDir: resolve(values['download-dir'] ?? '.'), link: setup };
+  }
+  if (settings.devices && command !== undefined) throw new UsageError('--devices and --label belong to the chat (classchat), classchat link and classchat recover');
   if (command === undefined) {
     if (values.to !== undefined || values.timeout !== undefined || values.unencrypted) throw new UsageError('--to, --timeout and --unencrypted belong to "classchat send"');
     const rawDir = values['download-dir'];

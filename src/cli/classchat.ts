@@ -9,6 +9,8 @@ import { describeError, formatPresence, formatRoster, formatState, formatVerify,
 import { HELP, parseInput } from './classchat-input';
 import { ModerationDesk } from './classchat-moderation';
 import { BlockDesk } from './classchat-blocks';
+import { DeviceDesk } from './classchat-devices';
+import { linkThisComputer, recoverThisComputer } from './classchat-devices-link';
 import { Printer } from './classchat-printer';
 import { MessageDesk } from './classchat-refs';
 import { RoomDesk } from './classchat-rooms';
@@ -23,6 +25,32 @@ const FIRST_LOGIN_HISTORY = 50;
 
 /** How long /quit waits for messages still on their way to the server. */
 const QUIT_GRACE_MS = 5000;
+
+/** One line from stdin (the recovery code); what follows it is left for the chat. */
+function readLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const stop = () => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      stop();
+      if (end + 1 < text.length) process.stdin.unshift(Buffer.from(text.slice(end + 1), 'utf8'));
+      resolve(text.slice(0, end).replace(/\r$/, ''));
+    };
+    const onEnd = () => {
+      stop();
+      reject(new Error('no recovery code was typed'));
+    };
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+  });
+}
 
 /** `classchat send`: connect, send, wait for `sent`, print `sent #<seq>`. */
 async function sendOnce(settings: ConnectionSettings, to: string, text: string, timeoutMs: number, unencrypted: boolean): Promise<number> {
@@ -49,10 +77,21 @@ async function sendOnce(settings: ConnectionSettings, to: string, text: string, 
   }
 }
 
-async function chat(settings: ConnectionSettings, downloadDir: string): Promise<number> {
+async function chat(settings: ConnectionSettings, downloadDir: string, setup?: 'link' | 'recover'): Promise<number> {
   if (!statSync(downloadDir, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`classchat: --download-dir ${downloadDir} is not a directory\n`);
     return 1;
+  }
+  if (setup) {
+    const print = (line: string) => process.stdout.write(line + '\n');
+    try {
+      if (setup === 'link') await linkThisComputer(settings, settings.devices!.label, print);
+      else await recoverThisComputer(settings, settings.devices!.label, readLine, print);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      process.stderr.write(`classchat: the ${setup === 'link' ? 'link' : 'recovery'} failed: ${describeError(error)}\n`);
+      return 1;
+    }
   }
   const where = `${settings.host}:${settings.port}`;
   const newKey = !existsSync(settings.keyFile);
@@ -63,6 +102,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
   const messages = new MessageDesk(client, (line, alert) => printer.print(line, alert));
   const moderation = new ModerationDesk(client, (line) => printer.print(line));
   const blocks = new BlockDesk(client.blocks, (line) => printer.print(line));
+  const devices = new DeviceDesk(client, (line) => printer.print(line));
   let wasConnected = false;
   client.on('state', (state) => {
     const line = formatState(state, where, client.name, wasConnected);
@@ -95,7 +135,7 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
     process.stderr.write(`classchat: ${describeError(error)}\n`);
     return 1;
   }
-  if (newKey) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
+  if (newKey && existsSync(settings.keyFile)) printer.print(`* created your identity key in ${settings.keyFile}; keep it: it is how the server knows you`);
   printer.print('* @name messages and #room messages in group rooms are end-to-end encrypted; messages to everyone can be read by the server');
   /** The safety number last shown by /verify, per name: /verify NAME confirm verifies exactly that one. */
   const shownNumbers = new Map<string, string>();
@@ -196,6 +236,9 @@ async function chat(settings: ConnectionSettings, downloadDir: string): Promise<
         case 'block':
           blocks.run(command.command);
           break;
+        case 'devices':
+          devices.run(command.command);
+          break;
         case 'invalid':
           printer.print(`! ${command.message}`);
           break;
@@ -216,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
     case 'send-file':
       return sendFiles(command);
     case 'chat':
-      return chat(command.settings, command.downloadDir);
+      return chat(command.settings, command.downloadDir, command.link);
   }
 }
 

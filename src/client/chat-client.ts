@@ -15,7 +15,8 @@ import type { FileStatus } from './file-transfers';
 import type { OutgoingFile } from './file-upload';
 import type { SentInfo } from './outbox';
 import type { BlockControls } from './blocks';
-import { ReconnectingClient } from './reconnecting-client';
+import { LoginProof, ReconnectingClient } from './reconnecting-client';
+import type { ChatDevices } from './devices/chat-devices';
 import type { RoomView } from './room-book';
 import type { CreateRoomOptions } from './rooms';
 import { checkRecipient } from './rules';
@@ -45,6 +46,11 @@ export class ChatClient extends ReconnectingClient {
   /** Blocking classmates (blocks.ts; protocol v3 with the `blocks` feature): kept by the server for every device. */
   get blocks(): BlockControls {
     return this.parts.blocks;
+  }
+
+  /** Linked devices (devices/chat-devices.ts): list, approve, remove, the recovery code. Undefined without `options.devices`. */
+  get devices(): ChatDevices | undefined {
+    return this.parts.devices;
   }
 
   /** Messages waiting for the server's `sent`. */
@@ -243,6 +249,14 @@ export class ChatClient extends ReconnectingClient {
   }
 
   // ---- the connection's life, told to the parts (client-parts.ts) ----
+
+  protected override protocolVersions(): readonly number[] {
+    return this.parts.devices?.protocolVersions() ?? super.protocolVersions();
+  }
+
+  protected override async loginProof(identity: Identity, challenge: string, v: number): Promise<LoginProof> {
+    return this.parts.devices?.loginProof(challenge, v) ?? super.loginProof(identity, challenge, v);
+  }
 
   protected prepare(): Promise<Identity> {
     return this.parts.prepare();

@@ -26,6 +26,9 @@ import type { Rooms } from './rooms';
 import { Roster } from './roster';
 import { isPermanent, serverError } from './rules';
 import { Trust } from './trust';
+import { ChatDevices } from './devices/chat-devices';
+import { DeviceMessageKeys } from './devices/device-message-keys';
+import type { KeyStore } from './key-store';
 import { MemoryTrustStore } from './trust-store';
 import type { ChatClientEvents, ChatClientOptions } from './types';
 
@@ -45,14 +48,21 @@ export class ClientParts {
   readonly references: ReferenceSends;
   readonly moderation: Moderation;
   readonly blocks: Blocks;
+  /** Linked devices (ChatClientOptions.devices), else undefined. */
+  readonly devices: ChatDevices | undefined;
   private refsListed = false;
   private roomKeysClosed: Promise<void> = Promise.resolve();
 
+  private readonly keyStore: KeyStore;
+
   constructor(options: ChatClientOptions, link: ConnectionLink, private readonly emit: Emit<keyof ChatClientEvents>, private readonly control: ConnectionControl) {
     const { me, clock } = link;
+    this.keyStore = options.keyStore;
     this.users = new Roster({ observe: (user, previousKey) => this.trust.observe(user, previousKey), emit });
     const roster = this.users.entries;
-    this.trust = new Trust({ me, keyStore: options.keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
+    this.devices = options.devices && new ChatDevices(me, options.devices, (name) => this.trust.pinnedKey(name), () => this.trust.bundlePins(), (frame) => link.send(frame), emit);
+    const keyStore = this.devices ? this.devices.identityStore(options.keyStore) : options.keyStore;
+    this.trust = new Trust({ me, keyStore, trustStore: options.trustStore ?? new MemoryTrustStore(), roster, now: () => clock.now(), emit });
     const queueOffer = (to: string, text: string, offer: FileOffer): Promise<SentInfo> => this.conversations.queueOffer(to, text, offer);
     this.files = new FileTransfers({ link, queueOffer, openBox: (message) => this.trust.openBox(message), emit });
     const rooms = new RoomConversations({ link, emit, store: options.roomKeyStore ?? new MemoryRoomKeyStore(), trust: this.trust, conversations: () => this.conversations });
@@ -60,7 +70,8 @@ export class ClientParts {
     const received = new ReceivedReferences(me);
     this.blocks = new Blocks(link, emit);
     const blocked = (name: string) => this.blocks.has(name);
-    this.conversations = new Conversations(options, { link, keys: this.trust, attachments: this.files, rooms, roster, references: received, blocked, emit });
+    const keys = this.devices ? new DeviceMessageKeys(me, this.trust, this.devices) : this.trust;
+    this.conversations = new Conversations(options, { link, keys, attachments: this.files, rooms, roster, references: received, blocked, emit });
     this.references = new ReferenceSends({
       link,
       received,
@@ -77,6 +88,7 @@ export class ClientParts {
 
   async prepare(): Promise<Identity> {
     const [identity] = await Promise.all([this.trust.load(), this.conversations.loadSeen(), this.roomKeys.load()]);
+    await this.devices?.prepare(this.keyStore);
     this.trust.startEncryption(identity);
     return identity;
   }
@@ -89,7 +101,8 @@ export class ClientParts {
   }
 
   afterLogin(conn: Connection, welcome: WelcomeFrame, resolveConnect: () => void): void {
-    // First: the block list the server sends next filters the backlog behind it.
+    // First: the device lists and the block list the server sends next concern the backlog behind them.
+    this.devices?.loggedIn(welcome);
     this.blocks.loggedIn(welcome.v);
     this.users.announce();
     resolveConnect();
@@ -106,6 +119,7 @@ export class ClientParts {
   }
 
   connectionLost(): void {
+    this.devices?.connectionLost();
     this.files.paused();
     this.conversations.connectionLost();
     this.rooms.connectionLost();
@@ -114,6 +128,7 @@ export class ClientParts {
   }
 
   shutdown(reason: Error): void {
+    this.devices?.shutdown();
     this.conversations.shutdown(reason);
     this.rooms.shutdown(reason);
     this.moderation.shutdown(reason);
@@ -132,6 +147,7 @@ export class ClientParts {
   // ---- logged in: each frame to the part it concerns ----
 
   route(frame: ServerFrame): void {
+    if (this.devices?.onFrame(frame)) return;
     switch (frame.type) {
       case 'msg':
       case 'sent':
@@ -143,6 +159,7 @@ export class ClientParts {
         return;
       case 'presence':
         this.users.onPresence(frame.user);
+        this.devices?.pinned(frame.user.name);
         this.conversations.rosterChanged();
         return;
       case 'error':

@@ -4,6 +4,7 @@
  * ChatClient itself or one another's internals, so `src/client` has no import circle and a test
  * can fake any one part.
  */
+import type { DeviceKeyBoxWire } from '../protocol/device-frames';
 import type { Box, ChatMessage, FileOffer } from '../protocol/frames';
 import type { EnvelopeContent } from '../protocol/references';
 import type { OpenedMessage } from './references/opened-content';
@@ -28,7 +29,13 @@ export interface ClientLink extends FileLink {
   checkOpen(): void;
 }
 
-/** The end-to-end encryption a conversation uses (trust.ts). */
+/** A private text sealed: a box, and in device mode its key for every device (PROTOCOL.md 22.6). */
+export interface SealedText {
+  box: Box;
+  keys?: DeviceKeyBoxWire[];
+}
+
+/** The end-to-end encryption a conversation uses (trust.ts; devices/device-message-keys.ts in device mode). */
 export interface MessageKeys {
   /** Encryption has started: the identity was loaded (the first connect got that far). */
   readonly canSeal: boolean;
@@ -38,6 +45,8 @@ export interface MessageKeys {
   seal(to: string, id: string, text: string): Box;
   /** Seals content (a reply, an edit, a reaction) like `seal`. */
   sealContent(to: string, id: string, content: EnvelopeContent): Box;
+  /** Seals a private text: like `seal`, or to every device of both people in device mode. */
+  sealText(to: string, id: string, text: string): SealedText;
   /** A message as shown: decrypted and checked when it is a box. */
   view(message: ChatMessage): OpenedMessage;
 }

@@ -6,7 +6,7 @@ import { ClassChatError } from '../protocol/errors';
 import { boxSchema, Box, ChatMessage, FileOffer, ServerFrameOf, WelcomeFrame } from '../protocol/frames';
 import { checkRoomName, EVERYONE, ROOM_PREFIX } from '../protocol/names';
 import { LIMITS, ROOMS_VERSION } from '../protocol/limits';
-import type { AttachmentReader, ClientLink, Emit, MessageKeys, RoomTraffic } from './client-services';
+import type { AttachmentReader, ClientLink, Emit, MessageKeys, RoomTraffic, SealedText } from './client-services';
 import { ChatClientError } from './errors';
 import { newMessageId, OutboxPayload, SentInfo } from './outbox';
 import { Receipts } from './receipts';
@@ -109,7 +109,7 @@ export class Conversations {
     }
     if (!keys.canSeal) throw new ChatClientError('unknown_key', `${recipient}'s key is not known yet: connect first, so the message can be encrypted`);
     const id = newMessageId();
-    return this.enqueue(recipient, { box: keys.seal(recipient, id, text) }, id);
+    return this.enqueueSealed(recipient, id, () => keys.sealText(recipient, id, text));
   }
 
   /** Holds a private message until `to` registers (20.7): it cannot be encrypted before. */
@@ -128,7 +128,7 @@ export class Conversations {
       if (entry === undefined) continue;
       this.waiting.release(name, (id, text) => {
         if (entry.publicKey === null) throw new ClassChatError('no_key', `${name} joined with the plain-text mode and has no key, so the message waiting for them was not sent (send it again, explicitly unencrypted)`);
-        return this.enqueue(name, { box: this.parts.keys.seal(name, id, text) }, id).sent;
+        return this.enqueueSealed(name, id, () => this.parts.keys.sealText(name, id, text)).sent;
       });
     }
   }
@@ -310,6 +310,20 @@ export class Conversations {
   }
 
   /** Queues a payload as it is; `recipient` is checked: "*", a user name or "#room". */
+  /**
+   * Queues a private text sealed by `seal`. In device mode the server refuses keys for lists that
+   * changed (device_list_changed), after sending the current ones: sealed again once, same id.
+   */
+  private enqueueSealed(recipient: string, id: string, seal: () => SealedText): QueuedMessage {
+    const first = this.enqueue(recipient, seal(), id);
+    if (!first.sent) return first;
+    const sent = first.sent.catch((error: unknown) => {
+      if (!(error instanceof ClassChatError) || error.code !== 'device_list_changed') throw error;
+      return this.enqueue(recipient, seal(), id).sent;
+    });
+    return { ...first, sent };
+  }
+
   enqueue(recipient: string, payload: OutboxPayload, id?: string): QueuedMessage {
     this.link.checkOpen();
     const { id: queuedId, sent } = this.sender.queue(recipient, payload, id);

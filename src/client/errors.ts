@@ -18,6 +18,8 @@ export type ClientErrorCode =
   | 'trust_store_failed'
   /** The room key store could not load or save the room sender keys. */
   | 'room_keys_failed'
+  /** The device file could not be saved, or the recovery code not stored (devices/chat-devices.ts). */
+  | 'devices_failed'
   /** The seen store (what an earlier client showed) could not load or save: a message may show twice. */
   | 'seen_store_failed'
   /** File transfers: the server broke the protocol, a party ended the transfer, or a local file failed. */

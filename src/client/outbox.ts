@@ -4,6 +4,7 @@
  * by the server as the same message. Pure bookkeeping: no sockets, no timers.
  */
 import { randomBytes } from 'node:crypto';
+import type { DeviceKeyBoxWire } from '../protocol/device-frames';
 import type { Box, FileOffer } from '../protocol/frames';
 import type { MessageRef } from '../protocol/references';
 import { ChatClientError } from './errors';
@@ -12,7 +13,7 @@ import { ChatClientError } from './errors';
  * A text, a box, a file offer (a box with the file's name and key, plus its sizes), a hidden room
  * key (a box), or (v3) a text or box with a reference, or a delete (a reference alone).
  */
-export type OutboxPayload = { text: string; ref?: MessageRef } | { box: Box; ref?: MessageRef } | { box: Box; file: FileOffer } | { box: Box; hidden: true } | { ref: MessageRef };
+export type OutboxPayload = { text: string; ref?: MessageRef } | { box: Box; ref?: MessageRef } | { box: Box; keys?: DeviceKeyBoxWire[] } | { box: Box; file: FileOffer } | { box: Box; hidden: true } | { ref: MessageRef };
 
 /** What a `sent` frame confirms: the message is stored durably under `seq`. */
 export interface SentInfo {

@@ -7,6 +7,7 @@ import { Identity, signLogin } from '../crypto/identity';
 import { ClassChatError } from '../protocol/errors';
 import { BINARY_CHUNKS_FEATURE } from '../protocol/binary-chunk';
 import { CLIENT_PROTOCOL_VERSIONS } from '../protocol/limits';
+import type { DeviceListWire } from '../protocol/device-frames';
 import type { HelloFrame, ServerFrame, WelcomeFrame } from '../protocol/frames';
 import { Backoff } from './backoff';
 import { Clock, systemClock, Timer } from './clock';
@@ -21,6 +22,14 @@ import { TypedEmitter } from './typed-events';
 import type { ChatClientEvents, ChatClientOptions, ClientState, ClientStateName } from './types';
 
 type Phase = 'hello' | 'login' | 'ready';
+
+/** What proves a login: the identity key, and a signature by it (or, in v4, by a device key). */
+export interface LoginProof {
+  publicKey: string;
+  signature: string;
+  device?: string;
+  deviceList?: DeviceListWire;
+}
 
 export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> {
   readonly name: string;
@@ -116,6 +125,16 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
 
   // ---- what the subclass does ----
 
+  /** The protocol versions this client offers to speak (v4 only with linked devices). */
+  protected protocolVersions(): readonly number[] {
+    return CLIENT_PROTOCOL_VERSIONS;
+  }
+
+  /** The login's key and signature: the identity's (v1-v3); a device's in v4 (devices/chat-devices.ts). */
+  protected async loginProof(identity: Identity, challenge: string, _v: number): Promise<LoginProof> {
+    return { publicKey: identity.publicKey, signature: await signLogin(identity, challenge, this.name) };
+  }
+
   /** Loads what logging in needs (identity, keys); runs before every attempt. */
   protected abstract prepare(): Promise<Identity>;
   /** The server said hello: its limits and features apply from now on. */
@@ -186,7 +205,7 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
     if (frame.type === 'bye') return this.failLogin(new ClassChatError(frame.reason));
     if (this.phase === 'hello') {
       if (frame.type !== 'hello') return this.failLogin(new ClassChatError('invalid_frame', `the server sent "${frame.type}" before "hello"`));
-      const v = pickVersion(frame.versions);
+      const v = pickVersion(frame.versions, this.protocolVersions());
       if (v === undefined) {
         return this.failLogin(new ClassChatError('unsupported_version', `the server speaks protocol version ${frame.versions.join(', ')}; this client speaks ${CLIENT_PROTOCOL_VERSIONS.join(', ')}`));
       }
@@ -194,11 +213,11 @@ export abstract class ReconnectingClient extends TypedEmitter<ChatClientEvents> 
       const binaryChunks = (this.options.binaryChunks ?? true) && frame.features.includes(BINARY_CHUNKS_FEATURE);
       conn.useBinaryChunks(binaryChunks);
       this.onHello(frame);
-      signLogin(identity, frame.challenge, this.name).then((signature) => {
+      this.loginProof(identity, frame.challenge, v).then((proof) => {
         if (this.conn !== conn || this.phase !== 'login') return;
         const client = this.options.clientName ?? 'classchat-client/0.1.0';
         const features = binaryChunks ? [BINARY_CHUNKS_FEATURE] : undefined;
-        conn.write({ type: 'login', v, name: this.name, publicKey: identity.publicKey, signature, joinCode: this.options.joinCode, ackedSeq: this.loginAckedSeq, client, features });
+        conn.write({ type: 'login', v, name: this.name, ...proof, joinCode: this.options.joinCode, ackedSeq: this.loginAckedSeq, client, features });
       }, (error: unknown) => this.failLogin(toError(error)));
     } else if (frame.type === 'welcome' && !this.rosterPages.waiting) {
       const welcome = this.rosterPages.welcome(frame);

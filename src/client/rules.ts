@@ -21,6 +21,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'server_full',
   'replaced',
   'tls_required',
+  'unknown_device',
+  'device_removed',
+  'bad_device_list',
 ]);
 
 export function isPermanent(code: ErrorCode): boolean {
@@ -28,8 +31,7 @@ export function isPermanent(code: ErrorCode): boolean {
 }
 
 /** The highest version both sides speak, or undefined. */
-export function pickVersion(offered: readonly number[]): number | undefined {
-  const ours: readonly number[] = CLIENT_PROTOCOL_VERSIONS;
+export function pickVersion(offered: readonly number[], ours: readonly number[] = CLIENT_PROTOCOL_VERSIONS): number | undefined {
   const common = offered.filter((v) => ours.includes(v));
   return common.length > 0 ? Math.max(...common) : undefined;
 }

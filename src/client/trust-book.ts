@@ -39,6 +39,11 @@ export class TrustBook {
     return this.loading;
   }
 
+  /** Every pin, verified ones first (what the provisioning bundle carries to a new device). */
+  all(): Array<[string, Pin]> {
+    return [...this.pins].sort(([, a], [, b]) => Number(b.verified) - Number(a.verified));
+  }
+
   get(name: string): Pin | undefined {
     const pin = this.pins.get(name);
     return pin && { ...pin };

@@ -10,7 +10,7 @@ import { Sodium, sodiumReady } from '../crypto/sodium';
 import { ClassChatError } from '../protocol/errors';
 import type { Box, ChatMessage, UserInfo } from '../protocol/frames';
 import type { EnvelopeContent } from '../protocol/references';
-import type { Emit, MessageKeys } from './client-services';
+import type { Emit, MessageKeys, SealedText } from './client-services';
 import { ChatClientError } from './errors';
 import { KeyStore, loadOrCreateIdentity } from './key-store';
 import { PrivateMessages } from './private-messages';
@@ -67,6 +67,24 @@ export class Trust implements MessageKeys {
   seal(to: string, id: string, text: string): Box {
     if (!this.e2ee) throw new ChatClientError('unknown_key', `${to}'s key is not known yet: connect first, so the message can be encrypted`);
     return this.e2ee.seal(to, id, text);
+  }
+
+  sealText(to: string, id: string, text: string): SealedText {
+    return { box: this.seal(to, id, text) };
+  }
+
+  /** Every pin as the provisioning bundle carries them (22.4): verified first, at most 1,000. */
+  bundlePins(): Array<{ name: string; key: string; verified: boolean }> {
+    return this.book
+      .all()
+      .filter(([name]) => name !== this.parts.me)
+      .slice(0, 1000)
+      .map(([name, pin]) => ({ name, key: pin.publicKey, verified: pin.verified }));
+  }
+
+  /** The identity key pinned for `name` (device lists are checked against it). */
+  pinnedKey(name: string): string | undefined {
+    return this.book.get(name)?.publicKey;
   }
 
   /** Seals content (a room key) for `to`, refusing keys that cannot be trusted as `seal` does. */

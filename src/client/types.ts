@@ -14,6 +14,8 @@ import type { KeyChange, KeyTrust } from './trust-book';
 import type { TrustStore } from './trust-store';
 import type { RoomKeyStore } from './room-key-store';
 import type { RoomView } from './room-book';
+import type { DeviceOptions, DeviceView, LinkRequest } from './devices/device-types';
+import type { ListWarning } from './devices/device-lists';
 
 /**
  * How far a message can be trusted. For an encrypted message it is the state of the other
@@ -27,9 +29,10 @@ export type MessageTrust = KeyTrust | 'not_encrypted';
 /**
  * Why an encrypted message has no text: 'could_not_decrypt' (tampered, truncated, or sealed with
  * another key), 'misaddressed' (it opened, but names another sender, recipient or id: a box
- * replayed by the server), 'unknown_key' (no key is known for the other person).
+ * replayed by the server), 'unknown_key' (no key is known for the other person),
+ * 'sealed_before_linked' (v4: sent before this device was linked, so not sealed to it).
  */
-export type DecryptError = 'could_not_decrypt' | 'misaddressed' | 'unknown_key';
+export type DecryptError = 'could_not_decrypt' | 'misaddressed' | 'unknown_key' | 'sealed_before_linked';
 
 /** A message as the client shows it: private and room boxes decrypted and checked. */
 export interface ReceivedMessage extends ChatMessage {
@@ -165,6 +168,14 @@ export type ChatClientEvents = {
   room: [room: RoomView];
   /** This user's block list changed (here or on another device): `names` is the whole list, sorted. */
   blocked: [names: string[]];
+  /** Linked devices (ChatClientOptions.devices): a device list the server reported does not verify (a substituted key, a rollback): not used. */
+  deviceWarning: [warning: ListWarning];
+  /** Someone asks to link a new device to this name: approve it on the primary with `devices.approve(link, code)`. */
+  linkRequest: [request: LinkRequest];
+  /** This user's devices changed (linked, removed). */
+  devices: [devices: DeviceView[]];
+  /** The recovery code made at the first connect with devices (or after recovery): show it once, to write down. */
+  recoveryCode: [code: string];
   /** Server errors not tied to a pending call, malformed server frames, terminal failures, pins that could not be saved. */
   error: [error: ClassChatError | ChatClientError];
 };
@@ -209,6 +220,12 @@ export interface ChatClientOptions {
    * restart) before the first login, and keeps them saved (within a second, and on close).
    */
   seenStore?: SeenStore;
+  /**
+   * Linked devices (protocol v4, PROTOCOL.md 22): this computer's label and where its device key
+   * is kept. The first connect makes this computer the primary and a recovery code (`recoveryCode`
+   * event, or `devices.takeRecoveryCode()`); a device linked with `linkDevice` logs in as the same person.
+   */
+  devices?: DeviceOptions;
   /** Messages waiting for `sent` (default 10,000); beyond it sends reject with outbox_full. */
   outboxCapacity?: number;
   /** Sends awaiting `sent` at once (default 32). */

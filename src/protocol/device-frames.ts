@@ -58,6 +58,7 @@ export const deviceKeyBoxSchema = z.strictObject({
   nonce: base64(64),
   ciphertext: base64(LIMITS.maxDeviceKeyBoxBase64),
 });
+export type DeviceKeyBoxWire = z.infer<typeof deviceKeyBoxSchema>;
 /** `send.keys`: every device of the recipient's list and the sender's other devices (none: a note to yourself from your only device). */
 export const sendKeysSchema = z.array(deviceKeyBoxSchema).max(LIMITS.maxSendKeys);
 /** How a device receives its own key box in `msg.key`. */

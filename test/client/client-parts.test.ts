@@ -32,6 +32,7 @@ const plainKeys: MessageKeys = {
   isPinned: () => false,
   seal: () => assert.fail('nothing private is sealed here'),
   sealContent: () => assert.fail('nothing private is sealed here'),
+  sealText: () => assert.fail('nothing private is sealed here'),
   view: (message: ChatMessage): ReceivedMessage => ({ ...message, encrypted: false, trust: 'not_encrypted' }),
 };
 

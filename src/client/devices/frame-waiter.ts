@@ -5,7 +5,12 @@
  */
 import type { ServerFrame } from '../../protocol/frames';
 import { ClassChatError, isErrorCode } from '../../protocol/errors';
-import type { Connection } from '../connection';
+
+/** Where frames come from: a Connection, or ChatClient's device frames (chat-devices.ts). */
+export interface FrameSource {
+  on(event: 'frame', listener: (frame: ServerFrame) => void): unknown;
+  on(event: 'close', listener: (error?: Error) => void): unknown;
+}
 
 const KEPT = 500;
 
@@ -22,7 +27,7 @@ export class FrameWaiter {
   private readonly waiters = new Set<Waiter>();
   private closed: Error | undefined;
 
-  constructor(connection: Connection) {
+  constructor(connection: FrameSource) {
     connection.on('frame', (frame) => this.arrived(frame));
     connection.on('close', (error) => {
       this.closed = error ?? new Error('the connection closed');

@@ -4,3 +4,8 @@ export type { DeviceKeys, DeviceLogin, ReceivedMessage } from './device-session'
 export { approveLink, createPrimary, linkNewDevice, LinkError } from './device-link';
 export { recoverName, RecoveryError } from './device-recovery';
 export type { ListWarning } from './device-lists';
+export { ChatDevices } from './chat-devices';
+export type { DeviceOptions, DeviceView, LinkRequest } from './chat-devices';
+export { defaultDevicePath, FileDeviceKeyStore, MemoryDeviceKeyStore } from './device-key-store';
+export type { DeviceKeyStore, DeviceRecord } from './device-key-store';
+export { linkDevice, recoverDevice } from './device-setup';
