@@ -38,12 +38,25 @@ export function renderFileCard(card: FileCardView): HTMLElement {
     info.append(bar);
   }
   root.append(icon, info);
+  const preview = previewImage(card, shownName);
+  if (preview) root.append(preview);
 
   const actions = el('div', 'file-actions');
   if (card.direction === 'incoming' && card.state === 'offered') actions.append(button('Save…', 'acceptFile', card.file), button('Decline', 'declineFile', card.file));
   if (card.state === 'sending' || card.state === 'receiving') actions.append(button('Cancel', 'cancelFile', card.file));
   if (actions.childElementCount > 0) root.append(actions);
   return root;
+}
+
+/** The host makes previews from checked bytes; a URL of any other form is still never loaded. */
+const PREVIEW_URL = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+function previewImage(card: FileCardView, shownName: string): HTMLImageElement | undefined {
+  if (card.preview === undefined || !PREVIEW_URL.test(card.preview)) return undefined;
+  const image = el('img', 'file-preview');
+  image.alt = `Preview of ${shownName}`;
+  image.src = card.preview;
+  return image;
 }
 
 function button(label: string, action: FileAction, file: string): HTMLButtonElement {

@@ -7,6 +7,7 @@ import { codeActionOf } from './code-card';
 import { ComposerModeBar } from './composer-mode';
 import { Drafts, savedDrafts } from './drafts';
 import { fileActionOf } from './file-card';
+import { attachFileDrop } from './file-drop';
 import { continuesGroup } from './grouping';
 import type { HostMessage, MessageView } from './protocol';
 import { EVERYONE_ID } from './protocol';
@@ -136,6 +137,13 @@ input.addEventListener('input', () => {
   save();
 });
 input.addEventListener('click', () => mentions.update());
+// A pasted or dropped file goes to the host, which checks it and sends it (file-drop.ts).
+attachFileDrop(composer, {
+  conversation: () => state.active,
+  blocked: () => composerBlocked(state),
+  post: (message) => vscode.postMessage(message),
+  notice: (text) => showLocalNotice(text),
+});
 composer.addEventListener('submit', (event) => {
   event.preventDefault();
   submit();

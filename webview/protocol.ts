@@ -86,6 +86,8 @@ export interface FileCardView {
   percent?: number;
   /** Why it failed, in plain words. */
   reason?: string;
+  /** An image's data: URL, once saved or sent: PNG, JPEG, GIF or WebP by its bytes, at most 5 MiB. */
+  preview?: string;
 }
 
 export interface MessageView {

@@ -5,6 +5,7 @@
  */
 import { copyFile, constants, link, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { imageExtension, imageTypeOf } from './image-types';
 
 const MAX_NAME_BYTES = 200;
 /**
@@ -32,6 +33,18 @@ export function sanitizeFileName(raw: string): string {
   if (DEVICE.test(name)) name = `_${name}`;
   name = truncateName(name, MAX_NAME_BYTES);
   return name === '' ? 'received-file' : name;
+}
+
+/**
+ * The name a pasted or dropped file is sent under: its own, made safe like a received one; a
+ * pasted image without one gets "pasted-image-20261208-142509.png" (its type from its bytes).
+ */
+export function pastedFileName(raw: string, bytes: Uint8Array, now: Date): string {
+  if (raw.trim() !== '') return sanitizeFileName(raw);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  const type = imageTypeOf(bytes);
+  return type === undefined ? `pasted-file-${stamp}` : `pasted-image-${stamp}.${imageExtension(type)}`;
 }
 
 /** Shortens to `maxBytes` of UTF-8, keeping the extension and whole characters. */

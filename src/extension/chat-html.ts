@@ -1,4 +1,4 @@
-/** The chat webview's page: a strict CSP that allows only our script (by nonce) and stylesheet. */
+/** The chat webview's page: a strict CSP that allows only our script (by nonce), stylesheet and data: images (file previews). */
 import { randomBytes } from 'node:crypto';
 
 export interface ChatHtmlParts {
@@ -19,7 +19,8 @@ export function chatHtml(parts: ChatHtmlParts): string {
     "default-src 'none'",
     `style-src ${parts.cspSource}`,
     `font-src ${parts.cspSource}`,
-    `img-src ${parts.cspSource}`,
+    // data: only for image previews the host made from checked bytes (client/image-types.ts).
+    `img-src ${parts.cspSource} data:`,
     `script-src 'nonce-${parts.nonce}'`,
     "base-uri 'none'",
     "form-action 'none'",

@@ -199,7 +199,7 @@ export class ChatSession extends TypedEmitter<ChatSessionEvents> {
   /** Offers the file at `path` to `to` and starts the upload; its card shows in the conversation. */
   async sendFile(to: string, path: string): Promise<OutgoingFile> {
     const upload = await this.client.sendFile(to, path);
-    this.files.outgoing(upload);
+    this.files.outgoing(upload, path);
     return upload;
   }
 

@@ -63,6 +63,11 @@ export class Controller implements vscode.Disposable {
     };
   }
 
+  /** A chat view message for a pasted or dropped file: true when it was one. */
+  handleDroppedFile(message: unknown): boolean {
+    return this.files.handleDropped(message);
+  }
+
   /** A file card's Save… in the chat view. */
   saveFile(file: string): Promise<void> {
     return this.files.saveFile(file);

@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const current = new Controller(context, chatView, classmates, output);
   controller = current;
   const codeCards = new CodeCardActions((message) => output.warn(message));
-  context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView, (message) => codeCards.handle(message)), current);
+  context.subscriptions.push(output, classmates, ChatViewProvider.register(context.extensionUri, chatView, (message) => codeCards.handle(message) || current.handleDroppedFile(message)), current);
   const handlers = current.handlers();
   for (const key of Object.keys(COMMANDS) as CommandKey[]) {
     const handler = handlers[key];

@@ -5,6 +5,7 @@
  */
 import type { FileOfferView, TransferProgress } from '../client/file-transfer-types';
 import type { FileStatus } from '../client/file-transfers';
+import { previewOfFile } from '../client/image-types';
 import type { FileState } from '../protocol/frames';
 import { percentOf } from '../../webview/file-format';
 import type { FileCardState, FileCardView } from '../../webview/protocol';
@@ -52,14 +53,16 @@ export class FileCards {
     return true;
   }
 
-  /** Our offer is stored and uploading: a card in the conversation, updated as it goes. */
-  outgoing(upload: Transfer & { file: string | undefined; offer?: { id: string; seq: number; ts: number }; to: string; name: string; size: number; done: Promise<FileState> }): void {
+  /** Our offer is stored and uploading (from `path`): a card in the conversation, updated as it goes. */
+  outgoing(upload: Transfer & { file: string | undefined; offer?: { id: string; seq: number; ts: number }; to: string; name: string; size: number; done: Promise<FileState> }, path?: string): void {
     const file = upload.file;
     if (file === undefined) return;
     const card: FileCardView = { file, name: upload.name, size: upload.size, direction: 'outgoing', peer: upload.to, state: 'sending', percent: 0 };
     this.cards.set(file, { conversation: upload.to, card });
     if (upload.offer) this.conversations.addOwnFile(upload.offer.id, upload.to, upload.offer.seq, upload.offer.ts, card);
     this.follow(file, upload, 'sending');
+    // Read now, while the file is surely there (a pasted file's copy goes once it is uploaded).
+    if (path !== undefined) this.preview(file, path);
     upload.done.then(
       (state) => this.set(file, state === 'delivered' ? { state: 'done' } : { state: 'offered' }),
       (error: unknown) => this.set(file, ended(error)),
@@ -75,7 +78,10 @@ export class FileCards {
     this.conversations.updateFileCard(download.from, this.known(file)!);
     this.follow(file, download, 'receiving');
     download.done.then(
-      () => this.set(file, { state: 'done' }),
+      (path) => {
+        this.set(file, { state: 'done' });
+        this.preview(file, path);
+      },
       (error: unknown) => this.set(file, ended(error)),
     );
   }
@@ -136,6 +142,16 @@ export class FileCards {
       const percent = percentOf(progress.bytes, progress.total);
       // One update per whole percent: the webview redraws the row each time.
       if (card && card.state === state && card.percent !== percent) this.set(file, { percent });
+    });
+  }
+
+  /** An image's preview on its card, once read (PNG, JPEG, GIF, WebP by their bytes, at most 5 MiB). */
+  private preview(file: string, path: string): void {
+    void previewOfFile(path).then((preview) => {
+      const entry = this.cards.get(file);
+      if (preview === undefined || !entry) return;
+      entry.card = { ...entry.card, preview };
+      this.conversations.updateFileCard(entry.conversation, entry.card);
     });
   }
 

@@ -88,6 +88,14 @@ export class FileSender {
     );
   }
 
+  /** One file already chosen and named (a pasted or dropped one): same progress and notices. */
+  async sendPath(to: string, path: string): Promise<void> {
+    const session = this.host.session();
+    if (!session) throw new Error('not connected');
+    this.host.showConversation(to);
+    await this.sendOne(session, to, path);
+  }
+
   private async sendOne(session: ChatSession, to: string, path: string): Promise<void> {
     const name = basename(path);
     const outcome = await runTransfer(

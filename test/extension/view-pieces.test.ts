@@ -123,6 +123,8 @@ describe('chat webview page', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}'`));
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    // data: for image previews only: no data: scripts, styles, fonts or frames.
+    assert.equal(csp.split('; ').filter((directive) => directive.includes('data:')).join(), 'img-src vscode-webview://x data:');
     assert.match(html, new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}" src="vscode-webview://x/main.js">`));
   });
 
