@@ -4,25 +4,17 @@
  * to approve this computer, printing the code to type there, and saves the device file.
  */
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { FileDeviceKeyStore } from '../client/devices/device-key-store';
 import { linkDevice, recoverDevice } from '../client/devices/device-setup';
 import { FileKeyStore } from '../client/key-store';
 import { FileTrustStore, trustPathFor } from '../client/trust-store';
-import { isDeviceLabel } from '../protocol/device-frames';
 import type { ConnectionSettings } from './classchat-options';
+export { deviceLabel } from './device-label';
 import { UsageError } from './options';
 
 /** The device file beside the key file: `<name>.device.json`. */
 export function devicePathFor(keyFile: string): string {
   return keyFile.replace(/(\.json)?$/i, '.device.json');
-}
-
-/** --label, or the computer's host name; a label every classmate can read. */
-export function deviceLabel(raw: string | undefined, host: () => string = hostname): string {
-  const label = (raw ?? host()).trim().slice(0, 64) || 'Computer';
-  if (!isDeviceLabel(label)) throw new UsageError(`--label must be 1-64 bytes without control characters, not "${raw}"`);
-  return label;
 }
 
 /**

@@ -6,7 +6,7 @@ import { defaultKeyPath } from '../client/key-store';
 import { parseFingerprint } from '../protocol/cert-fingerprint';
 import { checkName, EVERYONE } from '../protocol/names';
 import { parsePort, UsageError } from './options';
-import { deviceLabel } from './classchat-devices-link';
+import { deviceLabel } from './device-label';
 import { parseServerList, type ServerAddress } from '../client/server-list';
 
 export const USAGE = `Usage:
