@@ -17,6 +17,7 @@ import { MemoryKeyStore } from '../../src/client/key-store';
 import { MemoryTrustStore } from '../../src/client/trust-store';
 import type { MessageChange, ReceivedMessage } from '../../src/client/types';
 import { dataDirWithRoles, startTestServer, TestServer } from '../helpers/test-server';
+import { tinyPng } from '../helpers/tiny-png';
 import { CodeServer } from './code-server';
 import { Workbench } from './workbench';
 
@@ -320,6 +321,28 @@ describe('ClassChat in a real VS Code (code-server + Chromium)', function () {
     await input.press('Enter');
     await until(() => bobChanges.some((c) => c.how === 'edited' && c.seq === reply.seq && c.message.text === 'A function that calls itself'), 'bob to get the edit');
     await chat.locator('article.message', { hasText: 'A function that calls itself' }).locator('.mark.edited').waitFor({ timeout: 30_000 });
+  });
+
+  it('13: bob sends alice a small PNG; once she saves it, its card in the panel shows the preview', async () => {
+    const png = tinyPng(48, 32, [40, 120, 220]);
+    const source = join(work, 'diagram.png');
+    await writeFile(source, png);
+    await wb.page.keyboard.press('Escape');
+    await wb.openViewContainer('ClassChat');
+    await wb.treeRow('Classmates', /^bob/).first().click();
+    const chat = wb.chatView();
+    await chat.locator('textarea.input[placeholder="Message bob"]').waitFor({ timeout: 30_000 });
+    const upload = await bob.sendFile('alice', source);
+    await wb.clickNotificationButton(/bob sent you diagram\.png/, 'Save…');
+    await wb.acceptQuickInput('diagram.png');
+    await wb.notification(/Saved diagram\.png/);
+    await upload.done;
+    assert.deepEqual(await readFile(join(downloads, 'diagram.png')), png);
+    const preview = chat.locator('.file-card', { hasText: 'diagram.png' }).locator('img.file-preview');
+    await preview.waitFor({ timeout: 30_000 });
+    assert.equal(await preview.getAttribute('alt'), 'Preview of diagram.png');
+    assert.equal(await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 48, 'the image loaded under the webview CSP');
+    await wb.screenshot('13-image-preview');
   });
 
   /** Steps 6-7 need the file transfer commands; without them they fail (never skip) and say why. */
