@@ -4,16 +4,13 @@
  * recovery code. Each runs on a connection of its own that never logs in, saves the device
  * record (and, on recovery, the identity), and closes; `new ChatClient({ devices })` logs in.
  */
-import { signDeviceList } from '../../crypto/device-list';
-import { openRecovery, parseRecoveryCode } from '../../crypto/recovery-code';
-import { sodiumReady } from '../../crypto/sodium';
 import type { BundlePin } from '../../protocol/device-frames';
 import type { KeyStore } from '../key-store';
 import type { TrustStore } from '../trust-store';
 import { provisionNewDevice } from './device-link';
 import type { DeviceKeyStore } from './device-key-store';
-import { RecoveryError } from './device-recovery';
-import { generateDeviceKeys, openConnection } from './device-session';
+import { recoverKeys } from './device-recovery';
+import { openConnection } from './device-session';
 
 export interface LinkDeviceOptions {
   host: string;
@@ -65,20 +62,10 @@ export interface RecoverDeviceOptions {
  * device is dropped) and makes a new recovery code.
  */
 export async function recoverDevice(options: RecoverDeviceOptions): Promise<void> {
-  const sodium = await sodiumReady();
-  const parsed = parseRecoveryCode(sodium, options.code);
-  if (!parsed.ok) throw new RecoveryError('mistyped', `that recovery code is mistyped (${parsed.problem}): check it and type it again`);
-  const opened = await openConnection(options.host, options.port);
+  const { opened, identity, device, deviceList } = await recoverKeys(options);
   try {
-    const rid = 'recovery';
-    opened.connection.write({ type: 'recovery_get', rid, name: options.name });
-    const reply = await opened.waiter.next('recovery', (frame) => frame.rid === rid, (error) => error.rid === rid);
-    const result = openRecovery(sodium, parsed.symbols, options.name, reply.box);
-    if (!result.ok) throw new RecoveryError('wrong_code', `this is not ${options.name}'s recovery code`);
-    const device = generateDeviceKeys(sodium, options.label);
-    const publish = signDeviceList(sodium, result.identity, { user: options.name, version: reply.version + 1, primary: device.id, devices: [{ id: device.id, publicKey: device.publicKey, label: device.label, added: Date.now() }] });
-    await options.keyStore.save(result.identity);
-    await options.store.save({ device, identityKey: result.identity.publicKey, role: 'primary', publish, needsRecoveryCode: true });
+    await options.keyStore.save(identity);
+    await options.store.save({ device, identityKey: identity.publicKey, role: 'primary', publish: deviceList, needsRecoveryCode: true });
   } finally {
     opened.connection.destroy();
   }
